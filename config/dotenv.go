@@ -1,0 +1,61 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/joho/godotenv"
+)
+
+// readDotenv parses each .env file in order. A missing optional file is
+// skipped; any other failure is a problem naming the file, never quoting it.
+func (l *loader) readDotenv(files []dotenvFile) []map[string]string {
+	var out []map[string]string
+	for _, f := range files {
+		m, err := readDotenvFile(f.path)
+		switch {
+		case err == nil:
+			out = append(out, m)
+		case f.optional && errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, errDotenvSyntax):
+			l.add(-1, -1, &FieldError{
+				Problem: fmt.Sprintf(".env file %s does not parse", f.path),
+				Want:    "one NAME=value per line, values with spaces or # in quotes",
+				Err:     ErrFile,
+			})
+		default:
+			l.add(-1, -1, &FieldError{
+				Problem: fmt.Sprintf("cannot read .env file %s: %s", f.path, reason(err)),
+				Want:    "an existing, readable file, or remove it from WithDotEnv",
+				Err:     ErrFile,
+			})
+		}
+	}
+	return out
+}
+
+var errDotenvSyntax = errors.New("syntax")
+
+func readDotenvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
+	}
+	m, err := godotenv.Parse(f)
+	if err != nil {
+		// godotenv's messages quote the file's content: report only that it
+		// failed.
+		return nil, errDotenvSyntax
+	}
+	return m, nil
+}

@@ -59,6 +59,12 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// ExitCode returns 78, EX_CONFIG of sysexits.h: the exit code a program
+// should end with when its configuration is wrong. Packages that map errors to
+// exit codes (lifecycle, admin) find it through this method, without
+// importing config.
+func (e *Error) ExitCode() int { return 78 }
+
 // Unwrap returns each problem, so errors.Is and errors.As see them all.
 func (e *Error) Unwrap() []error {
 	errs := make([]error, len(e.Problems))

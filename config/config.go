@@ -105,7 +105,13 @@ func (l *loader) add(leaf, rank int, fe *FieldError) {
 	l.problems = append(l.problems, ranked{rank: rank, leaf: leaf, fe: fe})
 }
 
+// addLeaf reports a problem with leaf i, unless one is reported already: a
+// NAME_FILE that cannot be read also leaves NAME unset, and the first problem
+// is the one to fix.
 func (l *loader) addLeaf(i int, fe *FieldError) {
+	if l.reported(i) {
+		return
+	}
 	lf := &l.p.leaves[i]
 	fe.Var, fe.Field = lf.key, lf.path
 	l.add(i, 2*i, fe)

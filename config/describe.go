@@ -173,7 +173,7 @@ func (d Doc) WriteDotEnv(w io.Writer) error {
 			bw.WriteString(", required")
 		}
 		if v.Secret {
-			bw.WriteString(", secret: or set ")
+			bw.WriteString("; or set ")
 			bw.WriteString(v.Name)
 			bw.WriteString("_FILE to a file holding it")
 		}

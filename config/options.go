@@ -60,6 +60,9 @@ func (o dotenvOption) apply(s *settings) {
 // Files are parsed with github.com/joho/godotenv: NAME=value lines, optional
 // "export ", quotes, comments and ${VAR} references to earlier lines. A file
 // that does not parse is an error naming the file, never quoting its content.
+// A .env file is trusted input, like source code: godotenv expands each
+// ${VAR} reference in full, so a file written to nest references can grow
+// without bound.
 func WithDotEnv(paths ...string) Option {
 	if len(paths) == 0 {
 		return dotenvOption{{path: ".env", optional: true}}

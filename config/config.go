@@ -40,8 +40,8 @@ func Load[T any](opts ...Option) (T, error) {
 //   - every problem is returned at once in a [*Error], in field order, and no
 //     message quotes a variable's value.
 //
-// Fields a value already set in dst are overwritten only by variables that
-// are set or have a default. Parse reads the process environment unless
+// A field that already holds a value keeps it unless its variable is set or
+// has a default. Parse reads the process environment unless
 // [WithEnvironment] is given, and .env files only with [WithDotEnv]. It never
 // changes the process environment (except for fields tagged with the unset
 // option, which caarlos0/env removes from it) and is safe to call from several

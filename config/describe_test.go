@@ -156,3 +156,36 @@ func TestDoc_WriteDotEnv_quoting(t *testing.T) {
 		}
 	}
 }
+
+// Embedded is exported so that embedding it makes an exported field, the
+// way services embed lifecycle.Config and logging.Config.
+type Embedded struct {
+	Port  int    `env:"PORT" envDefault:"8080"`
+	Level string `env:"LEVEL" envDefault:"info"`
+}
+
+type embedding struct {
+	Embedded
+	Other Embedded `envPrefix:"ADMIN_"`
+	Name  string   `env:"NAME"`
+}
+
+func TestDescribe_embedded(t *testing.T) {
+	t.Parallel()
+	d, err := config.Describe(embedding{}, config.WithPrefix("APP_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range d.Vars {
+		got = append(got, v.Name+" "+v.Field)
+	}
+	want := []string{"APP_PORT Embedded.Port", "APP_LEVEL Embedded.Level", "APP_ADMIN_PORT Other.Port", "APP_ADMIN_LEVEL Other.Level", "APP_NAME Name"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	cfg, err := config.Load[embedding](config.WithPrefix("APP_"), config.WithEnvironment(map[string]string{"APP_PORT": "1", "APP_ADMIN_PORT": "2"}))
+	if err != nil || cfg.Port != 1 || cfg.Other.Port != 2 || cfg.Level != "info" {
+		t.Errorf("Load = %+v, %v", cfg, err)
+	}
+}

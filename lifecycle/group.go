@@ -1,0 +1,331 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Group runs named actors together and stops them together, in the order
+// Kubernetes and Heroku need; see the package documentation for the order.
+//
+// Add actors, HTTP servers, startup functions and readiness checks, then call
+// [Group.Run] once. The methods that add things are safe to call from several
+// goroutines, but only before Run: after Run has started they return an error
+// and change nothing. A Group runs once; make a new one to run again.
+//
+// The zero Group is ready to use and behaves as New(Config{}): it logs nothing,
+// HTTP actors listen on a free port, the shutdown timeout is 25s and there is
+// no drain delay.
+type Group struct {
+	cfg Config
+	set settings
+
+	mu      sync.Mutex
+	started bool
+	actors  []*actor
+	names   map[string]bool
+	checks  []*check
+	manage  *http.ServeMux
+	manageN int   // handlers added with Manage
+	addErr  error // first misuse before Run, returned by Run
+
+	// Shared with the probe handlers while Run runs.
+	state   atomic.Int32             // stateStarting, stateReady or stateStopping
+	pending atomic.Pointer[[]string] // startup functions not yet done
+	checkWG sync.WaitGroup           // readiness checks still running
+}
+
+const (
+	stateStarting int32 = iota
+	stateReady
+	stateStopping
+)
+
+type actorKind int
+
+const (
+	kindActor      actorKind = iota // Add or Go
+	kindHTTP                        // HTTP
+	kindStartup                     // Startup
+	kindManagement                  // the management server
+)
+
+// actor is one member of the group. Its run-time fields are only touched by
+// the goroutine of Run.
+type actor struct {
+	name      string
+	kind      actorKind
+	execute   func() error
+	interrupt func(error)
+	fn        func(context.Context) error // Go and Startup
+	handler   http.Handler
+	http      httpSettings
+
+	cancel context.CancelFunc
+	srv    *http.Server
+	ln     *closeNotifier
+
+	executing    bool // execute started and has not returned
+	interrupted  bool // interrupt (or Shutdown) called, at most once
+	interrupting bool // interrupt (or Shutdown) called and not returned
+	shutDown     bool // HTTP: Shutdown returned with every connection closed
+}
+
+// done reports whether the actor has nothing left running.
+func (a *actor) done() bool {
+	if a.executing || a.interrupting {
+		return false
+	}
+	if a.srv != nil && a.interrupted {
+		return a.shutDown
+	}
+	return true
+}
+
+// New returns a Group that runs with cfg, usually loaded from the environment,
+// and opts. It does not check cfg: [Group.Run] does, and returns every problem
+// at once.
+func New(cfg Config, opts ...Option) *Group {
+	g := &Group{cfg: cfg}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&g.set)
+		}
+	}
+	return g
+}
+
+func (g *Group) logger() *zap.Logger {
+	if g.set.log == nil {
+		return zap.NewNop()
+	}
+	return g.set.log
+}
+
+// register adds a to the group, or records and returns why it cannot.
+func (g *Group) register(what string, a *actor, ok error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var err error
+	switch {
+	case g.started:
+		err = fmt.Errorf("lifecycle: %s %q added after Run started; add everything before calling Run", what, a.name)
+		g.logger().Error("added after Run started; ignored", zap.String("actor", a.name))
+		return err
+	case a.name == "":
+		err = fmt.Errorf("lifecycle: %s with an empty name; give it a name for the logs", what)
+	case g.names[a.name]:
+		err = fmt.Errorf("lifecycle: %s %q: name already used in this group; give each a distinct name", what, a.name)
+	case ok != nil:
+		err = ok
+	}
+	if err != nil {
+		if g.addErr == nil {
+			g.addErr = err
+		}
+		return err
+	}
+	if g.names == nil {
+		g.names = make(map[string]bool)
+	}
+	g.names[a.name] = true
+	g.actors = append(g.actors, a)
+	return nil
+}
+
+// Add adds an actor as an execute/interrupt pair, as github.com/oklog/run
+// does. execute runs in its own goroutine once Run has started and should
+// block until the actor's work is done or interrupt is called. interrupt
+// must make execute return; Run calls it exactly once, with the error that
+// started the stop (nil for a clean one), also when execute has already
+// returned and also when Run fails before starting any actor, so it can serve
+// as the actor's cleanup. Interrupts run concurrently: a slow one holds up no
+// other.
+//
+// The first actor to return stops the group. An error execute returns after
+// interrupt was called is logged, not returned by Run.
+//
+// Add returns an error, which Run then returns too, when name is empty or
+// already used or a function is nil; after Run has started it returns an
+// error and adds nothing.
+func (g *Group) Add(name string, execute func() error, interrupt func(error)) error {
+	var bad error
+	if execute == nil || interrupt == nil {
+		bad = fmt.Errorf("lifecycle: actor %q has a nil execute or interrupt function; pass both", name)
+	}
+	return g.register("actor", &actor{name: name, kind: kindActor, execute: execute, interrupt: interrupt}, bad)
+}
+
+// Go adds an actor that is a single function. fn runs in its own goroutine
+// once Run has started; its context carries the values of Run's context and
+// is cancelled when the group interrupts its actors (after the HTTP servers
+// have stopped), so fn should return once ctx is done. Returning ctx's error
+// (or any error wrapping context.Canceled) after that is a clean stop.
+//
+// The first actor to return stops the group. Go returns an error, which Run
+// then returns too, when name is empty or already used or fn is nil; after
+// Run has started it returns an error and adds nothing.
+func (g *Group) Go(name string, fn func(ctx context.Context) error) error {
+	var bad error
+	if fn == nil {
+		bad = fmt.Errorf("lifecycle: actor %q has a nil function; pass the function to run", name)
+	}
+	return g.register("actor", &actor{name: name, kind: kindActor, fn: fn}, bad)
+}
+
+// Startup adds startup work, such as migrations or a cache warm-up, that
+// holds readiness: /readyz answers 503 until every startup function has
+// returned nil. Startup functions run concurrently with the actors, once the
+// listeners are bound; unlike an actor, one returning nil does not stop the
+// group. One returning an error (or panicking) stops it as a failing actor
+// does. Their context is cancelled at the first moment of a stop.
+//
+// Startup returns an error, which Run then returns too, when name is empty or
+// already used (names are shared with the actors) or fn is nil; after Run has
+// started it returns an error and adds nothing.
+func (g *Group) Startup(name string, fn func(ctx context.Context) error) error {
+	var bad error
+	if fn == nil {
+		bad = fmt.Errorf("lifecycle: startup %q has a nil function; pass the function to run", name)
+	}
+	return g.register("startup", &actor{name: name, kind: kindStartup, fn: fn}, bad)
+}
+
+// HTTP adds an actor that serves h over HTTP on every interface at
+// [Config.Port], or where [WithAddr] or [WithListener] say. [Group.Run] binds
+// every listener before it starts any actor or reports ready, so a port
+// already taken fails Run at once with an error naming the address.
+//
+// Unless [Config.ManagementPort] is set, the server also answers the probes
+// /livez and /readyz itself, ahead of h. Its defaults are ReadHeaderTimeout
+// 10s and IdleTimeout 120s, no ReadTimeout nor WriteTimeout (so long
+// responses and streams work; bound them per handler with
+// http.ResponseController or http.TimeoutHandler), and an ErrorLog that
+// writes to the group's logger; change them with [WithServer].
+//
+// At a stop, the server keeps serving during [Config.DrainDelay], answering
+// with "Connection: close" so that clients reconnect through the load
+// balancer, then stops accepting with http.Server.Shutdown: in-flight
+// requests finish and idle connections close. When the shutdown timeout passes first, the server
+// is closed, not waited for.
+//
+// HTTP returns an error, which Run then returns too, when name is empty or
+// already used or h is nil; after Run has started it returns an error and
+// adds nothing.
+func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
+	a := &actor{name: name, kind: kindHTTP, handler: h}
+	for _, o := range opts {
+		if o != nil {
+			o.applyHTTP(&a.http)
+		}
+	}
+	var bad error
+	if h == nil {
+		bad = fmt.Errorf("lifecycle: http %q has a nil handler; pass the handler to serve", name)
+	}
+	return g.register("http", a, bad)
+}
+
+// check is a readiness check added with Check.
+type check struct {
+	name    string
+	timeout time.Duration
+	fn      func(context.Context) error
+}
+
+// Check adds a readiness check. Each request to /readyz runs every check
+// concurrently, each with its own context bounded by timeout, and answers
+// 503 naming the failing ones when any returns an error or runs past its
+// timeout. Keep timeout below the probe's own (timeoutSeconds on Kubernetes,
+// 1s by default). fn must return once its context is done: Run waits for
+// checks still running before it returns.
+//
+// The check's error text appears in the JSON body of /readyz, so it must not
+// contain secrets; serve the probes on [Config.ManagementPort] to keep them
+// off the public port.
+//
+// Check returns an error, which Run then returns too, when name is empty or
+// already used by another check, timeout is not positive or fn is nil; after
+// Run has started it returns an error and adds nothing.
+func (g *Group) Check(name string, timeout time.Duration, fn func(ctx context.Context) error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var err error
+	switch {
+	case g.started:
+		g.logger().Error("readiness check added after Run started; ignored", zap.String("check", name))
+		return fmt.Errorf("lifecycle: check %q added after Run started; add everything before calling Run", name)
+	case name == "":
+		err = errors.New("lifecycle: check with an empty name; give it a name for /readyz")
+	case fn == nil:
+		err = fmt.Errorf("lifecycle: check %q has a nil function; pass the function to run", name)
+	case timeout <= 0:
+		err = fmt.Errorf("lifecycle: check %q has no timeout; give it one below the probe's timeout, such as 500ms", name)
+	}
+	for _, c := range g.checks {
+		if err == nil && c.name == name {
+			err = fmt.Errorf("lifecycle: check %q: name already used in this group; give each a distinct name", name)
+		}
+	}
+	if err != nil {
+		if g.addErr == nil {
+			g.addErr = err
+		}
+		return err
+	}
+	g.checks = append(g.checks, &check{name: name, timeout: timeout, fn: fn})
+	return nil
+}
+
+// Manage adds an admin handler, such as a log-level switch or
+// net/http/pprof, to the management server for pattern (a pattern of
+// http.ServeMux). The management server runs only when
+// [Config.ManagementPort] is set; otherwise these handlers are not served
+// anywhere, never on the public port, and Run logs so once. The management
+// server keeps serving until every other actor has stopped.
+//
+// Manage returns an error, which Run then returns too, when pattern is
+// invalid or conflicts with another one (including /livez and /readyz); after
+// Run has started it returns an error and adds nothing.
+func (g *Group) Manage(pattern string, h http.Handler) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.started {
+		g.logger().Error("management handler added after Run started; ignored", zap.String("pattern", pattern))
+		return fmt.Errorf("lifecycle: management handler %q added after Run started; add everything before calling Run", pattern)
+	}
+	if g.manage == nil {
+		g.manage = g.probeMux()
+	}
+	err := handleSafely(g.manage, pattern, h)
+	if err != nil {
+		if g.addErr == nil {
+			g.addErr = err
+		}
+		return err
+	}
+	g.manageN++
+	return nil
+}
+
+// handleSafely registers h on mux, turning the panics of ServeMux.Handle
+// into an error.
+func handleSafely(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
+	if h == nil {
+		return fmt.Errorf("lifecycle: management handler %q is nil; pass the handler to serve", pattern)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("lifecycle: management handler %q: %v; use a valid http.ServeMux pattern that no other handler uses", pattern, r)
+		}
+	}()
+	mux.Handle(pattern, h)
+	return nil
+}

@@ -1,0 +1,105 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// listen binds the listener of an HTTP or management actor and builds its
+// server. The error names the actor and the address.
+func (g *Group) listen(a *actor, cfg Config, log *zap.Logger) error {
+	ln := a.http.ln
+	if ln == nil {
+		addr := a.http.addr
+		if !a.http.addrSet {
+			port := cfg.Port
+			if a.kind == kindManagement {
+				port = cfg.ManagementPort
+			}
+			addr = ":" + strconv.Itoa(port)
+		}
+		var err error
+		ln, err = net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("lifecycle: http %q cannot listen: %w; stop what holds the address or choose another port", a.name, err)
+		}
+	}
+	a.ln = &closeNotifier{Listener: ln, closed: make(chan struct{})}
+
+	handler := a.handler
+	if a.kind == kindHTTP {
+		if cfg.ManagementPort == 0 {
+			handler = g.withProbes(handler)
+		}
+		handler = g.closeWhenStopping(handler)
+	}
+	errLog, err := zap.NewStdLogAt(log.With(zap.String("actor", a.name)), zapcore.WarnLevel)
+	if err != nil {
+		errLog = zap.NewStdLog(log)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: defaultReadHeaderTimeout,
+		IdleTimeout:       defaultIdleTimeout,
+		ErrorLog:          errLog,
+	}
+	for _, f := range a.http.configure {
+		f(srv)
+	}
+	a.srv = srv
+	return nil
+}
+
+// serve runs the server of a on its listener until Shutdown or Close.
+func serve(a *actor) error {
+	var err error
+	if servesTLS(a.srv) {
+		err = a.srv.ServeTLS(a.ln, "", "")
+	} else {
+		err = a.srv.Serve(a.ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// servesTLS reports whether srv was given what it needs to serve TLS.
+func servesTLS(srv *http.Server) bool {
+	tc := srv.TLSConfig
+	return tc != nil && (len(tc.Certificates) > 0 || tc.GetCertificate != nil || tc.GetConfigForClient != nil)
+}
+
+// closeWhenStopping asks, from the first moment of a stop, that each
+// connection close after its response. Idle connections stay open until
+// Shutdown closes them, after the drain, when the load balancer no longer
+// uses them, so no request races a closing connection.
+func (g *Group) closeWhenStopping(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.state.Load() == stateStopping {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// closeNotifier tells when its listener has been closed, so that the group
+// logs "servers stop accepting" only once they really have.
+type closeNotifier struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeNotifier) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
+}

@@ -1,0 +1,111 @@
+package lifecycle
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// An Option changes how a [Group] is wired in code: today, its logger.
+// Options are built by the With functions of this package; nothing outside it
+// can implement Option. Settings an operator chooses belong in [Config].
+type Option interface {
+	apply(*settings)
+}
+
+// settings is what the options of [New] set.
+type settings struct {
+	log *zap.Logger
+
+	// Test seams, set only by the unexported options below.
+	signals  <-chan os.Signal // replaces signal.Notify when non-nil
+	forceGap time.Duration    // minimum gap before a SIGINT forces; 0 means defaultForceGap
+}
+
+type loggerOption struct{ log *zap.Logger }
+
+func (o loggerOption) apply(s *settings) { s.log = o.log }
+
+// WithLogger makes the group log through log: every reason to stop, the
+// addresses it listens on, readiness, the stop's progress and HTTP server
+// errors. Entries carry the field "actor" when they are about one actor. A nil
+// log, like no WithLogger at all, discards everything. Repeating WithLogger
+// replaces the earlier logger.
+func WithLogger(log *zap.Logger) Option { return loggerOption{log: log} }
+
+// signalsOption is a test seam: the group reads signals from c instead of
+// calling signal.Notify.
+type signalsOption struct{ c <-chan os.Signal }
+
+func (o signalsOption) apply(s *settings) { s.signals = o.c }
+
+func withSignals(c <-chan os.Signal) Option { return signalsOption{c: c} }
+
+// forceGapOption is a test seam for the minimum gap between the first signal
+// and a SIGINT that forces the stop.
+type forceGapOption time.Duration
+
+func (o forceGapOption) apply(s *settings) { s.forceGap = time.Duration(o) }
+
+func withForceGap(d time.Duration) Option { return forceGapOption(d) }
+
+// An HTTPOption changes one HTTP actor added with [Group.HTTP]. HTTP options
+// are built by the With functions of this package; nothing outside it can
+// implement HTTPOption.
+type HTTPOption interface {
+	applyHTTP(*httpSettings)
+}
+
+type httpSettings struct {
+	addr      string
+	addrSet   bool
+	ln        net.Listener
+	configure []func(*http.Server)
+}
+
+type addrOption string
+
+func (o addrOption) applyHTTP(s *httpSettings) {
+	s.addr = string(o)
+	s.addrSet = true
+}
+
+// WithAddr makes the HTTP actor listen on addr, such as "127.0.0.1:8080" or
+// "127.0.0.1:0", instead of on every interface at [Config.Port]. [Group.Run]
+// binds it before any actor starts. Repeating WithAddr replaces the earlier
+// address; [WithListener] takes precedence over it.
+func WithAddr(addr string) HTTPOption { return addrOption(addr) }
+
+type listenerOption struct{ ln net.Listener }
+
+func (o listenerOption) applyHTTP(s *httpSettings) { s.ln = o.ln }
+
+// WithListener makes the HTTP actor serve on ln, a listener the caller has
+// already bound (for example on "127.0.0.1:0" in a test, to learn its address
+// first). The group owns ln from then on: it closes it when the actor stops,
+// and also when Run fails before starting. It takes precedence over
+// [WithAddr] and [Config.Port]. Repeating WithListener replaces the earlier
+// listener.
+func WithListener(ln net.Listener) HTTPOption { return listenerOption{ln: ln} }
+
+type serverOption func(*http.Server)
+
+func (o serverOption) applyHTTP(s *httpSettings) {
+	if o != nil {
+		s.configure = append(s.configure, o)
+	}
+}
+
+// WithServer lets configure adjust the *http.Server the group builds for the
+// HTTP actor before it serves: its timeouts, MaxHeaderBytes, TLSConfig,
+// ConnState, ErrorLog and so on. The server it receives already has the
+// defaults documented on [Group.HTTP] and its Handler set to the actor's
+// handler wrapped by the group (the probes, "Connection: close" during a
+// stop); wrap that Handler rather than replace it. Addr is
+// ignored: the group serves on the listener it bound. When TLSConfig is set
+// with certificates, the server serves TLS. Repeating WithServer adds a
+// function; they run in order.
+func WithServer(configure func(*http.Server)) HTTPOption { return serverOption(configure) }

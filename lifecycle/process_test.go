@@ -1,0 +1,550 @@
+//go:build unix
+
+package lifecycle_test
+
+// Tests across the process boundary: the test binary re-executes itself as a
+// small service (TestChildProcess), which the tests signal for real, reading
+// its JSON log on stdout and its exit code.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/twelvekit/twelvekit/lifecycle"
+)
+
+// childEnv names the variable that turns the test binary into the service.
+const childEnv = "LIFECYCLE_TEST_CHILD"
+
+// patience bounds every wait on the child.
+const patience = 20 * time.Second
+
+// TestChildProcess is the service the process tests start; it is skipped in
+// a normal run. It reads ADDR, SHUTDOWN_TIMEOUT, DRAIN_DELAY, STUCK and PANIC.
+func TestChildProcess(t *testing.T) {
+	if os.Getenv(childEnv) == "" {
+		t.Skip("the service run by the process tests")
+	}
+	os.Exit(childMain())
+}
+
+func childMain() int {
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.Lock(os.Stdout), zapcore.DebugLevel))
+	defer log.Sync()
+	dur := func(name string) time.Duration {
+		d, err := time.ParseDuration(os.Getenv(name))
+		if err != nil {
+			log.Fatal("bad duration", zap.String("var", name))
+		}
+		return d
+	}
+	cfg := lifecycle.Config{ShutdownTimeout: dur("SHUTDOWN_TIMEOUT"), DrainDelay: dur("DRAIN_DELAY")}
+	g := lifecycle.New(cfg, lifecycle.WithLogger(log))
+
+	var inFlight atomic.Int64
+	forever := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		d, _ := time.ParseDuration(r.URL.Query().Get("d"))
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		time.Sleep(d) // the work the request stands for
+		io.WriteString(w, "slow done")
+	})
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		<-forever // a handler that never returns
+	})
+	mux.HandleFunc("/inflight", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strconv.FormatInt(inFlight.Load(), 10))
+	})
+	g.HTTP("web", mux, lifecycle.WithAddr(os.Getenv("ADDR")))
+	if os.Getenv("STUCK") != "" {
+		g.Add("stuck", func() error { <-forever; return nil }, func(error) {})
+	}
+	if os.Getenv("PANIC") != "" {
+		g.Go("panicky", func(ctx context.Context) error {
+			panic("boom-xyz-42")
+		})
+	}
+	return lifecycle.ExitCode(g.Run(context.Background()))
+}
+
+// child is a running service.
+type child struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	addr   string
+	stderr bytes.Buffer
+
+	mu    sync.Mutex
+	lines []map[string]any
+	more  chan struct{} // gets a value when a line arrives
+
+	exited chan struct{} // closed once the process has exited
+	code   int
+}
+
+// startChild starts the service with env and waits until it listens.
+func startChild(t *testing.T, env ...string) *child {
+	t.Helper()
+	c := spawn(t, env...)
+	c.addr = c.waitLog("listening")["addr"].(string)
+	return c
+}
+
+// spawn starts the service with env.
+func spawn(t *testing.T, env ...string) *child {
+	t.Helper()
+	c := &child{t: t, more: make(chan struct{}, 1), exited: make(chan struct{})}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
+	c.cmd.Env = append(os.Environ(), childEnv+"=1", "ADDR=127.0.0.1:0", "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=0s")
+	c.cmd.Env = append(c.cmd.Env, env...)
+	c.cmd.Stderr = &c.stderr
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go c.read(out)
+	t.Cleanup(func() {
+		select {
+		case <-c.exited:
+		default:
+			c.cmd.Process.Kill()
+			<-c.exited
+		}
+		if t.Failed() {
+			t.Logf("child stdout:\n%s\nchild stderr:\n%s", c.dump(), c.stderr.String())
+		}
+	})
+	return c
+}
+
+// read collects the JSON log lines until stdout closes, then waits for the
+// process.
+func (c *child) read(out io.Reader) {
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) != nil {
+			m = map[string]any{"msg": "non-JSON: " + sc.Text()}
+		}
+		c.mu.Lock()
+		c.lines = append(c.lines, m)
+		c.mu.Unlock()
+		select {
+		case c.more <- struct{}{}:
+		default:
+		}
+	}
+	err := c.cmd.Wait()
+	c.code = c.cmd.ProcessState.ExitCode()
+	if err != nil && c.code < 0 {
+		c.code = -1
+	}
+	close(c.exited)
+}
+
+func (c *child) dump() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, l := range c.lines {
+		fmt.Fprintln(&b, l)
+	}
+	return b.String()
+}
+
+// logs returns the entries with message msg.
+func (c *child) logs(msg string) []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []map[string]any
+	for _, l := range c.lines {
+		if l["msg"] == msg {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (c *child) tryLog(msg string, d time.Duration) (map[string]any, bool) {
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for {
+		if es := c.logs(msg); len(es) > 0 {
+			return es[0], true
+		}
+		select {
+		case <-c.more:
+		case <-c.exited:
+			if es := c.logs(msg); len(es) > 0 {
+				return es[0], true
+			}
+			c.t.Errorf("child exited with %d before logging %q", c.code, msg)
+			return nil, false
+		case <-timeout.C:
+			c.t.Errorf("child did not log %q within %s", msg, d)
+			return nil, false
+		}
+	}
+}
+
+// waitLog waits for a log entry, failing the test now if none comes.
+func (c *child) waitLog(msg string) map[string]any {
+	c.t.Helper()
+	e, ok := c.tryLog(msg, patience)
+	if !ok {
+		c.t.FailNow()
+	}
+	return e
+}
+
+// waitNthLog waits until msg has been logged n times.
+func (c *child) waitNthLog(msg string, n int) {
+	c.t.Helper()
+	deadline := time.NewTimer(patience)
+	defer deadline.Stop()
+	for len(c.logs(msg)) < n {
+		select {
+		case <-c.more:
+		case <-c.exited:
+			if len(c.logs(msg)) < n {
+				c.t.Fatalf("child exited with %d having logged %q %d times, want %d", c.code, msg, len(c.logs(msg)), n)
+			}
+		case <-deadline.C:
+			c.t.Fatalf("child logged %q %d times within %s, want %d", msg, len(c.logs(msg)), patience, n)
+		}
+	}
+}
+
+func (c *child) signal(s os.Signal) {
+	c.t.Helper()
+	if err := c.cmd.Process.Signal(s); err != nil {
+		c.t.Fatalf("signal %s: %v", s, err)
+	}
+}
+
+// wait waits for the exit and returns its code and when it happened.
+func (c *child) wait(d time.Duration) int {
+	c.t.Helper()
+	select {
+	case <-c.exited:
+		return c.code
+	case <-time.After(d):
+		c.t.Fatalf("child still running %s later", d)
+		return 0
+	}
+}
+
+func (c *child) url(path string) string { return "http://" + c.addr + path }
+
+// httpClient returns a client with fresh connections, bounded in time.
+func httpClient(t *testing.T) *http.Client {
+	tr := &http.Transport{DisableKeepAlives: true, MaxConnsPerHost: 0}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: patience}
+}
+
+func fetch(c *http.Client, url string) (int, string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// waitInFlight polls the child until n requests are in flight.
+func waitInFlight(t *testing.T, hc *http.Client, c *child, n int) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for time.Now().Before(deadline) {
+		if _, body, err := fetch(hc, c.url("/inflight")); err == nil && body == strconv.Itoa(n) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond) // polling with a deadline
+	}
+	t.Fatalf("%d requests never in flight within %s", n, patience)
+}
+
+// TestProcess_inFlightRequestsComplete sends 200 requests of 1 s each, then
+// SIGTERM while all are in flight: every one must complete with 200.
+func TestProcess_inFlightRequestsComplete(t *testing.T) {
+	t.Parallel()
+	c := startChild(t, "DRAIN_DELAY=100ms")
+	hc := httpClient(t)
+	const n = 200
+	type result struct {
+		code int
+		body string
+		err  error
+	}
+	results := make(chan result, n)
+	for range n {
+		go func() {
+			code, body, err := fetch(hc, c.url("/slow?d=1s"))
+			results <- result{code, body, err}
+		}()
+	}
+	waitInFlight(t, hc, c, n)
+	c.signal(syscall.SIGTERM)
+	for i := range n {
+		select {
+		case r := <-results:
+			if r.err != nil || r.code != 200 || r.body != "slow done" {
+				t.Errorf("request %d: %d %q %v, want 200 \"slow done\"", i, r.code, r.body, r.err)
+			}
+		case <-time.After(patience):
+			t.Fatalf("only %d of %d requests answered", i, n)
+		}
+	}
+	if code := c.wait(patience); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if got := len(c.logs("stopping: signal received")); got != 1 {
+		t.Errorf("signal logged %d times, want 1", got)
+	}
+}
+
+// TestProcess_drain checks the drain from outside: readiness fails at once
+// while ordinary requests still succeed, and after the drain new connections
+// are refused while a request in flight finishes.
+func TestProcess_drain(t *testing.T) {
+	t.Parallel()
+	const drain = 1500 * time.Millisecond
+	c := startChild(t, "DRAIN_DELAY="+drain.String())
+	hc := httpClient(t)
+	if code, _, err := fetch(hc, c.url("/readyz")); code != 200 {
+		t.Fatalf("readyz before the stop = %d %v, want 200", code, err)
+	}
+	long := make(chan string, 1)
+	go func() {
+		code, body, err := fetch(hc, c.url("/slow?d=3s"))
+		long <- fmt.Sprint(code, " ", body, " ", err)
+	}()
+	waitInFlight(t, hc, c, 1)
+	signalled := time.Now()
+	c.signal(syscall.SIGTERM)
+	c.waitLog("stopping: signal received")
+	code, body, err := fetch(hc, c.url("/readyz"))
+	if code != 503 || !strings.Contains(body, `"stopping"`) {
+		t.Errorf("readyz during the drain = %d %q %v, want 503 stopping", code, body, err)
+	}
+	if code, body, err := fetch(hc, c.url("/")); code != 200 || body != "hello" {
+		t.Errorf("GET / during the drain = %d %q %v, want 200 hello", code, body, err)
+	}
+	if code, _, _ := fetch(hc, c.url("/livez")); code != 200 {
+		t.Errorf("livez during the drain = %d, want 200", code)
+	}
+	c.waitLog("servers stop accepting; waiting for requests in flight")
+	if d := time.Since(signalled); d < drain {
+		t.Errorf("servers stopped accepting %s after SIGTERM, before the %s drain", d, drain)
+	}
+	conn, err := net.DialTimeout("tcp", c.addr, patience)
+	if err == nil {
+		conn.Close()
+		t.Error("a new connection was accepted after the drain")
+	} else if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("dial after the drain: %v, want connection refused", err)
+	}
+	select {
+	case <-c.exited:
+		t.Error("the child exited before its request in flight finished")
+	default:
+	}
+	if got := <-long; got != "200 slow done <nil>" {
+		t.Errorf("request in flight = %s, want 200", got)
+	}
+	if code := c.wait(patience); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// TestProcess_repeatedSIGTERM checks that SIGTERM sent again, at once and
+// later, never cuts the drain short.
+func TestProcess_repeatedSIGTERM(t *testing.T) {
+	t.Parallel()
+	const drain = time.Second
+	c := startChild(t, "DRAIN_DELAY="+drain.String())
+	signalled := time.Now()
+	c.signal(syscall.SIGTERM)
+	c.waitLog("stopping: signal received")
+	c.signal(syscall.SIGTERM)
+	c.waitNthLog("signal ignored; the stop goes on", 1)
+	// A late duplicate too: past the gap after which a SIGINT would force.
+	<-time.After(time.Until(signalled.Add(700 * time.Millisecond))) // the rule needs real time to pass
+	c.signal(syscall.SIGTERM)
+	c.waitNthLog("signal ignored; the stop goes on", 2)
+	if code := c.wait(patience); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if d := time.Since(signalled); d < drain {
+		t.Errorf("exited %s after the first SIGTERM, before the %s drain ended", d, drain)
+	}
+	if n := len(c.logs("stop forced by a second signal")); n != 0 {
+		t.Error("a repeated SIGTERM forced the stop")
+	}
+}
+
+// TestProcess_SIGINTForces checks that a SIGINT 500 ms or more after the first
+// signal ends the process at once with code 130.
+func TestProcess_SIGINTForces(t *testing.T) {
+	t.Parallel()
+	c := startChild(t, "DRAIN_DELAY=15s", "SHUTDOWN_TIMEOUT=18s")
+	signalled := time.Now()
+	c.signal(syscall.SIGTERM)
+	c.waitLog("stopping: signal received")
+	<-time.After(time.Until(signalled.Add(700 * time.Millisecond))) // the rule needs real time to pass
+	forced := time.Now()
+	c.signal(syscall.SIGINT)
+	if code := c.wait(patience); code != 130 {
+		t.Errorf("exit code %d, want 130", code)
+	}
+	if d := time.Since(forced); d > 3*time.Second {
+		t.Errorf("exited %s after the forcing SIGINT, want at once", d)
+	}
+	e := c.waitLog("stop forced by a second signal")
+	if fmt.Sprint(e["running"]) != "[web]" || e["signal"] != "SIGINT" {
+		t.Errorf("forced log = %v, want running [web] and signal SIGINT", e)
+	}
+}
+
+// TestProcess_quickSecondSIGINT checks that a SIGINT right after the first
+// (a duplicate from a wrapper, say) does not force.
+func TestProcess_quickSecondSIGINT(t *testing.T) {
+	t.Parallel()
+	const drain = time.Second
+	c := startChild(t, "DRAIN_DELAY="+drain.String())
+	signalled := time.Now()
+	c.signal(syscall.SIGINT)
+	c.waitLog("stopping: signal received")
+	c.signal(syscall.SIGINT)
+	c.waitLog("signal ignored; the stop goes on")
+	if code := c.wait(patience); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if d := time.Since(signalled); d < drain {
+		t.Errorf("exited %s after SIGINT, before the %s drain ended", d, drain)
+	}
+}
+
+// TestProcess_stuckActorTimesOut checks that an actor that ignores its
+// interrupt makes the process exit with 124 within the timeout plus a margin,
+// naming it.
+func TestProcess_stuckActorTimesOut(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	c := startChild(t, "STUCK=1", "SHUTDOWN_TIMEOUT="+timeout.String())
+	signalled := time.Now()
+	c.signal(syscall.SIGTERM)
+	if code := c.wait(patience); code != 124 {
+		t.Errorf("exit code %d, want 124", code)
+	}
+	if d := time.Since(signalled); d < timeout || d > timeout+time.Second {
+		t.Errorf("exited %s after SIGTERM, want within %s plus a small margin", d, timeout)
+	}
+	if e := c.waitLog("stop timed out"); fmt.Sprint(e["running"]) != "[stuck]" {
+		t.Errorf("timeout log = %v, want running [stuck]", e)
+	}
+}
+
+// TestProcess_hangingHandlerTimesOut checks that a handler that never returns
+// makes the process exit with 124 within the timeout plus a margin, naming
+// the server, which is closed rather than waited for.
+func TestProcess_hangingHandlerTimesOut(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	c := startChild(t, "SHUTDOWN_TIMEOUT="+timeout.String())
+	hc := httpClient(t)
+	hung := make(chan error, 1)
+	go func() {
+		_, _, err := fetch(hc, c.url("/hang"))
+		hung <- err
+	}()
+	waitInFlight(t, hc, c, 1)
+	signalled := time.Now()
+	c.signal(syscall.SIGTERM)
+	if code := c.wait(patience); code != 124 {
+		t.Errorf("exit code %d, want 124", code)
+	}
+	if d := time.Since(signalled); d < timeout || d > timeout+time.Second {
+		t.Errorf("exited %s after SIGTERM, want within %s plus a small margin", d, timeout)
+	}
+	if e := c.waitLog("stop timed out"); fmt.Sprint(e["running"]) != "[web]" {
+		t.Errorf("timeout log = %v, want running [web]", e)
+	}
+	select {
+	case err := <-hung:
+		if err == nil {
+			t.Error("the hanging request got an answer")
+		}
+	case <-time.After(patience):
+		t.Error("the hanging request's connection was not closed")
+	}
+}
+
+// TestProcess_portTaken checks that a taken port fails at once with the
+// address in the error.
+func TestProcess_portTaken(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	begin := time.Now()
+	c := spawn(t, "ADDR="+ln.Addr().String())
+	if code := c.wait(patience); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if d := time.Since(begin); d > 5*time.Second {
+		t.Errorf("took %s to fail, want at once", d)
+	}
+	e := c.waitLog("start failed")
+	if msg := fmt.Sprint(e["error"]); !strings.Contains(msg, ln.Addr().String()) || !strings.Contains(msg, "address already in use") {
+		t.Errorf("start failed error = %q, want the address %s", msg, ln.Addr())
+	}
+}
+
+// TestProcess_panic checks that a panicking actor stops the group with code 1
+// and that the panic's message, the actor and the stack reach the log.
+func TestProcess_panic(t *testing.T) {
+	t.Parallel()
+	c := startChild(t, "PANIC=1")
+	if code := c.wait(patience); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	e := c.waitLog("stopping: actor panicked")
+	if e["actor"] != "panicky" || e["panic"] != "boom-xyz-42" || !strings.Contains(fmt.Sprint(e["stack"]), "childMain") {
+		t.Errorf("panic log = %v, want actor panicky, panic boom-xyz-42 and a stack", e)
+	}
+	c.waitLog("stopped") // the group still stopped in order
+}

@@ -1,0 +1,591 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/oklog/run"
+	"go.uber.org/zap"
+)
+
+// Run runs every actor, HTTP server and startup function of the group until
+// the first of them returns, a signal arrives or ctx is done, then stops them
+// all in order and returns. It runs once per Group; a second call returns an
+// error.
+//
+// # Start
+//
+// Run checks the [Config] (an error wraps every problem and maps to exit code
+// 78), binds the listener of every HTTP actor (a taken port fails Run at once
+// with an error naming the address; nothing has started then, and every
+// interrupt of [Group.Add] still runs exactly once), starts handling SIGINT and
+// SIGTERM, starts everything in its own goroutine, and logs "ready" once the
+// listeners are bound and every [Group.Startup] function has returned nil:
+// from then on /readyz may answer 200.
+//
+// # Stop
+//
+// A stop begins with the first of: a signal, ctx being done, an actor
+// returning (with or without an error) or a startup function failing. Its
+// reason is logged once, with the actor's name. Then, all inside
+// [Config.ShutdownTimeout] counted from that moment:
+//
+//  1. /readyz answers 503 at once, and startup functions are cancelled;
+//  2. during [Config.DrainDelay] the HTTP servers keep serving, answering
+//     with "Connection: close" so clients reconnect through the load
+//     balancer (skipped when the group has no HTTP actor);
+//  3. the HTTP servers stop accepting and wait for their requests in flight
+//     (http.Server.Shutdown); idle connections close;
+//  4. every other actor is interrupted: the interrupt functions of
+//     [Group.Add] run concurrently, each exactly once, and the contexts of
+//     [Group.Go] are cancelled; Run waits for all of them;
+//  5. the management server, if any, stops last, so /livez answers until then.
+//
+// # Result
+//
+// Run returns nil for a clean stop: after a signal, after ctx is done, or after
+// an actor returned nil. It returns the first real error otherwise: an actor's
+// error (wrapped, naming it), a [*PanicError], or an error an actor returned on
+// its own during the stop. Errors actors return after they were interrupted,
+// and context.Canceled from the group's own cancellation, are logged but are
+// not real errors.
+//
+// When ShutdownTimeout passes, Run closes the HTTP servers without waiting
+// for them, cancels every context, calls any interrupt not yet called without
+// waiting, and returns at once an error wrapping [ErrShutdownTimeout] (and the
+// first real error, if any) that names every actor still running; the log
+// says the same. Their goroutines are left behind, to end with the process.
+//
+// # Signals
+//
+// The first SIGINT or SIGTERM starts a graceful stop. After it, only a SIGINT
+// that arrives 500 ms or more after the first signal forces the stop: Run
+// then returns at once, as for a timeout, an error wrapping [ErrForced]. Every
+// other signal, above all a repeated SIGTERM (Heroku sends SIGTERM to every
+// process of a dyno, and may send it more than once), is logged and ignored,
+// so it never cuts a drain short. SIGTERM never forces; Ctrl-C pressed twice
+// does. Run releases its signal handlers (signal.Stop) before it returns; a
+// signal arriving later gets the default behaviour or another handler's, never
+// a panic. Run never calls os.Exit: pass its result to [ExitCode].
+//
+// Run builds on github.com/oklog/run: a run.Group runs the actors and reports
+// when every one has returned; its interrupt step, which calls interrupts one
+// after another and waits without a deadline, is replaced by the ordered,
+// concurrent, time-bounded stop above.
+func (g *Group) Run(ctx context.Context) error {
+	g.mu.Lock()
+	if g.started {
+		g.mu.Unlock()
+		return errors.New("lifecycle: Run called twice on one Group; make a new Group for each run")
+	}
+	g.started = true
+	actors := slices.Clone(g.actors)
+	addErr := g.addErr
+	mgmt, manageN := g.manage, g.manageN
+	g.mu.Unlock()
+
+	r := &runner{g: g, log: g.logger(), begin: time.Now(), forceGap: g.set.forceGap}
+	if r.forceGap <= 0 {
+		r.forceGap = defaultForceGap
+	}
+	sigc, release := g.notify()
+	defer release()
+	r.sigc = sigc
+
+	cfg, cfgErr := g.cfg.resolve()
+	r.cfg = cfg
+	if cfg.ManagementPort != 0 && cfgErr == nil {
+		if mgmt == nil {
+			mgmt = g.probeMux()
+		}
+		actors = append(actors, &actor{name: "management", kind: kindManagement, handler: mgmt})
+	} else if manageN > 0 {
+		r.log.Info("management handlers not served: MANAGEMENT_PORT is not set", zap.Int("handlers", manageN))
+	}
+	r.actors = actors
+	r.exits = make(chan exitEvent, 2*len(actors))
+	r.dones = make(chan doneEvent, len(actors))
+
+	err := errors.Join(addErr, cfgErr)
+	if err == nil {
+		err = r.listenAll()
+	}
+	if err != nil {
+		return r.failStart(err)
+	}
+	if len(actors) == 0 {
+		r.log.Info("nothing to run: the group has no actor")
+		return nil
+	}
+	defer r.cancelAll()
+	r.launch(ctx)
+	return r.loop(ctx)
+}
+
+// exitEvent reports that an actor's execute returned, or that a startup
+// function returned nil (startupDone) while its execute waits for the stop.
+type exitEvent struct {
+	a           *actor
+	err         error
+	panicked    bool
+	startupDone bool
+}
+
+// doneEvent reports that an interrupt function, or a server's Shutdown,
+// returned.
+type doneEvent struct {
+	a        *actor
+	err      error
+	panicked bool
+}
+
+// runner is the state of one Run. Only the goroutine of Run touches it.
+type runner struct {
+	g        *Group
+	log      *zap.Logger
+	cfg      Config
+	actors   []*actor
+	begin    time.Time
+	forceGap time.Duration
+
+	sigc  <-chan os.Signal
+	exits chan exitEvent
+	dones chan doneEvent
+	group chan struct{} // closed when run.Group.Run has returned
+
+	pending []string // startup functions not yet done
+
+	stopping   bool
+	stopBegin  time.Time
+	firstSig   time.Time
+	reason     error // the first real error
+	deadline   *time.Timer
+	shutCtx    context.Context
+	shutCancel context.CancelFunc
+}
+
+// listenAll binds every listener, in order. On failure it closes those
+// already bound.
+func (r *runner) listenAll() error {
+	for _, a := range r.actors {
+		if a.kind != kindHTTP && a.kind != kindManagement {
+			continue
+		}
+		if err := r.g.listen(a, r.cfg, r.log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failStart handles an error before any actor started: it closes every
+// listener, runs every interrupt once and returns err.
+func (r *runner) failStart(err error) error {
+	r.log.Error("start failed", zap.Error(err))
+	r.reason = err
+	for _, a := range r.actors {
+		if a.ln != nil {
+			_ = a.ln.Close()
+		} else if a.http.ln != nil {
+			_ = a.http.ln.Close()
+		}
+	}
+	r.beginStop()
+	defer r.cancelAll()
+	if out := r.interruptActors(); out != nil {
+		return out
+	}
+	return err
+}
+
+// launch starts the actors in a run.Group.
+func (r *runner) launch(ctx context.Context) {
+	base := context.WithoutCancel(ctx)
+	var rg run.Group
+	for _, a := range r.actors {
+		var actx context.Context
+		if a.fn != nil {
+			actx, a.cancel = context.WithCancel(base)
+		}
+		if a.kind == kindStartup {
+			r.pending = append(r.pending, a.name)
+		}
+		a.executing = true
+		// The interrupt given to run.Group does nothing: the runner
+		// interrupts in its own order once it sees the first exit.
+		rg.Add(r.execute(actx, a), func(error) {})
+	}
+	r.publishPending()
+	r.group = make(chan struct{})
+	go func() {
+		defer close(r.group)
+		_ = rg.Run()
+	}()
+	for _, a := range r.actors {
+		if a.srv != nil {
+			r.log.Info("listening", zap.String("actor", a.name), zap.String("addr", a.ln.Addr().String()))
+		}
+	}
+	if len(r.pending) == 0 {
+		r.markReady()
+	}
+}
+
+// execute wraps an actor's work: it recovers a panic and reports the exit.
+func (r *runner) execute(ctx context.Context, a *actor) func() error {
+	return func() (err error) {
+		panicked := false
+		defer func() {
+			if v := recover(); v != nil {
+				err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
+				panicked = true
+			}
+			r.exits <- exitEvent{a: a, err: err, panicked: panicked}
+		}()
+		switch {
+		case a.srv != nil:
+			return serve(a)
+		case a.kind == kindStartup:
+			if err := a.fn(ctx); err != nil {
+				return err
+			}
+			r.exits <- exitEvent{a: a, startupDone: true}
+			<-ctx.Done() // done, but returning would stop the group
+			return nil
+		case a.fn != nil:
+			return a.fn(ctx)
+		default:
+			return a.execute()
+		}
+	}
+}
+
+func (r *runner) publishPending() {
+	p := slices.Clone(r.pending)
+	r.g.pending.Store(&p)
+}
+
+func (r *runner) markReady() {
+	if r.stopping {
+		return
+	}
+	r.g.state.Store(stateReady)
+	r.log.Info("ready", zap.Duration("took", time.Since(r.begin)))
+}
+
+// loop waits for the first reason to stop, then stops in order.
+func (r *runner) loop(ctx context.Context) error {
+	done := ctx.Done()
+	for !r.stopping {
+		select {
+		case sig := <-r.sigc:
+			r.onSignal(sig)
+		case <-done:
+			r.log.Info("stopping: context done", zap.NamedError("cause", context.Cause(ctx)))
+			r.beginStop()
+		case ev := <-r.exits:
+			r.onExit(ev)
+		case ev := <-r.dones:
+			r.onDone(ev)
+		}
+	}
+	if out := r.drain(); out != nil {
+		return out
+	}
+	if out := r.stopServers(kindHTTP); out != nil {
+		return out
+	}
+	if out := r.interruptActors(); out != nil {
+		return out
+	}
+	if out := r.stopServers(kindManagement); out != nil {
+		return out
+	}
+	if out := r.waitUntil(nil, nil, r.group); out != nil {
+		return out
+	}
+	checks := make(chan struct{})
+	go func() {
+		defer close(checks)
+		r.g.checkWG.Wait()
+	}()
+	if out := r.waitUntil(nil, nil, checks); out != nil {
+		return out
+	}
+	r.log.Info("stopped", zap.Duration("took", time.Since(r.stopBegin)), zap.NamedError("error", r.reason))
+	return r.reason
+}
+
+// beginStop is step 1 of the stop: readiness fails (and HTTP responses ask
+// for their connection to close), startup work is cancelled, and the
+// shutdown timeout starts.
+func (r *runner) beginStop() {
+	if r.stopping {
+		return
+	}
+	r.stopping = true
+	r.stopBegin = time.Now()
+	r.g.state.Store(stateStopping)
+	r.deadline = time.NewTimer(r.cfg.ShutdownTimeout)
+	r.shutCtx, r.shutCancel = context.WithTimeout(context.Background(), r.cfg.ShutdownTimeout)
+	for _, a := range r.actors {
+		if a.kind == kindStartup {
+			a.interrupted = true
+			if a.cancel != nil {
+				a.cancel()
+			}
+		}
+	}
+}
+
+// cancelAll releases the timers and contexts of the run.
+func (r *runner) cancelAll() {
+	for _, a := range r.actors {
+		if a.cancel != nil {
+			a.cancel()
+		}
+	}
+	if r.deadline != nil {
+		r.deadline.Stop()
+	}
+	if r.shutCancel != nil {
+		r.shutCancel()
+	}
+}
+
+// drain is step 2.
+func (r *runner) drain() error {
+	if r.cfg.DrainDelay <= 0 || !slices.ContainsFunc(r.actors, func(a *actor) bool { return a.kind == kindHTTP }) {
+		return nil
+	}
+	r.log.Info("draining: readiness fails, servers still serve", zap.Duration("drain_delay", r.cfg.DrainDelay))
+	t := time.NewTimer(r.cfg.DrainDelay)
+	defer t.Stop()
+	return r.waitUntil(nil, t.C, nil)
+}
+
+// stopServers is step 3 (kindHTTP) and step 5 (kindManagement).
+func (r *runner) stopServers(kind actorKind) error {
+	var servers []*actor
+	for _, a := range r.actors {
+		if a.kind != kind || a.srv == nil || a.interrupted {
+			continue
+		}
+		servers = append(servers, a)
+		a.interrupted, a.interrupting = true, true
+		go func() {
+			err := a.srv.Shutdown(r.shutCtx)
+			r.dones <- doneEvent{a: a, err: err}
+		}()
+	}
+	if len(servers) == 0 {
+		return nil
+	}
+	if kind == kindHTTP {
+		for _, a := range servers {
+			if out := r.waitUntil(nil, nil, a.ln.closed); out != nil {
+				return out
+			}
+		}
+		r.log.Info("servers stop accepting; waiting for requests in flight")
+	}
+	return r.waitUntil(func() bool { return !slices.ContainsFunc(servers, notDone) }, nil, nil)
+}
+
+// interruptActors is step 4.
+func (r *runner) interruptActors() error {
+	var actors []*actor
+	for _, a := range r.actors {
+		if a.kind != kindActor && a.kind != kindStartup {
+			continue
+		}
+		actors = append(actors, a)
+		if a.interrupted {
+			continue
+		}
+		a.interrupted = true
+		if a.fn != nil {
+			if a.cancel != nil {
+				a.cancel()
+			}
+			continue
+		}
+		a.interrupting = true
+		go r.callInterrupt(a, r.reason)
+	}
+	return r.waitUntil(func() bool { return !slices.ContainsFunc(actors, notDone) }, nil, nil)
+}
+
+func notDone(a *actor) bool { return !a.done() }
+
+// callInterrupt runs an interrupt function, recovering a panic, and reports
+// that it returned.
+func (r *runner) callInterrupt(a *actor, cause error) {
+	ev := doneEvent{a: a}
+	defer func() {
+		if v := recover(); v != nil {
+			ev.err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
+			ev.panicked = true
+		}
+		r.dones <- ev
+	}()
+	a.interrupt(cause)
+}
+
+// waitUntil handles events until cond reports true (nil: never), tick fires
+// or fin is closed. It returns nil then, or the error of a stop cut short by
+// the timeout or a forcing signal.
+func (r *runner) waitUntil(cond func() bool, tick <-chan time.Time, fin <-chan struct{}) error {
+	for cond == nil || !cond() {
+		select {
+		case ev := <-r.exits:
+			r.onExit(ev)
+		case ev := <-r.dones:
+			r.onDone(ev)
+		case sig := <-r.sigc:
+			if r.onSignal(sig) {
+				return r.abort(ErrForced, sig)
+			}
+		case <-r.deadline.C:
+			return r.abort(ErrShutdownTimeout, nil)
+		case <-tick:
+			return nil
+		case <-fin:
+			return nil
+		}
+	}
+	return nil
+}
+
+// onSignal applies the signal rule; it reports whether sig forces the stop.
+func (r *runner) onSignal(sig os.Signal) bool {
+	now := time.Now()
+	name := signalName(sig)
+	switch {
+	case !r.stopping:
+		r.firstSig = now
+		r.log.Info("stopping: signal received", zap.String("signal", name))
+		r.beginStop()
+	case r.firstSig.IsZero():
+		r.firstSig = now
+		r.log.Info("signal received while stopping; the stop goes on", zap.String("signal", name),
+			zap.String("to_force", "send SIGINT again"))
+	case sig == os.Interrupt && now.Sub(r.firstSig) >= r.forceGap:
+		return true
+	default:
+		r.log.Info("signal ignored; the stop goes on", zap.String("signal", name),
+			zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", r.forceGap)))
+	}
+	return false
+}
+
+// onExit records that an actor's execute returned; the first exit before a
+// stop is the stop's reason.
+func (r *runner) onExit(ev exitEvent) {
+	a := ev.a
+	if ev.startupDone {
+		r.pending = slices.DeleteFunc(r.pending, func(n string) bool { return n == a.name })
+		r.publishPending()
+		r.log.Info("startup done", zap.String("actor", a.name))
+		if len(r.pending) == 0 {
+			r.markReady()
+		}
+		return
+	}
+	a.executing = false
+	err := ev.err
+	name := zap.String("actor", a.name)
+	switch {
+	case !r.stopping && err == nil:
+		r.log.Info("stopping: actor returned", name)
+		r.beginStop()
+	case !r.stopping && ev.panicked:
+		r.logPanic("stopping: actor panicked", err)
+		r.reason = err
+		r.beginStop()
+	case !r.stopping:
+		r.log.Error("stopping: actor failed", name, zap.Error(err))
+		r.reason = fmt.Errorf("lifecycle: actor %q failed: %w", a.name, err)
+		r.beginStop()
+	case err == nil:
+		r.log.Debug("actor stopped", name)
+	case ev.panicked:
+		r.logPanic("actor panicked while stopping", err)
+		if r.reason == nil {
+			r.reason = err
+		}
+	case a.interrupted && errors.Is(err, context.Canceled):
+		r.log.Debug("actor stopped", name, zap.Error(err))
+	case a.interrupted:
+		r.log.Info("actor returned an error after it was interrupted (not a failure)", name, zap.Error(err))
+	default:
+		r.log.Error("actor failed while stopping", name, zap.Error(err))
+		if r.reason == nil {
+			r.reason = fmt.Errorf("lifecycle: actor %q failed: %w", a.name, err)
+		}
+	}
+}
+
+// onDone records that an interrupt or a Shutdown returned.
+func (r *runner) onDone(ev doneEvent) {
+	a := ev.a
+	a.interrupting = false
+	switch {
+	case ev.panicked:
+		r.logPanic("interrupt panicked", ev.err)
+		if r.reason == nil {
+			r.reason = ev.err
+		}
+	case a.srv != nil:
+		// An error here is the shutdown context's deadline; the
+		// deadline timer reports the timeout.
+		a.shutDown = ev.err == nil
+	}
+}
+
+func (r *runner) logPanic(msg string, err error) {
+	var p *PanicError
+	if errors.As(err, &p) {
+		r.log.Error(msg, zap.String("actor", p.Actor), zap.String("panic", fmt.Sprint(p.Value)),
+			zap.ByteString("stack", p.Stack))
+	}
+}
+
+// abort ends a stop cut short by the timeout (kind ErrShutdownTimeout) or a
+// forcing signal (ErrForced): it names what is still running, closes the
+// servers, cancels every context and calls the interrupts not yet called,
+// without waiting for any of it.
+func (r *runner) abort(kind error, sig os.Signal) error {
+	var running []string
+	for _, a := range r.actors {
+		if !a.done() {
+			running = append(running, a.name)
+		}
+	}
+	err := &stopError{kind: kind, timeout: r.cfg.ShutdownTimeout, running: running, cause: r.reason}
+	if kind == ErrForced {
+		r.log.Warn("stop forced by a second signal", zap.String("signal", signalName(sig)),
+			zap.Strings("running", running), zap.Duration("took", time.Since(r.stopBegin)))
+	} else {
+		r.log.Error("stop timed out", zap.Duration("shutdown_timeout", r.cfg.ShutdownTimeout),
+			zap.Strings("running", running))
+	}
+	for _, a := range r.actors {
+		if a.srv != nil {
+			_ = a.srv.Close()
+		}
+		if a.cancel != nil {
+			a.cancel()
+		}
+		if !a.interrupted && a.interrupt != nil {
+			a.interrupted = true
+			go r.callInterrupt(a, err)
+		}
+	}
+	return err
+}

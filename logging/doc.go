@@ -1,0 +1,97 @@
+// Package logging treats logs as a stream of events (factor XI of the
+// twelve-factor app): one JSON event per line on stdout, built on
+// go.uber.org/zap, with routing left to the platform. One call gives a
+// service its logger; log/slog, the standard library's log package and HTTP
+// requests all land in the same stream, at the same level.
+//
+//	cfg, err := config.Load[Config]()        // embeds logging.Config
+//	...
+//	log := logging.New(cfg.Logging)          // *zap.Logger, JSON on stdout
+//	defer log.Sync()                         // before the process exits
+//	defer logging.RedirectStdLog(log, logging.LevelInfo)()
+//	client := payments.New(logging.NewSlog(log)) // a library using log/slog
+//	mux.Handle("PUT /debug/level", logging.LevelHandler(log))
+//	srv.Handler = logging.Middleware(log)(mux)
+//
+// # Configuration
+//
+// [Config] holds the settings an operator makes through the environment:
+//
+//	LOG_LEVEL     debug, info, warn or error          default info
+//	LOG_FORMAT    json or console                     default json
+//	LOG_KEYS      zap or gcp (see [Keys])             default zap
+//	LOG_SAMPLING  true to drop repeated events        default false
+//	SERVICE_NAME  the service field                   default the program's name
+//
+// Wrong values are reported by the config loader as errors that name the
+// variable and list the accepted values.
+//
+// # Events
+//
+// A JSON event is one line: {"level":"info","ts":"2026-01-02T15:04:05.123456789Z",
+// "msg":"...","service":"shop","release":"4f2a9c1","instance":"web.1",...}.
+// Times are RFC 3339 in UTC with nanoseconds, durations are seconds. With
+// LOG_KEYS=gcp the fixed keys are time, severity (DEBUG, INFO, WARNING,
+// ERROR) and message, which Google Cloud Logging reads as they are. The
+// console format, for a developer's terminal, prints the time of day, the
+// level (in colour on a terminal, unless NO_COLOR is set), the message and
+// the fields as JSON.
+//
+// The static fields come from the environment, read once by [New]; a field
+// without a value is left out:
+//
+//   - service: Config.Service (SERVICE_NAME), else the program's name.
+//   - release: RELEASE, else the platform's own variable, in this order:
+//     SOURCE_VERSION (Heroku builds and CI), HEROKU_SLUG_COMMIT (Heroku dyno
+//     metadata), RENDER_GIT_COMMIT (Render), RAILWAY_GIT_COMMIT_SHA (Railway),
+//     FLY_IMAGE_REF (Fly.io), K_REVISION (Cloud Run, Knative); else the VCS
+//     revision the binary was built from (with -dirty for a modified tree),
+//     else its module version.
+//   - instance: DYNO (Heroku), POD_NAME (Kubernetes, through the downward
+//     API), FLY_ALLOC_ID (Fly.io), RENDER_INSTANCE_ID (Render),
+//     RAILWAY_REPLICA_ID (Railway), HOSTNAME, else the host name from the
+//     operating system.
+//
+// # Nothing lost at exit
+//
+// Events are not buffered: each is written to stdout by the logging call
+// itself, so an event logged before the process exits is in the stream, and
+// the logger's Sync returns only once the writer has everything. Call Sync
+// (with defer, in main) before exiting, including after a SIGTERM.
+//
+// # One level, changeable at run time
+//
+// Every logger derived from the one [New] returns shares one level: zap
+// loggers made with With or Named, the slog logger of [NewSlog], the request
+// loggers of [Middleware], the log package after [RedirectStdLog].
+// [LevelHandler] shows it (GET) and changes it (PUT) over HTTP.
+//
+// # log/slog
+//
+// [NewSlog] returns a *slog.Logger whose handler, written here over zapcore,
+// writes to the same core: attributes become typed zap fields, groups become
+// nested objects, the source location is added with [WithSource]. It passes
+// testing/slogtest, and a debug call it does not log allocates nothing.
+//
+// # HTTP
+//
+// [Middleware] logs one event per request (method, path, route, status,
+// bytes, duration, remote address, user agent, request ID), keeps or makes
+// an X-Request-ID, puts the request's logger in its context for
+// [FromContext], recovers panics and answers 500. It never logs credentials:
+// no header is logged unless named with [WithHeaders], and Authorization,
+// Cookie and their kind are redacted even then.
+//
+// # Secrets
+//
+// A value that redacts itself, such as config.Secret, stays redacted in
+// every path: zap.Any, zap.Stringer and zap.Reflect, the sugared logger's
+// formatting, and slog attributes (through slog.LogValuer). The package does
+// not import config; it relies on those interfaces.
+//
+// # Tests
+//
+// Package loggingtest gives a test a logger whose entries it can read; [New]
+// with [WithWriter], [WithEnvironment] and [WithClock] gives the exact JSON
+// a service writes, the same on every run.
+package logging

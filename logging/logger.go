@@ -1,0 +1,284 @@
+package logging
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// New returns a logger configured by cfg that writes one event per line to
+// os.Stdout (or the writer given with [WithWriter]). The events carry the
+// fields service, release and instance, each left out when it has no value
+// (see the package documentation for the variables read, in order); they
+// are encoded as JSON with the keys of cfg.Keys, or for a terminal with
+// cfg.Format set to FormatConsole.
+//
+// Writes are not buffered: an event is on its way to the writer when the
+// logging call returns, and the logger's Sync, which a program calls before
+// it exits, returns once the writer has it. Sync ignores the error that
+// stdout gives when it is a pipe or a terminal, which cannot be synced.
+//
+// The logger's level starts at cfg.Level. It is one level for everything
+// derived from the logger: loggers made with With, Named and WithOptions, the
+// slog front end of [NewSlog], the request loggers of [Middleware] and the
+// standard library's log after [RedirectStdLog]. [LevelHandler] changes it
+// at run time.
+//
+// New adds no caller, no stack trace and no hook; add them with the
+// logger's WithOptions. It starts no goroutine, so nothing needs closing.
+// New never fails: every value of every Config field is usable.
+func New(cfg Config, opts ...Option) *zap.Logger {
+	s := newSettings(opts)
+	w := s.w
+	if w == nil {
+		w = os.Stdout
+	}
+	level := zap.NewAtomicLevelAt(cfg.Level.zap())
+
+	var enc zapcore.Encoder
+	if cfg.Format == FormatConsole {
+		enc = zapcore.NewConsoleEncoder(consoleEncoderConfig(useColor(w, &s)))
+	} else {
+		enc = zapcore.NewJSONEncoder(jsonEncoderConfig(cfg.Keys))
+	}
+	var c zapcore.Core = zapcore.NewCore(enc, zapcore.Lock(writeSyncer(w)), level)
+	if cfg.Sampling {
+		c = zapcore.NewSamplerWithOptions(c, time.Second, 100, 100)
+	}
+	c = c.With(staticFields(cfg, &s))
+	return zap.New(&core{Core: c, level: level, now: s.now})
+}
+
+// core is the root of every logger New builds: it carries the level that
+// LevelHandler changes and the clock of WithClock through With, so both
+// survive derived loggers. Entries are written by the wrapped core itself, so
+// the wrapper costs one call in Check and nothing in Write.
+type core struct {
+	zapcore.Core
+	level zap.AtomicLevel
+	now   func() time.Time
+}
+
+func (c *core) With(fields []zapcore.Field) zapcore.Core {
+	return &core{Core: c.Core.With(fields), level: c.level, now: c.now}
+}
+
+func (c *core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.now != nil && !ent.Time.IsZero() {
+		ent.Time = c.now()
+	}
+	return c.Core.Check(ent, ce)
+}
+
+// Level reports the current level, for zap's Logger.Level and
+// zapcore.LevelOf.
+func (c *core) Level() zapcore.Level { return c.level.Level() }
+
+// rootOf returns the core New built under log, or nil when log was built
+// otherwise or its core was wrapped since.
+func rootOf(log *zap.Logger) *core {
+	if log == nil {
+		return nil
+	}
+	c, _ := log.Core().(*core)
+	return c
+}
+
+func jsonEncoderConfig(k Keys) zapcore.EncoderConfig {
+	ec := zapcore.EncoderConfig{
+		TimeKey:        "ts",
+		LevelKey:       "level",
+		NameKey:        "logger",
+		CallerKey:      "caller",
+		FunctionKey:    zapcore.OmitKey,
+		MessageKey:     "msg",
+		StacktraceKey:  "stacktrace",
+		LineEnding:     zapcore.DefaultLineEnding,
+		EncodeLevel:    zapcore.LowercaseLevelEncoder,
+		EncodeTime:     utcTime,
+		EncodeDuration: zapcore.SecondsDurationEncoder,
+		EncodeCaller:   zapcore.ShortCallerEncoder,
+		EncodeName:     zapcore.FullNameEncoder,
+	}
+	if k == KeysGCP {
+		ec.TimeKey = "time"
+		ec.LevelKey = "severity"
+		ec.MessageKey = "message"
+		ec.StacktraceKey = "stack_trace"
+		ec.EncodeLevel = gcpLevel
+	}
+	return ec
+}
+
+func consoleEncoderConfig(color bool) zapcore.EncoderConfig {
+	ec := zap.NewDevelopmentEncoderConfig()
+	ec.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
+	if color {
+		ec.EncodeLevel = zapcore.CapitalColorLevelEncoder
+	}
+	return ec
+}
+
+// utcTime writes t in UTC as RFC 3339 with nanoseconds, without allocating.
+func utcTime(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
+	zapcore.RFC3339NanoTimeEncoder(t.UTC(), enc)
+}
+
+// gcpLevel writes the LogSeverity names of Google Cloud Logging.
+func gcpLevel(l zapcore.Level, enc zapcore.PrimitiveArrayEncoder) {
+	switch l {
+	case zapcore.DebugLevel:
+		enc.AppendString("DEBUG")
+	case zapcore.InfoLevel:
+		enc.AppendString("INFO")
+	case zapcore.WarnLevel:
+		enc.AppendString("WARNING")
+	case zapcore.ErrorLevel:
+		enc.AppendString("ERROR")
+	case zapcore.DPanicLevel:
+		enc.AppendString("CRITICAL")
+	case zapcore.PanicLevel:
+		enc.AppendString("ALERT")
+	case zapcore.FatalLevel:
+		enc.AppendString("EMERGENCY")
+	default:
+		enc.AppendString("DEFAULT")
+	}
+}
+
+// useColor reports whether console output goes to a terminal that accepts
+// colours (https://no-color.org).
+func useColor(w io.Writer, s *settings) bool {
+	f, ok := w.(*os.File)
+	if !ok || s.lookup("NO_COLOR") != "" || s.lookup("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// writeSyncer adapts w for zapcore: its Sync calls w's Sync when w has one,
+// and forgets the errors of files that cannot be synced (pipes, terminals).
+func writeSyncer(w io.Writer) zapcore.WriteSyncer {
+	if f, ok := w.(*os.File); ok {
+		return fileSyncer{f}
+	}
+	return zapcore.AddSync(w)
+}
+
+type fileSyncer struct{ *os.File }
+
+func (f fileSyncer) Sync() error {
+	err := f.File.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.ENOTTY) {
+		return nil
+	}
+	return err
+}
+
+// staticFields returns the service, release and instance fields.
+func staticFields(cfg Config, s *settings) []zapcore.Field {
+	fields := make([]zapcore.Field, 0, 3)
+	bi, _ := debug.ReadBuildInfo()
+	service := cfg.Service
+	if service == "" {
+		service = programName(bi)
+	}
+	for _, f := range [...]struct{ key, value string }{
+		{"service", service},
+		{"release", release(s, bi)},
+		{"instance", instance(s)},
+	} {
+		if f.value != "" {
+			fields = append(fields, zap.String(f.key, f.value))
+		}
+	}
+	return fields
+}
+
+// release returns the first of these that is set: RELEASE, SOURCE_VERSION,
+// HEROKU_SLUG_COMMIT, RENDER_GIT_COMMIT, RAILWAY_GIT_COMMIT_SHA,
+// FLY_IMAGE_REF, K_REVISION; else the VCS revision the binary was built from
+// (with -dirty when the tree was modified), else its module version.
+func release(s *settings, bi *debug.BuildInfo) string {
+	for _, name := range []string{
+		"RELEASE",
+		"SOURCE_VERSION",
+		"HEROKU_SLUG_COMMIT",
+		"RENDER_GIT_COMMIT",
+		"RAILWAY_GIT_COMMIT_SHA",
+		"FLY_IMAGE_REF",
+		"K_REVISION",
+	} {
+		if v := s.lookup(name); v != "" {
+			return v
+		}
+	}
+	if bi == nil {
+		return ""
+	}
+	var rev string
+	var dirty bool
+	for _, st := range bi.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			rev = st.Value
+		case "vcs.modified":
+			dirty = st.Value == "true"
+		}
+	}
+	if rev != "" {
+		if dirty {
+			rev += "-dirty"
+		}
+		return rev
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	return ""
+}
+
+// instance returns the first of these that is set: DYNO, POD_NAME,
+// FLY_ALLOC_ID, RENDER_INSTANCE_ID, RAILWAY_REPLICA_ID, HOSTNAME; else the
+// host name from the operating system, unless WithEnvironment was given.
+func instance(s *settings) string {
+	for _, name := range []string{
+		"DYNO",
+		"POD_NAME",
+		"FLY_ALLOC_ID",
+		"RENDER_INSTANCE_ID",
+		"RAILWAY_REPLICA_ID",
+		"HOSTNAME",
+	} {
+		if v := s.lookup(name); v != "" {
+			return v
+		}
+	}
+	if s.envSet {
+		return ""
+	}
+	h, _ := os.Hostname()
+	return h
+}
+
+// programName returns the last element of the main package's path, or of
+// the executable's path.
+func programName(bi *debug.BuildInfo) string {
+	if bi != nil && bi.Path != "" && bi.Path != "command-line-arguments" {
+		return path.Base(bi.Path)
+	}
+	if len(os.Args) == 0 || os.Args[0] == "" {
+		return ""
+	}
+	return strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
+}

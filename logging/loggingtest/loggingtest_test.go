@@ -1,0 +1,81 @@
+package loggingtest_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/twelvekit/twelvekit/logging"
+	"github.com/twelvekit/twelvekit/logging/loggingtest"
+)
+
+func TestNew_records(t *testing.T) {
+	t.Parallel()
+	log, logs := loggingtest.New(t)
+	log.Debug("debug too", zap.Int("n", 1))
+	log.Named("orders").Warn("low stock", zap.String("sku", "a-1"))
+	logging.NewSlog(log).Info("from slog", "user", "ann")
+	logging.Middleware(log)(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+
+	all := logs.All()
+	var got []string
+	for _, e := range all {
+		got = append(got, fmt.Sprintf("%s %s %s", e.Level, e.LoggerName, e.Message))
+	}
+	want := "debug  debug too|warn orders low stock|info  from slog|warn  request"
+	if strings.Join(got, "|") != want {
+		t.Errorf("entries = %q, want %q", strings.Join(got, "|"), want)
+	}
+	if m := all[1].ContextMap(); m["sku"] != "a-1" {
+		t.Errorf("fields = %v, want sku a-1", m)
+	}
+	if n := logs.FilterField(zap.String("user", "ann")).Len(); n != 1 {
+		t.Errorf("FilterField found %d entries, want 1", n)
+	}
+	if n := logs.FilterLevelExact(zapcore.WarnLevel).Len(); n != 2 {
+		t.Errorf("%d warn entries, want 2", n)
+	}
+	if !logging.NewSlog(log).Enabled(t.Context(), slog.LevelDebug) {
+		t.Error("debug is not enabled")
+	}
+}
+
+// fakeTB records what New does with its testing.TB.
+type fakeTB struct {
+	testing.TB
+	failed   bool
+	cleanups []func()
+	logs     []string
+}
+
+func (f *fakeTB) Helper()           {}
+func (f *fakeTB) Failed() bool      { return f.failed }
+func (f *fakeTB) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeTB) Logf(format string, args ...any) {
+	f.logs = append(f.logs, fmt.Sprintf(format, args...))
+}
+
+func TestNew_printsEntriesWhenTheTestFails(t *testing.T) {
+	t.Parallel()
+	for _, failed := range []bool{false, true} {
+		tb := &fakeTB{TB: t, failed: failed}
+		log, _ := loggingtest.New(tb)
+		log.Info("first", zap.Int("n", 1))
+		log.Error("second")
+		for _, fn := range tb.cleanups {
+			fn()
+		}
+		switch {
+		case !failed && len(tb.logs) != 0:
+			t.Errorf("a passing test printed %q", tb.logs)
+		case failed && (len(tb.logs) != 2 || tb.logs[0] != `logged: info "first" map[n:1]` || tb.logs[1] != `logged: error "second" map[]`):
+			t.Errorf("a failing test printed %q, want both entries", tb.logs)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package logging
+
+import (
+	"io"
+	"os"
+	"time"
+)
+
+// An Option changes how [New] builds a logger. Options are made by the With
+// functions of this file; nothing outside this package can implement Option.
+// A nil Option is ignored.
+type Option interface {
+	apply(*settings)
+}
+
+type settings struct {
+	w      io.Writer
+	env    map[string]string
+	envSet bool
+	now    func() time.Time
+}
+
+func newSettings(opts []Option) settings {
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&s)
+		}
+	}
+	return s
+}
+
+// lookup reads a variable from the map given to WithEnvironment, or from the
+// process environment.
+func (s *settings) lookup(name string) string {
+	if s.envSet {
+		return s.env[name]
+	}
+	return os.Getenv(name)
+}
+
+type writerOption struct{ w io.Writer }
+
+func (o writerOption) apply(s *settings) { s.w = o.w }
+
+// WithWriter makes the logger write its events to w instead of os.Stdout:
+// a bytes.Buffer in a test, os.Stdout in an Example, io.Discard in a
+// benchmark. Each event is one call to w.Write, made while holding a lock, so
+// w need not be safe for concurrent use; the logger's Sync calls w's Sync
+// method when it has one. A nil w means os.Stdout. Repeating WithWriter
+// replaces the earlier writer.
+//
+// A service writes to stdout and leaves routing to the platform, so outside
+// tests there is rarely a reason to use this option.
+func WithWriter(w io.Writer) Option { return writerOption{w} }
+
+type envOption map[string]string
+
+func (o envOption) apply(s *settings) {
+	s.env = o
+	s.envSet = true
+}
+
+// WithEnvironment makes [New] read the variables that name the release and
+// the instance (and NO_COLOR) from env instead of the process environment,
+// which is then not read at all; the host name from the operating system is
+// then not used either. It is meant for tests and Examples. A nil map is an
+// empty environment. The map is read during New only and not kept. Repeating
+// WithEnvironment replaces the earlier map.
+func WithEnvironment(env map[string]string) Option { return envOption(env) }
+
+type clockOption func() time.Time
+
+func (o clockOption) apply(s *settings) { s.now = o }
+
+// WithClock stamps every event with now() instead of the time it was logged,
+// through zap and through [NewSlog] alike, so that a test or an Example gets
+// the same output on every run. Events whose time is deliberately zero (an
+// slog.Record without a time) stay without one. A nil now restores the real
+// time. Repeating WithClock replaces the earlier clock.
+func WithClock(now func() time.Time) Option { return clockOption(now) }

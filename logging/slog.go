@@ -1,0 +1,232 @@
+package logging
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// A SlogOption changes how [NewSlog] builds its logger. SlogOptions are made
+// by the With functions of this file; nothing outside this package can
+// implement SlogOption. A nil SlogOption is ignored.
+type SlogOption interface {
+	applySlog(*handler)
+}
+
+type sourceOption bool
+
+func (o sourceOption) applySlog(h *handler) { h.source = bool(o) }
+
+// WithSource adds the source location of each slog call to its event, under
+// the caller key of the logger's encoder ("caller" with every [Keys] preset),
+// as file:line; it costs a stack lookup per event. Without it the location is
+// left out. Repeating WithSource has no further effect.
+func WithSource() SlogOption { return sourceOption(true) }
+
+// NewSlog returns a *slog.Logger for libraries and code that use log/slog,
+// writing to log's core: the same stream, encoder, static fields and fields
+// added with log.With, the same logger name, and the same level, including
+// changes made through [LevelHandler]. slog levels map to the nearest zap
+// level at or below them (slog.LevelWarn-1 is info); levels above error are
+// written as error and never panic or exit.
+//
+// Attributes become typed zap fields; groups (slog.Group, WithGroup) become
+// nested JSON objects, left out when they hold no attribute; a group with an
+// empty key is inlined; slog.LogValuer values are resolved, so a value that
+// redacts itself (such as a config.Secret) shows its redaction; error values
+// are written with their Error text. A Record with a zero time has no time
+// field. The logger passes the standard library's testing/slogtest suite.
+//
+// Passing the logger to slog.SetDefault also makes slog send the standard
+// library's log package to it, at info level; call [RedirectStdLog] after
+// SetDefault to choose another level.
+//
+// A nil log gives a logger that writes nothing. The logger is safe for
+// concurrent use; it starts no goroutine.
+func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	h := &handler{core: log.Core(), name: log.Name()}
+	for _, o := range opts {
+		if o != nil {
+			o.applySlog(h)
+		}
+	}
+	return slog.New(h)
+}
+
+// handler is a slog.Handler over a zapcore.Core. Groups opened with
+// WithGroup are kept in groups until an attribute needs them, so that an
+// empty group is never written.
+type handler struct {
+	core   zapcore.Core
+	name   string
+	source bool
+	groups []string
+}
+
+func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
+	return h.core.Enabled(zapLevel(l))
+}
+
+func (h *handler) Handle(_ context.Context, r slog.Record) error {
+	ent := zapcore.Entry{
+		Level:      zapLevel(r.Level),
+		Time:       r.Time,
+		LoggerName: h.name,
+		Message:    r.Message,
+	}
+	ce := h.core.Check(ent, nil)
+	if ce == nil {
+		return nil
+	}
+	if h.source && r.PC != 0 {
+		frame, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
+		if frame.PC != 0 {
+			ce.Caller = zapcore.EntryCaller{
+				Defined:  true,
+				PC:       frame.PC,
+				File:     frame.File,
+				Line:     frame.Line,
+				Function: frame.Function,
+			}
+		}
+	}
+	if r.NumAttrs() == 0 {
+		ce.Write()
+		return nil
+	}
+	fields := make([]zapcore.Field, 0, r.NumAttrs()+len(h.groups))
+	r.Attrs(func(a slog.Attr) bool {
+		if f, ok := field(a); ok {
+			if len(fields) == 0 {
+				fields = h.openGroups(fields)
+			}
+			fields = append(fields, f)
+		}
+		return true
+	})
+	ce.Write(fields...)
+	return nil
+}
+
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	var fields []zapcore.Field
+	for _, a := range attrs {
+		if f, ok := field(a); ok {
+			if fields == nil {
+				fields = h.openGroups(make([]zapcore.Field, 0, len(attrs)+len(h.groups)))
+			}
+			fields = append(fields, f)
+		}
+	}
+	if fields == nil {
+		return h
+	}
+	h2 := *h
+	h2.core = h.core.With(fields)
+	h2.groups = nil
+	return &h2
+}
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.groups = append(h.groups[:len(h.groups):len(h.groups)], name)
+	return &h2
+}
+
+// openGroups appends a namespace for each pending group: the fields after
+// them, and every field of loggers derived from the core, go inside.
+func (h *handler) openGroups(fields []zapcore.Field) []zapcore.Field {
+	for _, g := range h.groups {
+		fields = append(fields, zap.Namespace(g))
+	}
+	return fields
+}
+
+// zapLevel maps a slog level to the nearest zap level at or below it.
+func zapLevel(l slog.Level) zapcore.Level {
+	switch {
+	case l >= slog.LevelError:
+		return zapcore.ErrorLevel
+	case l >= slog.LevelWarn:
+		return zapcore.WarnLevel
+	case l >= slog.LevelInfo:
+		return zapcore.InfoLevel
+	}
+	return zapcore.DebugLevel
+}
+
+// field converts an attribute, resolving its value, and reports false for
+// an attribute slog says to ignore: an empty one, or an empty group.
+func field(a slog.Attr) (zapcore.Field, bool) {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return zap.String(a.Key, v.String()), true
+	case slog.KindInt64:
+		return zap.Int64(a.Key, v.Int64()), true
+	case slog.KindUint64:
+		return zap.Uint64(a.Key, v.Uint64()), true
+	case slog.KindFloat64:
+		return zap.Float64(a.Key, v.Float64()), true
+	case slog.KindBool:
+		return zap.Bool(a.Key, v.Bool()), true
+	case slog.KindDuration:
+		return zap.Duration(a.Key, v.Duration()), true
+	case slog.KindTime:
+		return zap.Time(a.Key, v.Time()), true
+	case slog.KindGroup:
+		attrs := v.Group()
+		if !anyOutput(attrs) {
+			return zapcore.Field{}, false
+		}
+		if a.Key == "" {
+			return zap.Inline(group(attrs)), true
+		}
+		return zap.Object(a.Key, group(attrs)), true
+	}
+	x := v.Any()
+	if a.Key == "" && x == nil {
+		return zapcore.Field{}, false
+	}
+	if err, ok := x.(error); ok {
+		return zap.NamedError(a.Key, err), true
+	}
+	return zap.Any(a.Key, x), true
+}
+
+// anyOutput reports whether at least one of attrs is written.
+func anyOutput(attrs []slog.Attr) bool {
+	for _, a := range attrs {
+		v := a.Value.Resolve()
+		switch {
+		case v.Kind() == slog.KindGroup:
+			if anyOutput(v.Group()) {
+				return true
+			}
+		case a.Key != "" || v.Kind() != slog.KindAny || v.Any() != nil:
+			return true
+		}
+	}
+	return false
+}
+
+// group writes the attributes of a slog group as a zap object.
+type group []slog.Attr
+
+func (g group) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	for _, a := range g {
+		if f, ok := field(a); ok {
+			f.AddTo(enc)
+		}
+	}
+	return nil
+}

@@ -89,7 +89,14 @@ func childMain() int {
 			panic("boom-xyz-42")
 		})
 	}
-	return lifecycle.ExitCode(g.Run(context.Background()))
+	code := lifecycle.ExitCode(g.Run(context.Background()))
+	if os.Getenv("LINGER") != "" {
+		// Run has released its signal handlers: a signal now must end the
+		// process the default way, before this wait does.
+		log.Info("run returned")
+		time.Sleep(patience)
+	}
+	return code
 }
 
 // child is a running service.
@@ -105,6 +112,7 @@ type child struct {
 
 	exited chan struct{} // closed once the process has exited
 	code   int
+	state  *os.ProcessState
 }
 
 // startChild starts the service with env and waits until it listens.
@@ -163,11 +171,9 @@ func (c *child) read(out io.Reader) {
 		default:
 		}
 	}
-	err := c.cmd.Wait()
-	c.code = c.cmd.ProcessState.ExitCode()
-	if err != nil && c.code < 0 {
-		c.code = -1
-	}
+	_ = c.cmd.Wait() // the exit code tells
+	c.state = c.cmd.ProcessState
+	c.code = c.state.ExitCode()
 	close(c.exited)
 }
 
@@ -547,4 +553,22 @@ func TestProcess_panic(t *testing.T) {
 		t.Errorf("panic log = %v, want actor panicky, panic boom-xyz-42 and a stack", e)
 	}
 	c.waitLog("stopped") // the group still stopped in order
+}
+
+// TestProcess_lateSignal checks that Run releases its signal handlers: a
+// SIGTERM after Run returned ends the process the default way, with no panic.
+func TestProcess_lateSignal(t *testing.T) {
+	t.Parallel()
+	c := startChild(t, "LINGER=1")
+	c.signal(syscall.SIGTERM)
+	c.waitLog("run returned")
+	c.signal(syscall.SIGTERM)
+	c.wait(5 * time.Second)
+	ws, ok := c.state.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("child ended with %v, want killed by SIGTERM: the handlers were not released", c.state)
+	}
+	if strings.Contains(c.stderr.String(), "panic") {
+		t.Errorf("child panicked:\n%s", c.stderr.String())
+	}
 }

@@ -1,0 +1,57 @@
+package platform
+
+import (
+	"runtime/debug"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestRelease(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "true"}}}
+	tests := []struct {
+		name string
+		env  map[string]string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"RELEASE wins", map[string]string{"RELEASE": "r1", "SOURCE_VERSION": "s"}, bi, "r1"},
+		{"platform variable", map[string]string{"HEROKU_SLUG_COMMIT": "h", "K_REVISION": "k"}, bi, "h"},
+		{"VCS revision, dirty", nil, bi, "abc123-dirty"},
+		{"module version", nil, &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{"devel is nothing", nil, &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, ""},
+		{"no build info", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		if got := Release(env(tt.env), tt.bi); got != tt.want {
+			t.Errorf("%s: Release = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestInstanceAndProcessType(t *testing.T) {
+	if got := Instance(env(map[string]string{"HOSTNAME": "h", "POD_NAME": "p"})); got != "p" {
+		t.Errorf("Instance = %q, want p", got)
+	}
+	tests := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"heroku web":     {map[string]string{"DYNO": "web.1"}, "web"},
+		"heroku worker":  {map[string]string{"DYNO": "worker.12"}, "worker"},
+		"heroku one-off": {map[string]string{"DYNO": "run.4242", "PROCESS_TYPE": "x"}, "x"},
+		"heroku release": {map[string]string{"DYNO": "release.1"}, ""},
+		"fly":            {map[string]string{"FLY_PROCESS_GROUP": "app"}, "app"},
+		"generic":        {map[string]string{"PROCESS_TYPE": "worker"}, "worker"},
+		"nothing":        {nil, ""},
+	}
+	for name, tt := range tests {
+		if got := ProcessType(env(tt.env)); got != tt.want {
+			t.Errorf("%s: ProcessType = %q, want %q", name, got, tt.want)
+		}
+	}
+}

@@ -14,13 +14,13 @@ import (
 // version, else "".
 func Release(lookup func(string) string, bi *debug.BuildInfo) string {
 	for _, name := range [...]string{
-	"RELEASE",
-	"SOURCE_VERSION",         // Heroku builds, many CI systems
-	"HEROKU_SLUG_COMMIT",     // Heroku dyno metadata
-	"RENDER_GIT_COMMIT",      // Render
-	"RAILWAY_GIT_COMMIT_SHA", // Railway
-	"FLY_IMAGE_REF",          // Fly.io
-	"K_REVISION",             // Cloud Run, Knative
+		"RELEASE",
+		"SOURCE_VERSION",         // Heroku builds, many CI systems
+		"HEROKU_SLUG_COMMIT",     // Heroku dyno metadata
+		"RENDER_GIT_COMMIT",      // Render
+		"RAILWAY_GIT_COMMIT_SHA", // Railway
+		"FLY_IMAGE_REF",          // Fly.io
+		"K_REVISION",             // Cloud Run, Knative
 	} {
 		if v := lookup(name); v != "" {
 			return v
@@ -32,12 +32,12 @@ func Release(lookup func(string) string, bi *debug.BuildInfo) string {
 // Instance returns the first of these variables that lookup finds set, or "".
 func Instance(lookup func(string) string) string {
 	for _, name := range [...]string{
-	"DYNO",               // Heroku
-	"POD_NAME",           // Kubernetes, through the downward API
-	"FLY_ALLOC_ID",       // Fly.io
-	"RENDER_INSTANCE_ID", // Render
-	"RAILWAY_REPLICA_ID", // Railway
-	"HOSTNAME",
+		"DYNO",               // Heroku
+		"POD_NAME",           // Kubernetes, through the downward API
+		"FLY_ALLOC_ID",       // Fly.io
+		"RENDER_INSTANCE_ID", // Render
+		"RAILWAY_REPLICA_ID", // Railway
+		"HOSTNAME",
 	} {
 		if v := lookup(name); v != "" {
 			return v

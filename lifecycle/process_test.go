@@ -115,11 +115,12 @@ type child struct {
 	state  *os.ProcessState
 }
 
-// startChild starts the service with env and waits until it listens.
+// startChild starts the service with env and waits until it is ready.
 func startChild(t *testing.T, env ...string) *child {
 	t.Helper()
 	c := spawn(t, env...)
 	c.addr = c.waitLog("listening")["addr"].(string)
+	c.waitLog("ready")
 	return c
 }
 

@@ -286,8 +286,8 @@ func (r *runner) loop(ctx context.Context) error {
 		case sig := <-r.sigc:
 			r.onSignal(sig)
 		case <-done:
-			r.log.Info("stopping: context done", zap.NamedError("cause", context.Cause(ctx)))
 			r.beginStop()
+			r.log.Info("stopping: context done", zap.NamedError("cause", context.Cause(ctx)))
 		case ev := <-r.exits:
 			r.onExit(ev)
 		case ev := <-r.dones:
@@ -321,7 +321,8 @@ func (r *runner) loop(ctx context.Context) error {
 	return r.reason
 }
 
-// beginStop is step 1 of the stop: readiness fails (and HTTP responses ask
+// beginStop is step 1 of the stop, done before its reason is logged:
+// readiness fails (and HTTP responses ask
 // for their connection to close), startup work is cancelled, and the
 // shutdown timeout starts.
 func (r *runner) beginStop() {
@@ -469,8 +470,8 @@ func (r *runner) onSignal(sig os.Signal) bool {
 	switch {
 	case !r.stopping:
 		r.firstSig = now
-		r.log.Info("stopping: signal received", zap.String("signal", name))
 		r.beginStop()
+		r.log.Info("stopping: signal received", zap.String("signal", name))
 	case r.firstSig.IsZero():
 		r.firstSig = now
 		r.log.Info("signal received while stopping; the stop goes on", zap.String("signal", name),
@@ -502,16 +503,16 @@ func (r *runner) onExit(ev exitEvent) {
 	name := zap.String("actor", a.name)
 	switch {
 	case !r.stopping && err == nil:
-		r.log.Info("stopping: actor returned", name)
 		r.beginStop()
+		r.log.Info("stopping: actor returned", name)
 	case !r.stopping && ev.panicked:
-		r.logPanic("stopping: actor panicked", err)
 		r.reason = err
 		r.beginStop()
+		r.logPanic("stopping: actor panicked", err)
 	case !r.stopping:
-		r.log.Error("stopping: actor failed", name, zap.Error(err))
 		r.reason = fmt.Errorf("lifecycle: actor %q failed: %w", a.name, err)
 		r.beginStop()
+		r.log.Error("stopping: actor failed", name, zap.Error(err))
 	case err == nil:
 		r.log.Debug("actor stopped", name)
 	case ev.panicked:

@@ -1,0 +1,72 @@
+package admin_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/lifecycle"
+	"github.com/twelvekit/twelvekit/logging"
+	"go.uber.org/zap"
+)
+
+// ExampleApp shows a service with a web process type and a migrate task,
+// run here in-process with its own environment, as a test would. In main,
+// the last line is os.Exit(app.Run(context.Background(), os.Args[1:])).
+func ExampleApp() {
+	type Config struct {
+		Lifecycle   lifecycle.Config
+		Logging     logging.Config
+		DatabaseURL string `env:"DATABASE_URL" envDefault:"sqlite:///tmp/shop.db" desc:"primary database"`
+	}
+	var cfg Config
+	app := admin.New("shop", &cfg)
+	app.Process("web", "serve the HTTP API", func(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
+		return g.HTTP("http", http.NotFoundHandler())
+	})
+	var dryRun *bool
+	app.Task("migrate", "apply schema migrations",
+		func(ctx context.Context, c *admin.Call) error {
+			fmt.Fprintf(c.Stdout, "migrating %s (dry run: %t)\n", cfg.DatabaseURL, *dryRun)
+			return nil
+		},
+		admin.WithFlags(func(fs *flag.FlagSet) { dryRun = fs.Bool("dry-run", false, "print the plan only") }),
+	)
+
+	code := app.Run(context.Background(), []string{"migrate", "-dry-run"},
+		admin.WithEnvironment(map[string]string{"DATABASE_URL": "postgres://db.internal/shop"}),
+		admin.WithLogger(zap.NewNop()),
+		admin.WithOutput(os.Stdout, os.Stdout))
+	fmt.Println("exit", code)
+	// Output:
+	// migrating postgres://db.internal/shop (dry run: true)
+	// exit 0
+}
+
+// ExampleWithEnvironment runs the config built-in in-process: every
+// variable, its value with secrets redacted, and where the value came from.
+func ExampleWithEnvironment() {
+	type Config struct {
+		Port   int    `env:"PORT" envDefault:"8080"`
+		DBURL  string `env:"DATABASE_URL"`
+		Region string `env:"REGION"`
+	}
+	var cfg Config
+	var out bytes.Buffer
+	code := admin.New("shop", &cfg).Run(context.Background(), []string{"config"},
+		admin.WithEnvironment(map[string]string{"DATABASE_URL": "postgres://shop:s3cret@db/shop"}),
+		admin.WithLogger(zap.NewNop()),
+		admin.WithOutput(&out, &out))
+	fmt.Print(out.String())
+	fmt.Println("exit", code)
+	// Output:
+	// VARIABLE      VALUE                          SOURCE
+	// PORT          8080                           default
+	// DATABASE_URL  postgres://shop:xxxxx@db/shop  environment
+	// REGION                                       unset
+	// exit 0
+}

@@ -79,6 +79,9 @@ func (c *core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Check
 	return c.Core.Check(ent, ce)
 }
 
+// Enabled asks the level directly: it is the only thing that decides.
+func (c *core) Enabled(l zapcore.Level) bool { return c.level.Enabled(l) }
+
 // Level reports the current level, for zap's Logger.Level and
 // zapcore.LevelOf.
 func (c *core) Level() zapcore.Level { return c.level.Level() }

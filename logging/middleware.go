@@ -127,6 +127,7 @@ func Middleware(log *zap.Logger, opts ...MiddlewareOption) func(http.Handler) ht
 	return func(next http.Handler) http.Handler {
 		h := m
 		h.next = next
+		h.pool = newFieldPool()
 		return &h
 	}
 }
@@ -137,6 +138,7 @@ type middleware struct {
 	skip    map[string]struct{}
 	level   func(status int) Level
 	headers []string
+	pool    *fieldPool
 }
 
 func statusLevel(status int) Level {
@@ -209,7 +211,8 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 	if ce == nil {
 		return
 	}
-	fs := q.fields[:0]
+	buf := m.pool.get()
+	fs := *buf
 	fs = append(fs,
 		zap.String("method", r.Method),
 		zap.String("path", r.URL.Path),
@@ -234,6 +237,7 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 		ce.Stack = zap.StackSkip("", 3).String
 	}
 	ce.Write(fs...)
+	m.pool.put(buf, fs)
 }
 
 // headerSet writes the headers WithHeaders asked for.

@@ -5,13 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-
-	"go.uber.org/zap/zapcore"
 )
 
 // request is everything Middleware keeps about one request, in one
-// allocation: the response writer it hands to the handler, the request's
-// context and the fields of its event.
+// allocation: the response writer it hands to the handler and the request's
+// context.
 type request struct {
 	ctx      reqCtx
 	w        http.ResponseWriter
@@ -22,7 +20,6 @@ type request struct {
 	idSlot   [1]string // the X-Request-ID response header's value slice
 	header   http.Header
 	names    []string // request headers to log
-	fields   [10]zapcore.Field
 }
 
 // newRecorder returns the request and the response writer to give the

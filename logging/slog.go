@@ -50,7 +50,7 @@ func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	h := &handler{core: log.Core(), name: log.Name()}
+	h := &handler{core: log.Core(), name: log.Name(), pool: newFieldPool()}
 	for _, o := range opts {
 		if o != nil {
 			o.applySlog(h)
@@ -67,6 +67,7 @@ type handler struct {
 	name   string
 	source bool
 	groups []string
+	pool   *fieldPool
 }
 
 func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
@@ -100,7 +101,8 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		ce.Write()
 		return nil
 	}
-	fields := make([]zapcore.Field, 0, r.NumAttrs()+len(h.groups))
+	buf := h.pool.get()
+	fields := *buf
 	r.Attrs(func(a slog.Attr) bool {
 		if f, ok := field(a); ok {
 			if len(fields) == 0 {
@@ -111,6 +113,7 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		return true
 	})
 	ce.Write(fields...)
+	h.pool.put(buf, fields)
 	return nil
 }
 
@@ -167,8 +170,14 @@ func zapLevel(l slog.Level) zapcore.Level {
 // field converts an attribute, resolving its value, and reports false for
 // an attribute slog says to ignore: an empty one, or an empty group.
 func field(a slog.Attr) (zapcore.Field, bool) {
-	v := a.Value.Resolve()
-	switch v.Kind() {
+	v := a.Value
+	k := v.Kind()
+	if k == slog.KindLogValuer {
+		// Resolve only when needed: it defers a recover.
+		v = v.Resolve()
+		k = v.Kind()
+	}
+	switch k {
 	case slog.KindString:
 		return zap.String(a.Key, v.String()), true
 	case slog.KindInt64:
@@ -206,7 +215,10 @@ func field(a slog.Attr) (zapcore.Field, bool) {
 // anyOutput reports whether at least one of attrs is written.
 func anyOutput(attrs []slog.Attr) bool {
 	for _, a := range attrs {
-		v := a.Value.Resolve()
+		v := a.Value
+		if v.Kind() == slog.KindLogValuer {
+			v = v.Resolve()
+		}
 		switch {
 		case v.Kind() == slog.KindGroup:
 			if anyOutput(v.Group()) {

@@ -1,0 +1,79 @@
+#!/bin/sh
+# bench-logging.sh measures the logging package against the loggers and
+# middlewares a team would otherwise use: BenchmarkLoggingZap (logging.New
+# against a hand-built zap production core, and that core made to write the
+# same output; zerolog for orientation), BenchmarkLoggingSlog
+# (logging.NewSlog against slog.NewJSONHandler, zapslog and zap called
+# directly), BenchmarkLoggingSlogDisabled (a debug call below the level) and
+# BenchmarkLoggingMiddleware (logging.Middleware against a bare ServeMux, a
+# minimal hand-written zap middleware, the same logging the same fields, and
+# chi's RequestLogger). It prints the medians, benchstat's comparisons with each
+# peer as the base, and the middleware's cost over the bare handler as a
+# ratio to the minimal middleware's.
+#
+# Usage: ./bench-logging.sh [output file]   (default /tmp/logging-bench.txt)
+# COUNT sets the number of runs (default 6).
+set -eu
+
+cd "$(dirname "$0")"
+out=${1:-/tmp/logging-bench.txt}
+count=${COUNT:-6}
+benchstat="go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
+
+# The equivalent of go test -count "$count", but one pass over every
+# sub-benchmark at a time, so that a burst of load from another process is
+# spread over all of them instead of landing on one.
+bin=$(mktemp)
+trap 'rm -f "$bin"' EXIT
+go version
+go test -c -o "$bin" .
+: >"$out"
+i=0
+while [ "$i" -lt "$count" ]; do
+	"$bin" -test.run '^$' -test.bench '^BenchmarkLogging' -test.benchmem | tee -a "$out"
+	i=$((i + 1))
+done
+
+echo
+echo "== medians"
+$benchstat "$out"
+
+compare() { # compare NAME BASE OTHER
+	echo
+	echo "== $1: $3 against $2 (base)"
+	$benchstat -filter ".name:$1" -col "/${2%%=*}@(${2#*=} ${3#*=})" "$out"
+}
+compare LoggingZap lib=zap lib=twelvekit
+compare LoggingZap lib=zapsame lib=twelvekit
+compare LoggingSlog lib=zap lib=twelvekit
+compare LoggingSlog lib=zapnew lib=twelvekit
+compare LoggingSlog lib=slogjson lib=twelvekit
+compare LoggingSlog lib=zapslog lib=twelvekit
+compare LoggingSlogDisabled lib=slogjson lib=twelvekit
+compare LoggingMiddleware mw=minimal mw=twelvekit
+compare LoggingMiddleware mw=samefields mw=twelvekit
+compare LoggingMiddleware mw=chi mw=twelvekit
+
+# What each middleware adds to the bare handler, from the medians.
+echo
+echo "== middleware cost over the bare handler (medians)"
+awk '
+/^BenchmarkLoggingMiddleware\// {
+	split($1, p, "="); name = p[2]; sub(/-[0-9]+$/, "", name)
+	n[name]++; t[name, n[name]] = $3; a[name] = $7
+}
+function median(name,   i, j, k, v, c) {
+	c = n[name]
+	for (i = 1; i <= c; i++) v[i] = t[name, i]
+	for (i = 2; i <= c; i++) { k = v[i]; for (j = i - 1; j >= 1 && v[j] > k; j--) v[j+1] = v[j]; v[j+1] = k }
+	return c % 2 ? v[(c+1)/2] : (v[c/2] + v[c/2+1]) / 2
+}
+END {
+	bare = median("bare"); minimal = median("minimal") - bare
+	printf "%-18s %10s %12s %14s %10s\n", "middleware", "ns/op", "added ns", "added/minimal", "+allocs"
+	split("minimal samefields twelvekit twelvekit-incomingid chi", order, " ")
+	for (i = 1; i <= 5; i++) {
+		m = order[i]; added = median(m) - bare
+		printf "%-18s %10.0f %12.0f %13.2fx %10d\n", m, median(m), added, added / minimal, a[m] - a["bare"]
+	}
+}' "$out"

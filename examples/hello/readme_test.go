@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// TestREADMEQuickstartBuilds compiles the quickstart of the project's README
+// as it is written, so the README cannot drift from the API. The code is
+// placed by an overlay, so nothing is written into the repository.
+func TestREADMEQuickstartBuilds(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Quickstart\n\n```go\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no Go block under ## Quickstart")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, m[1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs("../quickstart-from-readme/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{abs: src}})
+	ovFile := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(ovFile, overlay, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-overlay", ovFile, "-o", filepath.Join(dir, "qs"), "../quickstart-from-readme")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README quickstart does not build: %v\n%s", err, out)
+	}
+}

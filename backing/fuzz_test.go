@@ -1,0 +1,80 @@
+package backing_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/twelvekit/twelvekit/backing"
+)
+
+// FuzzParse checks that Parse never panics, that no error and no String form
+// holds the password, and that parsing the unredacted form gives the same
+// URL. The seeds run with every go test.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"postgres://u:p@ss@h1,h2:5433/db?sslmode=require&pool_max_conns=4",
+		"postgresql://%2Fvar%2Frun%2Fpostgresql/db", "postgres:///db?host=/tmp&port=5433&password=pw",
+		"mysql://root:@127.0.0.1/test?parseTime=true&tls=skip-verify", "mariadb://u:p@h/db?socket=/x.sock",
+		"sqlite:///tmp/x.db", "sqlite::memory:", "./x.db", "file:x.db?mode=ro&cache=shared",
+		"redis://h:pw@host:6379", "rediss://:pw@[::1]:6380/2", "unix://u:pw@/tmp/r.sock?db=3",
+		"amqp://guest:guest@localhost/", "amqps://u@h/v%2Fx?heartbeat=5", "nats://a:4222,b:4223",
+		"nats://tok@a,tls://tok@b", "tls://u:p@n:4443", "mqtt://u:p@h", "ssl://h", "wss://h/mqtt",
+		"memcached://a,b:11212", "mc1:11211,mc2:11211", "smtp://u:p@smtp.x.org", "smtps://h",
+		"https://u:p@api.x.org/v1?k=a+b", "s3://k:s@bucket/prefix?region=eu-west-1",
+		"redis://[fe80::1%25eth0]:7000", "postgres://u:%zz@h", "x://", "", "::", "[", "a,", "postgres://u:p@[::1",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := backing.Parse(raw)
+		if err != nil {
+			if u.Reveal() != "" {
+				t.Fatalf("an error with a non-zero URL")
+			}
+			if len(raw) >= 12 && strings.Contains(err.Error(), raw) {
+				t.Fatalf("error %q quotes the input", err)
+			}
+			if i := strings.LastIndex(raw, "@"); i > 0 {
+				if j := strings.Index(raw[:i], "://"); j >= 0 {
+					if _, pw, ok := strings.Cut(raw[j+3:i], ":"); ok && len(pw) >= 6 && strings.Contains(err.Error(), pw) {
+						t.Fatalf("error %q holds the password", err)
+					}
+				}
+			}
+			return
+		}
+		// String is Reveal with the password (or a NATS token) replaced.
+		reveal := u.Reveal()
+		want := reveal
+		if start := strings.Index(reveal, "://") + 3; start >= 3 && u.Scheme() != "sqlite" {
+			end := start + strings.IndexAny(reveal[start:]+"/", "/?")
+			if at := strings.LastIndex(reveal[start:end], "@"); at >= 0 {
+				at += start
+				user, pw, hasPw := strings.Cut(reveal[start:at], ":")
+				switch {
+				case hasPw && pw != "":
+					want = reveal[:start] + user + ":[REDACTED]" + reveal[at:]
+				case !hasPw && u.Scheme() == "nats":
+					want = reveal[:start] + "[REDACTED]" + reveal[at:]
+				}
+			}
+		}
+		if got := strings.TrimSuffix(u.String(), " (certificate not verified)"); got != want {
+			t.Fatalf("String() = %q, want %q", got, want)
+		}
+		again, err := backing.Parse(u.Reveal())
+		if err != nil {
+			t.Fatalf("re-parse of the unredacted form: %v", err)
+		}
+		if again.Reveal() != u.Reveal() || again.String() != u.String() || again.TLS() != u.TLS() ||
+			!again.Password().Equal(u.Password()) || again.User() != u.User() || again.Database() != u.Database() ||
+			len(again.Hosts()) != len(u.Hosts()) {
+			t.Fatalf("re-parse differs:\n%s\n%s", u.Reveal(), again.Reveal())
+		}
+		for i, h := range u.Hosts() {
+			if again.Hosts()[i] != h {
+				t.Fatalf("host %d: %+v, then %+v", i, h, again.Hosts()[i])
+			}
+		}
+	})
+}

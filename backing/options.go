@@ -1,0 +1,53 @@
+package backing
+
+import "time"
+
+// Option changes how [Parse] reads a URL or how [Check] probes a service.
+// Options are built by the With functions of this package; nobody outside it
+// can implement one. An option that does not concern the function it is
+// passed to is ignored: [WithTimeout] means nothing to Parse.
+type Option interface{ apply(*settings) }
+
+type settings struct {
+	insecure bool
+	timeout  time.Duration
+}
+
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
+
+func newSettings(opts []Option) settings {
+	s := settings{timeout: DefaultTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&s)
+		}
+	}
+	return s
+}
+
+// DefaultTimeout bounds each [Check] when no [WithTimeout] is given.
+const DefaultTimeout = 5 * time.Second
+
+// WithInsecureSkipVerify makes [Parse] accept a TLS server certificate without
+// checking it, as Heroku Redis (rediss://) needs for its self-signed
+// certificates. It turns [TLSVerify] and [TLSVerifyCA] into [TLSRequire]:
+// traffic is still encrypted, but anyone on the path can read it. The choice
+// shows in [URL.String] ("certificate not verified") and is not part of
+// [URL.Reveal], since it is made in code, not by the URL. Repeating it changes
+// nothing.
+func WithInsecureSkipVerify() Option {
+	return optionFunc(func(s *settings) { s.insecure = true })
+}
+
+// WithTimeout bounds each [Check] to d, in addition to the context's own
+// deadline; zero or a negative d keeps [DefaultTimeout]. The last one given
+// wins.
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(s *settings) {
+		if d > 0 {
+			s.timeout = d
+		}
+	})
+}

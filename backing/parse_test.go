@@ -1,0 +1,193 @@
+package backing_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/twelvekit/twelvekit/backing"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, raw       string
+		scheme, reveal  string
+		hosts, user, db string
+		password        string
+		tls             backing.TLSMode
+	}{
+		{"postgres at in password", "postgres://u:p@ss@h/db", "postgres", "postgres://u:p%40ss@h:5432/db?sslmode=prefer", "h:5432", "u", "db", "p@ss", backing.TLSPrefer},
+		{"postgres alias and case", "PostgreSQL://u:p@H:6543/db?sslmode=verify-full", "postgres", "postgres://u:p@H:6543/db?sslmode=verify-full", "H:6543", "u", "db", "p", backing.TLSVerify},
+		{"pgsql several hosts", "pgsql://u@a,b:5433,[::1]/db", "postgres", "postgres://u@a:5432,b:5433,[::1]:5432/db?sslmode=prefer", "a:5432,b:5433,[::1]:5432", "u", "db", "", backing.TLSPrefer},
+		{"pg socket host", "pg://%2Fvar%2Frun%2Fpostgresql/db", "postgres", "postgres://%2Fvar%2Frun%2Fpostgresql:5432/db?sslmode=prefer", "/var/run/postgresql", "", "db", "", backing.TLSPrefer},
+		{"postgres host option", "postgres:///db?host=/tmp&port=5433&user=x&password=y", "postgres", "postgres://x:y@%2Ftmp:5433/db?sslmode=prefer", "/tmp", "x", "db", "y", backing.TLSPrefer},
+		{"postgres ssl true", "postgres://h/d?ssl=true", "postgres", "postgres://h:5432/d?sslmode=require", "h:5432", "", "d", "", backing.TLSRequire},
+		{"mysql default tls", "mysql://root:@127.0.0.1/test", "mysql", "mysql://root:@127.0.0.1:3306/test?tls=preferred", "127.0.0.1:3306", "root", "test", "", backing.TLSPrefer},
+		{"mariadb ssl-mode", "MariaDB://u:p@h/d?ssl-mode=VERIFY_IDENTITY&parseTime=true", "mysql", "mysql://u:p@h:3306/d?tls=true&parseTime=true", "h:3306", "u", "d", "p", backing.TLSVerify},
+		{"mysql socket", "mysql://u@localhost/d?socket=/run/mysqld/mysqld.sock", "mysql", "mysql://u@%2Frun%2Fmysqld%2Fmysqld.sock/d?tls=preferred", "/run/mysqld/mysqld.sock", "u", "d", "", backing.TLSPrefer},
+		{"sqlite absolute", "sqlite3:///var/db/app.db", "sqlite", "sqlite:/var/db/app.db", "", "", "/var/db/app.db", "", backing.TLSDisable},
+		{"sqlite relative", "sqlite://app.db?_pragma=foreign_keys(1)", "sqlite", "sqlite:app.db?_pragma=foreign_keys(1)", "", "", "app.db", "", backing.TLSDisable},
+		{"sqlite memory", "sqlite::memory:", "sqlite", "sqlite::memory:", "", "", ":memory:", "", backing.TLSDisable},
+		{"sqlite path", "./data/app.db", "sqlite", "sqlite:./data/app.db", "", "", "./data/app.db", "", backing.TLSDisable},
+		{"heroku redis", "redis://h:pw@ec2-1.compute-1.amazonaws.com:6379", "redis", "redis://h:pw@ec2-1.compute-1.amazonaws.com:6379/0", "ec2-1.compute-1.amazonaws.com:6379", "h", "0", "pw", backing.TLSDisable},
+		{"rediss db", "REDISS://:pw@h:6380/2", "redis", "rediss://:pw@h:6380/2", "h:6380", "", "2", "pw", backing.TLSVerify},
+		{"redis socket", "unix:///tmp/redis.sock?db=3", "redis", "unix:///tmp/redis.sock?db=3", "/tmp/redis.sock", "", "3", "", backing.TLSDisable},
+		{"amqp default vhost", "amqp://guest:guest@localhost", "amqp", "amqp://guest:guest@localhost:5672/%2F", "localhost:5672", "guest", "/", "guest", backing.TLSDisable},
+		{"amqps vhost", "amqps://u:p@h/my%2Fvhost?heartbeat=10", "amqp", "amqps://u:p@h:5671/my%2Fvhost?heartbeat=10", "h:5671", "u", "my/vhost", "p", backing.TLSVerify},
+		{"nats list", "nats://a,b:4223", "nats", "nats://a:4222,b:4223", "a:4222,b:4223", "", "", "", backing.TLSDisable},
+		{"nats url list", "nats://u:p@a:1,nats://u:p@b:2", "nats", "nats://u:p@a:1,b:2", "a:1,b:2", "u", "", "p", backing.TLSDisable},
+		{"nats tls", "tls://n:4443", "nats", "tls://n:4443", "n:4443", "", "", "", backing.TLSVerify},
+		{"mqtt tcp", "tcp://u:p@broker", "mqtt", "mqtt://u:p@broker:1883", "broker:1883", "u", "", "p", backing.TLSDisable},
+		{"mqtt ssl", "ssl://broker", "mqtt", "mqtts://broker:8883", "broker:8883", "", "", "", backing.TLSVerify},
+		{"mqtt wss", "wss://broker/mqtt", "mqtt", "wss://broker:443/mqtt", "broker:443", "", "", "", backing.TLSVerify},
+		{"memcached", "memcache://a,b:11212", "memcached", "memcached://a:11211,b:11212", "a:11211,b:11212", "", "", "", backing.TLSDisable},
+		{"memcachier list", "mc1.ec2.memcachier.com:11211,mc2.ec2.memcachier.com:11211", "memcached", "memcached://mc1.ec2.memcachier.com:11211,mc2.ec2.memcachier.com:11211", "mc1.ec2.memcachier.com:11211,mc2.ec2.memcachier.com:11211", "", "", "", backing.TLSDisable},
+		{"smtp", "smtp://u:p@smtp.example.com", "smtp", "smtp://u:p@smtp.example.com:587", "smtp.example.com:587", "u", "", "p", backing.TLSPrefer},
+		{"smtps", "smtps://smtp.example.com", "smtp", "smtps://smtp.example.com:465", "smtp.example.com:465", "", "", "", backing.TLSVerify},
+		{"https", "https://api.example.com/v1?k=a+b", "http", "https://api.example.com:443/v1?k=a%20b", "api.example.com:443", "", "", "", backing.TLSVerify},
+		{"s3", "s3://key:secret@bucket/prefix?region=eu-west-1", "s3", "s3://key:secret@bucket/prefix?region=eu-west-1", "", "key", "bucket", "secret", backing.TLSVerify},
+		{"ipv6 zone", "redis://[fe80::1%25eth0]:7000", "redis", "redis://[fe80::1%25eth0]:7000/0", "[fe80::1%eth0]:7000", "", "0", "", backing.TLSDisable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			u, err := backing.Parse(tt.raw)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			var hosts []string
+			for _, h := range u.Hosts() {
+				hosts = append(hosts, h.String())
+			}
+			got := []string{u.Scheme(), u.Reveal(), strings.Join(hosts, ","), u.User(), u.Database(), u.Password().Reveal(), u.TLS().String()}
+			want := []string{tt.scheme, tt.reveal, tt.hosts, tt.user, tt.db, tt.password, tt.tls.String()}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("field %d: got %q, want %q", i, got[i], want[i])
+				}
+			}
+			if tt.password != "" && strings.Contains(u.String(), ":"+tt.password+"@") {
+				t.Errorf("String() = %q shows the password", u.String())
+			}
+		})
+	}
+}
+
+func TestParse_errors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, raw, want string }{
+		{"empty", "", "empty; set it"},
+		{"unknown scheme", "mongodb://u:hunter2@h/db", "unknown scheme; use one of postgres"},
+		{"missing slashes", "redis:6379", "missing // after the redis scheme"},
+		{"bad port", "postgres://u:hunter2@h:99999/db", "port is not a number from 1 to 65535"},
+		{"port letters", "postgres://u:hunter2@h:54x2/db", "port is not a number"},
+		{"missing host", "postgres://u:hunter2@/db", "missing host"},
+		{"control character", "postgres://u:hunter2@h/db\n", "control character at byte 25"},
+		{"space", "postgres://u:hun ter2@h/db", "contains a space"},
+		{"fragment", "postgres://u:hun#ter2@h/db", "has a fragment"},
+		{"bad escape", "postgres://u:hunter2%zz@h/db", "bad percent-encoding in the password"},
+		{"unbracketed ipv6", "redis://::1:6379", "IPv6 address must be in brackets"},
+		{"several redis hosts", "redis://:hunter2@a,b", "several hosts are not supported for redis"},
+		{"bad sslmode", "postgres://u:hunter2@h/db?sslmode=maybe", "sslmode must be one of"},
+		{"bad redis db", "redis://:hunter2@h/x", "the Redis database is not a number"},
+		{"no scheme", "hunter2", "missing scheme"},
+		{"slash in password", "postgres://u:hun/ter2@h/db", "percent-encode a : or @ in the password"},
+		{"mysql custom tls", "mysql://u:hunter2@h/db?tls=custom", "tls must be true, false"},
+		{"s3 no bucket", "s3://", "missing bucket"},
+		{"sqlite empty", "sqlite:", "missing file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := backing.Parse(tt.raw)
+			if err == nil {
+				t.Fatal("Parse: no error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "backing: ") || !strings.Contains(msg, tt.want) {
+				t.Errorf("error %q, want it to contain %q", msg, tt.want)
+			}
+			if strings.Contains(msg, "hunter2") || strings.Contains(msg, "hun") && strings.Contains(tt.raw, "hun") {
+				t.Errorf("error %q quotes the password", msg)
+			}
+			if len(tt.raw) > 8 && strings.Contains(msg, tt.raw) {
+				t.Errorf("error %q quotes the raw URL", msg)
+			}
+			if !errors.Is(err, backing.ErrInvalid) {
+				t.Errorf("errors.Is(err, ErrInvalid) = false for %v", err)
+			}
+		})
+	}
+}
+
+func TestURL_redaction(t *testing.T) {
+	t.Parallel()
+	u, err := backing.Parse("postgres://alice:s3cr%21t@db:5432/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "postgres://alice:[REDACTED]@db:5432/app?sslmode=prefer"
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		if got := fmt.Sprintf(format, u); got != want {
+			t.Errorf("%s: got %q, want %q", format, got, want)
+		}
+	}
+	if got := fmt.Sprintf("%q", u); got != `"`+want+`"` {
+		t.Errorf("%%q: got %s", got)
+	}
+	if b, _ := u.MarshalText(); string(b) != want {
+		t.Errorf("MarshalText: %s", b)
+	}
+	if got := u.LogValue().String(); got != want {
+		t.Errorf("LogValue: %s", got)
+	}
+	if got := u.Reveal(); got != "postgres://alice:s3cr!t@db:5432/app?sslmode=prefer" {
+		t.Errorf("Reveal: %s", got)
+	}
+	tok, _ := backing.Parse("nats://s3cret-token@n:4222")
+	if strings.Contains(tok.String(), "s3cret") {
+		t.Errorf("a NATS token shows: %s", tok)
+	}
+}
+
+func TestParse_insecureSkipVerify(t *testing.T) {
+	t.Parallel()
+	u, err := backing.Parse("rediss://:pw@h:6380", backing.WithInsecureSkipVerify())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.TLS() != backing.TLSRequire || !u.TLSConfig().InsecureSkipVerify {
+		t.Errorf("TLS %v, InsecureSkipVerify %v; want require and true", u.TLS(), u.TLSConfig().InsecureSkipVerify)
+	}
+	if !strings.HasSuffix(u.String(), "(certificate not verified)") {
+		t.Errorf("String() = %q does not say the certificate is not verified", u)
+	}
+	plain, _ := backing.Parse("rediss://:pw@h:6380")
+	if plain.TLS() != backing.TLSVerify || plain.TLSConfig().InsecureSkipVerify || plain.TLSConfig().ServerName != "h" {
+		t.Errorf("without the option: %v %+v", plain.TLS(), plain.TLSConfig())
+	}
+	// No query option can turn verification off.
+	q, _ := backing.Parse("rediss://:pw@h:6380?ssl_cert_reqs=none&skip_verify=true")
+	if q.TLS() != backing.TLSVerify {
+		t.Errorf("query turned verification off: %v", q.TLS())
+	}
+}
+
+func TestParse_deterministic(t *testing.T) {
+	t.Parallel()
+	raw := "postgres://u:p@a,b,c/db?z=1&a=2&m=3&pool_max_conns=4&b=5&a=6"
+	first, _ := backing.Parse(raw)
+	for range 50 {
+		u, _ := backing.Parse(raw)
+		_, d1, _ := u.SQL()
+		_, d2, _ := first.SQL()
+		if u.Reveal() != first.Reveal() || d1 != d2 {
+			t.Fatalf("output changed between runs")
+		}
+	}
+	if got := first.Reveal(); got != "postgres://u:p@a:5432,b:5432,c:5432/db?sslmode=prefer&z=1&a=2&m=3&b=5&a=6&pool_max_conns=4" {
+		t.Errorf("Reveal = %s", got)
+	}
+}

@@ -93,8 +93,8 @@ func (h *levelHandler) put(w http.ResponseWriter, r *http.Request) {
 	writeLevel(w, http.StatusOK, to)
 }
 
-// logChange writes the change through the root's inner core, which does not
-// check the level, so that it is in the stream whatever the new level is.
+// logChange writes the change with the core's Write, which does not check
+// the level, so that it is in the stream whatever the new level is.
 func (h *levelHandler) logChange(from, to zapcore.Level) {
 	ent := zapcore.Entry{
 		Level:      zapcore.InfoLevel,
@@ -105,7 +105,7 @@ func (h *levelHandler) logChange(from, to zapcore.Level) {
 	if h.root.now != nil {
 		ent.Time = h.root.now()
 	}
-	_ = h.root.Core.Write(ent, []zapcore.Field{
+	_ = h.log.Core().Write(ent, []zapcore.Field{
 		zap.Stringer("from", from),
 		zap.Stringer("to", to),
 	})

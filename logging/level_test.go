@@ -121,3 +121,17 @@ func TestLevelHandler_foreignLogger(t *testing.T) {
 		t.Errorf("PUT on a nil logger = %d, want 501", code)
 	}
 }
+
+func TestLevelHandler_sampledLogger(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{Sampling: true})
+	srvLevel(t, log.With(zap.String("a", "b")), "debug")
+	log.Debug("now written")
+	var got []string
+	for _, ev := range buf.events(t) {
+		got = append(got, ev["msg"].(string))
+	}
+	if diff := cmp.Diff([]string{"log level changed", "now written"}, got); diff != "" {
+		t.Errorf("events (-want +got)\n%s", diff)
+	}
+}

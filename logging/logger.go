@@ -50,41 +50,87 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 	} else {
 		enc = zapcore.NewJSONEncoder(jsonEncoderConfig(cfg.Keys))
 	}
-	var c zapcore.Core = zapcore.NewCore(enc, zapcore.Lock(writeSyncer(w)), level)
+	root := &core{level: level, enc: enc, out: zapcore.Lock(writeSyncer(w)), now: s.now}
+	var c zapcore.Core = root
 	if cfg.Sampling {
-		c = zapcore.NewSamplerWithOptions(c, time.Second, 100, 100)
+		c = &sampled{Core: zapcore.NewSamplerWithOptions(root, time.Second, 100, 100), root: root}
 	}
-	c = c.With(staticFields(cfg, &s))
-	return zap.New(&core{Core: c, level: level, now: s.now})
+	return zap.New(c.With(staticFields(cfg, &s)))
 }
 
-// core is the root of every logger New builds: it carries the level that
-// LevelHandler changes and the clock of WithClock through With, so both
-// survive derived loggers. Entries are written by the wrapped core itself, so
-// the wrapper costs one call in Check and nothing in Write.
+// core is the core of every logger New builds: zapcore's own io core (what
+// zapcore.NewCore returns) rewritten to also carry the level that
+// LevelHandler changes and the clock of WithClock, so that both are found
+// again from any derived logger at no cost on the hot path.
 type core struct {
-	zapcore.Core
 	level zap.AtomicLevel
+	enc   zapcore.Encoder
+	out   zapcore.WriteSyncer
 	now   func() time.Time
 }
 
-func (c *core) With(fields []zapcore.Field) zapcore.Core {
-	return &core{Core: c.Core.With(fields), level: c.level, now: c.now}
-}
-
-func (c *core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if c.now != nil && !ent.Time.IsZero() {
-		ent.Time = c.now()
-	}
-	return c.Core.Check(ent, ce)
-}
-
-// Enabled asks the level directly: it is the only thing that decides.
 func (c *core) Enabled(l zapcore.Level) bool { return c.level.Enabled(l) }
 
 // Level reports the current level, for zap's Logger.Level and
 // zapcore.LevelOf.
 func (c *core) Level() zapcore.Level { return c.level.Level() }
+
+func (c *core) With(fields []zapcore.Field) zapcore.Core {
+	clone := &core{level: c.level, enc: c.enc.Clone(), out: c.out, now: c.now}
+	for i := range fields {
+		fields[i].AddTo(clone.enc)
+	}
+	return clone
+}
+
+func (c *core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if !c.level.Enabled(ent.Level) {
+		return ce
+	}
+	if c.now != nil && !ent.Time.IsZero() {
+		ent.Time = c.now()
+	}
+	return ce.AddCore(ent, c)
+}
+
+func (c *core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
+	buf, err := c.enc.EncodeEntry(ent, fields)
+	if err != nil {
+		return err
+	}
+	_, err = c.out.Write(buf.Bytes())
+	buf.Free()
+	if err != nil {
+		return err
+	}
+	if ent.Level > zapcore.ErrorLevel {
+		// The program may be about to panic or exit.
+		_ = c.Sync()
+	}
+	return nil
+}
+
+func (c *core) Sync() error { return c.out.Sync() }
+
+// sampled is the core of a logger with Config.Sampling: zap's sampler over
+// core, wrapped so that the level and the clock are still found through it.
+type sampled struct {
+	zapcore.Core
+	root *core
+}
+
+func (s *sampled) With(fields []zapcore.Field) zapcore.Core {
+	return &sampled{Core: s.Core.With(fields), root: s.root}
+}
+
+func (s *sampled) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if s.root.now != nil && !ent.Time.IsZero() {
+		ent.Time = s.root.now() // before the sampler counts it
+	}
+	return s.Core.Check(ent, ce)
+}
+
+func (s *sampled) Level() zapcore.Level { return s.root.level.Level() }
 
 // rootOf returns the core New built under log, or nil when log was built
 // otherwise or its core was wrapped since.
@@ -92,8 +138,13 @@ func rootOf(log *zap.Logger) *core {
 	if log == nil {
 		return nil
 	}
-	c, _ := log.Core().(*core)
-	return c
+	switch c := log.Core().(type) {
+	case *core:
+		return c
+	case *sampled:
+		return c.root
+	}
+	return nil
 }
 
 func jsonEncoderConfig(k Keys) zapcore.EncoderConfig {

@@ -53,8 +53,10 @@ type Config struct {
 	Port int `env:"PORT" envDefault:"8080" desc:"TCP port the HTTP server listens on, on every interface; 0 picks a free port"`
 
 	// ManagementPort, when not 0, starts a separate management server on
-	// that port serving /livez, /readyz and the handlers added with
-	// [Group.Manage]; the HTTP actors then no longer answer the probes.
+	// that port, on every interface, serving /livez, /readyz and the
+	// handlers added with [Group.Manage]; the HTTP actors then no longer
+	// answer the probes. It stops last, so /livez answers until every other
+	// actor has stopped.
 	ManagementPort int `env:"MANAGEMENT_PORT" desc:"TCP port of a separate server for /livez, /readyz and admin handlers; unset or 0 serves the probes on PORT and no admin handlers"`
 
 	// ShutdownTimeout bounds the whole stop, from its first moment (a

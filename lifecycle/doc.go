@@ -65,7 +65,9 @@
 //	  {"name":"cache","status":"ok","duration_ms":0.4}]}
 //
 // The probes are served by every HTTP actor, or only by the management server
-// when MANAGEMENT_PORT is set.
+// when MANAGEMENT_PORT is set. On the public port they stop answering when its
+// server stops accepting, after the drain; the management server answers until
+// every other actor has stopped, so /livez stays 200 until the process exits.
 //
 // # Exit codes
 //

@@ -41,7 +41,7 @@ type PanicError struct {
 
 // Error returns the actor's name and the panic's value.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("lifecycle: actor %q panicked: %v; fix the bug at the top of PanicError.Stack (also in the log)", e.Actor, e.Value)
+	return fmt.Sprintf("lifecycle: actor %q panicked: %v; the stack, in the log and in PanicError.Stack, shows where", e.Actor, e.Value)
 }
 
 // Unwrap returns the panic's value when it is an error, and nil otherwise.

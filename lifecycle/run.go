@@ -49,7 +49,7 @@ import (
 // # Result
 //
 // Run returns nil for a clean stop: after a signal, after ctx is done, or after
-// an actor returned nil. It returns the first real error otherwise: an actor's
+// an actor returned nil; a group with nothing to run returns nil at once. It returns the first real error otherwise: an actor's
 // error (wrapped, naming it), a [*PanicError], or an error an actor returned on
 // its own during the stop. Errors actors return after they were interrupted,
 // and context.Canceled from the group's own cancellation, are logged but are

@@ -59,22 +59,11 @@ func (g *Group) listen(a *actor, cfg Config, log *zap.Logger) error {
 
 // serve runs the server of a on its listener until Shutdown or Close.
 func serve(a *actor) error {
-	var err error
-	if servesTLS(a.srv) {
-		err = a.srv.ServeTLS(a.ln, "", "")
-	} else {
-		err = a.srv.Serve(a.ln)
-	}
+	err := a.srv.Serve(a.ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
-}
-
-// servesTLS reports whether srv was given what it needs to serve TLS.
-func servesTLS(srv *http.Server) bool {
-	tc := srv.TLSConfig
-	return tc != nil && (len(tc.Certificates) > 0 || tc.GetCertificate != nil || tc.GetConfigForClient != nil)
 }
 
 // closeWhenStopping asks, from the first moment of a stop, that each

@@ -100,12 +100,13 @@ func (o serverOption) applyHTTP(s *httpSettings) {
 }
 
 // WithServer lets configure adjust the *http.Server the group builds for the
-// HTTP actor before it serves: its timeouts, MaxHeaderBytes, TLSConfig,
-// ConnState, ErrorLog and so on. The server it receives already has the
+// HTTP actor before it serves: its timeouts, MaxHeaderBytes, ConnState,
+// ErrorLog, Protocols and so on. The server it receives already has the
 // defaults documented on [Group.HTTP] and its Handler set to the actor's
 // handler wrapped by the group (the probes, "Connection: close" during a
 // stop); wrap that Handler rather than replace it. Addr is
-// ignored: the group serves on the listener it bound. When TLSConfig is set
-// with certificates, the server serves TLS. Repeating WithServer adds a
-// function; they run in order.
+// ignored: the group serves on the listener it bound. The server speaks plain
+// HTTP, as platforms that terminate TLS expect; to serve TLS yourself, pass a
+// listener from crypto/tls.NewListener with [WithListener]. Repeating
+// WithServer adds a function; they run in order.
 func WithServer(configure func(*http.Server)) HTTPOption { return serverOption(configure) }

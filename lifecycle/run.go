@@ -93,10 +93,6 @@ func (g *Group) Run(ctx context.Context) error {
 	if r.forceGap <= 0 {
 		r.forceGap = defaultForceGap
 	}
-	sigc, release := g.notify()
-	defer release()
-	r.sigc = sigc
-
 	cfg, cfgErr := g.cfg.resolve()
 	r.cfg = cfg
 	if cfg.ManagementPort != 0 && cfgErr == nil {
@@ -122,6 +118,11 @@ func (g *Group) Run(ctx context.Context) error {
 		r.log.Info("nothing to run: the group has no actor")
 		return nil
 	}
+	// Signals are handled from here on; before, nothing had started, and a
+	// signal ends the process the default way.
+	sigc, release := g.notify()
+	defer release()
+	r.sigc = sigc
 	defer r.cancelAll()
 	r.launch(ctx)
 	return r.loop(ctx)
@@ -184,7 +185,8 @@ func (r *runner) listenAll() error {
 }
 
 // failStart handles an error before any actor started: it closes every
-// listener, runs every interrupt once and returns err.
+// listener, runs every interrupt once and returns err. Signals are not
+// handled yet: one ends the process the default way.
 func (r *runner) failStart(err error) error {
 	r.log.Error("start failed", zap.Error(err))
 	r.reason = err

@@ -22,7 +22,7 @@ import (
 // bytes of the service's own protocol, so a different program on the port is
 // told apart:
 //
-//   - postgres: an SSLRequest, answered S or N;
+//   - postgres: an SSLRequest, answered by the single byte S or N;
 //   - mysql: the server's handshake packet (protocol 10, or an error packet
 //     such as "host not allowed", which is still MySQL);
 //   - redis: PING, answered +PONG or an error such as NOAUTH;
@@ -107,8 +107,8 @@ func (e *CheckError) Error() string {
 // Unwrap returns [ErrUnreachable], [ErrWrongService] or the context's error.
 func (e *CheckError) Unwrap() error { return e.err }
 
-func checkHost(ctx context.Context, u URL, h Host, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	addr := h.String()
 	network := "tcp"
@@ -119,8 +119,8 @@ func checkHost(ctx context.Context, u URL, h Host, timeout time.Duration) error 
 		}
 	}
 	fail := func(kind error, detail string) error {
-		if ce := ctx.Err(); ce != nil && kind == ErrUnreachable {
-			kind, detail = ce, "no answer in time: "+detail
+		if ce := parent.Err(); ce != nil && kind == ErrUnreachable {
+			kind, detail = ce, "the context ended: "+detail
 		}
 		return &CheckError{Scheme: u.scheme, Addr: addr, err: kind, detail: detail}
 	}
@@ -152,8 +152,11 @@ func checkHost(ctx context.Context, u URL, h Host, timeout time.Duration) error 
 		return nil
 	}
 	if err := greet(c, u, h); err != nil {
-		if ce := ctx.Err(); ce != nil {
-			return fail(ce, "no "+u.scheme+" greeting in time")
+		if ce := parent.Err(); ce != nil {
+			return fail(ce, "no "+u.scheme+" greeting before the context ended")
+		}
+		if ctx.Err() != nil {
+			return fail(ErrWrongService, "connected, but no "+u.scheme+" greeting within "+timeout.String())
 		}
 		var w wrongf
 		switch {
@@ -207,7 +210,8 @@ func greet(c net.Conn, u URL, h Host) error {
 		if err != nil {
 			return err
 		}
-		if b != 'S' && b != 'N' {
+		// PostgreSQL answers with that one byte and nothing more.
+		if (b != 'S' && b != 'N') || r.Buffered() > 0 {
 			return wrongf("the answer to an SSLRequest is not PostgreSQL's")
 		}
 	case "mysql":

@@ -3,6 +3,7 @@ package backing_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -68,6 +69,7 @@ func TestCheck(t *testing.T) {
 		upWant, otherWant int
 	}{
 		{"postgres", "N", httpReply, 8, 8},
+		{"postgres", "S", "SSH-2.0-OpenSSH_9.6\r\n", 8, 0},
 		{"mysql", "\x0a\x00\x00\x00\x0a5.7.0\x00", "SSH-2.0-OpenSSH\r\n", 0, 0},
 		{"redis", "+PONG\r\n", httpReply, 6, 6},
 		{"amqp", amqpStart, httpReply, 8, 8},
@@ -77,8 +79,8 @@ func TestCheck(t *testing.T) {
 		{"smtp", "220 mail ESMTP\r\n", "INFO {}\r\n", 0, 0},
 		{"http", httpReply, "INFO {}\r\n", 10, 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.scheme, func(t *testing.T) {
+	for i, tt := range tests {
+		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
 			ctx := context.Background()
 			mk := func(addr string) backing.URL {
 				t.Helper()

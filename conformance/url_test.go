@@ -1,0 +1,5 @@
+package conformance
+
+import "net/url"
+
+func urlParse(s string) (*url.URL, error) { return url.Parse(s) }

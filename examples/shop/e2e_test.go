@@ -54,10 +54,10 @@ func testRollingStop(t *testing.T, db database) {
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 
 	var (
-		stop, termSent                             atomic.Bool
+		stop, termSent                            atomic.Bool
 		sent, failed, succeeded, sentAfterSIGTERM atomic.Int64
-		mu                                         sync.Mutex
-		firstErrs                                  []string
+		mu                                        sync.Mutex
+		firstErrs                                 []string
 	)
 	note := func(s string) {
 		mu.Lock()

@@ -1,0 +1,97 @@
+package admin_test
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// services returns URLs of the loopback PostgreSQL and Redis, and of a port
+// nothing listens on. The services must be up: CI starts them; set
+// TWELVEKIT_SKIP_SERVICES=1 to skip where they are not.
+func services(t *testing.T) (pg, redis, closed string) {
+	t.Helper()
+	if os.Getenv("TWELVEKIT_SKIP_SERVICES") == "1" {
+		t.Skip("TWELVEKIT_SKIP_SERVICES=1: not checking PostgreSQL and Redis on loopback")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return "postgres://postgres:pa55word@127.0.0.1:5432/test?sslmode=disable",
+		"redis://127.0.0.1:6379/0",
+		"redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
+}
+
+func TestRun_backingList(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"DATABASE_URL": "postgres://shop:pa55word@db.internal:5432/shop",
+		"REDIS_URL":    "rediss://:pa55word@cache.internal:6380/1",
+		"HOME_URL":     "not a URL",
+		"BROKEN_URL":   "postgres://db.internal:99999/shop",
+	}
+	r := call(t, env, "backing")
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1 for the variable that does not parse", r.code)
+	}
+	for _, want := range []string{
+		"VARIABLE      SCHEME    URL\n",
+		"\nDATABASE_URL  postgres  postgres://shop:",
+		"\nREDIS_URL     redis     rediss://",
+		"\nBROKEN_URL              invalid: backing: BROKEN_URL: port is not a number",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("backing output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "pa55word") || strings.Contains(r.stdout, "HOME_URL") {
+		t.Errorf("backing shows a password or a variable with no known scheme:\n%s", r.stdout)
+	}
+	if r := call(t, map[string]string{}, "backing"); r.code != 0 || !strings.HasPrefix(r.stdout, "no backing service attached") {
+		t.Errorf("no services: %+v", r)
+	}
+}
+
+func TestRun_backingCheck(t *testing.T) {
+	t.Parallel()
+	pg, redis, closed := services(t)
+	r := call(t, map[string]string{"DATABASE_URL": pg, "REDIS_URL": redis}, "backing", "-check", "-timeout", "5s")
+	if r.code != 0 {
+		t.Errorf("both up: exit %d, want 0:\n%s", r.code, r.stdout)
+	}
+	if strings.Count(r.stdout, "  up\n") != 2 || strings.Contains(r.stdout, "pa55word") {
+		t.Errorf("want two services up and no password:\n%s", r.stdout)
+	}
+
+	r = call(t, map[string]string{"DATABASE_URL": pg, "CACHE_URL": closed}, "backing", "--check", "--timeout=2s")
+	if r.code != 1 {
+		t.Errorf("one down: exit %d, want 1:\n%s", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "\nCACHE_URL ") || !strings.Contains(r.stdout, "down: ") || !strings.Contains(r.stdout, "  up\n") {
+		t.Errorf("want CACHE_URL down and DATABASE_URL up:\n%s", r.stdout)
+	}
+}
+
+func TestProcess_backingCheck(t *testing.T) {
+	pg, redis, closed := services(t)
+	env := goodEnv()
+	env["DATABASE_URL"] = pg
+	env["REDIS_URL"] = redis
+	c := start(t, env, "backing", "-check")
+	if code := c.wait(t); code != 0 {
+		t.Errorf("up: exit %d, want 0:\n%s%s", code, c.outText(), c.errText())
+	}
+	env["REDIS_URL"] = closed
+	c = start(t, env, "backing", "-check")
+	if code := c.wait(t); code != 1 {
+		t.Errorf("down: exit %d, want 1:\n%s%s", code, c.outText(), c.errText())
+	}
+	if !strings.Contains(c.outText(), "REDIS_URL") || !strings.Contains(c.outText(), "down: ") {
+		t.Errorf("stdout names no service down:\n%s", c.outText())
+	}
+}

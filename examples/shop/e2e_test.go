@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -229,7 +230,8 @@ func testNoLostJobs(t *testing.T, db database) {
 	host, _ := os.Hostname()
 	workerID := func(p *proc) string { return fmt.Sprintf("%s/%d", host, p.cmd.Process.Pid) }
 	a := start(t, "worker-a", env, db.dir, "worker")
-	b := start(t, "worker-b", env, db.dir, "worker")
+	// b's carrier is slow, so that it is nearly always holding a job.
+	b := start(t, "worker-b", append(slices.Clone(env), "CARRIER_LATENCY=50ms"), db.dir, "worker")
 	c := start(t, "worker-c", env, db.dir, "worker")
 	for _, w := range []*proc{a, b, c} {
 		w.event("worker started", 20*time.Second)

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSecretsNeverShown runs every command of shop with a canary password
+// in DATABASE_URL and a canary API key; neither appears in stdout, stderr or
+// any log line.
+func TestSecretsNeverShown(t *testing.T) {
+	const password, apiKey = "canary-pw-4f1b9", "canary-key-7d2e3"
+	db := postgresDatabase(t) // trust authentication: the password is sent, not needed
+	db.url = strings.Replace(db.url, "@", ":"+password+"@", 1)
+	env := db.env("API_KEY="+apiKey, "PORT=0", "DRAIN_DELAY=0s", "POLL_INTERVAL=50ms", "LOG_LEVEL=debug")
+
+	var procs []*proc
+	run := func(args ...string) *proc {
+		p := start(t, "shop "+strings.Join(args, " "), env, db.dir, args...)
+		procs = append(procs, p)
+		return p
+	}
+	help := run("help")
+	help.wait(20 * time.Second)
+	commands := [][]string{{"migrate"}, {"config"}, {"config", "-doc"}, {"version"}, {"help", "web"}}
+	if strings.Contains(help.out.tail(100), "backing") { // the built-in, where admin has it
+		commands = append(commands, []string{"backing"}, []string{"backing", "-check"})
+	}
+	for _, args := range commands {
+		if code := run(args...).wait(30 * time.Second); code != 0 {
+			t.Errorf("shop %s: exit %d, want 0", strings.Join(args, " "), code)
+		}
+	}
+
+	web := run("web")
+	base := "http://" + web.addr()
+	web.event("ready", 20*time.Second)
+	worker := run("worker")
+	worker.event("worker started", 20*time.Second)
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, auth := range []string{"Bearer " + apiKey, "Bearer wrong-" + apiKey, ""} {
+		req, _ := http.NewRequest("POST", base+"/orders", strings.NewReader(`{"sku":"A-1","quantity":1}`))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if want := map[bool]int{true: 201, false: 401}[auth == "Bearer "+apiKey]; resp.StatusCode != want {
+			t.Errorf("POST /orders with %q: %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
+	for _, path := range []string{"/readyz", "/jobs", "/orders/1"} {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	client.CloseIdleConnections()
+	for _, p := range []*proc{web, worker} {
+		p.signal(syscall.SIGTERM)
+		if code := p.wait(20 * time.Second); code != 0 {
+			t.Errorf("%s: exit %d after SIGTERM, want 0", p.name, code)
+		}
+	}
+
+	nlines, leaks := 0, 0
+	for _, p := range procs {
+		for _, out := range []*lines{p.out, p.stderr} {
+			all, _ := out.snapshot()
+			nlines += len(all)
+			for _, line := range all {
+				if strings.Contains(line, password) || strings.Contains(line, apiKey) {
+					leaks++
+					t.Errorf("%s printed a canary: %s", p.name, line)
+				}
+			}
+		}
+	}
+	summary := fmt.Sprintf("shop e2e secrets: %d commands run, %d lines of output, %d with a canary", len(procs), nlines, leaks)
+	t.Log(summary)
+	fmt.Println(summary)
+}
+
+// TestBadConfig starts web with three wrong variables: one report with a
+// line for each, exit code 78, and nothing listening.
+func TestBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "web", []string{"DATABASE_URL=postgres://%zz", "PORT=abc", "LOG_LEVEL=loud"}, dir, "web")
+	if code := p.wait(20 * time.Second); code != 78 {
+		t.Errorf("exit code %d, want 78", code)
+	}
+	stderr, _ := p.stderr.snapshot()
+	report := strings.Join(stderr, "\n")
+	for _, v := range []string{"DATABASE_URL", "PORT", "LOG_LEVEL"} {
+		if n := strings.Count(report, "\t"+v+":"); n != 1 {
+			t.Errorf("%d report lines for %s, want 1:\n%s", n, v, report)
+		}
+	}
+	if strings.Contains(report, "%zz") || strings.Contains(report, "abc") || strings.Contains(report, "loud") {
+		t.Errorf("the report echoes a value:\n%s", report)
+	}
+	if out := p.out.tail(100); out != "" {
+		t.Errorf("stdout %q, want nothing: no log, nothing listening", out)
+	}
+}

@@ -382,13 +382,16 @@ func scrub(msg, raw, sep string) string {
 	return msg
 }
 
-// validate calls the Validate methods, innermost first, of the structs that
-// hold no variable already reported.
+// validate calls the Validate methods, innermost first, of the structs none
+// of whose own fields is already reported.
 func (l *loader) validate(root reflect.Value) {
 	for _, vn := range l.p.validators {
+		// Skip it when one of the struct's own fields is wrong: Validate
+		// would read a zero value there. A wrong field of a nested struct
+		// does not stop it, so every problem is still reported at once.
 		bad := false
 		for _, r := range l.problems {
-			if r.leaf >= vn.first && r.leaf < vn.last {
+			if r.leaf >= vn.first && r.leaf < vn.last && len(l.p.leaves[r.leaf].index) == len(vn.index)+1 {
 				bad = true
 				break
 			}

@@ -53,7 +53,8 @@ type validatorNode struct {
 // whole after every variable has been read. [Load] and [Parse] call Validate
 // on the root struct and on every nested struct that implements it, innermost
 // first, and add what it returns to the same report. Validate is skipped for a
-// struct that contains a variable already reported as wrong.
+// struct one of whose own fields is already reported as wrong (it would see a
+// zero value there); a wrong field of a nested struct does not skip it.
 //
 // Return a [*FieldError] (or several, joined with errors.Join) whose Var is the
 // variable's name without prefixes to point at one variable: the prefixes of

@@ -77,6 +77,10 @@ func TestValidate(t *testing.T) {
 		{"skipped for a struct with a bad variable", map[string]string{"APP_HTTP_PORT": "x", "APP_LIMITS_MAX": "10"}, []string{
 			"APP_HTTP_PORT: not an integer; want a whole number such as 42",
 		}},
+		{"a wrong nested variable does not skip the parent's Validate", map[string]string{"APP_HTTP_PORT": "x", "APP_NAME": "forbidden", "APP_LIMITS_MAX": "1"}, []string{
+			"APP_HTTP_PORT: not an integer; want a whole number such as 42",
+			"NAME may not be forbidden",
+		}},
 		{"joins the parse problems", map[string]string{"APP_HTTP_PORT": "x", "APP_LIMITS_MIN": "5", "APP_LIMITS_MAX": "1"}, []string{
 			"APP_HTTP_PORT: not an integer; want a whole number such as 42",
 			"Limits: MIN is above MAX",
@@ -136,5 +140,23 @@ func TestValidate_throughPointer(t *testing.T) {
 	}
 	if got.Inner == nil || got.Inner.Port != 10 {
 		t.Errorf("Inner = %+v, want it allocated and read", got.Inner)
+	}
+}
+
+type ownField struct {
+	Port int    `env:"PORT"`
+	Name string `env:"NAME"`
+}
+
+func (o ownField) Validate() error {
+	return errors.New("Validate ran although PORT was wrong")
+}
+
+func TestValidate_skippedWhenOwnFieldIsWrong(t *testing.T) {
+	t.Parallel()
+	_, err := config.Load[ownField](config.WithEnvironment(map[string]string{"PORT": "x"}))
+	want := []string{"PORT: not an integer; want a whole number such as 42"}
+	if diff := cmp.Diff(want, problems(t, err)); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

@@ -54,26 +54,35 @@ compare LoggingMiddleware mw=minimal mw=twelvekit
 compare LoggingMiddleware mw=samefields mw=twelvekit
 compare LoggingMiddleware mw=chi mw=twelvekit
 
-# What each middleware adds to the bare handler, from the medians.
+# What each middleware adds to the bare handler, from the medians of wall
+# time and of thread CPU time.
 echo
 echo "== middleware cost over the bare handler (medians)"
 awk '
 /^BenchmarkLoggingMiddleware\// {
 	split($1, p, "="); name = p[2]; sub(/-[0-9]+$/, "", name)
-	n[name]++; t[name, n[name]] = $3; a[name] = $7
+	k = ++n[name]
+	for (i = 3; i < NF; i++) {
+		if ($(i+1) == "ns/op") t[name, k] = $i
+		if ($(i+1) == "cpu-ns/op") c[name, k] = $i
+		if ($(i+1) == "allocs/op") a[name] = $i
+	}
 }
-function median(name,   i, j, k, v, c) {
-	c = n[name]
-	for (i = 1; i <= c; i++) v[i] = t[name, i]
-	for (i = 2; i <= c; i++) { k = v[i]; for (j = i - 1; j >= 1 && v[j] > k; j--) v[j+1] = v[j]; v[j+1] = k }
-	return c % 2 ? v[(c+1)/2] : (v[c/2] + v[c/2+1]) / 2
+function median(arr, name,   i, j, k, v, m) {
+	m = n[name]
+	for (i = 1; i <= m; i++) v[i] = arr[name, i] + 0
+	for (i = 2; i <= m; i++) { k = v[i]; for (j = i - 1; j >= 1 && v[j] > k; j--) v[j+1] = v[j]; v[j+1] = k }
+	return m % 2 ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2
 }
 END {
-	bare = median("bare"); minimal = median("minimal") - bare
-	printf "%-18s %10s %12s %14s %10s\n", "middleware", "ns/op", "added ns", "added/minimal", "+allocs"
+	printf "%-22s %9s %9s %9s %9s %9s %9s %8s\n", "middleware", "ns/op", "added", "ratio", "cpu-ns/op", "added", "ratio", "+allocs"
+	bt = median(t, "bare"); bc = median(c, "bare")
+	mt = median(t, "minimal") - bt; mc = median(c, "minimal") - bc
 	split("minimal samefields twelvekit twelvekit-incomingid chi", order, " ")
 	for (i = 1; i <= 5; i++) {
-		m = order[i]; added = median(m) - bare
-		printf "%-18s %10.0f %12.0f %13.2fx %10d\n", m, median(m), added, added / minimal, a[m] - a["bare"]
+		m = order[i]
+		at = median(t, m) - bt; ac = median(c, m) - bc
+		printf "%-22s %9.0f %9.0f %8.2fx %9.0f %9.0f %8.2fx %8d\n", m, median(t, m), at, at / mt, median(c, m), ac, ac / mc, a[m] - a["bare"]
 	}
+	print "(added: over the bare handler; ratio: added / the minimal middleware'"'"'s added)"
 }' "$out"

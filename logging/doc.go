@@ -4,13 +4,13 @@
 // service its logger; log/slog, the standard library's log package and HTTP
 // requests all land in the same stream, at the same level.
 //
-//	cfg, err := config.Load[Config]()        // embeds logging.Config
+//	cfg, err := config.Load[Config]()        // with a Logging logging.Config field
 //	...
 //	log := logging.New(cfg.Logging)          // *zap.Logger, JSON on stdout
 //	defer log.Sync()                         // before the process exits
 //	defer logging.RedirectStdLog(log, logging.LevelInfo)()
 //	client := payments.New(logging.NewSlog(log)) // a library using log/slog
-//	mux.Handle("PUT /debug/level", logging.LevelHandler(log))
+//	admin.Handle("/debug/level", logging.LevelHandler(log)) // internal port
 //	srv.Handler = logging.Middleware(log)(mux)
 //
 // # Configuration

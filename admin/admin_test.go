@@ -3,13 +3,16 @@ package admin_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging/loggingtest"
+	"go.uber.org/zap"
 )
 
 const apiKey = "sk_live_do_not_print"
@@ -302,5 +305,35 @@ func TestNew_registrationErrors(t *testing.T) {
 	out.Reset()
 	if code := bad.Run(context.Background(), []string{"version"}, admin.WithOutput(&out, &out)); code != 1 || !strings.Contains(out.String(), "pointer to the config struct") {
 		t.Errorf("New with a struct value: exit %d, %q", code, out.String())
+	}
+}
+
+func TestCall_Cleanup(t *testing.T) {
+	t.Parallel()
+	var order []string
+	app := admin.New("shop", nil)
+	app.Process("worker", "work", func(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
+		c.Cleanup(func() { order = append(order, "close pool") })
+		c.Cleanup(func() { order = append(order, "flush") })
+		return g.Go("jobs", func(ctx context.Context) error {
+			order = append(order, "worker running")
+			return nil // returning stops the group
+		})
+	})
+	app.Task("fail", "fails", func(ctx context.Context, c *admin.Call) error {
+		c.Cleanup(func() { order = append(order, "task cleanup") })
+		return errors.New("boom")
+	})
+	var out bytes.Buffer
+	opts := []admin.Option{admin.WithEnvironment(map[string]string{"PORT": "0"}), admin.WithOutput(&out, &out), admin.WithLogger(zap.NewNop())}
+	if code := app.Run(context.Background(), []string{"worker"}, opts...); code != 0 {
+		t.Fatalf("worker: exit %d: %s", code, out.String())
+	}
+	if code := app.Run(context.Background(), []string{"fail"}, opts...); code != 1 {
+		t.Fatalf("fail: exit %d", code)
+	}
+	want := []string{"worker running", "flush", "close pool", "task cleanup"}
+	if diff := cmp.Diff(want, order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }

@@ -56,6 +56,25 @@ type Call struct {
 	Stdout, Stderr io.Writer
 	// Log is the run's logger.
 	Log *zap.Logger
+
+	cleanups []func()
+}
+
+// Cleanup registers f to run after the command has ended: for a process
+// type, once its group has stopped every actor; for a task, once it has
+// returned. Functions run last registered first, also when the command
+// failed. Use it to close what every actor shares, such as a database pool,
+// which an actor of the group must not close while others still use it.
+func (c *Call) Cleanup(f func()) {
+	if f != nil {
+		c.cleanups = append(c.cleanups, f)
+	}
+}
+
+func (c *Call) runCleanups() {
+	for i := len(c.cleanups) - 1; i >= 0; i-- {
+		c.cleanups[i]()
+	}
 }
 
 type kind int
@@ -274,6 +293,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	r.log = r.logger()
 	defer func() { _ = r.log.Sync() }()
 	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: r.log}
+	defer call.runCleanups()
 
 	if c.kind == kindBuiltin {
 		return c.builtin(ctx, r, call)

@@ -7,9 +7,12 @@
 # directly), BenchmarkLoggingSlogDisabled (a debug call below the level) and
 # BenchmarkLoggingMiddleware (logging.Middleware against a bare ServeMux, a
 # minimal hand-written zap middleware, the same logging the same fields, and
-# chi's RequestLogger). It prints the medians, benchstat's comparisons with each
-# peer as the base, and the middleware's cost over the bare handler as a
-# ratio to the minimal middleware's.
+# chi's RequestLogger). BenchmarkLoggingPaired runs the variants of each
+# target in interleaved turns and reports their ratios, which stay steady on
+# a busy machine where separate runs do not. The script prints the medians,
+# benchstat's comparisons with each peer as the base, the paired ratios, and
+# the middleware's cost over the bare handler as a ratio to the minimal
+# middleware's.
 #
 # Usage: ./bench-logging.sh [output file]   (default /tmp/logging-bench.txt)
 # COUNT sets the number of runs (default 6).
@@ -53,6 +56,10 @@ compare LoggingSlogDisabled lib=slogjson lib=twelvekit
 compare LoggingMiddleware mw=minimal mw=twelvekit
 compare LoggingMiddleware mw=samefields mw=twelvekit
 compare LoggingMiddleware mw=chi mw=twelvekit
+
+echo
+echo "== paired ratios (variants interleaved in one run; see BenchmarkLoggingPaired)"
+$benchstat -filter ".name:/LoggingPaired/" "$out"
 
 # What each middleware adds to the bare handler, from the medians of wall
 # time and of thread CPU time.

@@ -323,3 +323,106 @@ func BenchmarkLoggingMiddleware(b *testing.B) {
 		})
 	}
 }
+
+// interleave runs fs in turns, batch operations of each per turn, for as
+// many turns as the benchmark time allows, and returns the mean wall time
+// of one operation of each. Load from other processes comes in bursts
+// longer than a turn (a few hundred microseconds), so it weighs on every
+// variant alike and their ratios stay steady where separate runs are not.
+func interleave(b *testing.B, fs ...func()) []float64 {
+	const batch = 64
+	total := make([]time.Duration, len(fs))
+	turns := 0
+	for b.Loop() {
+		for i, f := range fs {
+			t0 := time.Now()
+			for range batch {
+				f()
+			}
+			total[i] += time.Since(t0)
+		}
+		turns++
+	}
+	b.ReportMetric(0, "ns/op") // a turn's time means nothing alone
+	ns := make([]float64, len(fs))
+	for i, t := range total {
+		ns[i] = float64(t.Nanoseconds()) / float64(turns*batch)
+	}
+	return ns
+}
+
+// nopHandler is a slog.Handler that does nothing: slog.New(nopHandler{})
+// costs what slog.Logger itself costs.
+type nopHandler struct{}
+
+func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h nopHandler) WithGroup(string) slog.Handler           { return h }
+
+// BenchmarkLoggingPaired measures the ratios of the targets with the
+// variants of the benchmarks above run in interleaved turns (see
+// interleave). It reports ratios, not times: twelvekit's time over each
+// peer's (x-PEER), and for the middleware what twelvekit adds to the bare
+// handler over what the minimal middleware adds (added-x-minimal).
+func BenchmarkLoggingPaired(b *testing.B) {
+	ctx := context.Background()
+	b.Run("cmp=zap", func(b *testing.B) {
+		zl, same, tk := zap.New(productionCore()), sameOutputLogger(), twelvekitLogger()
+		ns := interleave(b,
+			func() { logZap8(zl) },
+			func() { logZap8(same) },
+			func() { logZap8(tk) },
+		)
+		b.ReportMetric(ns[2]/ns[0], "x-zap")
+		b.ReportMetric(ns[2]/ns[1], "x-zapsame")
+	})
+	b.Run("cmp=slog", func(b *testing.B) {
+		zl, zn := zap.New(productionCore()), twelvekitLogger()
+		sj := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		zs := slog.New(zapslog.NewHandler(productionCore()))
+		tk := logging.NewSlog(twelvekitLogger())
+		nop := slog.New(nopHandler{})
+		ns := interleave(b,
+			func() { logZap8(zl) },
+			func() { logZap8(zn) },
+			func() { logSlog8(ctx, sj) },
+			func() { logSlog8(ctx, zs) },
+			func() { logSlog8(ctx, tk) },
+			func() { logSlog8(ctx, nop) },
+		)
+		b.ReportMetric(ns[4]/ns[0], "x-zap")
+		b.ReportMetric(ns[4]/ns[1], "x-zapnew")
+		b.ReportMetric(ns[4]/ns[2], "x-slogjson")
+		b.ReportMetric(ns[4]/ns[3], "x-zapslog")
+		// What slog.Logger costs before any handler runs (the caller's PC,
+		// the Record), as a share of the zap event on the same logger.
+		b.ReportMetric(ns[5]/ns[1], "sloglogger-x-zapnew")
+	})
+	b.Run("cmp=middleware", func(b *testing.B) {
+		mux := http.NewServeMux()
+		body := []byte(`{"id":"42","status":"paid"}`)
+		mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write(body)
+		})
+		log := twelvekitLogger()
+		r := httptest.NewRequest(http.MethodGet, "/orders/42", nil)
+		r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) bench/1.0")
+		rid := r.Clone(ctx)
+		rid.Header.Set("X-Request-ID", "6f0f5c9e-3b8e-4f0a-9d2c-1b7e6a5d4c3b")
+		w := &benchWriter{h: make(http.Header)}
+		minimal, same := minimalMiddleware(log)(mux), sameFieldsMiddleware(log)(mux)
+		tk := logging.Middleware(log)(mux)
+		ns := interleave(b,
+			func() { mux.ServeHTTP(w, r) },
+			func() { minimal.ServeHTTP(w, r) },
+			func() { same.ServeHTTP(w, r) },
+			func() { tk.ServeHTTP(w, r) },
+			func() { tk.ServeHTTP(w, rid) },
+		)
+		added := func(i int) float64 { return (ns[i] - ns[0]) / (ns[1] - ns[0]) }
+		b.ReportMetric(added(2), "samefields-added-x-minimal")
+		b.ReportMetric(added(3), "added-x-minimal")
+		b.ReportMetric(added(4), "incomingid-added-x-minimal")
+	})
+}

@@ -44,6 +44,10 @@ func WithSource() SlogOption { return sourceOption(true) }
 // library's log package to it, at info level; call [RedirectStdLog] after
 // SetDefault to choose another level.
 //
+// An error writing an event is returned by the handler's Handle method
+// (slog.Logger drops it) or, on a logger with other cores or sampling,
+// written to the logger's error output as zap does.
+//
 // A nil log gives a logger that writes nothing. The logger is safe for
 // concurrent use; it starts no goroutine.
 func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
@@ -81,40 +85,74 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		LoggerName: h.name,
 		Message:    r.Message,
 	}
-	ce := h.core.Check(ent, nil)
-	if ce == nil {
+	// On a core of New without sampling, Check would only ask the level:
+	// asking it here and writing directly saves the CheckedEntry round
+	// trip. Any other core goes through Check, which may sample or fan out.
+	c, direct := h.core.(*core)
+	var ce *zapcore.CheckedEntry
+	if direct {
+		if !c.level.Enabled(ent.Level) {
+			return nil
+		}
+		if c.now != nil && !ent.Time.IsZero() {
+			ent.Time = c.now()
+		}
+	} else if ce = h.core.Check(ent, nil); ce == nil {
 		return nil
 	}
 	if h.source && r.PC != 0 {
 		frame, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
 		if frame.PC != 0 {
-			ce.Caller = zapcore.EntryCaller{
+			caller := zapcore.EntryCaller{
 				Defined:  true,
 				PC:       frame.PC,
 				File:     frame.File,
 				Line:     frame.Line,
 				Function: frame.Function,
 			}
-		}
-	}
-	if r.NumAttrs() == 0 {
-		ce.Write()
-		return nil
-	}
-	buf := h.pool.get()
-	fields := *buf
-	r.Attrs(func(a slog.Attr) bool {
-		if f, ok := field(a); ok {
-			if len(fields) == 0 {
-				fields = h.openGroups(fields)
+			if direct {
+				ent.Caller = caller
+			} else {
+				ce.Caller = caller
 			}
-			fields = append(fields, f)
 		}
-		return true
-	})
-	ce.Write(fields...)
-	h.pool.put(buf, fields)
-	return nil
+	}
+
+	var buf *[]zapcore.Field
+	var fields []zapcore.Field
+	if r.NumAttrs() > 0 {
+		buf = h.pool.get()
+		fields = *buf
+		r.Attrs(func(a slog.Attr) bool {
+			if len(fields) == 0 && len(h.groups) > 0 {
+				f, ok := field(a)
+				if ok {
+					fields = append(h.openGroups(fields), f)
+				}
+				return true
+			}
+			n := len(fields)
+			if n == cap(fields) {
+				fields = append(fields, zapcore.Field{})
+			} else {
+				fields = fields[:n+1]
+			}
+			if !setField(&fields[n], a) {
+				fields = fields[:n]
+			}
+			return true
+		})
+	}
+	var err error
+	if direct {
+		err = c.Write(ent, fields)
+	} else {
+		ce.Write(fields...)
+	}
+	if buf != nil {
+		h.pool.put(buf, fields)
+	}
+	return err
 }
 
 func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -170,6 +208,13 @@ func zapLevel(l slog.Level) zapcore.Level {
 // field converts an attribute, resolving its value, and reports false for
 // an attribute slog says to ignore: an empty one, or an empty group.
 func field(a slog.Attr) (zapcore.Field, bool) {
+	var f zapcore.Field
+	ok := setField(&f, a)
+	return f, ok
+}
+
+// setField is field writing into *dst, which saves a copy per attribute.
+func setField(dst *zapcore.Field, a slog.Attr) bool {
 	v := a.Value
 	k := v.Kind()
 	if k == slog.KindLogValuer {
@@ -179,37 +224,48 @@ func field(a slog.Attr) (zapcore.Field, bool) {
 	}
 	switch k {
 	case slog.KindString:
-		return zap.String(a.Key, v.String()), true
+		*dst = zap.String(a.Key, v.String())
+		return true
 	case slog.KindInt64:
-		return zap.Int64(a.Key, v.Int64()), true
+		*dst = zap.Int64(a.Key, v.Int64())
+		return true
 	case slog.KindUint64:
-		return zap.Uint64(a.Key, v.Uint64()), true
+		*dst = zap.Uint64(a.Key, v.Uint64())
+		return true
 	case slog.KindFloat64:
-		return zap.Float64(a.Key, v.Float64()), true
+		*dst = zap.Float64(a.Key, v.Float64())
+		return true
 	case slog.KindBool:
-		return zap.Bool(a.Key, v.Bool()), true
+		*dst = zap.Bool(a.Key, v.Bool())
+		return true
 	case slog.KindDuration:
-		return zap.Duration(a.Key, v.Duration()), true
+		*dst = zap.Duration(a.Key, v.Duration())
+		return true
 	case slog.KindTime:
-		return zap.Time(a.Key, v.Time()), true
+		*dst = zap.Time(a.Key, v.Time())
+		return true
 	case slog.KindGroup:
 		attrs := v.Group()
 		if !anyOutput(attrs) {
-			return zapcore.Field{}, false
+			return false
 		}
 		if a.Key == "" {
-			return zap.Inline(group(attrs)), true
+			*dst = zap.Inline(group(attrs))
+			return true
 		}
-		return zap.Object(a.Key, group(attrs)), true
+		*dst = zap.Object(a.Key, group(attrs))
+		return true
 	}
 	x := v.Any()
 	if a.Key == "" && x == nil {
-		return zapcore.Field{}, false
+		return false
 	}
 	if err, ok := x.(error); ok {
-		return zap.NamedError(a.Key, err), true
+		*dst = zap.NamedError(a.Key, err)
+		return true
 	}
-	return zap.Any(a.Key, x), true
+	*dst = zap.Any(a.Key, x)
+	return true
 }
 
 // anyOutput reports whether at least one of attrs is written.

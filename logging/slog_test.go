@@ -3,6 +3,7 @@ package logging_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -155,5 +156,57 @@ func TestNewSlog_withoutAttrsKeepsHandler(t *testing.T) {
 	}
 	if h.WithAttrs([]slog.Attr{{}, slog.Group("empty")}) != h {
 		t.Error("WithAttrs of attributes slog ignores returned a new handler")
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestNewSlog_writeError(t *testing.T) {
+	t.Parallel()
+	log := logging.New(logging.Config{}, logging.WithWriter(failingWriter{}), logging.WithEnvironment(nil))
+	h := logging.NewSlog(log).Handler()
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
+	r.AddAttrs(slog.Int("n", 1))
+	if err := h.Handle(context.Background(), r); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Handle error = %v, want the writer's", err)
+	}
+}
+
+func TestNewSlog_sampledLogger(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{Sampling: true})
+	sl := logging.NewSlog(log, logging.WithSource()).With("a", "b")
+	for range 250 {
+		sl.Info("same", "n", 1)
+	}
+	ev := buf.events(t)
+	if len(ev) != 101 {
+		t.Fatalf("got %d events, want 101 (100, then the 200th)", len(ev))
+	}
+	if c, _ := ev[0]["caller"].(string); ev[0]["a"] != "b" || !strings.HasPrefix(c, "logging/slog_test.go:") {
+		t.Errorf("event = %v, want a=b and the caller", ev[0])
+	}
+}
+
+func TestNewSlog_groupsAndDerivedFieldsOnManyAttrs(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{})
+	sl := logging.NewSlog(log).WithGroup("g")
+	args := []any{slog.Attr{}} // ignored: the group opens at the first real attribute
+	for i := range 20 {        // more than a pooled slice holds
+		args = append(args, fmt.Sprintf("k%02d", i), i)
+	}
+	sl.Info("many", args...)
+	sl.Info("none")
+	ev := buf.events(t)
+	g, _ := ev[0]["g"].(map[string]any)
+	if len(g) != 20 || g["k19"] != num("19") {
+		t.Errorf("group g = %v, want k00..k19", g)
+	}
+	if _, ok := ev[1]["g"]; ok {
+		t.Errorf("an event without attributes has the group: %v", ev[1])
 	}
 }

@@ -39,7 +39,7 @@ done
 
 echo
 echo "== medians"
-$benchstat "$out"
+$benchstat -filter '-.name:/LoggingPaired/' "$out"
 
 compare() { # compare NAME BASE OTHER
 	echo
@@ -59,7 +59,7 @@ compare LoggingMiddleware mw=chi mw=twelvekit
 
 echo
 echo "== paired ratios (variants interleaved in one run; see BenchmarkLoggingPaired)"
-$benchstat -filter ".name:/LoggingPaired/" "$out"
+$benchstat -filter '.name:/LoggingPaired/ .unit:/x-/' "$out"
 
 # What each middleware adds to the bare handler, from the medians of wall
 # time and of thread CPU time.

@@ -62,7 +62,7 @@ func (o envOption) apply(s *settings) {
 }
 
 // WithEnvironment makes [New] read the variables that name the release and
-// the instance (and NO_COLOR) from env instead of the process environment,
+// the instance (and NO_COLOR and TERM) from env instead of the process environment,
 // which is then not read at all; the host name from the operating system is
 // then not used either. It is meant for tests and Examples. A nil map is an
 // empty environment. The map is read during New only and not kept. Repeating

@@ -62,9 +62,9 @@ func (o envOption) apply(s *settings) {
 }
 
 // WithEnvironment makes [New] read the variables that name the release and
-// the instance (and NO_COLOR and TERM) from env instead of the process environment,
-// which is then not read at all; the host name from the operating system is
-// then not used either. It is meant for tests and Examples. A nil map is an
+// the instance (and NO_COLOR and TERM) from env instead of the process
+// environment, which is then not read at all; the host name from the
+// operating system is then not used either. It is meant for tests and Examples. A nil map is an
 // empty environment. The map is read during New only and not kept. Repeating
 // WithEnvironment replaces the earlier map.
 func WithEnvironment(env map[string]string) Option { return envOption(env) }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/platform"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -249,7 +250,7 @@ func staticFields(cfg Config, s *settings) []zapcore.Field {
 	}
 	for _, f := range [...]struct{ key, value string }{
 		{"service", service},
-		{"release", release(s, bi)},
+		{"release", platform.Release(s.lookup, bi)},
 		{"instance", instance(s)},
 	} {
 		if f.value != "" {
@@ -259,64 +260,12 @@ func staticFields(cfg Config, s *settings) []zapcore.Field {
 	return fields
 }
 
-// release returns the first of these that is set: RELEASE, SOURCE_VERSION,
-// HEROKU_SLUG_COMMIT, RENDER_GIT_COMMIT, RAILWAY_GIT_COMMIT_SHA,
-// FLY_IMAGE_REF, K_REVISION; else the VCS revision the binary was built from
-// (with -dirty when the tree was modified), else its module version.
-func release(s *settings, bi *debug.BuildInfo) string {
-	for _, name := range []string{
-		"RELEASE",
-		"SOURCE_VERSION",
-		"HEROKU_SLUG_COMMIT",
-		"RENDER_GIT_COMMIT",
-		"RAILWAY_GIT_COMMIT_SHA",
-		"FLY_IMAGE_REF",
-		"K_REVISION",
-	} {
-		if v := s.lookup(name); v != "" {
-			return v
-		}
-	}
-	if bi == nil {
-		return ""
-	}
-	var rev string
-	var dirty bool
-	for _, st := range bi.Settings {
-		switch st.Key {
-		case "vcs.revision":
-			rev = st.Value
-		case "vcs.modified":
-			dirty = st.Value == "true"
-		}
-	}
-	if rev != "" {
-		if dirty {
-			rev += "-dirty"
-		}
-		return rev
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	return ""
-}
-
 // instance returns the first of these that is set: DYNO, POD_NAME,
 // FLY_ALLOC_ID, RENDER_INSTANCE_ID, RAILWAY_REPLICA_ID, HOSTNAME; else the
 // host name from the operating system, unless WithEnvironment was given.
 func instance(s *settings) string {
-	for _, name := range []string{
-		"DYNO",
-		"POD_NAME",
-		"FLY_ALLOC_ID",
-		"RENDER_INSTANCE_ID",
-		"RAILWAY_REPLICA_ID",
-		"HOSTNAME",
-	} {
-		if v := s.lookup(name); v != "" {
-			return v
-		}
+	if v := platform.Instance(s.lookup); v != "" {
+		return v
 	}
 	if s.envSet {
 		return ""

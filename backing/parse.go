@@ -345,28 +345,26 @@ func parseHost(s string, defPort int) (Host, error) {
 			return Host{}, errorf("missing host before the port; write it as host:port")
 		}
 		if name[0] == '/' {
-			h := Host{Name: name, Unix: true}
-			if port != "" {
-				p, err := parsePort(port)
-				if err != nil {
-					return Host{}, err
-				}
-				h.Port = p
-			}
-			return h, nil
+			return withPort(Host{Name: name, Unix: true}, port)
 		}
 		if !validHostName(name) {
 			return Host{}, errorf("host name has characters other than letters, digits, '-', '.' and '_'; check the host, and percent-encode an @, / or ? in the password")
 		}
 	}
-	h := Host{Name: name, Port: defPort}
-	if port != "" {
-		p, err := parsePort(port)
-		if err != nil {
-			return Host{}, err
-		}
-		h.Port = p
+	return withPort(Host{Name: name, Port: defPort}, port)
+}
+
+// withPort sets h's port from port when one is written, keeping h's own
+// (the default, or none for a socket) otherwise.
+func withPort(h Host, port string) (Host, error) {
+	if port == "" {
+		return h, nil
 	}
+	p, err := parsePort(port)
+	if err != nil {
+		return Host{}, err
+	}
+	h.Port = p
 	return h, nil
 }
 

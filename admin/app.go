@@ -352,7 +352,8 @@ func (r *run) logger() *zap.Logger {
 }
 
 // findField returns the first field of type T in the struct cfg points to,
-// searching fields in order and nested structs depth first.
+// searching fields in order and nested structs depth first. Pointers are
+// not followed, so the walk ends: a struct cannot hold itself by value.
 func findField[T any](cfg any) (*T, bool) {
 	if cfg == nil {
 		return nil, false
@@ -362,31 +363,32 @@ func findField[T any](cfg any) (*T, bool) {
 		return nil, false
 	}
 	want := reflect.TypeFor[T]()
-	var walk func(v reflect.Value, depth int) (*T, bool)
-	walk = func(v reflect.Value, depth int) (*T, bool) {
+	var walk func(v reflect.Value) (*T, bool)
+	walk = func(v reflect.Value) (*T, bool) {
 		if v.Type() == want {
 			return v.Addr().Interface().(*T), true
 		}
-		if v.Kind() != reflect.Struct || depth > 8 {
+		if v.Kind() != reflect.Struct {
 			return nil, false
 		}
 		for i := range v.NumField() {
 			if f := v.Type().Field(i); f.IsExported() {
-				if t, ok := walk(v.Field(i), depth+1); ok {
+				if t, ok := walk(v.Field(i)); ok {
 					return t, true
 				}
 			}
 		}
 		return nil, false
 	}
-	return walk(v.Elem(), 0)
+	return walk(v.Elem())
 }
 
 func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	g := lifecycle.New(r.lc, lifecycle.WithLogger(r.log.With(zap.String("process", c.name))))
 	if err := c.process(ctx, call, g); err != nil {
-		// Run with nothing added still runs the interrupts of what setup
-		// added before failing, then returns; the setup error decides.
+		// Run the group with a context already done, so that it runs the
+		// interrupts of what setup added before failing and stops it again
+		// at once; the setup error decides the exit code.
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		_ = g.Run(cctx)

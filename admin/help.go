@@ -101,12 +101,16 @@ func (r *run) unknown(name string) int {
 // most two edits away, or starting with it.
 func (r *run) suggest(name string) string {
 	best, bestDist := "", 3
-	for _, c := range append(r.commands, &command{name: "help"}) {
-		d := distance(strings.ToLower(name), c.name)
-		if d < bestDist || (best == "" && len(name) >= 2 && strings.HasPrefix(c.name, name)) {
-			best, bestDist = c.name, d
+	consider := func(cand string) {
+		d := distance(strings.ToLower(name), cand)
+		if d < bestDist || (best == "" && len(name) >= 2 && strings.HasPrefix(cand, name)) {
+			best, bestDist = cand, d
 		}
 	}
+	for _, c := range r.commands {
+		consider(c.name)
+	}
+	consider("help")
 	return best
 }
 

@@ -368,6 +368,9 @@ func withPort(h Host, port string) (Host, error) {
 	return h, nil
 }
 
+// validHostName reports whether s holds only letters, digits, '-', '.' and
+// '_': the characters of a host name, an S3 bucket or region, and a query
+// key. It is true for ""; callers check emptiness where it matters.
 func validHostName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -492,18 +495,7 @@ func isClientParam(k string) bool {
 	return false
 }
 
-func validKey(k string) bool {
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '_' || c == '-' || c == '.':
-		default:
-			return false
-		}
-	}
-	return k != ""
-}
+func validKey(k string) bool { return k != "" && validHostName(k) }
 
 // pgMode reads a libpq sslmode; allow, which tries plain text first, is
 // read as prefer.

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -293,7 +294,7 @@ func TestLoad_doesNotChangeTheMap(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"PORT": "1", "PASSWORD_FILE": path}
-	before := maps(env)
+	before := maps.Clone(env)
 	got, err := config.Load[db](config.WithEnvironment(env))
 	if err != nil || got.Password.Reveal() != "from-file" {
 		t.Fatalf("Load = %v, %v", got.Password.Reveal(), err)
@@ -301,14 +302,6 @@ func TestLoad_doesNotChangeTheMap(t *testing.T) {
 	if diff := cmp.Diff(before, env); diff != "" {
 		t.Errorf("Load changed the caller's map (-before +after):\n%s", diff)
 	}
-}
-
-func maps(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 func TestParse_badTargets(t *testing.T) {

@@ -97,8 +97,6 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 		}
 		if fv, ok := structAt(rv.Elem(), lf.index); ok {
 			st.Value = display(fv, lf.sep)
-		} else {
-			st.Value = ""
 		}
 		out[i] = st
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"math"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -380,8 +381,8 @@ func plural(w string) string {
 // rangeWant says which whole numbers fit an integer kind.
 func (k typeInfo) rangeWant() string {
 	if k.uint {
-		return fmt.Sprintf("a whole number from 0 to %d", uint64(1)<<k.bits-1)
+		return fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64)>>(64-k.bits))
 	}
-	lim := int64(1) << (k.bits - 1)
-	return fmt.Sprintf("a whole number from %d to %d", -lim, lim-1)
+	maxInt := int64(math.MaxInt64) >> (64 - k.bits)
+	return fmt.Sprintf("a whole number from %d to %d", -maxInt-1, maxInt)
 }

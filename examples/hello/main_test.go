@@ -35,9 +35,16 @@ func TestHello(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
 	events := make(chan map[string]any, 100)
+	t.Cleanup(func() {
+		// On a failure the reader may be blocked on a full channel: kill
+		// the process, then drain until the reader sees EOF and closes it.
+		_ = cmd.Process.Kill()
+		for range events {
+		}
+		_ = cmd.Wait()
+	})
+
 	go func() {
 		defer close(events)
 		sc := bufio.NewScanner(stdout)

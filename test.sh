@@ -1,23 +1,50 @@
 #!/usr/bin/env bash
-# test.sh: the project's one test command. It checks every Go module in the
-# repository (the root library and each sub-module such as benchmarks/):
-#   go vet, staticcheck, go test -race (shuffled, uncached, fuzz seed corpora
-#   included), and every benchmark once so benchmarks keep compiling and running.
-# It installs the pinned staticcheck itself; nothing needs to be installed by hand
-# beyond Go. Usage: ./test.sh [module-dir...]   (default: every module)
+# test.sh: the project's one test command. It checks the repository and every
+# Go module in it (the root library and each sub-module, found by their go.mod):
+#
+#   repository  no tracked executable binary (ELF, Mach-O, PE, or git's
+#               executable bit on a file that is not a #! script), no tracked
+#               file over 1 MB, gofmt clean
+#   per module  go mod download, go vet, staticcheck, go test -race -cover
+#               (shuffled, uncached, fuzz seed corpora included; coverage per
+#               package), and every benchmark once (-benchtime=1x, without
+#               -race, reusing what go vet compiled) so benchmarks keep
+#               compiling and running; it measures nothing
+#
+# On a new machine it installs what the tests need: the pinned staticcheck
+# (go install) and, when missing, haproxy and wrk (apt-get, with sudo when not
+# root). Nothing needs to be installed by hand beyond Go.
+#
+# Modules run JOBS at a time (default 2, 1 on a single core); each module's
+# output is kept together and printed when it is done, with every step's time.
+# Any failing step fails the run.
+#
+# Usage: ./test.sh [module-dir...]   (default: every module)
 set -euo pipefail
 
 STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2, supports Go 1.26
+MAX_FILE_BYTES=1048576     # a tracked file larger than this fails the run
 
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 
-gobin=$(go env GOPATH)/bin
-staticcheck="$gobin/staticcheck"
-if ! "$staticcheck" -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})"; then
-  echo "==> installing staticcheck $STATICCHECK_VERSION"
-  GOBIN="$gobin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
-fi
+start=$(date +%s.%N)
+# elapsed START prints the seconds since START (a date +%s.%N) with one decimal.
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+tmp=$(mktemp -d)
+cleanup() {
+  # Stop the background jobs this script started (installs, modules), if any
+  # are still running after an interrupt, then remove the logs.
+  local pids
+  pids=$(jobs -pr)
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086 # one pid per word
+    kill $pids 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 if [ $# -gt 0 ]; then
   modules=("$@")
@@ -25,15 +52,227 @@ else
   mapfile -t modules < <(find . -name go.mod -not -path '*/.*/*' -not -path '*/testdata/*' -printf '%h\n' | sort)
 fi
 
-for mod in "${modules[@]}"; do
-  echo "==> $mod"
+# ---- installs, in the background while the repository is checked ----------
+
+gobin=$(go env GOPATH)/bin
+staticcheck="$gobin/staticcheck"
+install_staticcheck() {
+  if "$staticcheck" -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})"; then
+    echo "staticcheck $STATICCHECK_VERSION already installed"
+    return
+  fi
+  echo "installing staticcheck $STATICCHECK_VERSION"
+  GOBIN="$gobin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+}
+
+install_tools() {
+  # haproxy (examples/rollout's rolling-restart test) and wrk (load peer).
+  local missing=()
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v wrk >/dev/null || missing+=(wrk)
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "haproxy and wrk already installed"
+    return
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "warning: no apt-get; install ${missing[*]} by hand (tests that need them will fail)"
+    return
+  fi
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq haproxy wrk
+}
+
+# background STEP FUNC runs FUNC in the background, its output in $tmp/STEP.log
+# and its exit status in $tmp/STEP.rc once done.
+background() {
   (
-    cd "$mod"
-    go mod download
-    echo "--- go vet";       go vet ./...
-    echo "--- staticcheck";  "$staticcheck" ./...
-    echo "--- go test -race"; go test -race -shuffle=on -count=1 -timeout=10m ./...
-    echo "--- benchmarks once"; go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m ./...
-  )
+    t=$(date +%s.%N)
+    rc=0
+    "$2" >"$tmp/$1.log" 2>&1 || rc=$?
+    echo "($(elapsed "$t") s)" >>"$tmp/$1.log"
+    echo "$rc" >"$tmp/$1.rc"
+  ) &
+}
+
+# await STEP waits (at most 15 minutes) for a background step, prints its
+# output, and fails if it failed.
+await() {
+  local i=0
+  while [ ! -e "$tmp/$1.rc" ]; do
+    i=$((i + 1))
+    if [ "$i" -gt 4500 ]; then
+      echo "FAIL: $1 did not finish within 15 minutes"
+      return 1
+    fi
+    sleep 0.2
+  done
+  local rc
+  rc=$(cat "$tmp/$1.rc")
+  if [ "$rc" -ne 0 ]; then
+    sed "s/^/    /" "$tmp/$1.log"
+    echo "--- FAIL: $1 (exit $rc)"
+  else
+    # the first line says what was done, the last how long it took
+    echo "--- $1: $(head -n 1 "$tmp/$1.log") $(tail -n 1 "$tmp/$1.log")"
+  fi
+  return "$rc"
+}
+
+background staticcheck install_staticcheck
+background tools install_tools
+
+# ---- the repository -------------------------------------------------------
+
+echo "==> repository"
+t=$(date +%s.%N)
+repo_ok=true
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  # Sizes in one pass; "total" is wc's own last line.
+  while read -r size path; do
+    if [ "$size" -gt "$MAX_FILE_BYTES" ] && [ "$path" != total ]; then
+      echo "FAIL: $path is tracked and $size bytes (limit $MAX_FILE_BYTES)"
+      repo_ok=false
+    fi
+  done < <(git ls-files -z | xargs -0 wc -c 2>/dev/null)
+  # mode, object, stage, path for every tracked file; regular files only
+  # (symbolic links are 120000, submodules 160000). The first bytes are
+  # read by the shell itself (none of the magic numbers holds a NUL byte).
+  while IFS= read -r -d '' entry; do
+    meta=${entry%%$'\t'*}
+    path=${entry#*$'\t'}
+    mode=${meta%% *}
+    case $mode in 100644 | 100755) ;; *) continue ;; esac
+    [ -f "$path" ] || continue # deleted in the work tree
+    magic=
+    LC_ALL=C IFS= read -r -N 4 magic <"$path" || true
+    case $magic in
+    $'\x7fELF') kind="an ELF executable" ;;
+    $'\xfe\xed\xfa\xce' | $'\xfe\xed\xfa\xcf' | $'\xce\xfa\xed\xfe' | $'\xcf\xfa\xed\xfe' | $'\xca\xfe\xba\xbe') kind="a Mach-O executable" ;;
+    MZ*) kind="a PE (Windows) executable" ;;
+    *) kind="" ;;
+    esac
+    if [ -n "$kind" ]; then
+      echo "FAIL: $path is tracked and is $kind; remove it and ignore it in .gitignore"
+      repo_ok=false
+    elif [ "$mode" = 100755 ] && [ "${magic:0:2}" != '#!' ]; then
+      echo "FAIL: $path is tracked as executable but is not a #! script (git update-index --chmod=-x $path)"
+      repo_ok=false
+    fi
+  done < <(git ls-files -s -z)
+  unformatted=$(git ls-files -z '*.go' | xargs -0 gofmt -l)
+  if [ -n "$unformatted" ]; then
+    echo "FAIL: not gofmt'ed (run gofmt -w):"
+    while read -r f; do echo "    $f"; done <<<"$unformatted"
+    repo_ok=false
+  fi
+else
+  echo "warning: not a git work tree; tracked files not checked"
+fi
+echo "--- tracked files and gofmt ($(elapsed "$t") s)"
+$repo_ok || exit 1
+
+echo "==> tools"
+await tools
+await staticcheck
+
+# ---- the modules ----------------------------------------------------------
+
+# step NAME COMMAND... runs one step of a module and prints its time.
+step() {
+  local name=$1 t rc=0
+  shift
+  t=$(date +%s.%N)
+  "$@" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "--- $name ($(elapsed "$t") s)"
+  else
+    echo "--- FAIL: $name (exit $rc, $(elapsed "$t") s)"
+  fi
+  return "$rc"
+}
+
+# benchpkgs prints the module's packages that have a benchmark (in their own
+# directory, not in a nested module).
+benchpkgs() {
+  go list -f '{{.Dir}}{{range .TestGoFiles}} {{.}}{{end}}{{range .XTestGoFiles}} {{.}}{{end}}' ./... |
+    while read -r dir files; do
+      [ -n "$files" ] || continue
+      # shellcheck disable=SC2086 # file names have no spaces
+      if (cd "$dir" && grep -qs '^func Benchmark' $files); then
+        echo "$dir"
+      fi
+    done
+}
+
+# check_module DIR runs every step in DIR, stopping at the first failure.
+check_module() {
+  cd "$1"
+  step "go mod download" go mod download
+  step "go vet" go vet ./...
+  step "staticcheck" "$staticcheck" ./...
+  step "go test -race -cover" go test -race -cover -shuffle=on -count=1 -timeout=10m ./...
+  local pkgs
+  mapfile -t pkgs < <(benchpkgs)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    step "benchmarks once" go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
+  fi
+}
+
+jobs=${JOBS:-2}
+[ "$(nproc 2>/dev/null || echo 2)" -gt 1 ] || jobs=${JOBS:-1}
+if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -lt 1 ]; }; then
+  jobs=1 # wait -n -p needs bash 5.1
+fi
+
+declare -A pidmod=() modstart=()
+failed=()
+running=0
+# finish waits for one module to end, prints its output as one block, and
+# records a failure.
+finish() {
+  local pid rc=0
+  if [ "$jobs" -gt 1 ]; then
+    wait -n -p pid "${!pidmod[@]}" || rc=$?
+  else
+    pid=${!pidmod[*]}
+    wait "$pid" || rc=$?
+  fi
+  local mod=${pidmod[$pid]}
+  unset "pidmod[$pid]"
+  running=$((running - 1))
+  local verdict=ok
+  if [ "$rc" -ne 0 ]; then
+    verdict=FAIL
+    failed+=("$mod")
+  fi
+  echo "==> $mod ($verdict, $(elapsed "${modstart[$mod]}") s)"
+  cat "$tmp/module.${mod//\//_}.log"
+}
+
+echo "==> modules, $jobs at a time: ${modules[*]}"
+for mod in "${modules[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    finish
+  fi
+  modstart[$mod]=$(date +%s.%N)
+  (check_module "$mod") >"$tmp/module.${mod//\//_}.log" 2>&1 &
+  pidmod[$!]=$mod
+  running=$((running + 1))
 done
-echo "==> all modules passed: ${modules[*]}"
+while [ "$running" -gt 0 ]; do
+  finish
+done
+
+echo "==> coverage per package"
+cat "$tmp"/module.*.log | grep -E '^ok .*coverage:' | awk '{ for (i = 1; i <= NF; i++) if ($i == "coverage:") printf "    %-60s %s\n", $2, $(i + 1) }' || true
+
+total=$(elapsed "$start")
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "==> FAILED after $total s: ${failed[*]}"
+  exit 1
+fi
+echo "==> all modules passed in $total s: ${modules[*]}"

@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"fmt"
 	"runtime/debug"
 	"testing"
 
@@ -54,4 +55,52 @@ func TestInstanceAndProcessType(t *testing.T) {
 			t.Errorf("%s: ProcessType = %q, want %q", name, got, tt.want)
 		}
 	}
+}
+
+// TestVarsOrder checks that each list is the order of precedence the
+// functions follow: every variable wins over all the ones after it, and
+// loses to any before it.
+func TestVarsOrder(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		vars []Var
+		read func(func(string) string) string
+	}{
+		{"ReleaseVars", ReleaseVars, func(l func(string) string) string { return Release(l, nil) }},
+		{"InstanceVars", InstanceVars, Instance},
+		{"ProcessTypeVars", ProcessTypeVars, ProcessType},
+	} {
+		for i, v := range tt.vars {
+			m := map[string]string{}
+			for _, later := range tt.vars[i:] {
+				m[later.Name] = "from-" + later.Name
+			}
+			want := "from-" + v.Name
+			if got := tt.read(env(m)); got != want {
+				t.Errorf("%s: with %v set, got %q, want %q", tt.name, Names(tt.vars[i:]), got, want)
+			}
+		}
+	}
+}
+
+func TestRevision(t *testing.T) {
+	if rev, mod := Revision(nil); rev != "" || mod {
+		t.Errorf("Revision(nil) = %q, %v", rev, mod)
+	}
+	bi := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.modified", Value: "true"}}}
+	if rev, mod := Revision(bi); rev != "" || mod {
+		t.Errorf("Revision without a revision = %q, %v; want \"\", false", rev, mod)
+	}
+	bi.Settings = append(bi.Settings, debug.BuildSetting{Key: "vcs.revision", Value: "abc"})
+	if rev, mod := Revision(bi); rev != "abc" || !mod {
+		t.Errorf("Revision = %q, %v; want abc, true", rev, mod)
+	}
+}
+
+func ExampleList() {
+	fmt.Println(List(InstanceVars))
+	fmt.Println(Names(ProcessTypeVars))
+	// Output:
+	// DYNO (Heroku), POD_NAME (Kubernetes, through the downward API), FLY_ALLOC_ID (Fly.io), RENDER_INSTANCE_ID (Render), RAILWAY_REPLICA_ID (Railway), HOSTNAME
+	// [DYNO FLY_PROCESS_GROUP PROCESS_TYPE]
 }

@@ -1,0 +1,702 @@
+package processtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ErrNoBinary is returned by [Check] when [Binary.Path] names no executable
+// file.
+var ErrNoBinary = errors.New("processtest: binary not found; build it first and pass its path")
+
+// Check starts bin as a platform does, as many times as the checks need,
+// and checks the twelve-factor process contract from outside the process.
+// It returns the report of every check; a service that breaks the contract
+// gives failed results, not an error. The error is for what kept the kit
+// from checking: a missing binary ([ErrNoBinary]), no temporary directory,
+// no free port, or ctx done.
+//
+// Every run gets a fresh empty working directory and a free loopback port in
+// PORT, is bounded in time (the start timeout, the grace period), and is
+// killed with its process group if it outlives its bound; Check returns only
+// after every process it started has ended and every goroutine it started
+// has returned. It talks to the process over 127.0.0.1 only.
+//
+// The runs, in order: one serving run (port, probes, rolling stop, logs,
+// secrets), one run for the second signal, one per bad-config case, and the
+// config command if one was given.
+func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
+	s := defaults()
+	for _, o := range opts {
+		o.apply(&s)
+	}
+	rep := Report{Binary: bin.Path, Args: slices.Clone(bin.Args)}
+	if fi, err := os.Stat(bin.Path); err != nil || fi.IsDir() {
+		return rep, ErrNoBinary
+	}
+	begin := time.Now()
+	tmp, err := os.MkdirTemp("", "processtest-")
+	if err != nil {
+		return rep, fmt.Errorf("processtest: no temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	c := &checker{s: s, bin: bin, tmp: tmp, sc: newScanner(), results: map[string]Result{}}
+	for _, sec := range s.secrets {
+		canary := "tk-canary-" + randomHex()
+		c.sc.canaries[canary] = sec.name
+		if c.env == nil {
+			c.env = map[string]string{}
+		}
+		c.env[sec.name] = strings.ReplaceAll(sec.template, CanaryPlaceholder, canary)
+	}
+	base := maps.Clone(bin.Env)
+	if base == nil {
+		base = map[string]string{}
+	}
+	maps.Copy(base, c.env)
+	c.env = base
+
+	want := func(name string) bool { return slices.Contains(s.checks, name) }
+	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) {
+		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckSecondSignal) && s.secondSignal {
+		if err := c.secondSignal(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckConfigErrors) {
+		if err := c.configErrors(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckSecrets) && len(s.configArgs) > 0 {
+		if err := c.configCommand(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("processtest: check interrupted: %w", err)
+	}
+	if want(CheckLogs) {
+		c.logs()
+	}
+	if want(CheckSecrets) {
+		c.secrets()
+	}
+	for _, name := range allChecks {
+		res, ok := c.results[name]
+		if !ok {
+			res = Result{Name: name, Status: Skip, Summary: "not asked for"}
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	rep.Stdout, rep.Stderr = c.stdoutTail, c.stderrTail
+	rep.Duration = time.Since(begin)
+	return rep, nil
+}
+
+func randomHex() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// checker holds one [Check] in progress.
+type checker struct {
+	s       settings
+	bin     Binary
+	tmp     string
+	env     map[string]string // bin.Env with the canaries
+	sc      *scanner
+	results map[string]Result
+
+	// what the logs check reads: the serving and second-signal runs
+	served     []*proc
+	stdoutTail []string
+	stderrTail []string
+	configRan  string // summary of the config command for the secrets check
+	configErr  string
+}
+
+// launch starts the binary with args and the checker's environment, PORT
+// set to port (unless env sets it).
+func (c *checker) launch(args []string, env map[string]string, port int) (*proc, error) {
+	e := maps.Clone(c.env)
+	e["PORT"] = fmt.Sprint(port)
+	maps.Copy(e, env)
+	p, err := start(c.bin.Path, args, e, c.tmp, port)
+	if err != nil {
+		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
+	}
+	return p, nil
+}
+
+// startup is what the serving loop saw from exec to ready.
+type startup struct {
+	acceptAt time.Duration // 0: never accepted
+	readyAt  time.Duration // 0: never ready
+	live     int
+	appErr   error
+	lastErr  error
+	last     int // last readiness status before ready
+	exited   bool
+}
+
+// waitReady polls the port and readiness from exec until readiness answers
+// 200, the process exits, or the start timeout passes. At the first 200 it
+// asks liveness and the load request once.
+func (c *checker) waitReady(ctx context.Context, p *proc) startup {
+	var st startup
+	tick := time.NewTicker(c.s.probeInterval)
+	defer tick.Stop()
+	deadline := time.NewTimer(c.s.startTimeout)
+	defer deadline.Stop()
+	base := "http://" + p.addr()
+	for {
+		if st.acceptAt == 0 {
+			if ok, _ := accepting(p.addr()); ok {
+				st.acceptAt = max(time.Since(p.begin), time.Microsecond)
+			}
+		}
+		if st.acceptAt != 0 {
+			code, err := get(ctx, c.sc, base+c.s.readiness, time.Second)
+			st.last, st.lastErr = code, err
+			if code == 200 {
+				st.readyAt = time.Since(p.begin)
+				st.live, _ = get(ctx, c.sc, base+c.s.liveness, time.Second)
+				l := newLoad(&c.s, base, c.sc)
+				l.one(ctx, &http.Client{Transport: l.tr, Timeout: l.timeout})
+				l.tr.CloseIdleConnections()
+				if n, kinds, _ := l.failures(); n > 0 {
+					st.appErr = errors.New(kinds + ": " + strings.Join(l.first, "; "))
+				}
+				return st
+			}
+		}
+		select {
+		case <-p.done:
+			st.exited = true
+			return st
+		case <-deadline.C:
+			return st
+		case <-ctx.Done():
+			return st
+		case <-tick.C:
+		}
+	}
+}
+
+// serve is the serving run: port, probes, then the rolling stop (or a
+// plain SIGTERM when it is not asked for).
+func (c *checker) serve(ctx context.Context, rolling bool) error {
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("processtest: no free port: %w", err)
+	}
+	p, err := c.launch(c.bin.Args, nil, port)
+	if err != nil {
+		return err
+	}
+	defer p.kill()
+	c.served = append(c.served, p)
+	st := c.waitReady(ctx, p)
+	c.portResult(p, st)
+	c.probesResult(st)
+	if st.readyAt == 0 {
+		if rolling {
+			c.results[CheckRollingStop] = Result{Name: CheckRollingStop, Status: Fail,
+				Summary:  "not run: the process never became ready",
+				Problems: []string{"a platform would never have routed traffic to it, so a deploy would have stalled"}}
+		}
+		p.signal(syscall.SIGTERM)
+		if !p.wait(ctx, c.s.grace) {
+			p.kill()
+		}
+	} else if rolling {
+		c.rollingStop(ctx, p)
+	} else {
+		p.signal(syscall.SIGTERM)
+		if !p.wait(ctx, c.s.grace) {
+			p.kill()
+		}
+	}
+	p.kill()
+	c.stdoutTail = tail(p.stdout.bytes(), 40)
+	c.stderrTail = tail(p.stderr.bytes(), 40)
+	return nil
+}
+
+func (c *checker) portResult(p *proc, st startup) {
+	r := Result{Name: CheckPort, Figures: map[string]float64{}}
+	switch {
+	case st.acceptAt != 0:
+		r.Status = Pass
+		r.Summary = fmt.Sprintf("accepting on $PORT %v after exec", round(st.acceptAt))
+		r.Figures["accept_ms"] = ms(st.acceptAt)
+	case st.exited:
+		r.Status = Fail
+		r.Summary = fmt.Sprintf("exited with code %d after %v, never accepting", p.code, round(p.ended.Sub(p.begin)))
+		r.Problems = []string{"the platform would have seen a crash at start and restarted it in a loop"}
+		r.Figures["exit_code"] = float64(p.code)
+	default:
+		r.Status = Fail
+		r.Summary = fmt.Sprintf("not accepting on $PORT %v after exec", c.s.startTimeout)
+		r.Problems = []string{fmt.Sprintf("the platform would have seen no process bound to $PORT=%d and failed the start", p.port)}
+	}
+	c.results[CheckPort] = r
+}
+
+func (c *checker) probesResult(st startup) {
+	r := Result{Name: CheckProbes, Figures: map[string]float64{}}
+	probs := []string{}
+	switch {
+	case st.readyAt == 0 && st.acceptAt == 0:
+		probs = append(probs, "not run: nothing accepted on $PORT")
+	case st.readyAt == 0:
+		what := fmt.Sprintf("answered %d", st.last)
+		if st.lastErr != nil {
+			what = "gave no answer (" + failKind(st.lastErr) + ")"
+		}
+		probs = append(probs, fmt.Sprintf("readiness %s %s never answered 200 within %v: a balancer would never have sent it traffic", c.s.readiness, what, c.s.startTimeout))
+	default:
+		r.Figures["ready_ms"] = ms(st.readyAt)
+		r.Figures["liveness_status"] = float64(st.live)
+		if st.live != 200 {
+			probs = append(probs, fmt.Sprintf("liveness %s answered %d once ready: Kubernetes would have restarted a healthy process", c.s.liveness, st.live))
+		}
+		if st.appErr != nil {
+			probs = append(probs, fmt.Sprintf("readiness %s answered 200 but %s %s then failed (%v): a balancer would have sent traffic before the app served it", c.s.readiness, c.s.method, c.s.path, st.appErr))
+		}
+	}
+	r.Summary = fmt.Sprintf("%s 200 %v after exec; %s %d", c.s.readiness, round(st.readyAt), c.s.liveness, st.live)
+	if st.readyAt == 0 {
+		r.Summary = "never ready"
+	}
+	r.Status = Pass
+	if len(probs) > 0 {
+		r.Status, r.Problems = Fail, probs
+	}
+	c.results[CheckProbes] = r
+}
+
+// rollingStop runs load behind the balancer model, sends SIGTERM after the
+// warmup, and watches readiness, the listener and the exit.
+func (c *checker) rollingStop(ctx context.Context, p *proc) {
+	s := c.s
+	base := "http://" + p.addr()
+	l := newLoad(&s, base, c.sc)
+	bctx, stopBalancer := context.WithCancel(ctx)
+	b := &balancer{url: base + s.readiness, interval: s.interval, fall: s.fall, sc: c.sc, onRemove: func() { l.stopped.Store(true) }}
+	var bg sync.WaitGroup
+	bg.Go(func() { b.run(bctx) })
+	loadBegin := time.Now()
+	l.start(ctx)
+
+	warm := time.NewTimer(s.warmup)
+	select {
+	case <-warm.C:
+	case <-p.done:
+	case <-ctx.Done():
+	}
+	warm.Stop()
+	removedEarly := b.removedAt.Load() != nil
+	exitedEarly := p.exited()
+	termAt := time.Now()
+	inflightAtTerm := l.inflight.Load()
+	l.term.Store(true)
+	p.signal(syscall.SIGTERM)
+
+	// The fast watcher: readiness every 10 ms on fresh connections until
+	// it fails, then bare connects until the listener refuses.
+	var readyFail, closed time.Duration
+	var watch sync.WaitGroup
+	wctx, stopWatch := context.WithCancel(ctx)
+	watch.Go(func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if readyFail == 0 {
+				code, err := get(wctx, c.sc, base+s.readiness, 500*time.Millisecond)
+				switch {
+				case err == nil && code != 200:
+					readyFail = time.Since(termAt)
+				case err != nil && refused(err):
+					closed = time.Since(termAt)
+					return
+				}
+			} else if _, err := accepting(p.addr()); err != nil && refused(err) {
+				closed = time.Since(termAt)
+				return
+			}
+			select {
+			case <-wctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+
+	exited := p.wait(ctx, s.grace)
+	exitAfter := time.Since(termAt)
+	hung := !exited
+	if hung {
+		p.kill()
+	} else {
+		exitAfter = p.ended.Sub(termAt)
+	}
+	stopWatch()
+	watch.Wait()
+	if closed == 0 {
+		closed = exitAfter
+	}
+	// The balancer notices a dead instance too: give it its fall.
+	if b.removedAt.Load() == nil {
+		limit := time.NewTimer(s.interval * time.Duration(s.fall+1))
+		tick := time.NewTicker(20 * time.Millisecond)
+	notice:
+		for b.removedAt.Load() == nil {
+			select {
+			case <-limit.C:
+				break notice
+			case <-ctx.Done():
+				break notice
+			case <-tick.C:
+			}
+		}
+		limit.Stop()
+		tick.Stop()
+	}
+	l.stop()
+	loadTime := time.Since(loadBegin)
+	stopBalancer()
+	bg.Wait()
+
+	failed, kinds, byKind := l.failures()
+	sent := l.sent.Load()
+	r := Result{Name: CheckRollingStop, Figures: map[string]float64{
+		"sent": float64(sent), "failed": float64(failed), "ok": float64(l.ok.Load()),
+		"sent_after_sigterm": float64(l.afterTerm.Load()), "inflight_at_sigterm": float64(inflightAtTerm),
+		"exit_ms": ms(exitAfter), "listener_closed_ms": ms(closed),
+		"rate_per_s":           float64(sent) / loadTime.Seconds(),
+		"balancer_interval_ms": ms(s.interval), "balancer_fall": float64(s.fall), "grace_ms": ms(s.grace),
+	}}
+	for k, v := range byKind {
+		r.Figures["failed_"+strings.ReplaceAll(k, " ", "_")] = float64(v)
+	}
+	if readyFail > 0 {
+		r.Figures["readiness_failed_ms"] = ms(readyFail)
+	}
+	if at := b.removedAt.Load(); at != nil {
+		r.Figures["removed_ms"] = ms(at.Sub(termAt))
+	}
+	if !hung {
+		r.Figures["exit_code"] = float64(p.code)
+	}
+	var probs []string
+	if removedEarly {
+		probs = append(probs, "the balancer removed the instance before SIGTERM: readiness failed while it was serving")
+	}
+	if exitedEarly {
+		probs = append(probs, fmt.Sprintf("the process exited (code %d) before SIGTERM, under load", p.code))
+	}
+	if failed > 0 {
+		first := ""
+		if len(l.first) > 0 {
+			first = "; first: " + strings.Join(l.first, "; ")
+		}
+		probs = append(probs, fmt.Sprintf("%d of %d requests failed (%s): clients of a rolling deploy would have seen these errors%s", failed, sent, kinds, first))
+	}
+	switch {
+	case readyFail == 0:
+		probs = append(probs, fmt.Sprintf("readiness %s still answered 200 when the listener closed %v after SIGTERM: a balancer kept sending requests to a closed port", s.readiness, round(closed)))
+	case readyFail >= closed:
+		probs = append(probs, fmt.Sprintf("readiness failed %v after SIGTERM, not before the listener closed (%v)", round(readyFail), round(closed)))
+	}
+	switch {
+	case hung:
+		probs = append(probs, fmt.Sprintf("still running %v after SIGTERM, the grace period: the platform would have killed it with SIGKILL, cutting whatever it was doing (the kit killed it)", s.grace))
+	case p.code != 0:
+		probs = append(probs, fmt.Sprintf("exited with code %d %v after SIGTERM: a platform records a failed stop, not a clean one", p.code, round(exitAfter)))
+	}
+	rf := "readiness never failed"
+	if readyFail > 0 {
+		rf = "readiness failed " + round(readyFail).String()
+	}
+	exit := fmt.Sprintf("exit %d after %v", p.code, round(exitAfter))
+	if hung {
+		exit = fmt.Sprintf("hung: killed after %v", round(exitAfter))
+	}
+	fk := ""
+	if failed > 0 {
+		fk = " (" + kinds + ")"
+	}
+	r.Summary = fmt.Sprintf("%d sent, %d failed%s; %s, listener closed %v, %s (balancer %v x %d)",
+		sent, failed, fk, rf, round(closed), exit, s.interval, s.fall)
+	r.Status = Pass
+	if len(probs) > 0 {
+		r.Status, r.Problems = Fail, probs
+	}
+	c.results[CheckRollingStop] = r
+}
+
+// secondSignal is its own run: SIGTERM, then SIGINT, then a bounded wait.
+func (c *checker) secondSignal(ctx context.Context) error {
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("processtest: no free port: %w", err)
+	}
+	p, err := c.launch(c.bin.Args, nil, port)
+	if err != nil {
+		return err
+	}
+	defer p.kill()
+	c.served = append(c.served, p)
+	r := Result{Name: CheckSecondSignal, Figures: map[string]float64{}}
+	st := c.waitReady(ctx, p)
+	if st.readyAt == 0 {
+		r.Status, r.Summary = Fail, "not run: the process never became ready"
+		r.Problems = []string{"the process never answered readiness 200 in its own run"}
+		c.results[CheckSecondSignal] = r
+		return nil
+	}
+	termAt := time.Now()
+	p.signal(syscall.SIGTERM)
+	if p.wait(ctx, c.s.secondAfter) {
+		d := p.ended.Sub(termAt)
+		r.Status = Pass
+		r.Summary = fmt.Sprintf("exited %d %v after SIGTERM, before a second signal was needed", p.code, round(d))
+		r.Figures["exit_ms"], r.Figures["exit_code"] = ms(d), float64(p.code)
+		c.results[CheckSecondSignal] = r
+		return nil
+	}
+	intAt := time.Now()
+	p.signal(syscall.SIGINT)
+	if !p.wait(ctx, c.s.secondLimit) {
+		p.kill()
+		d := time.Since(termAt)
+		r.Status = Fail
+		r.Summary = fmt.Sprintf("hung: still running %v after SIGINT (%v after SIGTERM); killed", c.s.secondLimit, round(d))
+		r.Problems = []string{"a second signal did not stop it: an operator's Ctrl-C twice, or the platform's SIGKILL at the end of the grace period, is the only way out"}
+		r.Figures["hung_ms"] = ms(d)
+		c.results[CheckSecondSignal] = r
+		return nil
+	}
+	d := p.ended.Sub(intAt)
+	r.Status = Pass
+	r.Summary = fmt.Sprintf("exited %d %v after SIGINT sent %v after SIGTERM", p.code, round(d), c.s.secondAfter)
+	r.Figures["exit_after_second_ms"], r.Figures["exit_code"] = ms(d), float64(p.code)
+	c.results[CheckSecondSignal] = r
+	return nil
+}
+
+// configErrors runs the binary once per bad-config case.
+func (c *checker) configErrors(ctx context.Context) error {
+	r := Result{Name: CheckConfigErrors, Figures: map[string]float64{}}
+	var parts, probs []string
+	for i, bad := range c.s.badConfig {
+		port, err := freePort()
+		if err != nil {
+			return fmt.Errorf("processtest: no free port: %w", err)
+		}
+		what := bad.name + " wrong"
+		if bad.unset {
+			what = bad.name + " unset"
+		}
+		e := maps.Clone(c.env)
+		e["PORT"] = fmt.Sprint(port)
+		if bad.unset {
+			delete(e, bad.name)
+		} else {
+			e[bad.name] = bad.value
+		}
+		p, err := start(c.bin.Path, c.bin.Args, e, c.tmp, port)
+		if err != nil {
+			return fmt.Errorf("processtest: cannot start the binary: %w", err)
+		}
+		bound := false
+		checkBind := bad.name != "PORT"
+		tick := time.NewTicker(10 * time.Millisecond)
+		deadline := time.NewTimer(c.s.startTimeout)
+	poll:
+		for {
+			if checkBind && !bound {
+				bound, _ = accepting(p.addr())
+			}
+			select {
+			case <-p.done:
+				break poll
+			case <-deadline.C:
+				break poll
+			case <-ctx.Done():
+				break poll
+			case <-tick.C:
+			}
+		}
+		tick.Stop()
+		deadline.Stop()
+		exited := p.exited()
+		p.kill()
+		out := append(p.stdout.bytes(), p.stderr.bytes()...)
+		c.sc.scan("the output of a run with "+what, out)
+		key := fmt.Sprintf("case%d_", i+1)
+		if !exited {
+			probs = append(probs, fmt.Sprintf("with %s it was still running %v after exec: a platform would have routed traffic to a misconfigured process (killed)", what, c.s.startTimeout))
+			parts = append(parts, what+": running")
+			continue
+		}
+		d := p.ended.Sub(p.begin)
+		r.Figures[key+"exit_code"], r.Figures[key+"exit_ms"] = float64(p.code), ms(d)
+		parts = append(parts, fmt.Sprintf("%s: exit %d in %v", what, p.code, round(d)))
+		switch {
+		case p.code == 0:
+			probs = append(probs, fmt.Sprintf("with %s it exited 0: a platform records a clean stop, and nobody learns the config is wrong", what))
+		case c.s.configExit != 0 && p.code != c.s.configExit:
+			probs = append(probs, fmt.Sprintf("with %s it exited %d, want %d (EX_CONFIG): a platform cannot tell a config error from a crash", what, p.code, c.s.configExit))
+		}
+		if bound {
+			probs = append(probs, fmt.Sprintf("with %s it accepted on $PORT before exiting: a balancer could have sent it traffic", what))
+		}
+		if !bytes.Contains(out, []byte(bad.name)) {
+			probs = append(probs, fmt.Sprintf("with %s its output does not name %s: the operator reading the platform's log cannot tell what to fix", what, bad.name))
+		}
+		if !bad.unset && bad.value != "" && bytes.Contains(out, []byte(bad.value)) {
+			probs = append(probs, fmt.Sprintf("with %s its output quotes the wrong value: a secret set in the wrong variable would land in the platform's log", what))
+		}
+	}
+	r.Summary = strings.Join(parts, "; ")
+	r.Status = Pass
+	if len(probs) > 0 {
+		r.Status, r.Problems = Fail, probs
+	}
+	c.results[CheckConfigErrors] = r
+	return nil
+}
+
+// configCommand runs the config command and scans what it printed.
+func (c *checker) configCommand(ctx context.Context) error {
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("processtest: no free port: %w", err)
+	}
+	p, err := c.launch(c.s.configArgs, nil, port)
+	if err != nil {
+		return err
+	}
+	defer p.kill()
+	exited := p.wait(ctx, c.s.startTimeout)
+	p.kill()
+	out := append(p.stdout.bytes(), p.stderr.bytes()...)
+	c.sc.scan("the output of `"+strings.Join(c.s.configArgs, " ")+"`", out)
+	cmd := strings.Join(c.s.configArgs, " ")
+	switch {
+	case !exited:
+		c.configErr = fmt.Sprintf("the config command %q was still running after %v (killed)", cmd, c.s.startTimeout)
+	case p.code != 0:
+		c.configErr = fmt.Sprintf("the config command %q exited %d, so its output proves nothing", cmd, p.code)
+	default:
+		c.configRan = fmt.Sprintf("%q printed %d bytes", cmd, len(out))
+	}
+	return nil
+}
+
+// logs judges stdout of the serving runs and their working directories.
+func (c *checker) logs() {
+	r := Result{Name: CheckLogs, Figures: map[string]float64{}}
+	var probs []string
+	lines, bad := 0, 0
+	var files []string
+	for _, p := range c.served {
+		out := p.stdout.bytes()
+		rest := out
+		for len(rest) > 0 {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				probs = append(probs, fmt.Sprintf("stdout ends with %d bytes after the last newline: a log router would have held or dropped a partial event", len(rest)))
+				break
+			}
+			line := rest[:i]
+			rest = rest[i+1:]
+			lines++
+			if err := c.s.logLine(line); err != nil {
+				bad++
+				if bad <= 3 {
+					probs = append(probs, fmt.Sprintf("stdout line %d is not a log event (%v): a log router would have indexed it as noise", lines, err))
+				}
+			}
+		}
+		files = append(files, p.files()...)
+	}
+	if bad > 3 {
+		probs = append(probs, fmt.Sprintf("%d stdout lines in all are not log events", bad))
+	}
+	if len(files) > 0 {
+		shown := files[:min(len(files), 5)]
+		probs = append(probs, fmt.Sprintf("wrote %d files in its working directory (%s): on a platform they vanish with the container, unread", len(files), strings.Join(shown, ", ")))
+	}
+	r.Figures["lines"], r.Figures["bad_lines"], r.Figures["files"] = float64(lines), float64(bad), float64(len(files))
+	r.Summary = fmt.Sprintf("%d stdout lines, %d not events; %d files written", lines, bad, len(files))
+	r.Status = Pass
+	if len(probs) > 0 {
+		r.Status, r.Problems = Fail, probs
+	}
+	c.results[CheckLogs] = r
+}
+
+// secrets judges what the scanner found.
+func (c *checker) secrets() {
+	r := Result{Name: CheckSecrets, Figures: map[string]float64{}}
+	if len(c.s.secrets) == 0 {
+		r.Status, r.Summary = Skip, "no secret declared (WithSecret)"
+		c.results[CheckSecrets] = r
+		return
+	}
+	for _, p := range c.served {
+		c.sc.scan("stdout", p.stdout.bytes())
+		c.sc.scan("stderr", p.stderr.bytes())
+	}
+	var probs []string
+	names := slices.Sorted(maps.Values(c.sc.canaries))
+	for _, name := range slices.Compact(names) {
+		if where := c.sc.found[name]; len(where) > 0 {
+			probs = append(probs, fmt.Sprintf("the value of %s appeared in %s: anyone reading the platform's logs or the responses would have it", name, strings.Join(where, ", ")))
+		}
+	}
+	if c.configErr != "" {
+		probs = append(probs, c.configErr)
+	}
+	r.Figures["secrets"], r.Figures["bytes_scanned"] = float64(len(c.s.secrets)), float64(c.sc.scanned)
+	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output and responses scanned", len(c.s.secrets), c.sc.scanned)
+	if c.configRan != "" {
+		r.Summary += "; config command " + c.configRan
+	}
+	r.Status = Pass
+	if len(probs) > 0 {
+		r.Status, r.Problems = Fail, probs
+	}
+	c.results[CheckSecrets] = r
+}
+
+// tail returns the last n lines of out.
+func tail(out []byte, n int) []string {
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines[max(0, len(lines)-n):]
+}

@@ -1,0 +1,307 @@
+package processtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// maxBody bounds how much of a response body is read and scanned.
+const maxBody = 1 << 20
+
+// scanner looks for the canaries in everything a run shows the world.
+type scanner struct {
+	canaries map[string]string // canary -> variable name
+	mu       sync.Mutex
+	found    map[string][]string // variable name -> where
+	scanned  int64
+}
+
+func newScanner() *scanner {
+	return &scanner{canaries: map[string]string{}, found: map[string][]string{}}
+}
+
+// scan records every canary in b, seen in where.
+func (s *scanner) scan(where string, b []byte) {
+	if s == nil || len(s.canaries) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scanned += int64(len(b))
+	for canary, name := range s.canaries {
+		if bytes.Contains(b, []byte(canary)) && !slices.Contains(s.found[name], where) {
+			s.found[name] = append(s.found[name], where)
+		}
+	}
+}
+
+// response scans a response's header and body.
+func (s *scanner) response(where string, resp *http.Response, body []byte) {
+	if s == nil || len(s.canaries) == 0 {
+		return
+	}
+	var h bytes.Buffer
+	_ = resp.Header.Write(&h)
+	s.scan(where, h.Bytes())
+	s.scan(where, body)
+}
+
+// get sends one GET on a fresh connection, as a health checker does, and
+// returns the status (0 and the error when there was no answer).
+func get(ctx context.Context, sc *scanner, url string, timeout time.Duration) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Close = true
+	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	defer tr.CloseIdleConnections()
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	sc.response("the response of GET "+req.URL.Path, resp, body)
+	return resp.StatusCode, nil
+}
+
+// failKind names what a platform's client saw when a request failed.
+func failKind(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "eof"
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	}
+	return "other"
+}
+
+// load is the kit's load generator: workers sending one request after the
+// other on kept-alive connections, paced to a steady rate, until stopped.
+type load struct {
+	url     string
+	method  string
+	body    []byte
+	ctype   string
+	rate    int
+	workers int
+	timeout time.Duration
+	sc      *scanner
+
+	stopped   atomic.Bool // no new request from now on
+	sent      atomic.Int64
+	ok        atomic.Int64
+	inflight  atomic.Int64
+	afterTerm atomic.Int64
+	term      atomic.Bool
+
+	mu    sync.Mutex
+	next  time.Time
+	fails map[string]int64
+	first []string
+
+	tr *http.Transport
+	wg sync.WaitGroup
+}
+
+func newLoad(s *settings, base string, sc *scanner) *load {
+	l := &load{
+		url: base + s.path, method: s.method, body: s.body, rate: s.rate,
+		workers: s.workers, timeout: min(10*time.Second, s.grace), sc: sc,
+		fails: map[string]int64{},
+	}
+	if l.body != nil {
+		l.ctype = "text/plain; charset=utf-8"
+		if json.Valid(l.body) {
+			l.ctype = "application/json"
+		}
+	}
+	l.tr = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: l.workers, MaxIdleConns: l.workers}
+	return l
+}
+
+// start starts the workers; stop ends them.
+func (l *load) start(ctx context.Context) {
+	client := &http.Client{Transport: l.tr, Timeout: l.timeout}
+	for range l.workers {
+		l.wg.Go(func() { l.work(ctx, client) })
+	}
+}
+
+// stop makes the workers send no new request and waits, bounded by the
+// request timeout, for those in flight.
+func (l *load) stop() {
+	l.stopped.Store(true)
+	l.wg.Wait()
+	l.tr.CloseIdleConnections()
+}
+
+// slot returns when the next request may be sent, for a steady rate.
+func (l *load) slot() time.Time {
+	if l.rate <= 0 {
+		return time.Time{}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if l.next.Before(now) {
+		l.next = now
+	}
+	t := l.next
+	l.next = l.next.Add(time.Second / time.Duration(l.rate))
+	return t
+}
+
+func (l *load) work(ctx context.Context, client *http.Client) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for !l.stopped.Load() && ctx.Err() == nil {
+		if at := l.slot(); !at.IsZero() {
+			if d := time.Until(at); d > 0 {
+				timer.Reset(d)
+				select {
+				case <-timer.C:
+				case <-ctx.Done():
+					return
+				}
+				if l.stopped.Load() {
+					return
+				}
+			}
+		}
+		l.one(ctx, client)
+	}
+}
+
+// one sends one request and counts its outcome.
+func (l *load) one(ctx context.Context, client *http.Client) {
+	var body io.Reader
+	if l.body != nil {
+		body = bytes.NewReader(l.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, l.method, l.url, body)
+	if err != nil {
+		l.fail("other", err.Error())
+		return
+	}
+	if l.ctype != "" {
+		req.Header.Set("Content-Type", l.ctype)
+	}
+	l.sent.Add(1)
+	if l.term.Load() {
+		l.afterTerm.Add(1)
+	}
+	l.inflight.Add(1)
+	defer l.inflight.Add(-1)
+	resp, err := client.Do(req)
+	if err != nil {
+		l.fail(failKind(err), err.Error())
+		return
+	}
+	var rerr error
+	if l.sc != nil && len(l.sc.canaries) > 0 {
+		var b []byte
+		b, rerr = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		l.sc.response("the response of "+l.method+" "+req.URL.Path, resp, b)
+	}
+	if rerr == nil {
+		_, rerr = io.Copy(io.Discard, resp.Body)
+	}
+	_ = resp.Body.Close()
+	switch {
+	case rerr != nil:
+		l.fail(failKind(rerr), "reading the body: "+rerr.Error())
+	case resp.StatusCode >= 400 || resp.StatusCode < 200:
+		l.fail(fmt.Sprintf("status %d", resp.StatusCode), resp.Status)
+	default:
+		l.ok.Add(1)
+	}
+}
+
+func (l *load) fail(kind, what string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[kind]++
+	if len(l.first) < 3 && !slices.Contains(l.first, what) {
+		l.first = append(l.first, what)
+	}
+}
+
+// failures returns the failures by kind, as "12 refused, 3 reset".
+func (l *load) failures() (int64, string, map[string]int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var total int64
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(l.fails)) {
+		total += l.fails[k]
+		parts = append(parts, fmt.Sprintf("%d %s", l.fails[k], k))
+	}
+	return total, strings.Join(parts, ", "), maps.Clone(l.fails)
+}
+
+// balancer models a load balancer's health checks: readiness polled every
+// interval, the instance removed after fall failures in a row.
+type balancer struct {
+	url      string
+	interval time.Duration
+	fall     int
+	sc       *scanner
+	onRemove func()
+
+	removedAt atomic.Pointer[time.Time]
+	checks    atomic.Int64
+}
+
+// run polls until ctx is done.
+func (b *balancer) run(ctx context.Context) {
+	tick := time.NewTicker(b.interval)
+	defer tick.Stop()
+	failed := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		b.checks.Add(1)
+		code, err := get(ctx, b.sc, b.url, b.interval)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil && code >= 200 && code < 400 {
+			failed = 0
+			continue
+		}
+		failed++
+		if failed == b.fall && b.removedAt.Load() == nil {
+			now := time.Now()
+			b.removedAt.Store(&now)
+			b.onRemove()
+		}
+	}
+}

@@ -32,14 +32,19 @@ type Group struct {
 	actors  []*actor
 	names   map[string]bool
 	checks  []*check
+	cleanup []*cleanup
 	manage  *http.ServeMux
 	manageN int   // handlers added with Manage
 	addErr  error // first misuse before Run, returned by Run
 
 	// Shared with the probe handlers while Run runs.
-	state   atomic.Int32             // stateStarting, stateReady or stateStopping
-	pending atomic.Pointer[[]string] // startup functions not yet done
-	checkWG sync.WaitGroup           // readiness checks still running
+	state   atomic.Int32               // stateStarting, stateReady or stateStopping
+	pending atomic.Pointer[[]string]   // startup functions not yet done
+	runLog  atomic.Pointer[zap.Logger] // the queued logger while Run runs
+
+	checksMu   sync.Mutex
+	checksBusy map[string]int // readiness checks still running, by name
+	checkIdle  chan struct{}  // gets a value when checksBusy becomes empty
 }
 
 const (
@@ -71,6 +76,7 @@ type actor struct {
 	cancel context.CancelFunc
 	srv    *http.Server
 	ln     *closeNotifier
+	conns  *connTracker
 
 	executing    bool // execute started and has not returned
 	interrupted  bool // interrupt (or Shutdown) called, at most once
@@ -103,6 +109,9 @@ func New(cfg Config, opts ...Option) *Group {
 }
 
 func (g *Group) logger() *zap.Logger {
+	if l := g.runLog.Load(); l != nil {
+		return l
+	}
 	if g.set.log == nil {
 		return zap.NewNop()
 	}
@@ -244,8 +253,10 @@ type check struct {
 // concurrently, each with its own context bounded by timeout, and answers
 // 503 naming the failing ones when any returns an error or runs past its
 // timeout. Keep timeout below the probe's own (timeoutSeconds on Kubernetes,
-// 1s by default). fn must return once its context is done: Run waits for
-// checks still running before it returns.
+// 1s by default). fn should return once its context is done; one that does
+// not is reported as timed out and abandoned: Run does not wait for it (it
+// logs its name), and names it ("check NAME") if the stop times out while it
+// runs.
 //
 // The check's error text appears in the JSON body of /readyz, so it must not
 // contain secrets; serve the probes on [Config.ManagementPort] to keep them
@@ -327,5 +338,58 @@ func handleSafely(mux *http.ServeMux, pattern string, h http.Handler) (err error
 		}
 	}()
 	mux.Handle(pattern, h)
+	return nil
+}
+
+// cleanup is a function added with Cleanup.
+type cleanup struct {
+	name string
+	fn   func(context.Context) error
+}
+
+// Cleanup adds fn, named name, to run after every actor has stopped: after
+// the servers, the interrupted actors and the management server, once all of
+// them have returned. Cleanups run one at a time, in the reverse order of
+// registration (the last added runs first, as deferred calls do), so a pool
+// opened before what uses it is closed after it. They run on every way out of
+// [Group.Run] that is not cut short: a clean stop, a failure, a start that
+// failed, a context already done. They run inside [Config.ShutdownTimeout]:
+// fn's context carries the stop's remaining deadline, and when the timeout
+// passes while one runs, Run returns an error naming it ("cleanup NAME") and
+// the cleanups not yet run are skipped (and logged).
+//
+// An error fn returns, or a panic (a [*PanicError]), is logged and is Run's
+// result when the stop was otherwise clean. Use Cleanup for what every actor
+// shares, such as a database pool; an actor's own cleanup belongs in its
+// interrupt function or at the end of its function.
+//
+// Cleanup returns an error, which Run then returns too, when name is empty or
+// already used by another cleanup or fn is nil; after Run has started it
+// returns an error and adds nothing.
+func (g *Group) Cleanup(name string, fn func(ctx context.Context) error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var err error
+	switch {
+	case g.started:
+		g.logger().Error("cleanup added after Run started; ignored", zap.String("cleanup", name))
+		return fmt.Errorf("lifecycle: cleanup %q added after Run started; add everything before calling Run", name)
+	case name == "":
+		err = errors.New("lifecycle: cleanup with an empty name; give it a name for the logs")
+	case fn == nil:
+		err = fmt.Errorf("lifecycle: cleanup %q has a nil function; pass the function to run", name)
+	}
+	for _, c := range g.cleanup {
+		if err == nil && c.name == name {
+			err = fmt.Errorf("lifecycle: cleanup %q: name already used in this group; give each a distinct name", name)
+		}
+	}
+	if err != nil {
+		if g.addErr == nil {
+			g.addErr = err
+		}
+		return err
+	}
+	g.cleanup = append(g.cleanup, &cleanup{name: name, fn: fn})
 	return nil
 }

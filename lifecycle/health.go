@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -104,12 +105,12 @@ func (g *Group) serveReady(w http.ResponseWriter, r *http.Request) {
 
 // runChecks runs every check concurrently, each bounded by its timeout. A
 // check that ignores its context is reported as timed out when its timeout
-// passes and is waited for by Run, through checkWG.
+// passes and abandoned: Run does not wait for it, and names it if the stop
+// times out while it runs.
 func (g *Group) runChecks(ctx context.Context, checks []*check) []checkResult {
 	results := make([]checkResult, len(checks))
 	done := make(chan struct{}, len(checks))
 	for i, c := range checks {
-		g.checkWG.Add(1)
 		go func() {
 			defer func() { done <- struct{}{} }()
 			results[i] = g.runCheck(ctx, c)
@@ -126,8 +127,9 @@ func (g *Group) runCheck(ctx context.Context, c *check) checkResult {
 	defer cancel()
 	start := time.Now()
 	errc := make(chan error, 1)
+	g.checkBusy(c.name, 1)
 	go func() {
-		defer g.checkWG.Done()
+		defer g.checkBusy(c.name, -1)
 		errc <- callCheck(ctx, c)
 	}()
 	res := checkResult{Name: c.name, Status: "ok"}
@@ -176,4 +178,35 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// checkBusy counts the runs of the check name still going on.
+func (g *Group) checkBusy(name string, delta int) {
+	g.checksMu.Lock()
+	defer g.checksMu.Unlock()
+	if g.checksBusy == nil {
+		g.checksBusy = make(map[string]int)
+	}
+	g.checksBusy[name] += delta
+	if g.checksBusy[name] <= 0 {
+		delete(g.checksBusy, name)
+	}
+	if len(g.checksBusy) == 0 && g.checkIdle != nil {
+		select {
+		case g.checkIdle <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// busyChecks returns the names of the checks still running, sorted.
+func (g *Group) busyChecks() []string {
+	g.checksMu.Lock()
+	defer g.checksMu.Unlock()
+	names := make([]string, 0, len(g.checksBusy))
+	for n := range g.checksBusy {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -53,8 +53,53 @@ func (g *Group) listen(a *actor, cfg Config, log *zap.Logger) error {
 	for _, f := range a.http.configure {
 		f(srv)
 	}
+	a.conns = &connTracker{next: srv.ConnState, fresh: make(map[net.Conn]struct{})}
+	srv.ConnState = a.conns.track
 	a.srv = srv
 	return nil
+}
+
+// connTracker keeps the connections of a server that have not yet sent a
+// request (http.StateNew). http.Server.Shutdown closes idle connections at
+// once, but waits 5 s before it treats a new one as idle; the group closes
+// them itself when the drain ends, since the load balancer no longer sends on
+// them, so that a client that connected and sent nothing (a browser's
+// preconnect, a TCP check) does not hold the stop.
+type connTracker struct {
+	next  func(net.Conn, http.ConnState)
+	mu    sync.Mutex
+	fresh map[net.Conn]struct{}
+	shut  bool
+}
+
+func (t *connTracker) track(c net.Conn, s http.ConnState) {
+	t.mu.Lock()
+	switch {
+	case s == http.StateNew && t.shut:
+		_ = c.Close()
+	case s == http.StateNew:
+		t.fresh[c] = struct{}{}
+	default:
+		delete(t.fresh, c)
+	}
+	t.mu.Unlock()
+	if t.next != nil {
+		t.next(c, s)
+	}
+}
+
+// closeNew closes every connection that has sent no request yet, and any
+// accepted from now on, and returns how many it closed.
+func (t *connTracker) closeNew() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.shut = true
+	n := len(t.fresh)
+	for c := range t.fresh {
+		_ = c.Close()
+		delete(t.fresh, c)
+	}
+	return n
 }
 
 // serve runs the server of a on its listener until Shutdown or Close.

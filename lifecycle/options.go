@@ -25,32 +25,38 @@ type settings struct {
 	forceGap time.Duration    // minimum gap before a SIGINT forces; 0 means defaultForceGap
 }
 
-type loggerOption struct{ log *zap.Logger }
+// optionFunc is the one adapter that builds every [Option].
+type optionFunc func(*settings)
 
-func (o loggerOption) apply(s *settings) { s.log = o.log }
+func (f optionFunc) apply(s *settings) { f(s) }
 
 // WithLogger makes the group log through log: every reason to stop, the
 // addresses it listens on, readiness, the stop's progress and HTTP server
 // errors. Entries carry the field "actor" when they are about one actor. A nil
 // log, like no WithLogger at all, discards everything. Repeating WithLogger
 // replaces the earlier logger.
-func WithLogger(log *zap.Logger) Option { return loggerOption{log: log} }
+//
+// The group's own entries never hold up a stop: they are written by a
+// goroutine of [Group.Run], so a stdout that nobody reads (a stalled log
+// collector) cannot keep Run past [Config.ShutdownTimeout]. Run waits for
+// them to be written before it returns, within the time the stop has left;
+// entries that cannot be written by then, or that find the queue full, are
+// dropped.
+func WithLogger(log *zap.Logger) Option {
+	return optionFunc(func(s *settings) { s.log = log })
+}
 
-// signalsOption is a test seam: the group reads signals from c instead of
+// withSignals is a test seam: the group reads signals from c instead of
 // calling signal.Notify.
-type signalsOption struct{ c <-chan os.Signal }
+func withSignals(c <-chan os.Signal) Option {
+	return optionFunc(func(s *settings) { s.signals = c })
+}
 
-func (o signalsOption) apply(s *settings) { s.signals = o.c }
-
-func withSignals(c <-chan os.Signal) Option { return signalsOption{c: c} }
-
-// forceGapOption is a test seam for the minimum gap between the first signal
+// withForceGap is a test seam for the minimum gap between the first signal
 // and a SIGINT that forces the stop.
-type forceGapOption time.Duration
-
-func (o forceGapOption) apply(s *settings) { s.forceGap = time.Duration(o) }
-
-func withForceGap(d time.Duration) Option { return forceGapOption(d) }
+func withForceGap(d time.Duration) Option {
+	return optionFunc(func(s *settings) { s.forceGap = d })
+}
 
 // An HTTPOption changes one HTTP actor added with [Group.HTTP]. HTTP options
 // are built by the With functions of this package; nothing outside it can
@@ -66,22 +72,21 @@ type httpSettings struct {
 	configure []func(*http.Server)
 }
 
-type addrOption string
+// httpOptionFunc is the one adapter that builds every [HTTPOption].
+type httpOptionFunc func(*httpSettings)
 
-func (o addrOption) applyHTTP(s *httpSettings) {
-	s.addr = string(o)
-	s.addrSet = true
-}
+func (f httpOptionFunc) applyHTTP(s *httpSettings) { f(s) }
 
 // WithAddr makes the HTTP actor listen on addr, such as "127.0.0.1:8080" or
 // "127.0.0.1:0", instead of on every interface at [Config.Port]. [Group.Run]
 // binds it before any actor starts. Repeating WithAddr replaces the earlier
 // address; [WithListener] takes precedence over it.
-func WithAddr(addr string) HTTPOption { return addrOption(addr) }
-
-type listenerOption struct{ ln net.Listener }
-
-func (o listenerOption) applyHTTP(s *httpSettings) { s.ln = o.ln }
+func WithAddr(addr string) HTTPOption {
+	return httpOptionFunc(func(s *httpSettings) {
+		s.addr = addr
+		s.addrSet = true
+	})
+}
 
 // WithListener makes the HTTP actor serve on ln, a listener the caller has
 // already bound (for example on "127.0.0.1:0" in a test, to learn its address
@@ -89,14 +94,8 @@ func (o listenerOption) applyHTTP(s *httpSettings) { s.ln = o.ln }
 // and also when Run fails before starting. It takes precedence over
 // [WithAddr] and [Config.Port]. Repeating WithListener replaces the earlier
 // listener.
-func WithListener(ln net.Listener) HTTPOption { return listenerOption{ln: ln} }
-
-type serverOption func(*http.Server)
-
-func (o serverOption) applyHTTP(s *httpSettings) {
-	if o != nil {
-		s.configure = append(s.configure, o)
-	}
+func WithListener(ln net.Listener) HTTPOption {
+	return httpOptionFunc(func(s *httpSettings) { s.ln = ln })
 }
 
 // WithServer lets configure adjust the *http.Server the group builds for the
@@ -104,9 +103,16 @@ func (o serverOption) applyHTTP(s *httpSettings) {
 // ErrorLog, Protocols and so on. The server it receives already has the
 // defaults documented on [Group.HTTP] and its Handler set to the actor's
 // handler wrapped by the group (the probes, "Connection: close" during a
-// stop); wrap that Handler rather than replace it. Addr is
+// stop); wrap that Handler rather than replace it. A ConnState set here is
+// kept: the group calls it after its own tracking of connections. Addr is
 // ignored: the group serves on the listener it bound. The server speaks plain
 // HTTP, as platforms that terminate TLS expect; to serve TLS yourself, pass a
 // listener from crypto/tls.NewListener with [WithListener]. Repeating
-// WithServer adds a function; they run in order.
-func WithServer(configure func(*http.Server)) HTTPOption { return serverOption(configure) }
+// WithServer adds a function; they run in order. A nil configure is ignored.
+func WithServer(configure func(*http.Server)) HTTPOption {
+	return httpOptionFunc(func(s *httpSettings) {
+		if configure != nil {
+			s.configure = append(s.configure, configure)
+		}
+	})
+}

@@ -51,7 +51,11 @@ func childMain() int {
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.Lock(os.Stdout), zapcore.DebugLevel))
-	defer log.Sync()
+	if os.Getenv("BLOCK_STDOUT") == "" {
+		// With stdout stuck, Sync would wait for the lock its writer holds:
+		// the test measures Run, which is lifecycle's.
+		defer log.Sync()
+	}
 	dur := func(name string) time.Duration {
 		d, err := time.ParseDuration(os.Getenv(name))
 		if err != nil {
@@ -80,7 +84,49 @@ func childMain() int {
 	mux.HandleFunc("/inflight", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strconv.FormatInt(inFlight.Load(), 10))
 	})
-	g.HTTP("web", mux, lifecycle.WithAddr(os.Getenv("ADDR")))
+	if os.Getenv("BLOCK_STDOUT") != "" {
+		// Report the address on stderr, then fill stdout, a pipe nobody
+		// reads: every later write to it blocks.
+		ln, err := net.Listen("tcp", os.Getenv("ADDR"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "listen:", err)
+			return 1
+		}
+		fmt.Fprintln(os.Stderr, "addr", ln.Addr())
+		fillPipe(os.Stdout)
+		g.HTTP("web", mux, lifecycle.WithListener(ln))
+	} else {
+		g.HTTP("web", mux, lifecycle.WithAddr(os.Getenv("ADDR")))
+	}
+	if os.Getenv("CHECK_HANGS") != "" {
+		g.Check("slowdb", 100*time.Millisecond, func(context.Context) error {
+			<-forever // a check that ignores its context
+			return nil
+		})
+	}
+	if os.Getenv("CLEANUP") != "" {
+		g.Cleanup("pool", func(ctx context.Context) error {
+			log.Info("cleanup ran")
+			return nil
+		})
+	}
+	if os.Getenv("PROBE_ACTOR") != "" {
+		stop := make(chan struct{})
+		g.Add("probe", func() error {
+			log.Info("probe executed")
+			<-stop
+			return nil
+		}, func(error) {
+			log.Info("probe interrupted")
+			close(stop)
+		})
+	}
+	ctx := context.Background()
+	if os.Getenv("CTX_DONE") != "" {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = cctx
+	}
 	if os.Getenv("STUCK") != "" {
 		g.Add("stuck", func() error { <-forever; return nil }, func(error) {})
 	}
@@ -89,7 +135,10 @@ func childMain() int {
 			panic("boom-xyz-42")
 		})
 	}
-	code := lifecycle.ExitCode(g.Run(context.Background()))
+	code := lifecycle.ExitCode(g.Run(ctx))
+	if os.Getenv("BLOCK_STDOUT") != "" {
+		fmt.Fprintln(os.Stderr, "run returned", code)
+	}
 	if os.Getenv("LINGER") != "" {
 		// Run has released its signal handlers: a signal now must end the
 		// process the default way, before this wait does.
@@ -97,6 +146,27 @@ func childMain() int {
 		time.Sleep(patience)
 	}
 	return code
+}
+
+// fillPipe writes to f, a pipe, until it holds no more, without blocking.
+func fillPipe(f *os.File) {
+	fd := int(f.Fd())
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		fmt.Fprintln(os.Stderr, "nonblock:", err)
+		return
+	}
+	junk := bytes.Repeat([]byte("x"), 4096)
+	for {
+		if _, err := syscall.Write(fd, junk); err != nil {
+			break // EAGAIN: full
+		}
+	}
+	for {
+		if _, err := syscall.Write(fd, junk[:1]); err != nil {
+			break
+		}
+	}
+	_ = syscall.SetNonblock(fd, false)
 }
 
 // child is a running service.

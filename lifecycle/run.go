@@ -21,7 +21,9 @@ import (
 // # Start
 //
 // Run checks the [Config] (an error wraps every problem and maps to exit code
-// 78), binds the listener of every HTTP actor (a taken port fails Run at once
+// 78). When ctx is already done, it binds nothing and starts nothing: it runs
+// every interrupt of [Group.Add] and every [Group.Cleanup] once and returns
+// nil, as for a clean stop. Otherwise it binds the listener of every HTTP actor (a taken port fails Run at once
 // with an error naming the address; nothing has started then, and every
 // interrupt of [Group.Add] still runs exactly once), starts handling SIGINT and
 // SIGTERM, starts everything in its own goroutine, and logs "ready" once the
@@ -40,11 +42,18 @@ import (
 //     with "Connection: close" so clients reconnect through the load
 //     balancer (skipped when the group has no HTTP actor);
 //  3. the HTTP servers stop accepting and wait for their requests in flight
-//     (http.Server.Shutdown); idle connections close;
+//     (http.Server.Shutdown); idle connections close, and so do connections
+//     that have not sent a request yet (which Shutdown alone would wait 5 s
+//     for);
 //  4. every other actor is interrupted: the interrupt functions of
 //     [Group.Add] run concurrently, each exactly once, and the contexts of
 //     [Group.Go] are cancelled; Run waits for all of them;
-//  5. the management server, if any, stops last, so /livez answers until then.
+//  5. the management server, if any, stops last, so /livez answers until then;
+//  6. the cleanups of [Group.Cleanup] run, last added first.
+//
+// Readiness checks still running then are given 50 ms and abandoned: a check
+// that ignores its context never holds the stop. The group's own log lines
+// are written off the stop path (see [WithLogger]).
 //
 // # Result
 //
@@ -77,7 +86,7 @@ import (
 // when every one has returned; its interrupt step, which calls interrupts one
 // after another and waits without a deadline, is replaced by the ordered,
 // concurrent, time-bounded stop above.
-func (g *Group) Run(ctx context.Context) error {
+func (g *Group) Run(ctx context.Context) (err error) {
 	g.mu.Lock()
 	if g.started {
 		g.mu.Unlock()
@@ -87,11 +96,31 @@ func (g *Group) Run(ctx context.Context) error {
 	actors := slices.Clone(g.actors)
 	addErr := g.addErr
 	mgmt, manageN := g.manage, g.manageN
+	cleanups := slices.Clone(g.cleanup)
 	g.mu.Unlock()
+	g.checksMu.Lock()
+	g.checkIdle = make(chan struct{}, 1)
+	g.checksMu.Unlock()
 
-	r := &runner{g: g, log: g.logger(), begin: time.Now(), forceGap: g.set.forceGap}
+	r := &runner{g: g, log: zap.NewNop(), begin: time.Now(), forceGap: g.set.forceGap, cleanups: cleanups}
 	if r.forceGap <= 0 {
 		r.forceGap = defaultForceGap
+	}
+	if g.set.log != nil {
+		var q *logQueue
+		r.log, q = startLogQueue(g.set.log)
+		g.runLog.Store(r.log)
+		defer func() {
+			deadline := time.Now()
+			if r.stopping {
+				deadline = r.stopBegin.Add(r.cfg.ShutdownTimeout)
+			}
+			if n := q.dropped.Load(); n > 0 {
+				r.log.Warn("log entries of the group dropped: the log output was not taking them", zap.Int64("dropped", n))
+			}
+			q.close(deadline)
+			g.runLog.Store(nil)
+		}()
 	}
 	cfg, cfgErr := g.cfg.resolve()
 	r.cfg = cfg
@@ -105,9 +134,14 @@ func (g *Group) Run(ctx context.Context) error {
 	}
 	r.actors = actors
 	r.exits = make(chan exitEvent, 2*len(actors))
-	r.dones = make(chan doneEvent, len(actors))
+	r.dones = make(chan doneEvent, len(actors)+1)
 
-	err := errors.Join(addErr, cfgErr)
+	err = errors.Join(addErr, cfgErr)
+	if err == nil && ctx.Err() != nil {
+		// A context already done: bind nothing, start nothing, and still
+		// run every interrupt and cleanup once.
+		return r.stopUnstarted(ctx)
+	}
 	if err == nil {
 		err = r.listenAll()
 	}
@@ -116,7 +150,12 @@ func (g *Group) Run(ctx context.Context) error {
 	}
 	if len(actors) == 0 {
 		r.log.Info("nothing to run: the group has no actor")
-		return nil
+		r.beginStop()
+		defer r.cancelAll()
+		if out := r.runCleanups(); out != nil {
+			return out
+		}
+		return r.reason
 	}
 	// Signals are handled from here on; before, nothing had started, and a
 	// signal ends the process the default way.
@@ -161,6 +200,9 @@ type runner struct {
 
 	pending []string // startup functions not yet done
 
+	cleanups []*cleanup
+	cleaning string // the cleanup running, for the timeout's message
+
 	stopping   bool
 	stopBegin  time.Time
 	firstSig   time.Time
@@ -202,7 +244,31 @@ func (r *runner) failStart(err error) error {
 	if out := r.interruptActors(); out != nil {
 		return out
 	}
+	if out := r.runCleanups(); out != nil {
+		return out
+	}
 	return err
+}
+
+// stopUnstarted handles a context done before Run: nothing is bound or
+// started; every interrupt and cleanup runs once.
+func (r *runner) stopUnstarted(ctx context.Context) error {
+	r.beginStop()
+	r.log.Info("stopping: context done before start; nothing started", zap.NamedError("cause", context.Cause(ctx)))
+	for _, a := range r.actors {
+		if a.http.ln != nil {
+			_ = a.http.ln.Close()
+		}
+	}
+	defer r.cancelAll()
+	if out := r.interruptActors(); out != nil {
+		return out
+	}
+	if out := r.runCleanups(); out != nil {
+		return out
+	}
+	r.log.Info("stopped", zap.Duration("took", time.Since(r.stopBegin)), zap.NamedError("error", r.reason))
+	return r.reason
 }
 
 // launch starts the actors in a run.Group.
@@ -311,14 +377,10 @@ func (r *runner) loop(ctx context.Context) error {
 	if out := r.waitUntil(nil, nil, r.group); out != nil {
 		return out
 	}
-	checks := make(chan struct{})
-	go func() {
-		defer close(checks)
-		r.g.checkWG.Wait()
-	}()
-	if out := r.waitUntil(nil, nil, checks); out != nil {
+	if out := r.runCleanups(); out != nil {
 		return out
 	}
+	r.abandonChecks()
 	r.log.Info("stopped", zap.Duration("took", time.Since(r.stopBegin)), zap.NamedError("error", r.reason))
 	return r.reason
 }
@@ -344,6 +406,84 @@ func (r *runner) beginStop() {
 			}
 		}
 	}
+}
+
+// checkGrace is how long Run waits, once everything has stopped, for
+// readiness checks still running: one that honours its context ends within
+// it; one that ignores its context is abandoned.
+const checkGrace = 50 * time.Millisecond
+
+// abandonChecks gives the readiness checks still running checkGrace to end,
+// then leaves them behind, logging their names.
+func (r *runner) abandonChecks() {
+	if len(r.g.busyChecks()) == 0 {
+		return
+	}
+	t := time.NewTimer(checkGrace)
+	defer t.Stop()
+	for {
+		busy := r.g.busyChecks()
+		if len(busy) == 0 {
+			return
+		}
+		select {
+		case <-r.g.checkIdle:
+		case <-t.C:
+			r.log.Warn("readiness checks ignore their context; abandoned", zap.Strings("checks", busy))
+			return
+		}
+	}
+}
+
+// runCleanups runs the cleanups, last added first, each within the stop's
+// remaining time.
+func (r *runner) runCleanups() error {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		c := r.cleanups[i]
+		r.cleaning = c.name
+		fin := make(chan struct{})
+		var err error
+		go func() {
+			defer close(fin)
+			err = callCleanup(r.shutCtx, c)
+		}()
+		if out := r.waitUntil(nil, nil, fin); out != nil {
+			if i > 0 {
+				var skipped []string
+				for j := i - 1; j >= 0; j-- {
+					skipped = append(skipped, r.cleanups[j].name)
+				}
+				r.log.Error("cleanups not run: the stop ran out of time", zap.Strings("cleanups", skipped))
+			}
+			return out
+		}
+		r.cleaning = ""
+		var perr *PanicError
+		switch {
+		case err == nil:
+			r.log.Debug("cleanup done", zap.String("cleanup", c.name))
+			continue
+		case errors.As(err, &perr):
+			r.logPanic("cleanup panicked", err)
+		default:
+			err = fmt.Errorf("lifecycle: cleanup %q failed: %w", c.name, err)
+			r.log.Error("cleanup failed", zap.String("cleanup", c.name), zap.Error(err))
+		}
+		if r.reason == nil {
+			r.reason = err
+		}
+	}
+	return nil
+}
+
+// callCleanup runs a cleanup, turning a panic into a *PanicError.
+func callCleanup(ctx context.Context, c *cleanup) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Actor: "cleanup " + c.name, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return c.fn(ctx)
 }
 
 // cancelAll releases the timers and contexts of the run.
@@ -390,12 +530,14 @@ func (r *runner) stopServers(kind actorKind) error {
 		return nil
 	}
 	if kind == kindHTTP {
+		closed := 0
 		for _, a := range servers {
 			if out := r.waitUntil(nil, nil, a.ln.closed); out != nil {
 				return out
 			}
+			closed += a.conns.closeNew()
 		}
-		r.log.Info("servers stop accepting; waiting for requests in flight")
+		r.log.Info("servers stop accepting; waiting for requests in flight", zap.Int("closed_unused_connections", closed))
 	}
 	return r.waitUntil(func() bool { return !slices.ContainsFunc(servers, notDone) }, nil, nil)
 }
@@ -569,6 +711,12 @@ func (r *runner) abort(kind error, sig os.Signal) error {
 		if !a.done() {
 			running = append(running, a.name)
 		}
+	}
+	if r.cleaning != "" {
+		running = append(running, "cleanup "+r.cleaning)
+	}
+	for _, c := range r.g.busyChecks() {
+		running = append(running, "check "+c)
 	}
 	err := &stopError{kind: kind, timeout: r.cfg.ShutdownTimeout, running: running, cause: r.reason}
 	if kind == ErrForced {

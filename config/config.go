@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"reflect"
@@ -56,17 +57,29 @@ func Parse(dst any, opts ...Option) error {
 		}}}
 	}
 	s := newSettings(opts)
-	p := planFor(rv.Elem().Type(), s.prefix)
-	if p.err != nil {
-		return p.err
-	}
+	t := rv.Elem().Type()
+	p := planFor(t, s.prefix)
 
-	l := loader{p: p}
-	vars := l.environ(&s)
-	if err := env.ParseWithOptions(dst, env.Options{Environment: vars, Prefix: s.prefix}); err != nil {
-		l.upstream(err, vars)
+	l := loader{p: p, s: &s}
+	for _, fe := range p.problems(s.parsers) {
+		l.add(-1, -1, fe)
 	}
-	l.requiredEmpty(vars)
+	l.environ()
+	if s.report != nil {
+		s.report.record(t, s.prefix, l.sources())
+	}
+	var err error
+	if l.vars == nil && s.prefix == "" && len(s.parsers) == 0 {
+		// The plain call: caarlos0/env reads the process environment
+		// itself, and nothing else copies it.
+		err = env.Parse(dst)
+	} else {
+		err = env.ParseWithOptions(dst, env.Options{Environment: l.vars, Prefix: s.prefix, FuncMap: l.funcMap()})
+	}
+	if err != nil {
+		l.upstream(err)
+	}
+	l.requiredEmpty()
 	l.validate(rv.Elem())
 	if len(l.problems) == 0 {
 		return nil
@@ -91,8 +104,15 @@ func typeName(v any) string {
 // before last, and -1 for a problem of the whole call.
 type loader struct {
 	p        *plan
+	s        *settings
 	problems []ranked
+	// vars is the environment handed to caarlos0/env, or nil when that is
+	// the process environment as it is: then nothing copies it, and single
+	// variables are looked up with os.LookupEnv.
+	vars     map[string]string
+	owned    bool              // vars is a copy config may change
 	fromFile map[string]string // variable -> path of the NAME_FILE it was read from
+	dotenvOf map[string]string // variable -> .env file it was read from
 }
 
 type ranked struct {
@@ -126,43 +146,76 @@ func (l *loader) reported(i int) bool {
 	return false
 }
 
+// lookup returns a variable of the environment being read.
+func (l *loader) lookup(key string) (string, bool) {
+	if l.vars == nil && !l.s.envSet {
+		return os.LookupEnv(key)
+	}
+	v, ok := l.vars[key]
+	return v, ok
+}
+
+func (l *loader) get(key string) string {
+	v, _ := l.lookup(key)
+	return v
+}
+
+// own makes vars a map config may add to: a copy of the caller's map or of
+// the process environment, made at most once per call and only when a .env
+// file, a NAME_FILE or a refused file path changes what caarlos0/env reads.
+func (l *loader) own() {
+	if l.owned {
+		return
+	}
+	if l.vars == nil && !l.s.envSet {
+		l.vars = processEnv()
+	} else {
+		l.vars = maps.Clone(l.vars)
+		if l.vars == nil {
+			l.vars = map[string]string{}
+		}
+	}
+	l.owned = true
+}
+
 // environ assembles the variables to read: the process environment or the
 // map given, then .env files for what neither sets, then NAME_FILE contents.
-// The caller's map is copied before anything is added to it.
-func (l *loader) environ(s *settings) map[string]string {
-	vars, owned := s.env, false
-	if !s.envSet {
-		vars, owned = processEnv(), true
-	} else if vars == nil {
-		vars, owned = map[string]string{}, true
+// Neither the caller's map nor the process environment is changed, and
+// neither is copied unless something is added.
+func (l *loader) environ() {
+	s := l.s
+	if s.envSet {
+		l.vars = s.env
+		if l.vars == nil {
+			l.vars, l.owned = map[string]string{}, true
+		}
 	}
 	if s.dotenvAny {
 		files := l.readDotenv(s.dotenv)
-		if len(files) > 0 && !owned {
-			vars, owned = maps.Clone(vars), true
-		}
 		for _, f := range files {
-			for k, v := range f {
-				if vars[k] != "" || vars[k+"_FILE"] != "" {
+			for k, v := range f.vars {
+				if l.get(k) != "" || l.get(k+"_FILE") != "" {
 					continue
 				}
-				if base, ok := strings.CutSuffix(k, "_FILE"); ok && vars[base] != "" {
+				if base, ok := strings.CutSuffix(k, "_FILE"); ok && l.get(base) != "" {
 					continue
 				}
-				vars[k] = v
+				l.own()
+				l.vars[k] = v
+				if l.dotenvOf == nil {
+					l.dotenvOf = map[string]string{}
+				}
+				l.dotenvOf[k] = f.path
 			}
 		}
 	}
-	for i := range l.p.leaves {
+	for _, i := range l.p.fileKeys {
 		lf := &l.p.leaves[i]
-		if lf.fileKey == "" {
-			continue
-		}
-		path := vars[lf.fileKey]
+		path := l.get(lf.fileKey)
 		if path == "" {
 			continue
 		}
-		if vars[lf.key] != "" {
+		if l.get(lf.key) != "" {
 			l.addLeaf(i, &FieldError{
 				Problem: "set together with " + lf.fileKey,
 				Want:    "only one of " + lf.key + " and " + lf.fileKey + "; unset the other",
@@ -170,29 +223,87 @@ func (l *loader) environ(s *settings) map[string]string {
 			})
 			continue
 		}
-		b, err := os.ReadFile(path)
+		v, err := readValueFile(path, s.fileLimit)
 		if err != nil {
 			l.addLeaf(i, &FieldError{
 				Problem: fmt.Sprintf("cannot read %s, the file named by %s: %s", path, lf.fileKey, reason(err)),
-				Want:    "a readable file holding the value, or unset " + lf.fileKey,
-				Err:     ErrFile,
+				Want:    fileWant(err, s.fileLimit, "a regular file holding the value, or unset "+lf.fileKey),
+				Err:     &fileError{cause: err},
 			})
 			continue
 		}
-		if !owned {
-			vars, owned = maps.Clone(vars), true
-		}
-		v := string(b)
 		if t, ok := strings.CutSuffix(v, "\n"); ok {
 			v = strings.TrimSuffix(t, "\r")
 		}
-		vars[lf.key] = v
+		l.own()
+		l.vars[lf.key] = v
 		if l.fromFile == nil {
 			l.fromFile = map[string]string{}
 		}
 		l.fromFile[lf.key] = path
 	}
-	return vars
+	// The file tag option: caarlos0/env reads the file itself, without a
+	// bound. A path that is not a small regular file is reported here and
+	// taken away from it, so that it never opens a pipe or a device.
+	for _, i := range l.p.fileOpts {
+		lf := &l.p.leaves[i]
+		path := l.get(lf.key)
+		if path == "" {
+			continue
+		}
+		st, err := os.Stat(path)
+		if err == nil {
+			err = checkKind(st, s.fileLimit)
+		}
+		if err == nil || errors.Is(err, fs.ErrNotExist) {
+			continue // caarlos0/env reads it, or reports it missing
+		}
+		l.addLeaf(i, &FieldError{
+			Problem: fmt.Sprintf("cannot read %s, the file it names: %s", path, reason(err)),
+			Want:    fileWant(err, s.fileLimit, "the path of a regular file"),
+			Err:     &fileError{cause: err},
+		})
+		l.own()
+		delete(l.vars, lf.key)
+	}
+}
+
+// fileWant says how to mend a file that could not be read.
+func fileWant(err error, limit int64, want string) string {
+	if errors.Is(err, errTooLarge) {
+		return "a file of at most " + byteSize(limit) + " (see config.WithFileLimit), or unset the variable"
+	}
+	return want
+}
+
+// fileError is the Err of a problem with a file: it is [ErrFile] for
+// errors.Is and unwraps to the cause.
+type fileError struct{ cause error }
+
+func (e *fileError) Error() string        { return ErrFile.Error() }
+func (e *fileError) Is(target error) bool { return target == ErrFile }
+func (e *fileError) Unwrap() error        { return e.cause }
+
+// invalidError is the Err of a value that did not parse: it is [ErrInvalid]
+// for errors.Is, and unwraps to the parser's own error, which may quote the
+// value and so is never part of a message.
+type invalidError struct{ cause error }
+
+func (e *invalidError) Error() string        { return ErrInvalid.Error() }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+func (e *invalidError) Unwrap() error        { return e.cause }
+
+// funcMap returns the parsers registered with WithParser in caarlos0/env's
+// form, or nil.
+func (l *loader) funcMap() map[reflect.Type]env.ParserFunc {
+	if len(l.s.parsers) == 0 {
+		return nil
+	}
+	m := make(map[reflect.Type]env.ParserFunc, len(l.s.parsers))
+	for t, p := range l.s.parsers {
+		m[t] = p.fn
+	}
+	return m
 }
 
 func processEnv() map[string]string {
@@ -218,10 +329,10 @@ func reason(err error) string {
 // upstream turns caarlos0/env's errors into FieldErrors. Its errors come in
 // field order and its parse errors name the Go field but not the variable, so
 // each is matched to the next leaf of the plan with that field name and type.
-func (l *loader) upstream(err error, vars map[string]string) {
+func (l *loader) upstream(err error) {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
-		l.add(-1, -1, &FieldError{Problem: err.Error(), Err: ErrInvalid})
+		l.add(-1, 1<<30, &FieldError{Problem: "cannot be loaded", Err: &invalidError{cause: err}})
 		return
 	}
 	next := 0
@@ -232,29 +343,59 @@ func (l *loader) upstream(err error, vars map[string]string) {
 			l.addKeyed(i, e.Key, &FieldError{Problem: "required but not set", Want: l.missingWant(i), Err: ErrMissing})
 		case env.EmptyVarError:
 			i := l.leafByKey(e.Key)
-			l.addKeyed(i, e.Key, &FieldError{Problem: l.emptyProblem(e.Key), Want: l.missingWant(i), Err: ErrMissing})
+			problem := l.emptyProblem(e.Key)
+			if _, set := l.lookup(e.Key); !set {
+				problem = "required but not set"
+			}
+			l.addKeyed(i, e.Key, &FieldError{Problem: problem, Want: l.missingWant(i), Err: ErrMissing})
 		case env.LoadFileContentError:
 			i := l.leafByKey(e.Key)
 			l.addKeyed(i, e.Key, &FieldError{
 				Problem: fmt.Sprintf("cannot read %s, the file it names: %s", e.Filename, reason(e.Err)),
 				Want:    "the path of a readable file",
-				Err:     ErrFile,
+				Err:     &fileError{cause: e.Err},
 			})
 		case env.ParseError:
 			i := l.leafByField(e.Name, e.Type, next)
 			if i < 0 {
-				l.add(-1, 1<<30, &FieldError{Field: e.Name, Problem: "not a valid " + e.Type.String(), Err: ErrInvalid})
+				l.add(-1, 1<<30, &FieldError{Field: e.Name, Problem: "not a valid " + e.Type.String(), Err: &invalidError{cause: e.Err}})
 				continue
 			}
 			next = i + 1
-			problem, want := parseProblem(&l.p.leaves[i], e.Err, vars)
-			l.addLeaf(i, &FieldError{Problem: problem, Want: want, Err: ErrInvalid})
+			problem, want := l.parseProblem(&l.p.leaves[i], e.Err)
+			l.addLeaf(i, &FieldError{Problem: problem, Want: want, Err: &invalidError{cause: e.Err}})
+		case env.NoParserError:
+			if i := l.leafByField(e.Name, e.Type, 0); i >= 0 && l.p.leaves[i].kind.unsupported {
+				continue // reported from the plan
+			}
+			if sv, ok := l.structVar(e.Name, e.Type); ok {
+				l.add(-1, 1<<30, &FieldError{
+					Var: sv.key, Field: sv.path,
+					Problem: "set, but it names a struct (" + sv.typ.String() + "), whose fields have variables of their own",
+					Want:    "unset " + sv.key + " and set the variables of the struct's fields",
+					Err:     ErrInvalid,
+				})
+				continue
+			}
+			l.add(-1, 1<<30, &FieldError{Field: e.Name, Problem: "config cannot read a field of type " + e.Type.String(), Err: ErrStruct})
+		case env.NoSupportedTagOptionError:
+			// Reported from the plan, with the field's name.
 		default:
 			// Tag and type problems are caught by the plan before parsing;
-			// anything else is reported as caarlos0/env words it.
-			l.add(-1, 1<<30, &FieldError{Problem: e.Error(), Err: ErrStruct})
+			// anything else is reported without its words, which may
+			// quote a value.
+			l.add(-1, 1<<30, &FieldError{Problem: "cannot be loaded", Err: &invalidError{cause: e}})
 		}
 	}
+}
+
+func (l *loader) structVar(name string, t reflect.Type) (structVar, bool) {
+	for _, sv := range l.p.structVars {
+		if sv.name == name && (sv.typ == t || reflect.PointerTo(t) == sv.typ) {
+			return sv, true
+		}
+	}
+	return structVar{}, false
 }
 
 func (l *loader) addKeyed(i int, key string, fe *FieldError) {
@@ -313,31 +454,36 @@ func (l *loader) missingWant(i int) string {
 
 // requiredEmpty reports required variables set to "" that have no default:
 // caarlos0/env counts them as set, config counts them as missing.
-func (l *loader) requiredEmpty(vars map[string]string) {
+func (l *loader) requiredEmpty() {
 	for _, i := range l.p.required {
 		lf := &l.p.leaves[i]
-		if v, ok := vars[lf.key]; !ok || v != "" || lf.hasDef || l.reported(i) {
+		if lf.hasDef || lf.notEmpty {
+			continue
+		}
+		if v, ok := l.lookup(lf.key); !ok || v != "" || l.reported(i) {
 			continue
 		}
 		l.addLeaf(i, &FieldError{Problem: l.emptyProblem(lf.key), Want: l.missingWant(i), Err: ErrMissing})
 	}
 }
 
-// parseProblem words a value that did not parse, from the field's type alone
-// or from the error of the type's own UnmarshalText with the value removed.
-func parseProblem(lf *leaf, err error, vars map[string]string) (problem, want string) {
+// parseProblem words a value that did not parse from the field's type alone:
+// the parser's own message, which often quotes the value, is never used. A
+// type's UnmarshalText may return a [*FieldError] to choose the words itself.
+func (l *loader) parseProblem(lf *leaf, err error) (problem, want string) {
 	k := lf.kind
+	if p, ok := parserFor(lf.typ, l.s.parsers); ok && !k.text {
+		if k.unsupported || lf.typ.Kind() != reflect.Slice {
+			return "not a valid " + k.words, p.want
+		}
+		return "not a valid " + k.words, "one or more items separated by " + strconv.Quote(lf.sep) + ", each " + p.want
+	}
 	if k.text {
-		if lf.secret || lf.typ == timeType || lf.typ == reflect.PointerTo(timeType) {
-			// time's messages quote parts of the value, which scrub
-			// cannot find; say only what was expected.
-			return "not a valid " + k.words, k.want
+		var own *FieldError
+		if errors.As(err, &own) && own.Problem != "" {
+			return own.Problem, own.Want
 		}
-		raw := vars[lf.key]
-		if raw == "" {
-			raw = lf.def
-		}
-		return "not a valid " + k.words + ": " + scrub(err.Error(), raw, lf.sep), k.want
+		return "not a valid " + k.words, k.want
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
@@ -358,28 +504,6 @@ func article(w string) string {
 		return "an " + w
 	}
 	return "a " + w
-}
-
-// scrub removes a value, and each item of it when it is a list, from a message
-// written by code outside config, so the message can be shown without it.
-func scrub(msg, raw, sep string) string {
-	cands := []string{raw}
-	if sep != "" && strings.Contains(raw, sep) {
-		cands = append(cands, strings.Split(raw, sep)...)
-	}
-	// Longest first, so a value is removed before its parts.
-	slices.SortFunc(cands, func(a, b string) int { return len(b) - len(a) })
-	for _, c := range cands {
-		if c == "" {
-			continue
-		}
-		msg = strings.ReplaceAll(msg, strconv.Quote(c), `"…"`)
-		msg = strings.ReplaceAll(msg, "'"+c+"'", `'…'`)
-		if len(c) >= 4 {
-			msg = strings.ReplaceAll(msg, c, "…")
-		}
-	}
-	return msg
 }
 
 // validate calls the Validate methods, innermost first, of the structs none

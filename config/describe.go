@@ -39,7 +39,7 @@ type Doc struct {
 
 // Describe documents the variables that [Parse] would read into v, which is
 // a struct or a pointer to one (a nil pointer is fine: only its type is
-// used). Of the options, only [WithPrefix] matters. Describe reads no
+// used). Of the options, only [WithPrefix] and [WithParser] matter. Describe reads no
 // environment. It returns an error for what Parse would refuse: a v that is
 // no struct, a misspelt tag option or a field type config cannot read.
 func Describe(v any, opts ...Option) (Doc, error) {
@@ -56,8 +56,8 @@ func Describe(v any, opts ...Option) (Doc, error) {
 	}
 	s := newSettings(opts)
 	p := planFor(t, s.prefix)
-	if p.err != nil {
-		return Doc{}, p.err
+	if ps := p.problems(s.parsers); ps != nil {
+		return Doc{}, &Error{Problems: ps}
 	}
 	d := Doc{Vars: make([]Var, len(p.leaves))}
 	for i := range p.leaves {

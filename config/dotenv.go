@@ -11,13 +11,13 @@ import (
 
 // readDotenv parses each .env file in order. A missing optional file is
 // skipped; any other failure is a problem naming the file, never quoting it.
-func (l *loader) readDotenv(files []dotenvFile) []map[string]string {
-	var out []map[string]string
+func (l *loader) readDotenv(files []dotenvFile) []dotenvVars {
+	var out []dotenvVars
 	for _, f := range files {
 		m, err := readDotenvFile(f.path)
 		switch {
 		case err == nil:
-			out = append(out, m)
+			out = append(out, dotenvVars{path: f.path, vars: m})
 		case f.optional && errors.Is(err, fs.ErrNotExist):
 		case errors.Is(err, errDotenvSyntax):
 			l.add(-1, -1, &FieldError{
@@ -34,6 +34,12 @@ func (l *loader) readDotenv(files []dotenvFile) []map[string]string {
 		}
 	}
 	return out
+}
+
+// dotenvVars are the variables of one .env file.
+type dotenvVars struct {
+	path string
+	vars map[string]string
 }
 
 var errDotenvSyntax = errors.New("syntax")

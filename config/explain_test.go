@@ -62,13 +62,13 @@ func TestExplain(t *testing.T) {
 		{"APP_TIMEOUT", "30s", "default", ""},
 		{"APP_KEY", "[REDACTED]", "file", keyFile},
 		{"APP_TOKEN", "[REDACTED]", "environment", ""},
-		{"APP_DSN", "postgres://app:xxxxx@db:5432/shop", "environment", ""},
-		{"APP_BROKEN", "redis://xxxxx@[::1", "environment", ""},
-		{"APP_URL", "https://u:xxxxx@example.com/x", "environment", ""},
+		{"APP_DSN", "[REDACTED]", "environment", ""}, // DSN names a credential
+		{"APP_BROKEN", "redis://:[REDACTED]@[::1", "environment", ""},
+		{"APP_URL", "https://[REDACTED]@example.com/x", "environment", ""},
 		{"APP_TAGS", "a;b", "environment", ""},
 		{"APP_WEIGHTS", "a:1,b:2", "environment", ""},
 		{"APP_MISSING", "", "unset", ""},
-		{"APP_FROM_FILE", "content", "file", fromFile},
+		{"APP_FROM_FILE", "[REDACTED]", "file", fromFile}, // read through NAME_FILE
 		{"APP_LOCAL", "from-dotenv", ".env", dotenv},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

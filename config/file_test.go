@@ -79,13 +79,13 @@ func TestLoad_nameFileProblems(t *testing.T) {
 		{
 			name:    "unreadable",
 			env:     map[string]string{"API_KEY_FILE": unreadable},
-			want:    []string{"API_KEY: cannot read " + unreadable + ", the file named by API_KEY_FILE: no such file or directory; want a readable file holding the value, or unset API_KEY_FILE"},
+			want:    []string{"API_KEY: cannot read " + unreadable + ", the file named by API_KEY_FILE: no such file or directory; want a regular file holding the value, or unset API_KEY_FILE"},
 			wantErr: config.ErrFile,
 		},
 		{
 			name:    "a directory",
 			env:     map[string]string{"API_KEY_FILE": filepath.Dir(readable)},
-			want:    []string{"API_KEY: cannot read " + filepath.Dir(readable) + ", the file named by API_KEY_FILE: is a directory; want a readable file holding the value, or unset API_KEY_FILE"},
+			want:    []string{"API_KEY: cannot read " + filepath.Dir(readable) + ", the file named by API_KEY_FILE: not a regular file but a directory; want a regular file holding the value, or unset API_KEY_FILE"},
 			wantErr: config.ErrFile,
 		},
 		{

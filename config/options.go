@@ -1,11 +1,26 @@
 package config
 
-// An Option changes how [Load], [Parse] and [Describe] read the environment.
-// Options are built by the With functions of this package; nothing outside it
-// can implement Option.
+import (
+	"fmt"
+	"reflect"
+)
+
+// An Option changes how [Load], [Parse], [Describe] and [Explain] read the
+// environment. Options are built by the With functions of this package;
+// nothing outside it can implement Option. A nil Option is ignored.
 type Option interface {
 	apply(*settings)
 }
+
+// optionFunc is the one adapter every Option of this package is built with.
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
+
+// DefaultFileLimit is the largest file, in bytes, that a NAME_FILE variable or
+// the file tag option may name: 1 MiB, room for a certificate chain or a
+// private key many times over. Change it with [WithFileLimit].
+const DefaultFileLimit = 1 << 20
 
 type settings struct {
 	prefix    string
@@ -13,6 +28,9 @@ type settings struct {
 	envSet    bool
 	dotenv    []dotenvFile
 	dotenvAny bool
+	fileLimit int64
+	parsers   map[reflect.Type]parser
+	report    *Report
 }
 
 type dotenvFile struct {
@@ -20,34 +38,24 @@ type dotenvFile struct {
 	optional bool
 }
 
-type prefixOption string
-
-func (o prefixOption) apply(s *settings) { s.prefix = string(o) }
-
 // WithPrefix puts prefix in front of every variable name, as is: with
 // WithPrefix("SHOP_") a field tagged env:"PORT" reads SHOP_PORT. Include the
 // separator yourself. Repeating WithPrefix replaces the earlier prefix.
-func WithPrefix(prefix string) Option { return prefixOption(prefix) }
-
-type envOption map[string]string
-
-func (o envOption) apply(s *settings) {
-	s.env = o
-	s.envSet = true
+func WithPrefix(prefix string) Option {
+	return optionFunc(func(s *settings) { s.prefix = prefix })
 }
 
 // WithEnvironment makes the loader read variables from env instead of the
 // process environment, which is then not read at all. It is meant for tests and
-// for programs that assemble their environment themselves. A nil map is an
-// empty environment. The map is only read, never changed, and is not kept after
-// the call returns. Repeating WithEnvironment replaces the earlier map.
-func WithEnvironment(env map[string]string) Option { return envOption(env) }
-
-type dotenvOption []dotenvFile
-
-func (o dotenvOption) apply(s *settings) {
-	s.dotenv = append(s.dotenv, o...)
-	s.dotenvAny = true
+// for programs that assemble their environment themselves (admin passes the one
+// snapshot it takes per run). A nil map is an empty environment. The map is
+// only read, never changed, and is not kept after the call returns. Repeating
+// WithEnvironment replaces the earlier map.
+func WithEnvironment(env map[string]string) Option {
+	return optionFunc(func(s *settings) {
+		s.env = env
+		s.envSet = true
+	})
 }
 
 // WithDotEnv reads variables from .env files, for local development. A
@@ -64,14 +72,91 @@ func (o dotenvOption) apply(s *settings) {
 // ${VAR} reference in full, so a file written to nest references can grow
 // without bound.
 func WithDotEnv(paths ...string) Option {
+	var files []dotenvFile
 	if len(paths) == 0 {
-		return dotenvOption{{path: ".env", optional: true}}
+		files = []dotenvFile{{path: ".env", optional: true}}
+	} else {
+		files = make([]dotenvFile, len(paths))
+		for i, p := range paths {
+			files[i] = dotenvFile{path: p}
+		}
 	}
-	files := make(dotenvOption, len(paths))
-	for i, p := range paths {
-		files[i] = dotenvFile{path: p}
+	return optionFunc(func(s *settings) {
+		s.dotenv = append(s.dotenv, files...)
+		s.dotenvAny = true
+	})
+}
+
+// WithFileLimit sets the largest file, in bytes, that a NAME_FILE variable or
+// the file tag option may name; the default is [DefaultFileLimit]. A larger
+// file is reported as a problem of its variable and is not read past the
+// limit. A limit of 0 or less restores the default. Repeating WithFileLimit
+// replaces the earlier limit.
+func WithFileLimit(bytes int64) Option {
+	return optionFunc(func(s *settings) { s.fileLimit = bytes })
+}
+
+// WithParser makes [Load] and [Parse] read fields of type T (and *T, []T,
+// []*T) with parse, for a type the program does not own and cannot give an
+// UnmarshalText method: the equivalent of caarlos0/env's FuncMap. parse
+// receives the variable's value; an error it returns is reported like any
+// other invalid value, in the same [*Error], as "not a valid T" with want
+// saying what was wanted (see [ParserWant]). Its message is never shown, since
+// it may quote the value; errors.Unwrap on the problem's Err reaches it.
+// A type with an UnmarshalText method is read through that method, as
+// caarlos0/env does, whatever parser is registered. Repeating WithParser for
+// the same T replaces the earlier parser; for different types it adds.
+func WithParser[T any](parse func(value string) (T, error), opts ...ParserOption) Option {
+	t := reflect.TypeFor[T]()
+	p := parser{fn: func(v string) (any, error) { return parse(v) }}
+	for _, o := range opts {
+		if o != nil {
+			o.applyParser(&p)
+		}
 	}
-	return files
+	if p.want == "" {
+		p.want = fmt.Sprintf("a value that the parser registered for %s accepts", t)
+	}
+	return optionFunc(func(s *settings) {
+		if s.parsers == nil {
+			s.parsers = map[reflect.Type]parser{}
+		}
+		s.parsers[t] = p
+	})
+}
+
+// A ParserOption adds to a parser registered with [WithParser].
+type ParserOption interface {
+	applyParser(*parser)
+}
+
+type parserOptionFunc func(*parser)
+
+func (f parserOptionFunc) applyParser(p *parser) { f(p) }
+
+// ParserWant sets what an error report says a right value of the parser's type
+// looks like, such as "an IP address such as 10.0.0.1"; without it the report
+// says "a value that the parser registered for T accepts". Repeating it
+// replaces the earlier text.
+func ParserWant(want string) ParserOption {
+	return parserOptionFunc(func(p *parser) { p.want = want })
+}
+
+type parser struct {
+	fn   func(string) (any, error)
+	want string
+}
+
+// WithReport makes [Load] and [Parse] record in r where each variable's value
+// came from (environment, NAME_FILE, .env file, default, or unset), as they
+// read it, so that [Explain] given the same r describes what was loaded
+// without reading the environment again. Pass the same option to Load and to
+// Explain. One Report can record the loads of several struct types (a
+// service's config and the parts a command reads); a later load of the same
+// type and prefix replaces the earlier record. Repeating WithReport replaces
+// the earlier report.
+func WithReport(r *Report) Option {
+	return optionFunc(func(s *settings) { s.report = r })
 }
 
 func newSettings(opts []Option) settings {
@@ -80,6 +165,9 @@ func newSettings(opts []Option) settings {
 		if o != nil {
 			o.apply(&s)
 		}
+	}
+	if s.fileLimit <= 0 {
+		s.fileLimit = DefaultFileLimit
 	}
 	return s
 }

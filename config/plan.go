@@ -3,7 +3,10 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"log/slog"
 	"math"
+	"net"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -20,8 +23,16 @@ import (
 type plan struct {
 	leaves     []leaf
 	required   []int // indexes into leaves
+	fileOpts   []int // leaves with the file tag option
+	fileKeys   []int // leaves whose NAME_FILE twin applies
+	structVars []structVar
 	validators []validatorNode
-	err        error // a programming error in the struct (bad tag, unsupported type)
+	// errs are programming errors in the struct (a misspelt tag option):
+	// reported by every load, which still reads every other field.
+	errs []*FieldError
+	// unsupported lists the leaves of a type config cannot read unless a
+	// parser is registered for it with WithParser.
+	unsupported []int
 }
 
 // leaf is one variable read into one field.
@@ -31,14 +42,24 @@ type leaf struct {
 	name     string // the Go field name, as caarlos0/env reports it
 	typ      reflect.Type
 	key      string // full variable name, prefixes included
-	fileKey  string // key + "_FILE"
+	fileKey  string // key + "_FILE", or "" when the struct reads that itself
 	def      string
 	hasDef   bool
-	required bool
+	required bool // required or notEmpty
+	notEmpty bool
+	fileOpt  bool // the file tag option: the value is a path to read
 	secret   bool
 	desc     string
 	sep      string
 	kind     typeInfo
+}
+
+// structVar is a nested struct field that carries a variable name of its own
+// (`env:"FOO" envPrefix:"FOO_"`): caarlos0/env reads the struct's fields and
+// fails only when FOO itself is set, since a struct is no value.
+type structVar struct {
+	key, name, path string
+	typ             reflect.Type
 }
 
 // validatorNode is a struct, the root included, whose pointer has a Validate
@@ -75,6 +96,11 @@ var (
 	urlType             = reflect.TypeFor[url.URL]()
 	locationType        = reflect.TypeFor[time.Location]()
 	timeType            = reflect.TypeFor[time.Time]()
+	addrType            = reflect.TypeFor[netip.Addr]()
+	prefixType          = reflect.TypeFor[netip.Prefix]()
+	addrPortType        = reflect.TypeFor[netip.AddrPort]()
+	ipType              = reflect.TypeFor[net.IP]()
+	levelType           = reflect.TypeFor[slog.Level]()
 )
 
 type typePlans struct {
@@ -101,9 +127,7 @@ func planFor(t reflect.Type, prefix string) *plan {
 func buildPlan(t reflect.Type, prefix string) *plan {
 	w := walker{p: &plan{}}
 	w.walk(t, nil, "", prefix, []reflect.Type{t})
-	if len(w.errs) > 0 {
-		w.p.err = &Error{Problems: w.errs}
-	}
+	w.p.errs = w.errs
 	declared := make(map[string]bool, len(w.p.leaves))
 	for _, l := range w.p.leaves {
 		declared[l.key] = true
@@ -113,13 +137,71 @@ func buildPlan(t reflect.Type, prefix string) *plan {
 		if l.required {
 			w.p.required = append(w.p.required, i)
 		}
+		if l.fileOpt {
+			w.p.fileOpts = append(w.p.fileOpts, i)
+		}
+		if l.kind.unsupported {
+			w.p.unsupported = append(w.p.unsupported, i)
+		}
 		if declared[l.fileKey] {
 			// The struct reads NAME_FILE itself (a path, say): the
 			// NAME_FILE convention would take its variable away.
 			l.fileKey = ""
 		}
+		if l.fileKey != "" {
+			w.p.fileKeys = append(w.p.fileKeys, i)
+		}
 	}
 	return w.p
+}
+
+// problems returns what makes the struct unloadable with the given parsers,
+// or nil: the plan's own errors and the fields of a type no parser covers.
+func (p *plan) problems(parsers map[reflect.Type]parser) []*FieldError {
+	if len(p.errs) == 0 && len(p.unsupported) == 0 {
+		return nil
+	}
+	out := append([]*FieldError(nil), p.errs...)
+	for _, i := range p.unsupported {
+		lf := &p.leaves[i]
+		if _, ok := parserFor(lf.typ, parsers); ok {
+			continue
+		}
+		out = append(out, &FieldError{
+			Var: lf.key, Field: lf.path,
+			Problem: fmt.Sprintf("config cannot read a field of type %s", lf.typ),
+			Want:    "a string, number, bool, time.Duration, url.URL, a type with an UnmarshalText method, a slice or map of those, or a parser registered with config.WithParser",
+			Err:     ErrStruct,
+		})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// parserFor finds the parser caarlos0/env would use for a field of type t:
+// the one for t itself or, for a pointer, its element; for a slice, the one
+// of its element.
+func parserFor(t reflect.Type, parsers map[reflect.Type]parser) (parser, bool) {
+	if len(parsers) == 0 {
+		return parser{}, false
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if p, ok := parsers[t]; ok {
+		return p, true
+	}
+	if t.Kind() == reflect.Slice {
+		e := t.Elem()
+		if e.Kind() == reflect.Pointer {
+			e = e.Elem()
+		}
+		p, ok := parsers[e]
+		return p, ok
+	}
+	return parser{}, false
 }
 
 type walker struct {
@@ -136,9 +218,9 @@ func (w *walker) fail(path, key, format string, args ...any) {
 const knownTagOptions = "required, notEmpty, file, expand, unset, init"
 
 // walk mirrors caarlos0/env's traversal of a struct type: exported fields in
-// order; anonymous struct types and named struct types without a variable of
-// their own are descended into with their envPrefix; a pointer to a struct is
-// descended into when its tag has the init option.
+// order; anonymous struct types and named struct types are descended into with
+// their envPrefix (after the struct's own variable, when it names one); a
+// pointer to a struct is descended into when its tag has the init option.
 func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath []reflect.Type) {
 	first := len(w.p.leaves)
 	for i := range t.NumField() {
@@ -161,10 +243,12 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 
 		tag := sf.Tag.Get("env")
 		name, opts, _ := strings.Cut(tag, ",")
-		var required, notEmpty, init bool
+		var required, notEmpty, init, fileOpt, bad bool
 		for o := range strings.SplitSeq(opts, ",") {
 			switch o {
-			case "", "file", "unset", "expand":
+			case "", "unset", "expand":
+			case "file":
+				fileOpt = true
 			case "required":
 				required = true
 			case "notEmpty":
@@ -174,40 +258,49 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 			case "-":
 				name = "-"
 			default:
+				bad = true
 				w.fail(fpath, prefix+name, "unknown option %q in the env tag; use one of %s", o, knownTagOptions)
 			}
 		}
-		if name == "-" {
+		if name == "-" || bad {
 			continue
 		}
+		isStruct := ft.Kind() == reflect.Struct || (ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct)
 		if name != "" {
 			info, ok := describeType(ft)
-			if !ok {
-				w.fail(fpath, prefix+name, "config cannot read a field of type %s; use a string, number, bool, time.Duration, url.URL, a type with an UnmarshalText method, or a slice or map of those", ft)
+			if !ok && isStruct {
+				// caarlos0/env reads the variable (a struct is no value,
+				// so only its being set is an error) and then the fields.
+				w.p.structVars = append(w.p.structVars, structVar{key: prefix + name, name: sf.Name, path: fpath, typ: ft})
+			} else {
+				if !ok {
+					info = typeInfo{words: ft.String(), unsupported: true}
+				}
+				def, hasDef := sf.Tag.Lookup("envDefault")
+				sep := sf.Tag.Get("envSeparator")
+				if sep == "" {
+					sep = ","
+				}
+				info.want = strings.ReplaceAll(info.want, "the list separator", strconv.Quote(sep))
+				w.p.leaves = append(w.p.leaves, leaf{
+					index:    idx,
+					path:     fpath,
+					name:     sf.Name,
+					typ:      ft,
+					key:      prefix + name,
+					fileKey:  prefix + name + "_FILE",
+					def:      def,
+					hasDef:   hasDef,
+					required: required || notEmpty,
+					notEmpty: notEmpty,
+					fileOpt:  fileOpt,
+					secret:   isSecretType(ft),
+					desc:     sf.Tag.Get("desc"),
+					sep:      sep,
+					kind:     info,
+				})
 				continue
 			}
-			def, hasDef := sf.Tag.Lookup("envDefault")
-			sep := sf.Tag.Get("envSeparator")
-			if sep == "" {
-				sep = ","
-			}
-			info.want = strings.ReplaceAll(info.want, "the list separator", strconv.Quote(sep))
-			w.p.leaves = append(w.p.leaves, leaf{
-				index:    idx,
-				path:     fpath,
-				name:     sf.Name,
-				typ:      ft,
-				key:      prefix + name,
-				fileKey:  prefix + name + "_FILE",
-				def:      def,
-				hasDef:   hasDef,
-				required: required || notEmpty,
-				secret:   isSecretType(ft),
-				desc:     sf.Tag.Get("desc"),
-				sep:      sep,
-				kind:     info,
-			})
-			continue
 		}
 		switch {
 		case ft.Kind() == reflect.Struct:
@@ -216,8 +309,6 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 			if !contains(onPath, ft.Elem()) {
 				w.walk(ft.Elem(), idx, fpath, nested, append(onPath, ft.Elem()))
 			}
-		case isStructSlice(ft):
-			w.fail(fpath, "", "config cannot read a list of structs (%s); use one nested struct per item, or a list of strings", ft)
 		}
 	}
 	if reflect.PointerTo(t).Implements(validatorType) {
@@ -234,13 +325,6 @@ func contains(ts []reflect.Type, t reflect.Type) bool {
 		}
 	}
 	return false
-}
-
-func isStructSlice(t reflect.Type) bool {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct && !isText(t.Elem())
 }
 
 func isSecretType(t reflect.Type) bool {
@@ -266,6 +350,9 @@ type typeInfo struct {
 	text  bool   // read through UnmarshalText
 	bits  int    // size of an integer kind, for range messages
 	uint  bool
+	// unsupported: caarlos0/env has no parser for the type; only a parser
+	// registered with WithParser makes it readable.
+	unsupported bool
 }
 
 // describeType reports how caarlos0/env reads a field of type t, mirroring the
@@ -319,8 +406,18 @@ func textInfo(t reflect.Type) typeInfo {
 		return typeInfo{words: "secret", text: true}
 	case timeType:
 		return typeInfo{words: "time", want: "a time in RFC 3339 form such as 2026-01-02T15:04:05Z", text: true}
+	case addrType:
+		return typeInfo{words: "IP address", want: "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1", text: true}
+	case prefixType:
+		return typeInfo{words: "IP prefix", want: "an address and prefix length such as 10.0.0.0/8 or 2001:db8::/32", text: true}
+	case addrPortType:
+		return typeInfo{words: "address and port", want: "an IP address and a port such as 192.0.2.1:8080 or [2001:db8::1]:443", text: true}
+	case ipType:
+		return typeInfo{words: "IP address", want: "an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1", text: true}
+	case levelType:
+		return typeInfo{words: "log level", want: "DEBUG, INFO, WARN or ERROR (any case), optionally with an offset such as INFO+2", text: true}
 	}
-	return typeInfo{words: t.String(), text: true}
+	return typeInfo{words: t.String(), want: "a value that " + t.String() + " accepts (see its UnmarshalText method)", text: true}
 }
 
 func scalarInfo(t reflect.Type) (typeInfo, bool) {
@@ -371,8 +468,11 @@ func intInfo(bits int, unsigned bool) typeInfo {
 
 func plural(w string) string {
 	switch {
+	case w == "address and port":
+		return "addresses and ports"
 	case w == "boolean" || w == "integer" || w == "non-negative integer" || w == "number" ||
-		w == "string" || w == "duration" || w == "URL" || w == "time zone" || w == "secret" || w == "time":
+		w == "string" || w == "duration" || w == "URL" || w == "time zone" || w == "secret" || w == "time" ||
+		w == "IP address" || w == "IP prefix" || w == "log level":
 		return w + "s"
 	}
 	return w + " values"

@@ -1,0 +1,73 @@
+package config_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twelvekit/twelvekit/config"
+)
+
+// childEnv selects what the re-executed test binary does instead of running
+// the tests; see runChild.
+const childEnv = "CONFIG_TEST_CHILD"
+
+// childMemory is the address-space limit of a child (without the race
+// detector, whose shadow memory needs far more): a load that reads
+// /dev/zero to its end dies against it instead of taking the machine.
+const childMemory = 2 << 30 // 1 GiB is too tight for the runtime's own reservations
+
+// runChild loads the process environment into a struct of one secret and
+// one file-tagged string and prints the report, then the heap in use.
+func runChild(mode string) int {
+	if err := limitMemory(childMemory); err != nil {
+		fmt.Println("limit memory:", err)
+		return 3
+	}
+	type cfg struct {
+		Key  config.Secret `env:"API_KEY"`
+		Cert string        `env:"CERT_PATH,file"`
+	}
+	_, err := config.Load[cfg]()
+	fmt.Println(err)
+	return 0
+}
+
+// loadInChild runs a child that loads env, within a timeout, and returns what
+// it printed.
+func loadInChild(t *testing.T, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append([]string{childEnv + "=load"}, env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("Load did not return within %v:\n%s", time.Since(start), out.String())
+	}
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("child failed (%v):\n%s", err, lastLines(out.String(), 10))
+		}
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

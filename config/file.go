@@ -1,0 +1,100 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// errTooLarge is the reason a file named by NAME_FILE or
+// the file tag option is refused when it is larger than the limit.
+var (
+	errTooLarge = errors.New("too large")
+)
+
+// readValueFile returns the content of the file at path when it is a regular
+// file (after symbolic links) of at most limit bytes. It never blocks on a
+// named pipe or a device: the kind of file is checked with a stat before the
+// open, the open does not wait for a pipe's writer, and the kind is checked
+// again on the opened file, which is then read through a limit of limit+1
+// bytes so that a file that grows is still caught. The error never holds any
+// of the file's content.
+func readValueFile(path string, limit int64) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if err := checkKind(st, limit); err != nil {
+		return "", err
+	}
+	f, err := openNonBlocking(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err = f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if err := checkKind(st, limit); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.Grow(int(st.Size()))
+	n, err := io.Copy(&b, io.LimitReader(f, limit+1))
+	if err != nil {
+		return "", err
+	}
+	if n > limit {
+		return "", fmt.Errorf("%w: larger than the limit of %s", errTooLarge, byteSize(limit))
+	}
+	return b.String(), nil
+}
+
+// checkKind refuses anything but a regular file of at most limit bytes.
+func checkKind(st fs.FileInfo, limit int64) error {
+	m := st.Mode()
+	if !m.IsRegular() {
+		return fmt.Errorf("not a regular file but %s", kindOf(m))
+	}
+	if st.Size() > limit {
+		return fmt.Errorf("%w: %s, larger than the limit of %s", errTooLarge, byteSize(st.Size()), byteSize(limit))
+	}
+	return nil
+}
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// byteSize writes n bytes as people read it: 512 bytes, 1 KiB, 1.5 MiB.
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	v := float64(n) / float64(div)
+	s := fmt.Sprintf("%.1f", v)
+	s = strings.TrimSuffix(s, ".0")
+	return s + " " + "KMGTP"[exp:exp+1] + "iB"
+}

@@ -26,7 +26,7 @@ var ErrNoBinary = errors.New("processtest: binary not found; build it first and 
 // It returns the report of every check; a service that breaks the contract
 // gives failed results, not an error. The error is for what kept the kit
 // from checking: a missing binary ([ErrNoBinary]), no temporary directory,
-// no free port, or ctx done.
+// no free port, an unknown check name, or ctx done.
 //
 // Every run gets a fresh empty working directory and a free loopback port in
 // PORT, is bounded in time (the start timeout, the grace period), and is
@@ -43,6 +43,11 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 		o.apply(&s)
 	}
 	rep := Report{Binary: bin.Path, Args: slices.Clone(bin.Args)}
+	for _, name := range s.checks {
+		if !slices.Contains(allChecks, name) {
+			return rep, fmt.Errorf("processtest: unknown check %q; use one of %s", name, strings.Join(allChecks, ", "))
+		}
+	}
 	if fi, err := os.Stat(bin.Path); err != nil || fi.IsDir() {
 		return rep, ErrNoBinary
 	}

@@ -176,6 +176,10 @@ func (l *load) slot() time.Time {
 }
 
 func (l *load) work(ctx context.Context, client *http.Client) {
+	// A connection the transport dialled but never used is a new one to
+	// the server, which Shutdown waits up to 5 s for: close them as soon as
+	// the load stops, as a balancer drops an instance it removed.
+	defer l.tr.CloseIdleConnections()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C

@@ -1,0 +1,201 @@
+// Command twelvecheck checks that a service binary honours the twelve-factor
+// process contract, from outside the process, as a platform would: it binds
+// $PORT, its probes tell the truth, it stops under load without losing a
+// request, it logs events to stdout and writes no files, it never shows a
+// secret, it rejects bad configuration before binding, and a second signal
+// stops it. It works on any binary, twelvekit or not.
+//
+//	go run github.com/twelvekit/twelvekit/cmd/twelvecheck [flags] -- BINARY [ARGS...]
+//
+// It prints one row per check with its figure, and what a platform would
+// have seen for each failure; -json prints the report as JSON instead. It
+// exits 0 when every check passes, 1 when one fails or the check could not
+// run, and 64 for a usage error.
+//
+// The binary gets only the variables given with -env (NAME=VALUE, or NAME
+// to pass on the value of twelvecheck's own environment), plus PORT and the
+// canaries of the -secret variables. For a twelvekit service behind the
+// default balancer model (HAProxy's 2 s x 3), give it a drain that covers
+// the removal:
+//
+//	go build -o /tmp/hello ./examples/hello
+//	go run ./cmd/twelvecheck -env DRAIN_DELAY=7s -secret API_KEY -- /tmp/hello
+//
+// The checks and their flags are those of package
+// github.com/twelvekit/twelvekit/processtest; run twelvecheck -h for the
+// list.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/twelvekit/twelvekit/processtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitPass  = 0
+	exitFail  = 1
+	exitUsage = 64
+)
+
+// list is a repeatable flag.
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(v string) error { *l = append(*l, v); return nil }
+
+// run is the command; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("twelvecheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		asJSON                                = fs.Bool("json", false, "print the report as JSON")
+		checks                                = fs.String("checks", "", "comma-separated checks to run (port,probes,rolling-stop,logs,secrets,config-errors,second-signal); all when empty")
+		live                                  = fs.String("live", "/livez", "liveness path")
+		ready                                 = fs.String("ready", "/readyz", "readiness path")
+		method                                = fs.String("method", "GET", "method of the load request")
+		path                                  = fs.String("path", "/", "path of the load request; it must answer 2xx or 3xx when ready")
+		body                                  = fs.String("body", "", "body of the load request (sent as application/json when it is JSON)")
+		rate                                  = fs.Int("rate", 200, "load requests per second; 0 for as fast as the workers can")
+		workers                               = fs.Int("workers", 8, "concurrent load connections")
+		warmup                                = fs.Duration("warmup", time.Second, "load before SIGTERM")
+		interval                              = fs.Duration("interval", 2*time.Second, "balancer model: readiness poll interval (HAProxy inter)")
+		fall                                  = fs.Int("fall", 3, "balancer model: failed polls in a row that remove the instance (HAProxy fall)")
+		tight                                 = fs.Bool("tight", false, "tight balancer model: -interval 1s -fall 1")
+		grace                                 = fs.Duration("grace", 30*time.Second, "the platform's grace period after SIGTERM")
+		startTO                               = fs.Duration("start-timeout", 10*time.Second, "bound on accepting and becoming ready, and on a bad-config run")
+		configCmd                             = fs.String("config-cmd", "", "space-separated arguments that print the binary's effective config, such as config; scanned for canaries")
+		exitCode                              = fs.Int("exit-code", 78, "exit code a bad variable must give; 0 for any non-zero")
+		secondAfter                           = fs.Duration("second-after", time.Second, "delay between SIGTERM and the second signal (SIGINT)")
+		secondLimit                           = fs.Duration("second-limit", 5*time.Second, "bound on the exit after the second signal")
+		logFormat                             = fs.String("log-format", "json", "format of every stdout line: json (one object a line) or text (any UTF-8 line)")
+		env, secrets, secretsIn, bad, missing list
+	)
+	fs.Var(&env, "env", "NAME=VALUE for the binary's environment, or NAME to pass on twelvecheck's own value (repeatable)")
+	fs.Var(&secrets, "secret", "NAME of a secret variable, given a canary value (repeatable)")
+	fs.Var(&secretsIn, "secret-in", "NAME=TEMPLATE: a secret whose value is TEMPLATE with {canary} replaced (repeatable)")
+	fs.Var(&bad, "bad", "NAME=VALUE: a wrong value that must be rejected (repeatable; replaces the default PORT=abc)")
+	fs.Var(&missing, "missing", "NAME of a required variable that must be rejected when unset (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: twelvecheck [flags] -- BINARY [ARGS...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPass
+		}
+		return exitUsage
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, "twelvecheck: no binary; give it after --, such as twelvecheck -- ./bin/web")
+		fs.Usage()
+		return exitUsage
+	}
+	bin := processtest.Binary{Path: rest[0], Args: rest[1:], Env: map[string]string{}}
+	for _, kv := range env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok {
+			v, set := os.LookupEnv(name)
+			if !set {
+				continue
+			}
+			value = v
+		}
+		bin.Env[name] = value
+	}
+	opts := []processtest.Option{
+		processtest.WithProbes(*live, *ready),
+		processtest.WithLoad(*method, *path, *body),
+		processtest.WithLoadRate(*rate, *workers),
+		processtest.WithWarmup(*warmup),
+		processtest.WithBalancer(*interval, *fall),
+		processtest.WithGracePeriod(*grace),
+		processtest.WithStartTimeout(*startTO),
+		processtest.WithConfigExitCode(*exitCode),
+		processtest.WithSecondSignal(*secondAfter, *secondLimit),
+	}
+	if *tight {
+		opts = append(opts, processtest.WithTightBalancer())
+	}
+	if *checks != "" {
+		opts = append(opts, processtest.WithChecks(strings.Split(*checks, ",")...))
+	}
+	switch *logFormat {
+	case "json":
+	case "text":
+		opts = append(opts, processtest.WithLogLine(func(line []byte) error {
+			if !utf8.Valid(line) {
+				return errors.New("not UTF-8 text")
+			}
+			return nil
+		}))
+	default:
+		fmt.Fprintln(stderr, "twelvecheck: -log-format must be json or text")
+		return exitUsage
+	}
+	if *configCmd != "" {
+		opts = append(opts, processtest.WithConfigCommand(strings.Fields(*configCmd)...))
+	}
+	for _, name := range secrets {
+		opts = append(opts, processtest.WithSecret(name))
+	}
+	for _, kv := range secretsIn {
+		name, tmpl, ok := strings.Cut(kv, "=")
+		if !ok || !strings.Contains(tmpl, processtest.CanaryPlaceholder) {
+			fmt.Fprintln(stderr, "twelvecheck: -secret-in takes NAME=TEMPLATE, the template holding {canary}")
+			return exitUsage
+		}
+		opts = append(opts, processtest.WithSecretIn(name, tmpl))
+	}
+	for _, kv := range bad {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok {
+			fmt.Fprintln(stderr, "twelvecheck: -bad takes NAME=VALUE")
+			return exitUsage
+		}
+		opts = append(opts, processtest.WithBadConfig(name, value))
+	}
+	for _, name := range missing {
+		opts = append(opts, processtest.WithMissingConfig(name))
+	}
+
+	rep, err := processtest.Check(ctx, bin, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "twelvecheck:", err)
+		return exitFail
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintln(stderr, "twelvecheck:", err)
+			return exitFail
+		}
+	} else {
+		fmt.Fprint(stdout, rep)
+	}
+	if !rep.Passed() {
+		return exitFail
+	}
+	return exitPass
+}

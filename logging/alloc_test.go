@@ -89,6 +89,8 @@ func TestMiddleware_allocations(t *testing.T) {
 	withID := httptest.NewRequest(http.MethodGet, "/orders/7", nil)
 	withID.Header.Set("X-Request-ID", "6f0f5c9e-3b8e-4f0a-9d2c-1b7e6a5d4c3b")
 	withoutID := httptest.NewRequest(http.MethodGet, "/orders/7", nil)
+	traced := httptest.NewRequest(http.MethodGet, "/orders/7", nil)
+	traced.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 
 	bare := testing.AllocsPerRun(1000, func() { mux.ServeHTTP(w, withoutID) })
 	for _, tt := range []struct {
@@ -97,7 +99,8 @@ func TestMiddleware_allocations(t *testing.T) {
 		max  float64
 	}{
 		{"incoming ID", withID, 2},
-		{"new ID", withoutID, 3},
+		{"new ID", withoutID, 2},
+		{"new ID and a trace", traced, 2},
 	} {
 		got := testing.AllocsPerRun(1000, func() { wrapped.ServeHTTP(w, tt.r) }) - bare
 		if got > tt.max {

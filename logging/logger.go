@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -51,10 +52,16 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 	} else {
 		enc = zapcore.NewJSONEncoder(jsonEncoderConfig(cfg.Keys))
 	}
-	root := &core{level: level, enc: enc, out: zapcore.Lock(writeSyncer(w)), now: s.now}
+	m := &meta{keys: cfg.Keys}
+	if cfg.Keys == KeysGCP && cfg.Format == FormatJSON {
+		m.gcpPrefix = gcpTracePrefix(&s)
+	} else {
+		m.keys = KeysZap
+	}
+	root := &core{level: level, enc: enc, out: zapcore.Lock(writeSyncer(w)), now: s.now, meta: m, node: &node{}}
 	var c zapcore.Core = root
 	if cfg.Sampling {
-		c = &sampled{Core: zapcore.NewSamplerWithOptions(root, time.Second, 100, 100), root: root}
+		c = &sampled{Core: zapcore.NewSamplerWithOptions(root, time.Second, 100, 100), root: root, node: root.node}
 	}
 	return zap.New(c.With(staticFields(cfg, &s)))
 }
@@ -68,6 +75,32 @@ type core struct {
 	enc   zapcore.Encoder
 	out   zapcore.WriteSyncer
 	now   func() time.Time
+	meta  *meta
+	node  *node
+}
+
+// meta is what every core of one New shares besides the level: the key
+// preset of the trace fields and the Google Cloud trace prefix.
+type meta struct {
+	keys      Keys
+	gcpPrefix string // projects/PROJECT/traces/, or ""
+}
+
+// node records the fields a core was given by With, and its parent's node,
+// so that the slog handler finds the fields that a logger in a context has
+// and its own logger has not (see contextFields). The root node has none.
+type node struct {
+	parent *node
+	fields []zapcore.Field
+	depth  int
+}
+
+// child returns the node of a core made by With(fields) from n's core.
+func (n *node) child(fields []zapcore.Field) *node {
+	if len(fields) == 0 {
+		return n
+	}
+	return &node{parent: n, fields: slices.Clone(fields), depth: n.depth + 1}
 }
 
 func (c *core) Enabled(l zapcore.Level) bool { return c.level.Enabled(l) }
@@ -77,7 +110,7 @@ func (c *core) Enabled(l zapcore.Level) bool { return c.level.Enabled(l) }
 func (c *core) Level() zapcore.Level { return c.level.Level() }
 
 func (c *core) With(fields []zapcore.Field) zapcore.Core {
-	clone := &core{level: c.level, enc: c.enc.Clone(), out: c.out, now: c.now}
+	clone := &core{level: c.level, enc: c.enc.Clone(), out: c.out, now: c.now, meta: c.meta, node: c.node.child(fields)}
 	for i := range fields {
 		fields[i].AddTo(clone.enc)
 	}
@@ -118,10 +151,11 @@ func (c *core) Sync() error { return c.out.Sync() }
 type sampled struct {
 	zapcore.Core
 	root *core
+	node *node
 }
 
 func (s *sampled) With(fields []zapcore.Field) zapcore.Core {
-	return &sampled{Core: s.Core.With(fields), root: s.root}
+	return &sampled{Core: s.Core.With(fields), root: s.root, node: s.node.child(fields)}
 }
 
 func (s *sampled) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
@@ -144,6 +178,17 @@ func rootOf(log *zap.Logger) *core {
 		return c
 	case *sampled:
 		return c.root
+	}
+	return nil
+}
+
+// nodeOf returns the node of a core New built, or nil for any other core.
+func nodeOf(c zapcore.Core) *node {
+	switch c := c.(type) {
+	case *core:
+		return c.node
+	case *sampled:
+		return c.node
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package logging
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,16 +18,11 @@ type MiddlewareOption interface {
 	applyMiddleware(*middleware)
 }
 
-type skipOption []string
+// middlewareOptionFunc is the one adapter from a function to a
+// MiddlewareOption.
+type middlewareOptionFunc func(*middleware)
 
-func (o skipOption) applyMiddleware(m *middleware) {
-	if m.skip == nil {
-		m.skip = make(map[string]struct{}, len(o))
-	}
-	for _, p := range o {
-		m.skip[p] = struct{}{}
-	}
-}
+func (f middlewareOptionFunc) applyMiddleware(m *middleware) { f(m) }
 
 // WithSkipPaths stops Middleware from logging requests whose URL path is
 // exactly one of paths, such as the liveness and readiness probes that a
@@ -33,15 +30,15 @@ func (o skipOption) applyMiddleware(m *middleware) {
 // a logger in their context and panic recovery; only their event is left
 // out. Repeating WithSkipPaths adds paths.
 func WithSkipPaths(paths ...string) MiddlewareOption {
-	return skipOption(append([]string(nil), paths...))
-}
-
-type statusLevelOption func(status int) Level
-
-func (o statusLevelOption) applyMiddleware(m *middleware) {
-	if o != nil {
-		m.level = o
-	}
+	paths = slices.Clone(paths)
+	return middlewareOptionFunc(func(m *middleware) {
+		if m.skip == nil {
+			m.skip = make(map[string]struct{}, len(paths))
+		}
+		for _, p := range paths {
+			m.skip[p] = struct{}{}
+		}
+	})
 }
 
 // WithStatusLevel makes Middleware log each request at the level f returns
@@ -49,17 +46,12 @@ func (o statusLevelOption) applyMiddleware(m *middleware) {
 // rest. A request whose handler panicked is logged at error whatever f says.
 // f must be safe for concurrent use. A nil f keeps the default. Repeating
 // WithStatusLevel replaces the earlier function.
-func WithStatusLevel(f func(status int) Level) MiddlewareOption { return statusLevelOption(f) }
-
-type headersOption []string
-
-func (o headersOption) applyMiddleware(m *middleware) {
-	for _, n := range o {
-		n = http.CanonicalHeaderKey(n)
-		if n != "" && !containsString(m.headers, n) {
-			m.headers = append(m.headers, n)
+func WithStatusLevel(f func(status int) Level) MiddlewareOption {
+	return middlewareOptionFunc(func(m *middleware) {
+		if f != nil {
+			m.level = f
 		}
-	}
+	})
 }
 
 // WithHeaders adds the named request headers to each request's event, in a
@@ -70,7 +62,67 @@ func (o headersOption) applyMiddleware(m *middleware) {
 // X-Csrf-Token show as "[REDACTED]" when present, whatever names asks for.
 // Headers not in names are never logged. Repeating WithHeaders adds names.
 func WithHeaders(names ...string) MiddlewareOption {
-	return headersOption(append([]string(nil), names...))
+	names = slices.Clone(names)
+	return middlewareOptionFunc(func(m *middleware) {
+		for _, n := range names {
+			n = http.CanonicalHeaderKey(n)
+			if n != "" && !slices.Contains(m.headers, n) {
+				m.headers = append(m.headers, n)
+			}
+		}
+	})
+}
+
+// WithRoute names each request's route with f, for routers other than
+// http.ServeMux. Middleware calls f once the handler has returned (or
+// panicked), with the request as the handler got it, and logs what it
+// returns as the route field; "" means the router matched no route (a 404
+// of the router, a request outside it), and is logged as "", so that with
+// WithRoute every event has a route and no path is passed off as one.
+// Without WithRoute the route is the ServeMux pattern that matched, left out
+// when none did.
+//
+// The router must have put its match where f finds it by then, so mount
+// Middleware inside the router, as its own middleware:
+//
+//	// chi: r.Use runs Middleware after chi has set its route context
+//	r := chi.NewRouter()
+//	r.Use(logging.Middleware(log, logging.WithRoute(func(r *http.Request) string {
+//		return chi.RouteContext(r.Context()).RoutePattern() // "/orders/{id}"
+//	})))
+//
+//	// gorilla/mux: r.Use runs Middleware on the matched route
+//	r := mux.NewRouter()
+//	r.Use(logging.Middleware(log, logging.WithRoute(func(r *http.Request) string {
+//		t, _ := mux.CurrentRoute(r).GetPathTemplate() // "/orders/{id}"
+//		return t
+//	})))
+//
+// With gorilla/mux a request that matches no route never reaches the
+// router's middleware; wrap the router's NotFoundHandler in Middleware too
+// to log it. f must be safe for concurrent use and must not keep r. A nil f
+// restores the default. Repeating WithRoute replaces the earlier function.
+func WithRoute(f func(r *http.Request) string) MiddlewareOption {
+	return middlewareOptionFunc(func(m *middleware) { m.route = f })
+}
+
+// WithTraceFrom makes Middleware ask f for the trace of each request before
+// the handler runs, with the request's context, instead of reading the
+// traceparent and X-Cloud-Trace-Context headers; a Trace that is not valid
+// (see [Trace.IsValid]) falls back to the headers. It is the hook for a
+// service that runs a tracer, such as OpenTelemetry, whose own middleware
+// (outside this one) has started the request's span: the events then carry
+// that span's ID, not the caller's. With OpenTelemetry:
+//
+//	logging.WithTraceFrom(func(ctx context.Context) logging.Trace {
+//		sc := trace.SpanContextFromContext(ctx) // go.opentelemetry.io/otel/trace
+//		return logging.Trace{TraceID: sc.TraceID(), SpanID: sc.SpanID(), Sampled: sc.IsSampled()}
+//	})
+//
+// f must be safe for concurrent use. A nil f restores the default.
+// Repeating WithTraceFrom replaces the earlier function.
+func WithTraceFrom(f func(ctx context.Context) Trace) MiddlewareOption {
+	return middlewareOptionFunc(func(m *middleware) { m.trace = f })
 }
 
 // Middleware returns a net/http middleware that logs one event per request
@@ -80,7 +132,8 @@ func WithHeaders(names ...string) MiddlewareOption {
 //	path         the URL path, never the query, which may hold tokens
 //	route        the http.ServeMux pattern that matched, such as
 //	             "GET /orders/{id}", when the wrapped handler is (or contains)
-//	             a ServeMux and a pattern matched; left out otherwise
+//	             a ServeMux and a pattern matched; left out otherwise; or
+//	             what the function of [WithRoute] returns, "" included
 //	status       the status sent: 200 when the handler wrote none, 101 for
 //	             a hijacked connection
 //	bytes        the number of body bytes written
@@ -88,6 +141,9 @@ func WithHeaders(names ...string) MiddlewareOption {
 //	remote_addr  the peer address, as net/http gives it
 //	user_agent   the User-Agent header
 //	request_id   the request ID
+//	trace_id     the request's trace, when it has one (see below), as 32
+//	span_id      and 16 lowercase hex digits, and whether it is sampled
+//	trace_sampled
 //	headers      the headers asked for with [WithHeaders], if any
 //
 // The level is error for 5xx, warn for 4xx and info otherwise (see
@@ -100,6 +156,22 @@ func WithHeaders(names ...string) MiddlewareOption {
 // the request's context carries it ([RequestID]) and a logger derived from
 // log with a request_id field ([FromContext]).
 //
+// The request's trace is read from its W3C traceparent header, or when it
+// has none from Google Cloud's X-Cloud-Trace-Context, or from the function
+// of [WithTraceFrom]. A header that does not follow its specification to
+// the letter (a wrong length, version ff, an ID of all zeros, uppercase or
+// other non-hex digits, a repeated header) is ignored, as W3C Trace Context
+// says a receiver must, and never logged. span_id is then the caller's span
+// (the parent-id of traceparent), the span a load balancer or the calling
+// service made for this request. The trace fields are on the request's
+// event, on its logger ([FromContext]) and on the records of [NewSlog]
+// logged with its context; [TraceFromContext] returns the trace. With
+// LOG_KEYS=gcp they are written under the keys Google Cloud Logging reads:
+// logging.googleapis.com/trace as projects/PROJECT/traces/TRACE_ID, with the
+// project from GOOGLE_CLOUD_PROJECT, GCP_PROJECT, GCLOUD_PROJECT or
+// CLOUDSDK_CORE_PROJECT (the first set; trace_id stays when none is),
+// logging.googleapis.com/spanId and logging.googleapis.com/trace_sampled.
+//
 // A panic in the handler is recovered and logged in the request's event,
 // at error level, with the panic value under "panic" and the stack under the
 // encoder's stack trace key; the client gets 500 when no status was sent
@@ -111,14 +183,22 @@ func WithHeaders(names ...string) MiddlewareOption {
 // of the one the server gave (http.Flusher, http.Hijacker, io.ReaderFrom),
 // and http.ResponseController reaches the others through its Unwrap method.
 //
-// Middleware makes two allocations per request, three when it makes the ID.
-// A nil log logs nothing. The returned middleware and the handlers it
+// The event's time is the end of the request, and its duration comes from
+// the monotonic clock: the wall clock is read once per request. The event
+// is written through log's core, so options of log's zap.Logger that act
+// outside its core (zap.AddCaller, zap.WithClock) do not apply to it.
+//
+// Middleware makes two allocations per request, whether it keeps or makes
+// the ID, with or without a trace. A nil log logs nothing. The returned middleware and the handlers it
 // makes are safe for concurrent use.
 func Middleware(log *zap.Logger, opts ...MiddlewareOption) func(http.Handler) http.Handler {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	m := middleware{log: log, level: statusLevel}
+	m := middleware{log: log, level: statusLevel, keys: KeysZap}
+	if root := rootOf(log); root != nil {
+		m.keys, m.gcpPrefix = root.meta.keys, root.meta.gcpPrefix
+	}
 	for _, o := range opts {
 		if o != nil {
 			o.applyMiddleware(&m)
@@ -133,12 +213,16 @@ func Middleware(log *zap.Logger, opts ...MiddlewareOption) func(http.Handler) ht
 }
 
 type middleware struct {
-	log     *zap.Logger
-	next    http.Handler
-	skip    map[string]struct{}
-	level   func(status int) Level
-	headers []string
-	pool    *fieldPool
+	log       *zap.Logger
+	next      http.Handler
+	skip      map[string]struct{}
+	level     func(status int) Level
+	headers   []string
+	route     func(*http.Request) string
+	trace     func(context.Context) Trace
+	keys      Keys
+	gcpPrefix string
+	pool      *fieldPool
 }
 
 func statusLevel(status int) Level {
@@ -156,15 +240,27 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q, rw := newRecorder(w)
 	q.w = w
 
-	id := ""
+	var id string
 	if v := r.Header[RequestIDHeader]; len(v) > 0 && validID(v[0]) {
 		id = v[0]
 	} else {
-		id = newID()
+		id = q.newID()
 	}
 	q.ctx.Context = r.Context()
 	q.ctx.id = id
 	q.ctx.base = m.log
+	var tr Trace
+	if m.trace != nil {
+		tr = m.trace(q.ctx.Context)
+	}
+	ok := tr.IsValid()
+	if !ok {
+		tr, ok = traceFromHeaders(r.Header)
+	}
+	if ok {
+		q.ctx.hasTrace = true
+		q.ctx.trace.set(tr, m.keys, m.gcpPrefix)
+	}
 	q.idSlot[0] = id
 	// The slice lives in q: no allocation. A handler that appends to the
 	// header gets a new array, as with any one-element slice.
@@ -207,7 +303,15 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 	if panicked != nil {
 		level = zapcore.ErrorLevel
 	}
-	ce := m.log.Check(level, "request")
+	c := m.log.Core()
+	if !c.Enabled(level) {
+		return
+	}
+	// One reading of the wall clock per request: start's. The duration is
+	// monotonic, the end is start plus the duration.
+	d := time.Since(start)
+	ent := zapcore.Entry{Level: level, Time: start.Add(d), LoggerName: m.log.Name(), Message: "request"}
+	ce := c.Check(ent, nil)
 	if ce == nil {
 		return
 	}
@@ -217,17 +321,22 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 		zap.String("method", r.Method),
 		zap.String("path", r.URL.Path),
 	)
-	if r.Pattern != "" {
+	if m.route != nil {
+		fs = append(fs, zap.String("route", m.route(r)))
+	} else if r.Pattern != "" {
 		fs = append(fs, zap.String("route", r.Pattern))
 	}
 	fs = append(fs,
 		zap.Int("status", status),
 		zap.Int64("bytes", q.bytes),
-		zap.Duration("duration", time.Since(start)),
+		zap.Duration("duration", d),
 		zap.String("remote_addr", r.RemoteAddr),
 		zap.String("user_agent", r.UserAgent()),
 		zap.String("request_id", q.ctx.id),
 	)
+	if q.ctx.hasTrace {
+		fs = append(fs, zap.Inline(&q.ctx.trace))
+	}
 	if len(m.headers) > 0 {
 		q.header, q.names = r.Header, m.headers
 		fs = append(fs, zap.Object("headers", (*headerSet)(q)))
@@ -266,15 +375,6 @@ func sensitiveHeader(name string) bool {
 	case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
 		"X-Api-Key", "X-Auth-Token", "X-Csrf-Token":
 		return true
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }

@@ -13,6 +13,11 @@ type Option interface {
 	apply(*settings)
 }
 
+// optionFunc is the one adapter from a function to an Option.
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
+
 type settings struct {
 	w      io.Writer
 	env    map[string]string
@@ -39,10 +44,6 @@ func (s *settings) lookup(name string) string {
 	return os.Getenv(name)
 }
 
-type writerOption struct{ w io.Writer }
-
-func (o writerOption) apply(s *settings) { s.w = o.w }
-
 // WithWriter makes the logger write its events to w instead of os.Stdout:
 // a bytes.Buffer in a test, os.Stdout in an Example, io.Discard in a
 // benchmark. Each event is one call to w.Write, made while holding a lock, so
@@ -52,30 +53,29 @@ func (o writerOption) apply(s *settings) { s.w = o.w }
 //
 // A service writes to stdout and leaves routing to the platform, so outside
 // tests there is rarely a reason to use this option.
-func WithWriter(w io.Writer) Option { return writerOption{w} }
-
-type envOption map[string]string
-
-func (o envOption) apply(s *settings) {
-	s.env = o
-	s.envSet = true
+func WithWriter(w io.Writer) Option {
+	return optionFunc(func(s *settings) { s.w = w })
 }
 
-// WithEnvironment makes [New] read the variables that name the release and
-// the instance (and NO_COLOR and TERM) from env instead of the process
-// environment, which is then not read at all; the host name from the
-// operating system is then not used either. It is meant for tests and Examples. A nil map is an
-// empty environment. The map is read during New only and not kept. Repeating
-// WithEnvironment replaces the earlier map.
-func WithEnvironment(env map[string]string) Option { return envOption(env) }
-
-type clockOption func() time.Time
-
-func (o clockOption) apply(s *settings) { s.now = o }
+// WithEnvironment makes [New] read the variables that name the release, the
+// instance and the Google Cloud project (and NO_COLOR and TERM) from env
+// instead of the process environment, which is then not read at all; the
+// host name from the operating system is then not used either. It is meant
+// for tests and Examples, and for a program that reads its environment once
+// into a map. A nil map is an empty environment. The map is read during New
+// only and not kept. Repeating WithEnvironment replaces the earlier map.
+func WithEnvironment(env map[string]string) Option {
+	return optionFunc(func(s *settings) {
+		s.env = env
+		s.envSet = true
+	})
+}
 
 // WithClock stamps every event with now() instead of the time it was logged,
-// through zap and through [NewSlog] alike, so that a test or an Example gets
-// the same output on every run. Events whose time is deliberately zero (an
-// slog.Record without a time) stay without one. A nil now restores the real
-// time. Repeating WithClock replaces the earlier clock.
-func WithClock(now func() time.Time) Option { return clockOption(now) }
+// through zap, through [NewSlog] and through [Middleware] alike, so that a
+// test or an Example gets the same output on every run. Events whose time is
+// deliberately zero (an slog.Record without a time) stay without one. A nil
+// now restores the real time. Repeating WithClock replaces the earlier clock.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(s *settings) { s.now = now })
+}

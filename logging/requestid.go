@@ -1,6 +1,9 @@
 package logging
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"unsafe"
+)
 
 // RequestIDHeader is the header Middleware reads a request's ID from and
 // sets on the response, in Go's canonical form of X-Request-ID.
@@ -26,10 +29,12 @@ func validID(id string) bool {
 	return true
 }
 
-// newID returns a random version 4 UUID. It uses the runtime's ChaCha8
-// generator, which is seeded by the operating system, cannot be predicted
-// and needs no lock: an ID must be unique, not secret.
-func newID() string {
+// newID returns a random version 4 UUID, held in q's own array, which
+// saves an allocation per request: the array is written once here and never
+// again, so the string is immutable, and it lives as long as q. It uses the
+// runtime's ChaCha8 generator, which is seeded by the operating system,
+// cannot be predicted and needs no lock: an ID must be unique, not secret.
+func (q *request) newID() string {
 	const hex = "0123456789abcdef"
 	var u [16]byte
 	hi, lo := rand.Uint64(), rand.Uint64()
@@ -39,7 +44,7 @@ func newID() string {
 	}
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	var b [36]byte
+	b := &q.idBuf
 	j := 0
 	for i, c := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -49,5 +54,5 @@ func newID() string {
 		b[j], b[j+1] = hex[c>>4], hex[c&0x0f]
 		j += 2
 	}
-	return string(b[:])
+	return unsafe.String(&b[0], len(b))
 }

@@ -18,6 +18,7 @@ type request struct {
 	wrote    bool // a final status was sent
 	hijacked bool
 	idSlot   [1]string // the X-Request-ID response header's value slice
+	idBuf    [36]byte  // a new request ID
 	header   http.Header
 	names    []string // request headers to log
 }

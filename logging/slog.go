@@ -16,15 +16,18 @@ type SlogOption interface {
 	applySlog(*handler)
 }
 
-type sourceOption bool
+// slogOptionFunc is the one adapter from a function to a SlogOption.
+type slogOptionFunc func(*handler)
 
-func (o sourceOption) applySlog(h *handler) { h.source = bool(o) }
+func (f slogOptionFunc) applySlog(h *handler) { f(h) }
 
 // WithSource adds the source location of each slog call to its event, under
 // the caller key of the logger's encoder ("caller" with every [Keys] preset),
 // as file:line; it costs a stack lookup per event. Without it the location is
 // left out. Repeating WithSource has no further effect.
-func WithSource() SlogOption { return sourceOption(true) }
+func WithSource() SlogOption {
+	return slogOptionFunc(func(h *handler) { h.source = true })
+}
 
 // NewSlog returns a *slog.Logger for libraries and code that use log/slog,
 // writing to log's core: the same stream, encoder, static fields and fields
@@ -40,6 +43,14 @@ func WithSource() SlogOption { return sourceOption(true) }
 // are written with their Error text. A Record with a zero time has no time
 // field. The logger passes the standard library's testing/slogtest suite.
 //
+// The context of a record brings its fields: a record logged with the
+// context of a request inside [Middleware] (InfoContext, LogAttrs...)
+// carries the request's request_id and trace fields, as the request's own
+// logger does, and one logged with a context from [NewContext] carries the
+// fields of that context's logger that log lacks (see [NewContext]). They
+// are written at the top level of the event, outside any group. Without
+// such a context, or with a nil one, the record has only its own fields.
+//
 // Passing the logger to slog.SetDefault also makes slog send the standard
 // library's log package to it, at info level; call [RedirectStdLog] after
 // SetDefault to choose another level.
@@ -54,7 +65,8 @@ func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	h := &handler{core: log.Core(), name: log.Name(), pool: newFieldPool()}
+	c := log.Core()
+	h := &handler{core: c, top: c, node: nodeOf(c), name: log.Name(), pool: newFieldPool()}
 	for _, o := range opts {
 		if o != nil {
 			o.applySlog(h)
@@ -65,9 +77,15 @@ func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
 
 // handler is a slog.Handler over a zapcore.Core. Groups opened with
 // WithGroup are kept in groups until an attribute needs them, so that an
-// empty group is never written.
+// empty group is never written. Once WithAttrs has written a group into
+// core, top is the core before the first group and nested the fields since
+// (namespaces included), so that a context's fields can still be written at
+// the top level.
 type handler struct {
 	core   zapcore.Core
+	top    zapcore.Core
+	nested []zapcore.Field
+	node   *node // of core; nil when New did not build it
 	name   string
 	source bool
 	groups []string
@@ -78,26 +96,42 @@ func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
 	return h.core.Enabled(zapLevel(l))
 }
 
-func (h *handler) Handle(_ context.Context, r slog.Record) error {
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	ent := zapcore.Entry{
 		Level:      zapLevel(r.Level),
 		Time:       r.Time,
 		LoggerName: h.name,
 		Message:    r.Message,
 	}
+	// The context's fields first, so that the record's attributes follow
+	// them; when core has a group open they go through top instead.
+	var buf *[]zapcore.Field
+	var fields []zapcore.Field
+	target := h.core
+	if ctx != nil && ctx != context.Background() {
+		buf = h.pool.get()
+		fields = contextFields(ctx, h.node, *buf)
+		if len(fields) > 0 && h.nested != nil {
+			target = h.top
+			fields = append(fields, h.nested...)
+		}
+	}
+
 	// On a core of New without sampling, Check would only ask the level:
 	// asking it here and writing directly saves the CheckedEntry round
 	// trip. Any other core goes through Check, which may sample or fan out.
-	c, direct := h.core.(*core)
+	c, direct := target.(*core)
 	var ce *zapcore.CheckedEntry
 	if direct {
 		if !c.level.Enabled(ent.Level) {
+			h.put(buf, fields)
 			return nil
 		}
 		if c.now != nil && !ent.Time.IsZero() {
 			ent.Time = c.now()
 		}
-	} else if ce = h.core.Check(ent, nil); ce == nil {
+	} else if ce = target.Check(ent, nil); ce == nil {
+		h.put(buf, fields)
 		return nil
 	}
 	if h.source && r.PC != 0 {
@@ -118,16 +152,18 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		}
 	}
 
-	var buf *[]zapcore.Field
-	var fields []zapcore.Field
 	if r.NumAttrs() > 0 {
-		buf = h.pool.get()
-		fields = *buf
+		if buf == nil {
+			buf = h.pool.get()
+			fields = *buf
+		}
+		opened := len(h.groups) == 0
 		r.Attrs(func(a slog.Attr) bool {
-			if len(fields) == 0 && len(h.groups) > 0 {
+			if !opened {
 				f, ok := field(a)
 				if ok {
 					fields = append(h.openGroups(fields), f)
+					opened = true
 				}
 				return true
 			}
@@ -149,10 +185,15 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 	} else {
 		ce.Write(fields...)
 	}
+	h.put(buf, fields)
+	return err
+}
+
+// put recycles the field slice of Handle, if it took one.
+func (h *handler) put(buf *[]zapcore.Field, fields []zapcore.Field) {
 	if buf != nil {
 		h.pool.put(buf, fields)
 	}
-	return err
 }
 
 func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
@@ -170,6 +211,12 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := *h
 	h2.core = h.core.With(fields)
+	h2.node = nodeOf(h2.core)
+	if len(h.groups) > 0 || h.nested != nil {
+		h2.nested = append(h.nested[:len(h.nested):len(h.nested)], fields...)
+	} else {
+		h2.top = h2.core
+	}
 	h2.groups = nil
 	return &h2
 }

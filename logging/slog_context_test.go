@@ -1,0 +1,131 @@
+package logging_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
+
+	"github.com/twelvekit/twelvekit/logging"
+)
+
+type otherKey struct{}
+
+// TestNewSlog_requestContext logs through slog with a request's context, as
+// a library (gorm, a client) does, and finds the request's fields.
+func TestNewSlog_requestContext(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{Service: "shop"})
+	sl := logging.NewSlog(log).With("component", "db")
+	grouped := logging.NewSlog(log).WithGroup("sql").With("table", "orders")
+	h := logging.Middleware(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logging.FromContext(r.Context()).Info("zap")
+		sl.InfoContext(r.Context(), "slog", "rows", 3)
+		grouped.InfoContext(r.Context(), "grouped", "rows", 4)
+		sl.InfoContext(context.WithValue(r.Context(), otherKey{}, 1), "derived")
+		sl.Info("no context")
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/orders", nil)
+	r.Header.Set("X-Request-ID", "req-42")
+	r.Header.Set("Traceparent", validTraceparent)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	ev := buf.events(t)
+	if len(ev) != 6 {
+		t.Fatalf("got %d events, want 6:\n%s", len(ev), buf.String())
+	}
+	reqFields := map[string]any{"request_id": "req-42", "trace_id": validTraceID, "span_id": validSpanID, "trace_sampled": true}
+	keys := []string{"request_id", "trace_id", "span_id", "trace_sampled"}
+	for i, msg := range []string{"zap", "slog", "grouped", "derived"} {
+		if ev[i]["msg"] != msg {
+			t.Fatalf("event %d = %v, want %q", i, ev[i], msg)
+		}
+		if diff := cmp.Diff(reqFields, pick(ev[i], keys...)); diff != "" {
+			t.Errorf("%s: request fields (-want +got)\n%s", msg, diff)
+		}
+		if ev[i]["service"] != "shop" {
+			t.Errorf("%s: service = %v, want shop once", msg, ev[i]["service"])
+		}
+	}
+	if ev[1]["component"] != "db" || ev[1]["rows"] != num("3") {
+		t.Errorf("slog event lost its own fields: %v", ev[1])
+	}
+	wantGroup := map[string]any{"table": "orders", "rows": num("4")}
+	if diff := cmp.Diff(wantGroup, ev[2]["sql"]); diff != "" {
+		t.Errorf("grouped event's group (-want +got)\n%s\n%s", diff, buf.lines()[2])
+	}
+	if got := pick(ev[4], keys...); len(got) != 0 {
+		t.Errorf("record without context has request fields %v", got)
+	}
+	// Each key once: a repeated JSON key would be lost by most readers.
+	for i, line := range buf.lines() {
+		for _, k := range []string{`"request_id"`, `"service"`, `"component"`} {
+			if n := countSub(line, k); n > 1 {
+				t.Errorf("event %d has %s %d times: %s", i, k, n, line)
+			}
+		}
+	}
+}
+
+func countSub(s, sub string) int {
+	n := 0
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNewSlog_newContext finds the fields of a logger put in a context with
+// NewContext, without the fields the slog logger already has.
+func TestNewSlog_newContext(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{Service: "shop"})
+	worker := log.With(zap.String("component", "worker"))
+	sl := logging.NewSlog(worker)
+	job := worker.With(zap.String("job_id", "j-7"))
+	ctx := logging.NewContext(context.Background(), job)
+	sl.InfoContext(ctx, "job")
+	other := logging.NewSlog(log).With("lib", "http")
+	other.InfoContext(ctx, "other")
+	sl.InfoContext(logging.NewContext(context.Background(), worker), "same logger")
+
+	ev := buf.events(t)
+	if len(ev) != 3 {
+		t.Fatalf("got %d events, want 3:\n%s", len(ev), buf.String())
+	}
+	if diff := cmp.Diff(map[string]any{"component": "worker", "job_id": "j-7"}, pick(ev[0], "component", "job_id", "lib")); diff != "" {
+		t.Errorf("job event (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"component": "worker", "job_id": "j-7", "lib": "http"}, pick(ev[1], "component", "job_id", "lib")); diff != "" {
+		t.Errorf("other slog logger's event (-want +got)\n%s", diff)
+	}
+	if _, ok := ev[2]["job_id"]; ok {
+		t.Errorf("same logger event = %v, want no job_id", ev[2])
+	}
+	for i, line := range buf.lines() {
+		for _, k := range []string{`"component"`, `"service"`} {
+			if n := countSub(line, k); n != 1 {
+				t.Errorf("event %d has %s %d times, want once: %s", i, k, n, line)
+			}
+		}
+	}
+}
+
+func TestNewSlog_contextDisabledAllocatesNothing(t *testing.T) {
+	skipUnderRace(t)
+	log, _ := newLogger(logging.Config{})
+	sl := logging.NewSlog(log)
+	ctx := logging.NewContext(context.Background(), log.With(zap.String("job_id", "j-7")))
+	if n := testing.AllocsPerRun(1000, func() { sl.DebugContext(ctx, "not logged", "k", 1) }); n != 0 {
+		t.Errorf("a disabled call with a context makes %v allocations, want 0", n)
+	}
+	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(ctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
+		t.Errorf("an enabled call with a context's fields makes %v allocations, want 0", n)
+	}
+}

@@ -211,6 +211,9 @@ func (l *loader) environ() {
 	}
 	for _, i := range l.p.fileKeys {
 		lf := &l.p.leaves[i]
+		if lf.nested && !l.p.visible(i, s.parsers) {
+			continue
+		}
 		path := l.get(lf.fileKey)
 		if path == "" {
 			continue
@@ -365,14 +368,14 @@ func (l *loader) upstream(err error) {
 			problem, want := l.parseProblem(&l.p.leaves[i], e.Err)
 			l.addLeaf(i, &FieldError{Problem: problem, Want: want, Err: &invalidError{cause: e.Err}})
 		case env.NoParserError:
-			if i := l.leafByField(e.Name, e.Type, 0); i >= 0 && l.p.leaves[i].kind.unsupported {
+			if i := l.leafByField(e.Name, e.Type, 0); i >= 0 && l.p.leaves[i].kind.unsupported && !l.p.leaves[i].nested {
 				continue // reported from the plan
 			}
-			if sv, ok := l.structVar(e.Name, e.Type); ok {
-				l.add(-1, 1<<30, &FieldError{
-					Var: sv.key, Field: sv.path,
-					Problem: "set, but it names a struct (" + sv.typ.String() + "), whose fields have variables of their own",
-					Want:    "unset " + sv.key + " and set the variables of the struct's fields",
+			if i := l.leafByField(e.Name, e.Type, 0); i >= 0 && l.p.leaves[i].nested {
+				lf := &l.p.leaves[i]
+				l.addLeaf(i, &FieldError{
+					Problem: "set, but it names a struct (" + lf.typ.String() + "), whose fields have variables of their own",
+					Want:    "unset " + lf.key + " and set the variables of the struct's fields",
 					Err:     ErrInvalid,
 				})
 				continue
@@ -387,15 +390,6 @@ func (l *loader) upstream(err error) {
 			l.add(-1, 1<<30, &FieldError{Problem: "cannot be loaded", Err: &invalidError{cause: e}})
 		}
 	}
-}
-
-func (l *loader) structVar(name string, t reflect.Type) (structVar, bool) {
-	for _, sv := range l.p.structVars {
-		if sv.name == name && (sv.typ == t || reflect.PointerTo(t) == sv.typ) {
-			return sv, true
-		}
-	}
-	return structVar{}, false
 }
 
 func (l *loader) addKeyed(i int, key string, fe *FieldError) {

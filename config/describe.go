@@ -59,25 +59,30 @@ func Describe(v any, opts ...Option) (Doc, error) {
 	if ps := p.problems(s.parsers); ps != nil {
 		return Doc{}, &Error{Problems: ps}
 	}
-	d := Doc{Vars: make([]Var, len(p.leaves))}
+	d := Doc{Vars: make([]Var, 0, len(p.leaves))}
 	for i := range p.leaves {
-		lf := &p.leaves[i]
-		def := lf.def
-		if lf.secret && lf.hasDef {
-			def = Redacted
-		}
-		d.Vars[i] = Var{
-			Name:        lf.key,
-			Field:       lf.path,
-			Type:        lf.kind.words,
-			Default:     def,
-			HasDefault:  lf.hasDef,
-			Required:    lf.required,
-			Secret:      lf.secret,
-			Description: lf.desc,
+		if p.visible(i, s.parsers) {
+			d.Vars = append(d.Vars, varOf(&p.leaves[i]))
 		}
 	}
 	return d, nil
+}
+
+func varOf(lf *leaf) Var {
+	def := lf.def
+	if lf.secret && lf.hasDef {
+		def = Redacted
+	}
+	return Var{
+		Name:        lf.key,
+		Field:       lf.path,
+		Type:        lf.kind.words,
+		Default:     def,
+		HasDefault:  lf.hasDef,
+		Required:    lf.required,
+		Secret:      lf.secret,
+		Description: lf.desc,
+	}
 }
 
 // WriteText writes an aligned table with the columns VARIABLE, TYPE,

@@ -77,11 +77,13 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 	if origins == nil {
 		origins = guessSources(p, &s)
 	}
-	doc, _ := Describe(cfg, opts...)
-	out := make([]Setting, len(p.leaves))
+	out := make([]Setting, 0, len(p.leaves))
 	for i := range p.leaves {
+		if !p.visible(i, s.parsers) {
+			continue
+		}
 		lf := &p.leaves[i]
-		st := Setting{Var: doc.Vars[i], Source: origins[i].source, From: origins[i].from}
+		st := Setting{Var: varOf(lf), Source: origins[i].source, From: origins[i].from}
 		fv, ok := structAt(rv.Elem(), lf.index)
 		if ok {
 			st.Value, st.Redacted = display(fv, lf.sep)
@@ -90,7 +92,7 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 		if hide && !lf.secret && st.Value != "" {
 			st.Value, st.Redacted = redact.Mask, true
 		}
-		out[i] = st
+		out = append(out, st)
 	}
 	return out, nil
 }

@@ -25,7 +25,6 @@ type plan struct {
 	required   []int // indexes into leaves
 	fileOpts   []int // leaves with the file tag option
 	fileKeys   []int // leaves whose NAME_FILE twin applies
-	structVars []structVar
 	validators []validatorNode
 	// errs are programming errors in the struct (a misspelt tag option):
 	// reported by every load, which still reads every other field.
@@ -48,18 +47,15 @@ type leaf struct {
 	required bool // required or notEmpty
 	notEmpty bool
 	fileOpt  bool // the file tag option: the value is a path to read
+	// nested: the field is a struct (or a pointer to one) that also names a
+	// variable (`env:"FOO" envPrefix:"FOO_"`). caarlos0/env reads that
+	// variable, which is an error when set unless a parser is registered
+	// for the type, and then the struct's own fields.
+	nested bool
 	secret   bool
 	desc     string
 	sep      string
 	kind     typeInfo
-}
-
-// structVar is a nested struct field that carries a variable name of its own
-// (`env:"FOO" envPrefix:"FOO_"`): caarlos0/env reads the struct's fields and
-// fails only when FOO itself is set, since a struct is no value.
-type structVar struct {
-	key, name, path string
-	typ             reflect.Type
 }
 
 // validatorNode is a struct, the root included, whose pointer has a Validate
@@ -164,7 +160,7 @@ func (p *plan) problems(parsers map[reflect.Type]parser) []*FieldError {
 	out := append([]*FieldError(nil), p.errs...)
 	for _, i := range p.unsupported {
 		lf := &p.leaves[i]
-		if _, ok := parserFor(lf.typ, parsers); ok {
+		if _, ok := parserFor(lf.typ, parsers); ok || lf.nested {
 			continue
 		}
 		out = append(out, &FieldError{
@@ -178,6 +174,18 @@ func (p *plan) problems(parsers map[reflect.Type]parser) []*FieldError {
 		return nil
 	}
 	return out
+}
+
+// visible reports whether leaf i is a variable of the struct with the given
+// parsers: every leaf is, except a nested struct's own name (see leaf.nested)
+// when no parser reads its type.
+func (p *plan) visible(i int, parsers map[reflect.Type]parser) bool {
+	lf := &p.leaves[i]
+	if !lf.kind.unsupported {
+		return true
+	}
+	_, ok := parserFor(lf.typ, parsers)
+	return ok || !lf.nested
 }
 
 // parserFor finds the parser caarlos0/env would use for a field of type t:
@@ -268,11 +276,7 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 		isStruct := ft.Kind() == reflect.Struct || (ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct)
 		if name != "" {
 			info, ok := describeType(ft)
-			if !ok && isStruct {
-				// caarlos0/env reads the variable (a struct is no value,
-				// so only its being set is an error) and then the fields.
-				w.p.structVars = append(w.p.structVars, structVar{key: prefix + name, name: sf.Name, path: fpath, typ: ft})
-			} else {
+			{
 				if !ok {
 					info = typeInfo{words: ft.String(), unsupported: true}
 				}
@@ -298,8 +302,11 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 					desc:     sf.Tag.Get("desc"),
 					sep:      sep,
 					kind:     info,
+					nested:   !ok && isStruct,
 				})
-				continue
+				if ok || !isStruct {
+					continue
+				}
 			}
 		}
 		switch {

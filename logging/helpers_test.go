@@ -2,7 +2,9 @@ package logging_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -133,3 +135,8 @@ func only(t testing.TB, buf *buffer) map[string]any {
 
 // num is a number as decode returns it.
 func num(s string) any { return json.Number(s) }
+
+// contextWith returns r's context with key set to v.
+func contextWith(r *http.Request, key, v any) context.Context {
+	return context.WithValue(r.Context(), key, v)
+}

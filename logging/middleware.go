@@ -94,13 +94,17 @@ func WithHeaders(names ...string) MiddlewareOption {
 //	// gorilla/mux: r.Use runs Middleware on the matched route
 //	r := mux.NewRouter()
 //	r.Use(logging.Middleware(log, logging.WithRoute(func(r *http.Request) string {
-//		t, _ := mux.CurrentRoute(r).GetPathTemplate() // "/orders/{id}"
-//		return t
+//		if route := mux.CurrentRoute(r); route != nil { // nil: no route matched
+//			t, _ := route.GetPathTemplate() // "/orders/{id}"
+//			return t
+//		}
+//		return ""
 //	})))
 //
 // With gorilla/mux a request that matches no route never reaches the
 // router's middleware; wrap the router's NotFoundHandler in Middleware too
-// to log it. f must be safe for concurrent use and must not keep r. A nil f
+// to log it. The module interop/routers tests these recipes against the
+// real routers. f must be safe for concurrent use and must not keep r. A nil f
 // restores the default. Repeating WithRoute replaces the earlier function.
 func WithRoute(f func(r *http.Request) string) MiddlewareOption {
 	return middlewareOptionFunc(func(m *middleware) { m.route = f })

@@ -31,10 +31,21 @@ const (
 // The zero value holds no value. An empty string is no value: NewSecret("")
 // and an empty variable both give an unset Secret. Secrets are compared with
 // [Secret.Equal]; the == operator compares identity, not values. A Secret is
-// safe for concurrent use. Its value is kept behind a pointer, so even printers
-// that read unexported fields by reflection show an address, not the value.
+// safe for concurrent use.
+//
+// The value is held only inside a closure, which reflection cannot open:
+// printers that read unexported fields and follow pointers (go-cmp's
+// reports, go-spew and testify's diffs with methods disabled, %p) see the
+// address of a function, never the value. go-cmp compares Secrets with
+// [Secret.Equal], so two configs that differ only in a secret still differ.
 type Secret struct {
-	p *string
+	h *holder
+}
+
+// holder keeps a Secret comparable with == while its value stays out of reach
+// of reflection.
+type holder struct {
+	reveal func() string
 }
 
 // NewSecret returns a Secret holding value; an empty value gives an unset
@@ -44,35 +55,35 @@ func NewSecret(value string) Secret {
 	if value == "" {
 		return Secret{}
 	}
-	return Secret{p: &value}
+	return Secret{h: &holder{reveal: func() string { return value }}}
 }
 
 // Reveal returns the secret's value, or "" when it is unset. It is the only way
 // to read the value: call it where the value is handed to the code that needs
 // it (a driver, an HTTP header), not earlier.
 func (s Secret) Reveal() string {
-	if s.p == nil {
+	if s.h == nil {
 		return ""
 	}
-	return *s.p
+	return s.h.reveal()
 }
 
 // IsSet reports whether the Secret holds a value.
-func (s Secret) IsSet() bool { return s.p != nil }
+func (s Secret) IsSet() bool { return s.h != nil }
 
 // Equal reports whether s and other hold the same value, in time that does not
 // depend on where the values differ. go-cmp uses this method to compare
 // configs that contain secrets.
 func (s Secret) Equal(other Secret) bool {
-	if s.p == nil || other.p == nil {
-		return s.p == nil && other.p == nil
+	if s.h == nil || other.h == nil {
+		return s.h == nil && other.h == nil
 	}
-	return subtle.ConstantTimeCompare([]byte(*s.p), []byte(*other.p)) == 1
+	return subtle.ConstantTimeCompare([]byte(s.h.reveal()), []byte(other.h.reveal())) == 1
 }
 
 // String returns [Redacted] or [Unset], never the value.
 func (s Secret) String() string {
-	if s.p == nil {
+	if s.h == nil {
 		return Unset
 	}
 	return Redacted

@@ -3,10 +3,10 @@ package logging
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -18,8 +18,9 @@ import (
 //
 //   - GET (or HEAD) answers 200 and {"level":"info"}.
 //   - PUT sets the level from a body that is {"level":"debug"} (JSON, as zap's
-//     own handler takes), level=debug (a form), or just debug; the level is
-//     debug, info, warn or error in any case. It answers 200 and the new
+//     own handler takes), level=debug (a form), or just debug (as text, or
+//     as the form curl sends for curl -X PUT -d debug), whatever the
+//     Content-Type says; the level is debug, info, warn or error in any case. It answers 200 and the new
 //     level, or 400 and {"error":"..."} saying what to send. A change is
 //     logged as the event "log level changed" with the fields from and to,
 //     written whatever the level, so the stream shows why it got louder or
@@ -67,9 +68,7 @@ func (h *levelHandler) current() zapcore.Level {
 
 func (h *levelHandler) put(w http.ResponseWriter, r *http.Request) {
 	if h.root == nil {
-		writeJSON(w, http.StatusNotImplemented, map[string]string{
-			"error": "logging: this logger's level is fixed; build it with logging.New to change its level at run time",
-		})
+		writeJSON(w, http.StatusNotImplemented, map[string]string{"error": ErrFixedLevel.Error()})
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<10))
@@ -79,40 +78,61 @@ func (h *levelHandler) put(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	lv, ok := parseLevel(levelText(r.Header.Get("Content-Type"), body))
+	lv, ok := parseLevel(levelText(body))
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, map[string]string{
 			"error": "logging: no valid level in the body; " + levelWant + `, as {"level":"debug"}`,
 		})
 		return
 	}
-	from := h.root.level.Level()
-	to := lv.zap()
-	h.root.level.SetLevel(to)
-	h.logChange(from, to)
-	writeLevel(w, http.StatusOK, to)
+	setLevel(h.log, h.root, lv)
+	writeLevel(w, http.StatusOK, lv.zap())
 }
 
-// logChange writes the change with the core's Write, which does not check
-// the level, so that it is in the stream whatever the new level is.
-func (h *levelHandler) logChange(from, to zapcore.Level) {
+// ErrFixedLevel is returned by [SetLevel] for a logger whose level cannot be
+// changed: one not built by [New], or whose core was wrapped since.
+var ErrFixedLevel = errors.New("logging: this logger's level is fixed; build it with logging.New to change its level at run time")
+
+// SetLevel sets the level of log, and of every logger that shares it (see
+// [New]), to l, as a PUT to [LevelHandler] does: levels below LevelDebug act
+// as LevelDebug and above LevelError as LevelError, and the change is logged
+// as the event "log level changed" with the fields from and to, whatever the
+// new level. It returns ErrFixedLevel, and changes nothing, when log was not
+// built by New or its core was wrapped since (zap.WrapCore,
+// zap.IncreaseLevel). It is safe for concurrent use.
+func SetLevel(log *zap.Logger, l Level) error {
+	root := rootOf(log)
+	if root == nil {
+		return ErrFixedLevel
+	}
+	setLevel(log, root, l)
+	return nil
+}
+
+// setLevel sets root's level and writes the change with the core's Write,
+// which does not check the level, so that it is in the stream whatever the
+// new level is.
+func setLevel(log *zap.Logger, root *core, l Level) {
+	to := l.zap()
+	from := root.level.Level()
+	root.level.SetLevel(to)
 	ent := zapcore.Entry{
 		Level:      zapcore.InfoLevel,
 		Time:       time.Now(),
-		LoggerName: h.log.Name(),
+		LoggerName: log.Name(),
 		Message:    "log level changed",
 	}
-	if h.root.now != nil {
-		ent.Time = h.root.now()
+	if root.now != nil {
+		ent.Time = root.now()
 	}
-	_ = h.log.Core().Write(ent, []zapcore.Field{
+	_ = log.Core().Write(ent, []zapcore.Field{
 		zap.Stringer("from", from),
 		zap.Stringer("to", to),
 	})
 }
 
 // levelText finds the level in a PUT body: a JSON object, a form or a word.
-func levelText(contentType string, body []byte) string {
+func levelText(body []byte) string {
 	body = bytes.TrimSpace(body)
 	switch {
 	case bytes.HasPrefix(body, []byte("{")):
@@ -123,13 +143,16 @@ func levelText(contentType string, body []byte) string {
 			return ""
 		}
 		return p.Level
-	case strings.HasPrefix(contentType, "application/x-www-form-urlencoded") || bytes.HasPrefix(body, []byte("level=")):
+	case bytes.ContainsRune(body, '='):
+		// A form, as curl -d level=debug sends, whatever its type says.
 		q, err := url.ParseQuery(string(body))
 		if err != nil {
 			return ""
 		}
 		return q.Get("level")
 	}
+	// A word: text/plain, or the form of curl -d debug, whose only key is
+	// the level itself.
 	return string(body)
 }
 

@@ -1,6 +1,9 @@
 package logging_test
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,6 +53,11 @@ func TestLevelHandler(t *testing.T) {
 		{"PUT JSON any case", http.MethodPut, "", ` {"level":"WARN"} `, 200, `{"level":"warn"}`, "warn"},
 		{"PUT form", http.MethodPut, "application/x-www-form-urlencoded", "level=error", 200, `{"level":"error"}`, "error"},
 		{"PUT form without type", http.MethodPut, "", "level=debug", 200, `{"level":"debug"}`, "debug"},
+		{"PUT curl -d debug", http.MethodPut, "application/x-www-form-urlencoded", "debug", 200, `{"level":"debug"}`, "debug"},
+		{"PUT text/plain", http.MethodPut, "text/plain; charset=utf-8", "WARN\n", 200, `{"level":"warn"}`, "warn"},
+		{"PUT JSON with type", http.MethodPut, "application/json", `{"level":"error"}`, 200, `{"level":"error"}`, "error"},
+		{"PUT form, other keys", http.MethodPut, "application/x-www-form-urlencoded", "x=1&level=warn", 200, `{"level":"warn"}`, "warn"},
+		{"PUT form without level", http.MethodPut, "application/x-www-form-urlencoded", "lvl=debug", 400, "", "info"},
 		{"PUT word", http.MethodPut, "text/plain", "warn\n", 200, `{"level":"warn"}`, "warn"},
 		{"PUT unknown", http.MethodPut, "", `{"level":"fatal"}`, 400,
 			`{"error":"logging: no valid level in the body; want one of debug, info, warn, error, as {\"level\":\"debug\"}"}`, "info"},
@@ -133,5 +141,33 @@ func TestLevelHandler_sampledLogger(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"log level changed", "now written"}, got); diff != "" {
 		t.Errorf("events (-want +got)\n%s", diff)
+	}
+}
+
+func TestSetLevel(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{Level: logging.LevelInfo})
+	sl := logging.NewSlog(log.Named("lib"))
+	if err := logging.SetLevel(log.With(zap.String("k", "v")), logging.LevelDebug); err != nil {
+		t.Fatalf("SetLevel = %v, want nil", err)
+	}
+	if !log.Core().Enabled(zap.DebugLevel) || !sl.Enabled(context.Background(), slog.LevelDebug) {
+		t.Error("debug is not enabled on the logger and its slog front end after SetLevel(debug)")
+	}
+	if err := logging.SetLevel(log, logging.LevelError+3); err != nil {
+		t.Fatal(err)
+	}
+	if got := log.Level(); got != zap.ErrorLevel {
+		t.Errorf("level = %v after SetLevel(above error), want error", got)
+	}
+	ev := buf.events(t)
+	if len(ev) != 2 || ev[0]["msg"] != "log level changed" || ev[0]["from"] != "info" || ev[0]["to"] != "debug" || ev[1]["to"] != "error" {
+		t.Errorf("events = %v, want two level changes info->debug, debug->error", ev)
+	}
+	if err := logging.SetLevel(zap.NewNop(), logging.LevelDebug); !errors.Is(err, logging.ErrFixedLevel) {
+		t.Errorf("SetLevel on a zap.NewNop logger = %v, want ErrFixedLevel", err)
+	}
+	if err := logging.SetLevel(nil, logging.LevelDebug); !errors.Is(err, logging.ErrFixedLevel) {
+		t.Errorf("SetLevel(nil) = %v, want ErrFixedLevel", err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging/loggingtest"
-	"go.uber.org/zap"
 )
 
 const apiKey = "sk_live_do_not_print"
@@ -214,7 +213,7 @@ func TestRun_configBuiltin(t *testing.T) {
 		"VARIABLE          VALUE",
 		"\nPORT              0 ",
 		"environment\n",
-		"\nDATABASE_URL      postgres://shop:xxxxx@127.0.0.1:5432/shop  environment\n",
+		"\nDATABASE_URL      postgres://shop:[REDACTED]@127.0.0.1:5432/shop  environment\n",
 		"\nAPI_KEY           [REDACTED]",
 		"\nBATCH_SIZE        250 ",
 		"\nLOG_LEVEL         info ",
@@ -311,29 +310,68 @@ func TestNew_registrationErrors(t *testing.T) {
 func TestCall_Cleanup(t *testing.T) {
 	t.Parallel()
 	var order []string
+	note := func(s string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if ctx.Err() != nil {
+				s += " (ctx done)"
+			}
+			order = append(order, s)
+			return nil
+		}
+	}
 	app := admin.New("shop", nil)
 	app.Process("worker", "work", func(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
-		c.Cleanup(func() { order = append(order, "close pool") })
-		c.Cleanup(func() { order = append(order, "flush") })
+		if err := c.Cleanup("pool", note("close pool")); err != nil {
+			return err
+		}
+		if err := c.Cleanup("pool", note("twice")); err == nil {
+			t.Error("a second cleanup of the same name was accepted")
+		}
+		if err := c.Cleanup("flush", note("flush")); err != nil {
+			return err
+		}
 		return g.Go("jobs", func(ctx context.Context) error {
 			order = append(order, "worker running")
 			return nil // returning stops the group
 		})
 	})
+	app.Process("broken", "setup fails", func(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
+		_ = c.Cleanup("pool", note("broken setup cleanup"))
+		return errors.New("no templates")
+	})
 	app.Task("fail", "fails", func(ctx context.Context, c *admin.Call) error {
-		c.Cleanup(func() { order = append(order, "task cleanup") })
+		_ = c.Cleanup("first", note("task cleanup 1"))
+		_ = c.Cleanup("second", func(context.Context) error { return errors.New("disk full") })
 		return errors.New("boom")
 	})
+	app.Task("ok", "succeeds but its cleanup fails", func(ctx context.Context, c *admin.Call) error {
+		return c.Cleanup("flush", func(context.Context) error { panic("flush broke") })
+	})
 	var out bytes.Buffer
-	opts := []admin.Option{admin.WithEnvironment(map[string]string{"PORT": "0"}), admin.WithOutput(&out, &out), admin.WithLogger(zap.NewNop())}
+	log, logs := loggingtest.New(t)
+	opts := []admin.Option{admin.WithEnvironment(map[string]string{"PORT": "0"}), admin.WithOutput(&out, &out), admin.WithLogger(log)}
 	if code := app.Run(context.Background(), []string{"worker"}, opts...); code != 0 {
 		t.Fatalf("worker: exit %d: %s", code, out.String())
 	}
-	if code := app.Run(context.Background(), []string{"fail"}, opts...); code != 1 {
-		t.Fatalf("fail: exit %d", code)
+	if code := app.Run(context.Background(), []string{"broken"}, opts...); code != 1 {
+		t.Fatalf("broken: exit %d", code)
 	}
-	want := []string{"worker running", "flush", "close pool", "task cleanup"}
+	out.Reset()
+	if code := app.Run(context.Background(), []string{"fail"}, opts...); code != 1 || out.String() != "shop fail: boom\n" {
+		t.Fatalf("fail: exit %d, output %q; want 1 and the task's own error", code, out.String())
+	}
+	out.Reset()
+	if code := app.Run(context.Background(), []string{"ok"}, opts...); code != 1 || !strings.Contains(out.String(), "shop ok: admin: cleanup \"flush\" failed: ") {
+		t.Fatalf("ok: exit %d, output %q; want 1 and the cleanup's error", code, out.String())
+	}
+	want := []string{"worker running", "flush", "close pool", "broken setup cleanup", "task cleanup 1"}
 	if diff := cmp.Diff(want, order); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	if n := logs.FilterMessage("cleanup failed").Len(); n != 1 {
+		t.Errorf("%d \"cleanup failed\" events, want 1", n)
+	}
+	if n := logs.FilterMessage("cleanup panicked").Len(); n != 1 {
+		t.Errorf("%d \"cleanup panicked\" events, want 1", n)
 	}
 }

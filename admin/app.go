@@ -7,16 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"reflect"
+	"runtime/debug"
 	"strings"
-	"sync"
-	"syscall"
+	"time"
 
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/internal/platform"
 	"github.com/twelvekit/twelvekit/lifecycle"
-	"github.com/twelvekit/twelvekit/logging"
 	"go.uber.org/zap"
 )
 
@@ -57,24 +55,84 @@ type Call struct {
 	// Log is the run's logger.
 	Log *zap.Logger
 
-	cleanups []func()
+	g        *lifecycle.Group // the process type's group, during its setup
+	cleanups []cleanup
 }
 
-// Cleanup registers f to run after the command has ended: for a process
-// type, once its group has stopped every actor; for a task, once it has
-// returned. Functions run last registered first, also when the command
-// failed. Use it to close what every actor shares, such as a database pool,
-// which an actor of the group must not close while others still use it.
-func (c *Call) Cleanup(f func()) {
-	if f != nil {
-		c.cleanups = append(c.cleanups, f)
+type cleanup struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// Cleanup registers fn, named name for the logs, to run after the command
+// has ended, last registered first, also when the command failed. Use it to
+// close what every actor shares, such as a database pool, which an actor
+// must not close while others still use it.
+//
+// For a process type it is lifecycle's [lifecycle.Group.Cleanup]: fn runs
+// once every actor of the group has stopped, inside SHUTDOWN_TIMEOUT, and its
+// ctx carries the remaining deadline; when the setup function fails, the
+// group is not run and the cleanups registered so far run at once, inside
+// SHUTDOWN_TIMEOUT too. For a task, fn runs once the task has returned, with
+// a ctx that the task's cancellation does not end (the task's timeout still
+// bounds it), and a second signal or the timeout cuts the cleanups short as
+// it does the task. An error fn returns, or its panic, is logged, and is the
+// command's error when the command itself succeeded.
+//
+// Cleanup returns an error, and registers nothing, when name is empty or
+// already used, or fn is nil.
+func (c *Call) Cleanup(name string, fn func(ctx context.Context) error) error {
+	switch {
+	case name == "":
+		return errors.New("admin: cleanup with an empty name; give it a name for the logs")
+	case fn == nil:
+		return fmt.Errorf("admin: cleanup %q has a nil function; pass the function to run", name)
 	}
+	for _, cl := range c.cleanups {
+		if cl.name == name {
+			return fmt.Errorf("admin: cleanup %q: name already used; give each a distinct name", name)
+		}
+	}
+	if c.g != nil {
+		if err := c.g.Cleanup(name, fn); err != nil {
+			return err
+		}
+	}
+	c.cleanups = append(c.cleanups, cleanup{name, fn})
+	return nil
 }
 
-func (c *Call) runCleanups() {
+// runCleanups runs the cleanups, last first, each with its panic recovered,
+// logging each failure; it returns the first.
+func (c *Call) runCleanups(ctx context.Context) error {
+	var first error
 	for i := len(c.cleanups) - 1; i >= 0; i-- {
-		c.cleanups[i]()
+		cl := c.cleanups[i]
+		err := callCleanup(ctx, cl)
+		if err == nil {
+			continue
+		}
+		var perr *lifecycle.PanicError
+		if errors.As(err, &perr) {
+			c.Log.Error("cleanup panicked", zap.String("cleanup", cl.name), zap.String("panic", fmt.Sprint(perr.Value)), zap.ByteString("stack", perr.Stack))
+		} else {
+			c.Log.Error("cleanup failed", zap.String("cleanup", cl.name), zap.Error(err))
+		}
+		if first == nil {
+			first = fmt.Errorf("admin: cleanup %q failed: %w", cl.name, err)
+		}
 	}
+	c.cleanups = nil
+	return first
+}
+
+func callCleanup(ctx context.Context, cl cleanup) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &lifecycle.PanicError{Actor: "cleanup " + cl.name, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return cl.fn(ctx)
 }
 
 type kind int
@@ -89,15 +147,27 @@ type command struct {
 	name, summary, help string
 	kind                kind
 	flags               []func(*flag.FlagSet)
+	cfg                 any           // WithConfig's, nil for the App's
+	timeout             time.Duration // WithTimeout's, for a task
 	process             ProcessFunc
 	task                TaskFunc
 	builtin             func(ctx context.Context, r *run, c *Call) int
+	// report asks the load to record its sources, for config.Explain.
+	report bool
+	// subject returns the command whose configuration a built-in reads,
+	// given its arguments: nil for none, appSubject() for the App's.
+	subject func(r *run, args []string) (*command, error)
 }
+
+// appSubject is the subject of a built-in that reads the App's
+// configuration.
+func appSubject() *command { return &command{kind: kindBuiltin} }
 
 // App is one binary with many commands: the process types of a service (web,
 // worker), its one-off tasks (migrate) and built-ins (config, backing,
-// version, help). Every command of a run shares one configuration, loaded once
-// before the command starts, and one logger.
+// version, help). A command reads the App's configuration, or its own
+// ([WithConfig]), loaded from one snapshot of the environment before it
+// starts, and logs through a logger built from the same snapshot.
 //
 // Register commands before calling [App.Run]; registering is not safe for
 // concurrent use, running is: several Runs may go at once (in tests) when
@@ -112,11 +182,13 @@ type App struct {
 
 // New returns an App named name (used in help and error messages) that loads
 // its configuration into cfg, a pointer to the service's config struct, at
-// the start of every Run. Commands read the loaded values through the same
-// pointer. The first logging.Config and lifecycle.Config found in the struct
-// (embedded or as fields) configure the logger and the process types; without
-// them their defaults are read from the same environment. cfg may be nil for
-// an App without configuration.
+// the start of every Run of a command that has no configuration of its own
+// ([WithConfig]). Commands read the loaded values through the same pointer.
+// The first logging.Config and lifecycle.Config found in the struct (embedded
+// or as fields) configure the logger and the process types; without them
+// LOG_LEVEL, PORT and the others are read alone, from the same snapshot of
+// the environment. A task never reads the lifecycle.Config: a problem with
+// PORT does not stop it. cfg may be nil for an App without configuration.
 func New(name string, cfg any, opts ...Option) *App {
 	a := &App{name: name, cfg: cfg, opts: opts}
 	if cfg != nil {
@@ -154,6 +226,10 @@ func (a *App) add(c *command, opts []CommandOption) {
 			o.applyCommand(c)
 		}
 	}
+	if _, ok := structPtr(c.cfg); c.cfg != nil && !ok {
+		a.errs = append(a.errs, fmt.Errorf("admin: WithConfig of command %q needs a pointer to a config struct, not %T; pass &cfg", c.name, c.cfg))
+		return
+	}
 	switch {
 	case c.name == "" || strings.HasPrefix(c.name, "-") || strings.ContainsAny(c.name, " \t\n"):
 		a.errs = append(a.errs, fmt.Errorf("admin: command name %q is not a word; use a name such as migrate", c.name))
@@ -177,27 +253,14 @@ func (a *App) find(name string) *command {
 type run struct {
 	app      *App
 	s        settings
+	env      map[string]string // the snapshot: read once, never changed
 	stdout   io.Writer
 	stderr   io.Writer
-	commands []*command // registered and built-in, in help order
-	cfgErr   error
+	commands []*command     // registered and built-in, in help order
+	report   *config.Report // the sources of the load, for the config built-in
+	rd       *reads         // what the command reads
+	cfgErr   error          // the problems of what it reads
 	log      *zap.Logger
-	lc       lifecycle.Config
-}
-
-func (r *run) lookup(name string) string {
-	if r.s.envSet {
-		return r.s.env[name]
-	}
-	return os.Getenv(name)
-}
-
-func (r *run) configOptions() []config.Option {
-	opts := r.s.configOpts
-	if r.s.envSet {
-		opts = append(append([]config.Option(nil), opts...), config.WithEnvironment(r.s.env))
-	}
-	return opts
 }
 
 func (r *run) find(name string) *command {
@@ -214,24 +277,37 @@ func (r *run) find(name string) *command {
 //
 //	os.Exit(app.Run(context.Background(), os.Args[1:]))
 //
-// In order, Run: answers help (no command, "help", "-h", "--help", "help
-// NAME", "NAME -h") on stdout, or on stderr with [ExitUsage] when no command
-// was given; rejects an unknown command or a bad flag on stderr with
-// [ExitUsage], suggesting the closest name; loads the configuration, and on
-// a problem prints each one on stderr and returns [ExitConfig] before any
-// command starts (the config and version built-ins still run, showing what
-// is missing); then runs the command. A process type runs in a
-// lifecycle.Group until a signal stops it; a task runs with a context that
-// SIGINT and SIGTERM cancel. A task's error is printed once, on stderr; a
-// process type's errors are logged by its group. The code is
-// lifecycle.ExitCode's, and 128 plus the signal's number for a task that
-// failed after a signal (130 for SIGINT, 143 for SIGTERM).
+// In order, Run: reads the environment once (see [WithEnvironment]);
+// answers help (no command, "help", "-h", "--help", "help NAME", "NAME -h")
+// on stdout, or on stderr with [ExitUsage] when no command was given;
+// rejects an unknown command, a flag before the command or a bad flag on
+// stderr with [ExitUsage], suggesting the closest name; loads what the
+// command reads (the App's configuration, or the command's own of
+// [WithConfig], with its logging and, for a process type, lifecycle
+// settings), and on a problem prints each one on stderr and returns
+// [ExitConfig] before the command starts (the config and version built-ins
+// still run, showing what is missing); then runs the command.
+//
+// A process type runs in a lifecycle.Group until a signal stops it; when
+// its setup function fails, the group is not run at all: nothing is bound
+// and nothing starts. A task runs with a context that the first SIGINT or
+// SIGTERM cancels; by the same rule as lifecycle's, a SIGINT 500 ms or more
+// after the first signal forces the stop: Run logs it and returns 130 at
+// once, leaving the task behind. A task's panic becomes a
+// *lifecycle.PanicError, logged once with its stack. A task's error is
+// printed once, on stderr; a process type's errors are logged by its group.
+// The exit codes are in the package documentation.
 //
 // Run never calls os.Exit, and it releases every signal handler it set
 // before it returns.
 func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	r := &run{app: a, stdout: os.Stdout, stderr: os.Stderr}
-	for _, o := range append(append([]Option(nil), a.opts...), opts...) {
+	for _, o := range a.opts {
+		if o != nil {
+			o.apply(&r.s)
+		}
+	}
+	for _, o := range opts {
 		if o != nil {
 			o.apply(&r.s)
 		}
@@ -242,10 +318,11 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	if r.s.stderr != nil {
 		r.stderr = r.s.stderr
 	}
-	if len(a.errs) > 0 {
-		fmt.Fprintln(r.stderr, errors.Join(a.errs...))
+	if errs := a.check(&r.s); len(errs) > 0 {
+		fmt.Fprintln(r.stderr, errors.Join(errs...))
 		return 1
 	}
+	r.env = snapshot(&r.s)
 	r.commands = append(append([]*command(nil), a.commands...), r.builtins()...)
 
 	if len(args) == 0 && r.s.platformType {
@@ -277,6 +354,9 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	}
 	c := r.find(args[0])
 	if c == nil {
+		if strings.HasPrefix(args[0], "-") {
+			return r.flagFirst(args)
+		}
 		return r.unknown(args[0])
 	}
 	fs := r.flagSet(c)
@@ -289,23 +369,67 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 		return ExitUsage
 	}
 
-	r.loadConfig()
-	r.log = r.logger()
-	defer func() { _ = r.log.Sync() }()
-	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: r.log}
-	defer call.runCleanups()
-
+	subject := c
 	if c.kind == kindBuiltin {
-		return c.builtin(ctx, r, call)
+		var err error
+		if subject, err = c.subject(r, fs.Args()); err != nil {
+			fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s help %s' for usage.\n", a.name, c.name, err, a.name, c.name)
+			return ExitUsage
+		}
 	}
-	if r.cfgErr != nil {
+	if c.report {
+		r.report = &config.Report{}
+	}
+	r.rd = r.readsOf(subject)
+	r.cfgErr = r.load(r.rd)
+	if r.cfgErr != nil && c.kind != kindBuiltin {
 		fmt.Fprintln(r.stderr, r.cfgErr)
 		return ExitConfig
 	}
-	if c.kind == kindProcess {
+	r.log = r.logger(r.rd.cfg, r.rd.logging)
+	defer func() { _ = r.log.Sync() }()
+	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: r.log}
+
+	switch c.kind {
+	case kindBuiltin:
+		defer func() { _ = call.runCleanups(context.WithoutCancel(ctx)) }()
+		return c.builtin(ctx, r, call)
+	case kindProcess:
 		return r.runProcess(ctx, c, call)
 	}
 	return r.runTask(ctx, c, call)
+}
+
+// check returns the problems of registration and of the options.
+func (a *App) check(s *settings) []error {
+	errs := a.errs
+	for _, h := range s.logHooks {
+		ok := a.cfg != nil && reflect.TypeOf(a.cfg) == h.typ
+		for _, c := range a.commands {
+			ok = ok || (c.cfg != nil && reflect.TypeOf(c.cfg) == h.typ)
+		}
+		if !ok {
+			errs = append(errs, fmt.Errorf("admin: WithLogging's function takes a %s, which is the config of no command; make it take the App's config type", h.typ))
+		}
+	}
+	return errs
+}
+
+// flagFirst reports a flag given before the command.
+func (r *run) flagFirst(args []string) int {
+	name := r.app.name
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			if c := r.find(a); c != nil {
+				fixed := append(append([]string{c.name}, args[i+1:]...), args[:i]...)
+				fmt.Fprintf(r.stderr, "%s: flag %s comes before the command; flags go after it, as in '%s %s'\nRun '%s help %s' for its flags.\n", name, args[0], name, strings.Join(fixed, " "), name, c.name)
+				return ExitUsage
+			}
+			break
+		}
+	}
+	fmt.Fprintf(r.stderr, "%s: flag %s comes before any command; flags go after the command, as in '%s <command> %s'\nRun '%s help' for the list of commands.\n", name, args[0], name, args[0], name)
+	return ExitUsage
 }
 
 func (r *run) flagSet(c *command) *flag.FlagSet {
@@ -315,124 +439,4 @@ func (r *run) flagSet(c *command) *flag.FlagSet {
 		define(fs)
 	}
 	return fs
-}
-
-// loadConfig parses the App's config and the lifecycle settings; a problem
-// is kept for the commands that need a valid config.
-func (r *run) loadConfig() {
-	opts := r.configOptions()
-	if r.app.cfg != nil {
-		r.cfgErr = config.Parse(r.app.cfg, opts...)
-	}
-	if lc, ok := findField[lifecycle.Config](r.app.cfg); ok {
-		r.lc = *lc
-	} else if err := config.Parse(&r.lc, opts...); err != nil && r.cfgErr == nil {
-		r.cfgErr = err
-	}
-}
-
-func (r *run) logger() *zap.Logger {
-	if r.s.log != nil {
-		return r.s.log
-	}
-	var lcfg logging.Config
-	if c, ok := findField[logging.Config](r.app.cfg); ok {
-		lcfg = *c
-	} else {
-		_ = config.Parse(&lcfg, r.configOptions()...) // every value has a working default
-	}
-	if lcfg.Service == "" {
-		lcfg.Service = r.app.name
-	}
-	lopts := []logging.Option{logging.WithWriter(r.stdout)}
-	if r.s.envSet {
-		lopts = append(lopts, logging.WithEnvironment(r.s.env))
-	}
-	return logging.New(lcfg, lopts...)
-}
-
-// findField returns the first field of type T in the struct cfg points to,
-// searching fields in order and nested structs depth first. Pointers are
-// not followed, so the walk ends: a struct cannot hold itself by value.
-func findField[T any](cfg any) (*T, bool) {
-	if cfg == nil {
-		return nil, false
-	}
-	v := reflect.ValueOf(cfg)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil, false
-	}
-	want := reflect.TypeFor[T]()
-	var walk func(v reflect.Value) (*T, bool)
-	walk = func(v reflect.Value) (*T, bool) {
-		if v.Type() == want {
-			return v.Addr().Interface().(*T), true
-		}
-		if v.Kind() != reflect.Struct {
-			return nil, false
-		}
-		for i := range v.NumField() {
-			if f := v.Type().Field(i); f.IsExported() {
-				if t, ok := walk(v.Field(i)); ok {
-					return t, true
-				}
-			}
-		}
-		return nil, false
-	}
-	return walk(v.Elem())
-}
-
-func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
-	g := lifecycle.New(r.lc, lifecycle.WithLogger(r.log.With(zap.String("process", c.name))))
-	if err := c.process(ctx, call, g); err != nil {
-		// Run the group with a context already done, so that it runs the
-		// interrupts of what setup added before failing and stops it again
-		// at once; the setup error decides the exit code.
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		_ = g.Run(cctx)
-		fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
-		return lifecycle.ExitCode(err)
-	}
-	return lifecycle.ExitCode(g.Run(ctx))
-}
-
-func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	tctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	got := make(chan os.Signal, 1)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	defer func() {
-		close(done)
-		wg.Wait()
-	}()
-	go func() {
-		defer wg.Done()
-		select {
-		case s := <-sigs:
-			r.log.Info("signal received; cancelling the task", zap.String("signal", s.String()), zap.String("task", c.name))
-			got <- s
-			cancel()
-		case <-done:
-		}
-	}()
-	err := c.task(tctx, call)
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
-	select {
-	case s := <-got:
-		if n, ok := s.(syscall.Signal); ok {
-			return 128 + int(n)
-		}
-	default:
-	}
-	return lifecycle.ExitCode(err)
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/admin"
 )
 
 // services returns URLs of the loopback PostgreSQL and Redis, and of a port
@@ -30,6 +32,7 @@ func services(t *testing.T) (pg, redis, closed string) {
 func TestRun_backingList(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
+		"API_KEY":      apiKey,
 		"DATABASE_URL": "postgres://shop:pa55word@db.internal:5432/shop",
 		"REDIS_URL":    "rediss://:pa55word@cache.internal:6380/1",
 		"HOME_URL":     "not a URL",
@@ -52,15 +55,19 @@ func TestRun_backingList(t *testing.T) {
 	if strings.Contains(r.stdout, "pa55word") || strings.Contains(r.stdout, "HOME_URL") {
 		t.Errorf("backing shows a password or a variable with no known scheme:\n%s", r.stdout)
 	}
-	if r := call(t, map[string]string{}, "backing"); r.code != 0 || !strings.HasPrefix(r.stdout, "no backing service attached") {
+	if r := call(t, map[string]string{"API_KEY": apiKey, "DATABASE_URL": "shop.db"}, "backing"); r.code != 0 || !strings.HasPrefix(r.stdout, "no backing service attached") {
 		t.Errorf("no services: %+v", r)
+	}
+	// The configuration's problems are reported: the same as config's.
+	if r := call(t, map[string]string{"REDIS_URL": "redis://cache:6379/0"}, "backing"); r.code != admin.ExitConfig || !strings.Contains(r.stdout, "\nREDIS_URL ") || !strings.Contains(r.stderr, "API_KEY: required but not set") {
+		t.Errorf("incomplete config: %+v; want the list, the problems and 78", r)
 	}
 }
 
 func TestRun_backingCheck(t *testing.T) {
 	t.Parallel()
 	pg, redis, closed := services(t)
-	r := call(t, map[string]string{"DATABASE_URL": pg, "REDIS_URL": redis}, "backing", "-check", "-timeout", "5s")
+	r := call(t, map[string]string{"API_KEY": apiKey, "DATABASE_URL": pg, "REDIS_URL": redis}, "backing", "-check", "-timeout", "5s")
 	if r.code != 0 {
 		t.Errorf("both up: exit %d, want 0:\n%s", r.code, r.stdout)
 	}
@@ -68,7 +75,7 @@ func TestRun_backingCheck(t *testing.T) {
 		t.Errorf("want two services up and no password:\n%s", r.stdout)
 	}
 
-	r = call(t, map[string]string{"DATABASE_URL": pg, "CACHE_URL": closed}, "backing", "--check", "--timeout=2s")
+	r = call(t, map[string]string{"API_KEY": apiKey, "DATABASE_URL": pg, "CACHE_URL": closed}, "backing", "--check", "--timeout=2s")
 	if r.code != 1 {
 		t.Errorf("one down: exit %d, want 1:\n%s", r.code, r.stdout)
 	}

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,15 +21,19 @@ func (r *run) builtins() []*command {
 			summary: "print the effective configuration, or its documentation with -doc",
 			help: "Prints every variable the program reads with its value, secrets redacted,\n" +
 				"and where the value came from: environment, file (NAME_FILE), .env, default\n" +
-				"or unset. When the configuration has problems it prints them too, on stderr,\n" +
-				"and exits with 78. With -doc it prints the documentation of the variables\n" +
-				"instead, as a text table, Markdown or a .env.example (-format).",
+				"or unset; with a command's name, what that command reads. When the\n" +
+				"configuration has problems it prints them too, on stderr, and exits with 78.\n" +
+				"With -doc it prints the documentation of the variables instead, and of what\n" +
+				"each command with its own configuration reads, as a text table, Markdown or\n" +
+				"a .env.example (-format).",
 			kind: kindBuiltin,
 			flags: []func(*flag.FlagSet){func(fs *flag.FlagSet) {
 				fs.Bool("doc", false, "print the documentation of the variables instead of their values")
 				fs.String("format", "text", "format of -doc: text, markdown or dotenv")
 			}},
 			builtin: builtinConfig,
+			subject: configSubject,
+			report:  true,
 		},
 		r.backingCommand(),
 		{
@@ -37,6 +42,7 @@ func (r *run) builtins() []*command {
 			help:    "Prints the release (RELEASE or the platform's variable, else the VCS revision),\nthe Go version, the VCS revision and time, and the versions of every module.",
 			kind:    kindBuiltin,
 			builtin: builtinVersion,
+			subject: func(*run, []string) (*command, error) { return nil, nil },
 		},
 	}
 	var out []*command
@@ -58,53 +64,129 @@ func (r *run) builtins() []*command {
 	return out
 }
 
+// configSubject is what the config built-in reads: the App's configuration,
+// or with a command's name what that command reads.
+func configSubject(r *run, args []string) (*command, error) {
+	switch len(args) {
+	case 0:
+		return appSubject(), nil
+	case 1:
+		if c := r.find(args[0]); c != nil && c.kind != kindBuiltin {
+			return c, nil
+		}
+		return nil, fmt.Errorf("%q is no process type or task; name one of %s, or none for the whole configuration", args[0], strings.Join(append(r.names(kindProcess), r.names(kindTask)...), ", "))
+	}
+	return nil, errors.New("too many arguments; give at most one, the name of a command")
+}
+
 func builtinConfig(_ context.Context, r *run, c *Call) int {
-	if r.app.cfg == nil {
+	if c.Flags.Lookup("doc").Value.String() == "true" {
+		return r.configDoc(c)
+	}
+	if r.app.cfg == nil && len(c.Args) == 0 && !r.anyOwnConfig() {
 		fmt.Fprintf(c.Stdout, "%s reads no configuration\n", r.app.name)
 		return 0
 	}
-	if c.Flags.Lookup("doc").Value.String() == "true" {
-		doc, err := config.Describe(r.app.cfg, r.s.configOpts...)
+	rows := [][3]string{{"VARIABLE", "VALUE", "SOURCE"}}
+	seen := map[string]bool{}
+	for _, p := range r.rd.parts {
+		settings, err := config.Explain(p.ptr, r.options(p)...)
 		if err != nil {
 			fmt.Fprintln(c.Stderr, err)
 			return ExitConfig
 		}
-		var write func(io.Writer) error
-		switch f := c.Flags.Lookup("format").Value.String(); f {
-		case "text":
-			write = doc.WriteText
-		case "markdown", "md":
-			write = doc.WriteMarkdown
-		case "dotenv", ".env":
-			write = doc.WriteDotEnv
-		default:
-			fmt.Fprintf(c.Stderr, "%s %s: -format %q is not a format; use text, markdown or dotenv\n", r.app.name, c.Name, f)
-			return ExitUsage
+		for _, s := range settings {
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			src := string(s.Source)
+			if s.From != "" {
+				src += " " + s.From
+			}
+			rows = append(rows, [3]string{s.Name, shown(s), src})
 		}
-		if err := write(c.Stdout); err != nil {
-			fmt.Fprintln(c.Stderr, err)
-			return 1
-		}
-		return 0
-	}
-	settings, err := config.Explain(r.app.cfg, r.configOptions()...)
-	if err != nil {
-		fmt.Fprintln(c.Stderr, err)
-		return ExitConfig
-	}
-	rows := [][3]string{{"VARIABLE", "VALUE", "SOURCE"}}
-	for _, s := range settings {
-		src := string(s.Source)
-		if s.From != "" {
-			src += " " + s.From
-		}
-		rows = append(rows, [3]string{s.Name, s.Value, src})
 	}
 	writeTable(c.Stdout, rows)
 	if r.cfgErr != nil {
 		fmt.Fprintln(c.Stderr, r.cfgErr)
 		return ExitConfig
 	}
+	return 0
+}
+
+func (r *run) anyOwnConfig() bool {
+	for _, c := range r.commands {
+		if c.cfg != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// configDoc writes the documentation of what the subject reads and, for the
+// whole configuration, of what each command with its own reads.
+func (r *run) configDoc(c *Call) int {
+	type writer func(config.Doc, io.Writer) error
+	var write writer
+	var heading func(name string) string
+	switch f := c.Flags.Lookup("format").Value.String(); f {
+	case "text":
+		write, heading = config.Doc.WriteText, func(n string) string { return "\n" + n + " reads:\n" }
+	case "markdown", "md":
+		write, heading = config.Doc.WriteMarkdown, func(n string) string { return "\n### Read by `" + n + "`\n\n" }
+	case "dotenv", ".env":
+		write, heading = config.Doc.WriteDotEnv, func(n string) string { return "\n# read by " + n + "\n" }
+	default:
+		fmt.Fprintf(c.Stderr, "%s %s: -format %q is not a format; use text, markdown or dotenv\n", r.app.name, c.Name, f)
+		return ExitUsage
+	}
+	doc, err := r.describe(r.rd)
+	if err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return ExitConfig
+	}
+	var b strings.Builder
+	if err := write(doc, &b); err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return 1
+	}
+	if len(c.Args) == 0 {
+		written := map[string]bool{}
+		for _, v := range doc.Vars {
+			written[v.Name] = true
+		}
+		for _, cmd := range r.commands {
+			if cmd.cfg == nil {
+				continue
+			}
+			d, err := r.describe(r.readsOf(cmd))
+			if err != nil {
+				fmt.Fprintln(c.Stderr, err)
+				return ExitConfig
+			}
+			if c.Flags.Lookup("format").Value.String() == "dotenv" || c.Flags.Lookup("format").Value.String() == ".env" {
+				// A .env file names each variable once.
+				var fresh []config.Var
+				for _, v := range d.Vars {
+					if !written[v.Name] {
+						written[v.Name] = true
+						fresh = append(fresh, v)
+					}
+				}
+				if len(fresh) == 0 {
+					continue
+				}
+				d.Vars = fresh
+			}
+			b.WriteString(heading(cmd.name))
+			if err := write(d, &b); err != nil {
+				fmt.Fprintln(c.Stderr, err)
+				return 1
+			}
+		}
+	}
+	_, _ = io.WriteString(c.Stdout, b.String())
 	return 0
 }
 

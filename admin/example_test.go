@@ -49,6 +49,8 @@ func ExampleApp() {
 
 // ExampleWithEnvironment runs the config built-in in-process: every
 // variable, its value with secrets redacted, and where the value came from.
+// The config holds no logging.Config, so the logger's variables are read
+// alone, and listed too.
 func ExampleWithEnvironment() {
 	type Config struct {
 		Port   int    `env:"PORT" envDefault:"8080"`
@@ -64,9 +66,14 @@ func ExampleWithEnvironment() {
 	fmt.Print(out.String())
 	fmt.Println("exit", code)
 	// Output:
-	// VARIABLE      VALUE                          SOURCE
-	// PORT          8080                           default
-	// DATABASE_URL  postgres://shop:xxxxx@db/shop  environment
-	// REGION                                       unset
+	// VARIABLE      VALUE                               SOURCE
+	// PORT          8080                                default
+	// DATABASE_URL  postgres://shop:[REDACTED]@db/shop  environment
+	// REGION                                            unset
+	// LOG_LEVEL     info                                default
+	// LOG_FORMAT    json                                default
+	// LOG_KEYS      [REDACTED]                          default
+	// LOG_SAMPLING  false                               default
+	// SERVICE_NAME                                      unset
 	// exit 0
 }

@@ -57,6 +57,25 @@ func (r *run) usage(w io.Writer) {
 			_ = doc.WriteText(&b)
 		}
 	}
+	first := true
+	for _, c := range r.commands {
+		if c.cfg == nil {
+			continue
+		}
+		doc, err := r.describe(r.readsOf(c))
+		if err != nil {
+			continue
+		}
+		if first {
+			fmt.Fprintf(&b, "\nCommands that read only their own variables (see '%s help NAME'):\n", name)
+			first = false
+		}
+		names := make([]string, len(doc.Vars))
+		for i, v := range doc.Vars {
+			names[i] = v.Name
+		}
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, strings.Join(names, ", "))
+	}
 	fmt.Fprintf(&b, "\nRun '%s help <command>' for a command's flags.\n", name)
 	_, _ = io.WriteString(w, b.String())
 }
@@ -83,6 +102,12 @@ func (r *run) commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 		fs.SetOutput(&b)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+	}
+	if c.cfg != nil {
+		if doc, err := r.describe(r.readsOf(c)); err == nil && len(doc.Vars) > 0 {
+			b.WriteString("\nEnvironment (only these are read and checked):\n")
+			_ = doc.WriteText(&b)
+		}
 	}
 	_, _ = io.WriteString(w, b.String())
 }

@@ -7,11 +7,11 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain runs the test program of shop_test.go when the tests start this
-// binary as a child process, and the tests otherwise.
+// TestMain runs one of the test programs (see programs) when the tests
+// start this binary as a child process, and the tests otherwise.
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		os.Exit(shopMain(os.Args[1:]))
+	if name := os.Getenv(childEnv); name != "" {
+		os.Exit(programs[name](os.Args[1:]))
 	}
 	goleak.VerifyTestMain(m)
 }

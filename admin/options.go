@@ -3,9 +3,12 @@ package admin
 import (
 	"flag"
 	"io"
+	"reflect"
 	"runtime/debug"
+	"time"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/logging"
 	"go.uber.org/zap"
 )
 
@@ -26,7 +29,14 @@ type settings struct {
 	configOpts   []config.Option
 	platformType bool
 	builtinNames map[string]string
+	logHooks     []logHook
 	buildInfo    func() (*debug.BuildInfo, bool) // tests replace debug.ReadBuildInfo
+}
+
+// logHook is one WithLogging function, for configs of type typ.
+type logHook struct {
+	typ    reflect.Type
+	derive func(cfg any, lc *logging.Config)
 }
 
 type optionFunc func(*settings)
@@ -35,8 +45,12 @@ func (f optionFunc) apply(s *settings) { f(s) }
 
 // WithEnvironment makes the App read variables from env instead of the
 // process environment: config loading, the platform's process type, the
-// attached backing services and the release. Meant for tests. A nil map is an
-// empty environment. Repeating it replaces the earlier map.
+// attached backing services, the logger's release and instance. Meant for
+// tests. A nil map is an empty environment. The map is only read, never
+// changed. Repeating it replaces the earlier map.
+//
+// Without it, each [App.Run] reads the process environment once, into one
+// map that every part of the run reads.
 func WithEnvironment(env map[string]string) Option {
 	return optionFunc(func(s *settings) {
 		s.env, s.envSet = env, true
@@ -71,6 +85,40 @@ func WithLogger(log *zap.Logger) Option {
 func WithConfigOptions(opts ...config.Option) Option {
 	return optionFunc(func(s *settings) {
 		s.configOpts = append(s.configOpts, opts...)
+	})
+}
+
+// WithLogging lets a service derive its logging settings from its own
+// variables: after the configuration of a command is loaded, and before the
+// logger is built from it, derive is called with that configuration and
+// with the logging.Config read for the command, which it may change. Use it
+// to map a variable of the service to a setting of the logger, such as a
+// SERVER_DEBUG that means LOG_LEVEL=debug:
+//
+//	admin.WithLogging(func(cfg *Config, lc *logging.Config) {
+//		if cfg.Debug {
+//			lc.Level = logging.LevelDebug
+//		}
+//	})
+//
+// derive runs only for a command whose configuration is a *C: the App's,
+// for commands without one of their own, or a command's own; a C that is
+// not the type of the App's configuration makes [App.Run] fail with exit 1.
+// It does not run when [WithLogger] gives the logger. Repeating it adds
+// functions, called in order.
+func WithLogging[C any](derive func(cfg *C, lc *logging.Config)) Option {
+	return optionFunc(func(s *settings) {
+		if derive == nil {
+			return
+		}
+		s.logHooks = append(s.logHooks, logHook{
+			typ: reflect.TypeFor[*C](),
+			derive: func(cfg any, lc *logging.Config) {
+				if c, ok := cfg.(*C); ok {
+					derive(c, lc)
+				}
+			},
+		})
 	})
 }
 
@@ -110,6 +158,33 @@ func (f commandOptionFunc) applyCommand(c *command) { f(c) }
 // below the usage line. Repeating it replaces the earlier text.
 func WithHelp(text string) CommandOption {
 	return commandOptionFunc(func(c *command) { c.help = text })
+}
+
+// WithConfig makes the command read cfg, a pointer to a config struct,
+// instead of the App's configuration: only cfg is loaded and checked before
+// the command runs, so the command runs when its own variables are right,
+// whatever the others say. cfg may be a struct of the command's own, or a
+// struct inside the App's configuration (admin.WithConfig(&cfg.DB)), which
+// is then read with the envPrefix tags of the fields above it. Options of
+// [WithConfigOptions] apply to it as to the App's.
+//
+// When cfg holds no logging.Config, the command's logger reads the one of
+// the App's configuration, or LOG_LEVEL and the other logging variables
+// alone; the same goes for the lifecycle.Config of a process type. "help
+// NAME" and "config -doc" list what the command reads; "config NAME" shows
+// its values. Repeating it replaces the earlier cfg.
+func WithConfig(cfg any) CommandOption {
+	return commandOptionFunc(func(c *command) { c.cfg = cfg })
+}
+
+// WithTimeout bounds a task: once d has passed since it started, its
+// context is cancelled and [App.Run] returns [ExitTimeout] at once, logging
+// that the task timed out, without waiting for the task to return and
+// without running its cleanups (the process ends with it). For a process
+// type it does nothing: SHUTDOWN_TIMEOUT bounds its stop. A d of 0 or less
+// means no timeout. Repeating it replaces the earlier timeout.
+func WithTimeout(d time.Duration) CommandOption {
+	return commandOptionFunc(func(c *command) { c.timeout = d })
 }
 
 // WithFlags lets a command define its flags: define is called with the

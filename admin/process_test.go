@@ -29,8 +29,18 @@ type child struct {
 // other variable), reading its output as it comes.
 func start(t *testing.T, env map[string]string, args ...string) *child {
 	t.Helper()
+	return startProgram(t, "shop", env, args...)
+}
+
+// startProgram runs the test binary as the program of that name (see
+// programs), with args and env and no other variable.
+func startProgram(t *testing.T, program string, env map[string]string, args ...string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = []string{childEnv + "=1"}
+	cmd.Env = []string{childEnv + "=" + program}
+	if dir := os.Getenv("GOCOVERDIR"); dir != "" {
+		cmd.Env = append(cmd.Env, "GOCOVERDIR="+dir)
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -112,6 +122,31 @@ func (c *child) wait(t *testing.T) int {
 	return 0
 }
 
+// events returns the JSON events of stdout with that message.
+func (c *child) events(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range strings.SplitSeq(c.outText(), "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(line), &ev) == nil && ev["msg"] == msg {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// errLines returns the lines of stderr, less any the Go tool chain adds
+// (such as the GOCOVERDIR warning of a binary built with -cover).
+func (c *child) errLines() []string {
+	var out []string
+	for line := range strings.SplitSeq(strings.TrimRight(c.errText(), "\n"), "\n") {
+		if line != "" && !strings.HasPrefix(line, "warning: GOCOVERDIR") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 func (c *child) outText() string { c.mu.Lock(); defer c.mu.Unlock(); return c.stdout.String() }
 func (c *child) errText() string { c.mu.Lock(); defer c.mu.Unlock(); return c.stderr.String() }
 
@@ -126,9 +161,10 @@ func TestProcess_exitCodes(t *testing.T) {
 		wantStderr string
 	}{
 		{"success", goodEnv(), []string{"migrate"}, 0, ""},
-		{"failure", goodEnv(), []string{"fail"}, 1, "shop fail: the import file is missing; upload it first\n"},
-		{"usage", goodEnv(), []string{"migrat"}, 64, "shop: unknown command \"migrat\"; did you mean migrate?\nRun 'shop help' for the list of commands.\n"},
-		{"config", missing, []string{"migrate"}, 78, "config: API_KEY: required but not set; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it (key for the payments API)\n"},
+		{"failure", goodEnv(), []string{"fail"}, 1, "shop fail: the import file is missing; upload it first"},
+		{"usage", goodEnv(), []string{"migrat"}, 64, "shop: unknown command \"migrat\"; did you mean migrate?\nRun 'shop help' for the list of commands."},
+		{"flag before the command", goodEnv(), []string{"-v", "migrate"}, 64, "shop: flag -v comes before the command; flags go after it, as in 'shop migrate -v'\nRun 'shop help migrate' for its flags."},
+		{"config", missing, []string{"migrate"}, 78, "config: API_KEY: required but not set; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it (key for the payments API)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +172,7 @@ func TestProcess_exitCodes(t *testing.T) {
 			if code := c.wait(t); code != tt.code {
 				t.Errorf("exit %d, want %d; stderr %q", code, tt.code, c.errText())
 			}
-			if got := c.errText(); got != tt.wantStderr {
+			if got := strings.Join(c.errLines(), "\n"); got != tt.wantStderr {
 				t.Errorf("stderr = %q, want %q", got, tt.wantStderr)
 			}
 		})
@@ -158,7 +194,7 @@ func TestProcess_taskCancelledBySignal(t *testing.T) {
 			if code := c.wait(t); code != tt.code {
 				t.Errorf("exit %d, want %d", code, tt.code)
 			}
-			if !strings.Contains(c.errText(), "shop wait: context canceled") {
+			if lines := c.errLines(); len(lines) != 1 || lines[0] != "shop wait: context canceled" {
 				t.Errorf("stderr = %q, want the task's error once", c.errText())
 			}
 		})

@@ -15,8 +15,15 @@ import (
 	"go.uber.org/zap"
 )
 
-// childEnv switches the test binary into the shop program.
+// childEnv switches the test binary into the program it names.
 const childEnv = "ADMIN_TEST_CHILD"
+
+// programs are the programs the test binary runs as a child process: the
+// shop of this file and those of programs_test.go.
+var programs = map[string]func(args []string) int{
+	"shop":  shopMain,
+	"tasks": tasksMain,
+}
 
 // shopConfig is the configuration of the test service.
 type shopConfig struct {

@@ -1,0 +1,210 @@
+package admin_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestProcess_perCommandConfig runs tasks whose configuration is their own,
+// or a part of the App's, with only their own variables set.
+func TestProcess_perCommandConfig(t *testing.T) {
+	c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db.internal", "SERVER_TIMEOUT_READ": "soon"}, "migrate")
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("migrate with DB_* only: exit %d, stderr %q", code, c.errText())
+	}
+	if got := c.outText(); !strings.Contains(got, "migrating db.internal/app\n") {
+		t.Errorf("stdout %q, want the DB_ part of the config loaded", got)
+	}
+	// What migrate reads is still checked.
+	c = startProgram(t, "tasks", map[string]string{"API_KEY": "k"}, "migrate")
+	if code := c.wait(t); code != 78 || !strings.Contains(c.errText(), "DB_HOST: required but not set") {
+		t.Errorf("migrate without DB_HOST: exit %d, stderr %q; want 78 naming DB_HOST", code, c.errText())
+	}
+	// A command of its own struct.
+	c = startProgram(t, "tasks", map[string]string{"REPORT_WINDOW": "1h"}, "report")
+	if code := c.wait(t); code != 0 || !strings.Contains(c.outText(), "report over 1h0m0s\n") {
+		t.Errorf("report: exit %d, stdout %q, stderr %q", code, c.outText(), c.errText())
+	}
+	// The whole configuration, for a command without its own.
+	c = startProgram(t, "tasks", map[string]string{"DB_HOST": "db.internal"}, "noop")
+	if code := c.wait(t); code != 78 || !strings.Contains(c.errText(), "API_KEY: required but not set") {
+		t.Errorf("noop without API_KEY: exit %d, stderr %q; want 78", code, c.errText())
+	}
+}
+
+// TestProcess_eachPartReported: a bad LOG_LEVEL is reported even when the
+// App's config holds no logging.Config; a bad PORT fails a process type
+// and not a task.
+func TestProcess_eachPartReported(t *testing.T) {
+	env := map[string]string{"DB_HOST": "db", "API_KEY": "k", "PORT": "abc"}
+	c := startProgram(t, "tasks", env, "noop")
+	if code := c.wait(t); code != 0 {
+		t.Errorf("task with a bad PORT: exit %d, stderr %q; want 0, a task opens no port", code, c.errText())
+	}
+	c = startProgram(t, "tasks", env, "serve")
+	if code := c.wait(t); code != 78 || !strings.Contains(c.errText(), "PORT: ") {
+		t.Errorf("process type with a bad PORT: exit %d, stderr %q; want 78 naming PORT", code, c.errText())
+	}
+	env["PORT"] = "0"
+	env["LOG_LEVEL"] = "loud"
+	c = startProgram(t, "tasks", env, "noop")
+	if code := c.wait(t); code != 78 || !strings.Contains(c.errText(), "LOG_LEVEL: ") || strings.Contains(c.errText(), "loud") {
+		t.Errorf("bad LOG_LEVEL: exit %d, stderr %q; want 78 naming LOG_LEVEL without its value", code, c.errText())
+	}
+	// Through the part of a command's own config, too.
+	c = startProgram(t, "tasks", map[string]string{"LOG_FORMAT": "xml"}, "report")
+	if code := c.wait(t); code != 78 || !strings.Contains(c.errText(), "LOG_FORMAT: ") {
+		t.Errorf("bad LOG_FORMAT: exit %d, stderr %q; want 78 naming LOG_FORMAT", code, c.errText())
+	}
+}
+
+// TestProcess_loggingHook derives the level from SERVER_DEBUG.
+func TestProcess_loggingHook(t *testing.T) {
+	for _, debug := range []string{"true", "false"} {
+		c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db", "API_KEY": "k", "SERVER_DEBUG": debug}, "noop")
+		if code := c.wait(t); code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, c.errText())
+		}
+		if n, want := len(c.events(t, "debug event")), map[string]int{"true": 1, "false": 0}[debug]; n != want {
+			t.Errorf("SERVER_DEBUG=%s: %d debug events, want %d:\n%s", debug, n, want, c.outText())
+		}
+	}
+}
+
+// TestProcess_taskPanics: exit 1, the panic logged once with its stack,
+// the error once on stderr.
+func TestProcess_taskPanics(t *testing.T) {
+	c := startProgram(t, "tasks", nil, "panic")
+	if code := c.wait(t); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	evs := c.events(t, "task panicked")
+	if len(evs) != 1 {
+		t.Fatalf("%d \"task panicked\" events, want 1:\n%s", len(evs), c.outText())
+	}
+	if stack, _ := evs[0]["stack"].(string); !strings.Contains(stack, "programs_test.go") || evs[0]["task"] != "panic" {
+		t.Errorf("event %v, want the task's name and a stack through its code", evs[0])
+	}
+	if lines := c.errLines(); len(lines) != 1 || !strings.Contains(lines[0], "tasks panic: ") || !strings.Contains(lines[0], "panicked: the import file vanished") {
+		t.Errorf("stderr %q, want the panic once", lines)
+	}
+}
+
+// TestProcess_taskForced: a task that ignores its context is stopped by a
+// SIGINT sent 500 ms or more after the first signal: exit 130, logged.
+func TestProcess_taskForced(t *testing.T) {
+	c := startProgram(t, "tasks", nil, "stuck")
+	c.waitLine(t, "started")
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	c.waitLine(t, `"msg":"stopping: signal received; the task's context is cancelled"`)
+	// Keep sending SIGINT: the early ones are ignored, as in lifecycle.
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+loop:
+	for {
+		select {
+		case <-c.done:
+			break loop
+		case <-tick.C:
+			_ = c.cmd.Process.Signal(syscall.SIGINT)
+		case <-deadline:
+			t.Fatal("the task was not forced within 10s of SIGINTs")
+		}
+	}
+	if code := c.wait(t); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if n := len(c.events(t, "stop forced by a second signal")); n != 1 {
+		t.Errorf("%d \"stop forced\" events, want 1:\n%s", n, c.outText())
+	}
+	if n := len(c.events(t, "signal ignored; the task goes on")); n < 1 {
+		t.Errorf("no early SIGINT was logged as ignored:\n%s", c.outText())
+	}
+	if lines := c.errLines(); len(lines) != 1 || !strings.Contains(lines[0], "stop forced by a second signal") {
+		t.Errorf("stderr %q", lines)
+	}
+}
+
+// TestProcess_taskTimeout: a task past its WithTimeout exits 124, logged.
+func TestProcess_taskTimeout(t *testing.T) {
+	c := startProgram(t, "tasks", nil, "slow")
+	if code := c.wait(t); code != 124 {
+		t.Errorf("exit %d, want 124", code)
+	}
+	if evs := c.events(t, "task timed out"); len(evs) != 1 || evs[0]["timeout"] == nil {
+		t.Errorf("want one \"task timed out\" event with the timeout:\n%s", c.outText())
+	}
+	c = startProgram(t, "tasks", nil, "deadline")
+	if code := c.wait(t); code != 124 {
+		t.Errorf("a task returning at its deadline: exit %d, want 124", code)
+	}
+}
+
+// TestProcess_setupFailureBindsNothing: a process type whose setup fails
+// after adding a server exits with its error and never listens.
+func TestProcess_setupFailureBindsNothing(t *testing.T) {
+	c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db", "API_KEY": "k", "PORT": "0"}, "web")
+	if code := c.wait(t); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if strings.Contains(c.outText(), `"msg":"listening"`) || strings.Contains(c.outText(), `"msg":"ready"`) {
+		t.Errorf("setup failed, yet the group ran:\n%s", c.outText())
+	}
+	if lines := c.errLines(); len(lines) != 1 || lines[0] != "tasks web: the templates are missing; build them first" {
+		t.Errorf("stderr %q", lines)
+	}
+}
+
+// TestProcess_builtinsAgree: backing lists the backing.URL fields of the
+// loaded config (a default, a .env file) besides the other *_URL
+// variables; config and backing never print a credential.
+func TestProcess_builtinsAgree(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(secretFile, []byte("canary-file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"DB_HOST":            "db",
+		"DB_PASSWORD":        "canary-db-pw",
+		"API_KEY":            "canary-api-key",
+		"LEGACY_DB_PASSWORD": "canary-legacy-pw",
+		"AUTH_TOKEN_FILE":    secretFile,
+		"UPSTREAM":           "https://user:/canary-slash@up.internal/x",
+		"QUEUE_URL":          "amqp://guest:?canary-query@mq.internal:5672/",
+		"WEBHOOK":            "https://hook:#canary-hash@hooks.internal/",
+		"REDIS_TLS_URL":      "rediss://:%23canary-enc@r.internal:6380/0",
+	}
+	c := startProgram(t, "tasks", env, "backing")
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("backing: exit %d, stderr %q", code, c.errText())
+	}
+	out := c.outText()
+	for _, want := range []string{"\nCACHE_URL ", "redis://cache.internal:6379/0", "\nQUEUE_URL ", "\nREDIS_TLS_URL "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backing lacks %q:\n%s", want, out)
+		}
+	}
+	c2 := startProgram(t, "tasks", env, "config")
+	if code := c2.wait(t); code != 0 {
+		t.Fatalf("config: exit %d, stderr %q", code, c2.errText())
+	}
+	if !strings.Contains(c2.outText(), "\nCACHE_URL ") {
+		t.Errorf("config lacks CACHE_URL:\n%s", c2.outText())
+	}
+	for _, p := range []*child{c, c2} {
+		all := p.outText() + p.errText()
+		for _, canary := range []string{"canary-db-pw", "canary-api-key", "canary-legacy-pw", "canary-file-token", "canary-slash", "canary-query", "canary-hash", "canary-enc"} {
+			if strings.Contains(all, canary) {
+				t.Errorf("%v prints %s:\n%s", p.cmd.Args[1:], canary, all)
+			}
+		}
+	}
+}

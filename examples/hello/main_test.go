@@ -2,31 +2,77 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/processtest"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// helloBin is hello, built once by TestMain.
+var helloBin string
 
-// TestHello builds hello, starts it with no configuration but a free port,
-// sends it requests and SIGTERM, and reads what it printed.
-func TestHello(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "hello")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hello-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	cmd := exec.Command(bin)
-	cmd.Env = []string{"PORT=0", "DRAIN_DELAY=0s"}
+	helloBin = filepath.Join(dir, "hello")
+	if out, err := exec.Command("go", "build", "-o", helloBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		_ = os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
+}
+
+// TestHello_contract runs the process kit's default checks on hello as it
+// ships, with no configuration at all, behind the default balancer model
+// (HAProxy's 2 s x 3): port, probes, a rolling stop under load, JSON logs
+// and no files, PORT=abc rejected with 78, a second signal. The whole check
+// must take under 20 s.
+func TestHello_contract(t *testing.T) {
+	t.Parallel()
+	rep := processtest.Run(t, processtest.Binary{Path: helloBin})
+	t.Logf("hello, default check: %v\n%s", rep.Duration.Round(time.Millisecond), rep)
+	if rep.Duration > 20*time.Second {
+		t.Errorf("the default check took %v, want under 20s", rep.Duration)
+	}
+}
+
+// TestHello_contractTight checks hello's rolling stop with a short drain
+// behind a tight balancer (1 s x 1), and more bad variables.
+func TestHello_contractTight(t *testing.T) {
+	t.Parallel()
+	processtest.Run(t, processtest.Binary{Path: helloBin, Env: map[string]string{"DRAIN_DELAY": "2s"}},
+		processtest.WithTightBalancer(),
+		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckConfigErrors),
+		processtest.WithBadConfig("PORT", "abc"),
+		processtest.WithBadConfig("LOG_LEVEL", "loud"),
+		processtest.WithBadConfig("SHUTDOWN_TIMEOUT", "soon"))
+}
+
+// TestHello_requestLog checks what the kit cannot know: GET / answers the
+// greeting and is logged as one request event with hello's fields.
+func TestHello_requestLog(t *testing.T) {
+	ln, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(helloBin)
+	cmd.Env = []string{"PORT=" + strconv.Itoa(ln), "DRAIN_DELAY=0s", "GREETING=hi there"}
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -36,27 +82,22 @@ func TestHello(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := make(chan map[string]any, 100)
-	t.Cleanup(func() {
-		// On a failure the reader may be blocked on a full channel: kill
-		// the process, then drain until the reader sees EOF and closes it.
-		_ = cmd.Process.Kill()
-		for range events {
-		}
-		_ = cmd.Wait()
-	})
-
 	go func() {
 		defer close(events)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			var ev map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-				t.Errorf("stdout line is not one JSON event: %q", sc.Text())
-				continue
+			if json.Unmarshal(sc.Bytes(), &ev) == nil {
+				events <- ev
 			}
-			events <- ev
 		}
 	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		for range events {
+		}
+		_ = cmd.Wait()
+	})
 	next := func(msg string) map[string]any {
 		t.Helper()
 		timeout := time.After(15 * time.Second)
@@ -74,44 +115,32 @@ func TestHello(t *testing.T) {
 			}
 		}
 	}
-
-	addr, _ := next("listening")["addr"].(string)
-	addr = strings.Replace(addr, "[::]", "127.0.0.1", 1)
 	next("ready")
-	client := &http.Client{Timeout: 5 * time.Second}
-	get := func(path string) (int, string) {
-		resp, err := client.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://127.0.0.1:" + strconv.Itoa(ln) + "/")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code, body := get("/livez"); code != 200 {
-		t.Errorf("/livez = %d %q", code, body)
-	}
-	if code, body := get("/readyz"); code != 200 {
-		t.Errorf("/readyz = %d %q", code, body)
-	}
-	if code, body := get("/"); code != 200 || body != "hello, world\n" {
-		t.Errorf("GET / = %d %q", code, body)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "hi there\n" {
+		t.Errorf("GET / = %d %q, want 200 %q", resp.StatusCode, body, "hi there\n")
 	}
 	req := next("request")
 	if req["path"] != "/" || req["status"] != float64(200) || req["request_id"] == "" || req["service"] != "hello" {
 		t.Errorf("request event = %v; want path /, status 200, a request ID and service hello", req)
 	}
-
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	next("stopping: signal received")
 	next("stopped")
-	for range events {
+}
+
+func freePort() (int, error) {
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
 	}
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) || err != nil {
-		t.Errorf("exit after SIGTERM: %v, want 0", err)
-	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }

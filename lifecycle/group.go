@@ -40,6 +40,7 @@ type Group struct {
 	// Shared with the probe handlers while Run runs.
 	state   atomic.Int32               // stateStarting, stateReady or stateStopping
 	pending atomic.Pointer[[]string]   // startup functions not yet done
+	traffic traffic                    // what the drain needs to know
 	runLog  atomic.Pointer[zap.Logger] // the queued logger while Run runs
 
 	checksMu   sync.Mutex
@@ -59,7 +60,8 @@ const (
 	kindActor      actorKind = iota // Add or Go
 	kindHTTP                        // HTTP
 	kindStartup                     // Startup
-	kindManagement                  // the management server
+	kindManagement                  // the management server, or the probe server of Serve actors
+	kindServe                       // Serve
 )
 
 // actor is one member of the group. Its run-time fields are only touched by
@@ -70,6 +72,8 @@ type actor struct {
 	execute   func() error
 	interrupt func(error)
 	fn        func(context.Context) error // Go and Startup
+	serve     func(ctx context.Context, ready func()) error
+	stop      func(ctx context.Context) error
 	handler   http.Handler
 	http      httpSettings
 
@@ -240,6 +244,52 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 		bad = fmt.Errorf("lifecycle: http %q has a nil handler; pass the handler to serve", name)
 	}
 	return g.register("http", a, bad)
+}
+
+// Serve adds a serving actor that is not a net/http server: a gRPC server,
+// another HTTP framework, a queue consumer. The group treats it as it treats
+// [Group.HTTP]:
+//
+//   - serve runs in its own goroutine once Run has started (after every
+//     listener of the group is bound) and calls ready once it accepts work,
+//     for example after it has bound its port; /readyz answers 503 until
+//     every serving actor has called ready and every startup function is
+//     done. Calling ready more than once is harmless.
+//   - at a stop, it keeps serving during the drain (a group with a serving
+//     actor drains even with no HTTP actor), then stop is called, at the
+//     same time as the HTTP servers' Shutdown, exactly once (also when serve
+//     has already returned), with a context carrying the stop's deadline: stop must make serve stop accepting, let the work in
+//     flight finish and make serve return (gRPC's GracefulStop, fiber's
+//     ShutdownWithContext, a consumer cancelling its subscription and
+//     waiting for its handlers). When ctx is done first, stop should cut the
+//     work short (gRPC's Stop) and return.
+//   - serve's own context is cancelled after the HTTP servers have stopped,
+//     with the other actors, and when the stop times out; serve may use it
+//     as a last resort.
+//   - a serve or stop still running at the timeout is named in the error.
+//
+// As with any actor, serve returning first (with or without an error) stops
+// the group; an error it returns after stop was called is logged, not a
+// failure, and so is an error of stop. A panic in either becomes a
+// [*PanicError].
+//
+// The group cannot see the requests of a serving actor: its drain ends early
+// only from what the HTTP actors and the probes see (see the package
+// documentation, "Drain"); with only serving actors and no requests seen, it
+// lasts [Config.DrainDelay]. When the group has serving actors but no HTTP
+// actor and [Config.ManagementPort] is 0, the probes /livez and /readyz get a
+// server of their own on [Config.Port], stopped last, so a serving actor
+// must listen on another port (such as a GRPC_PORT of its own config).
+//
+// Serve returns an error, which Run then returns too, when name is empty or
+// already used or a function is nil; after Run has started it returns an
+// error and adds nothing.
+func (g *Group) Serve(name string, serve func(ctx context.Context, ready func()) error, stop func(ctx context.Context) error) error {
+	var bad error
+	if serve == nil || stop == nil {
+		bad = fmt.Errorf("lifecycle: serving actor %q has a nil serve or stop function; pass both", name)
+	}
+	return g.register("serving actor", &actor{name: name, kind: kindServe, serve: serve, stop: stop}, bad)
 }
 
 // check is a readiness check added with Check.

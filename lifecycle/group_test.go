@@ -643,13 +643,14 @@ func TestConfig_resolve(t *testing.T) {
 	}{
 		{"zero", Config{}, nil},
 		{"defaults", Config{Port: 8080, ShutdownTimeout: 25 * time.Second, DrainDelay: 5 * time.Second}, nil},
-		{"bad port", Config{Port: 70000}, []string{"PORT is not a TCP port"}},
-		{"bad management port", Config{ManagementPort: -2}, []string{"MANAGEMENT_PORT is not a TCP port"}},
-		{"same ports", Config{Port: 8080, ManagementPort: 8080}, []string{"MANAGEMENT_PORT is the same as PORT"}},
-		{"negative timeout", Config{ShutdownTimeout: -time.Second}, []string{"SHUTDOWN_TIMEOUT is negative"}},
-		{"negative drain", Config{DrainDelay: -time.Second}, []string{"DRAIN_DELAY is negative"}},
-		{"drain too long", Config{DrainDelay: 30 * time.Second}, []string{"DRAIN_DELAY is not shorter than SHUTDOWN_TIMEOUT"}},
-		{"all at once", Config{Port: -1, DrainDelay: -1}, []string{"PORT", "DRAIN_DELAY"}},
+		{"bad port", Config{Port: 70000}, []string{"PORT: not a TCP port"}},
+		{"bad management port", Config{ManagementPort: -2}, []string{"MANAGEMENT_PORT: not a TCP port"}},
+		{"same ports", Config{Port: 8080, ManagementPort: 8080}, []string{"MANAGEMENT_PORT: the same as PORT"}},
+		{"negative timeout", Config{ShutdownTimeout: -time.Second}, []string{"SHUTDOWN_TIMEOUT: negative"}},
+		{"negative drain", Config{DrainDelay: -time.Second}, []string{"DRAIN_DELAY: negative"}},
+		{"drain too long", Config{DrainDelay: 30 * time.Second}, []string{"DRAIN_DELAY: not shorter than SHUTDOWN_TIMEOUT"}},
+		{"all at once", Config{Port: -1, DrainDelay: -1, DrainMin: -1, DrainQuiet: -1}, []string{"PORT", "DRAIN_DELAY", "DRAIN_MIN", "DRAIN_QUIET"}},
+		{"free port", Config{Port: 0, ManagementPort: 0}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -705,7 +706,7 @@ func TestExitCode(t *testing.T) {
 		{"usage", &exitCoder{64}, 64},
 		{"zero code is still a failure", &exitCoder{0}, 1},
 		{"out of range", &exitCoder{300}, 1},
-		{"own config", &configError{problems: []string{"x"}}, 78},
+		{"own config", &configError{errs: []error{errors.New("x")}}, 78},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,7 +69,9 @@ type checkResult struct {
 // serveReady answers 503 while starting and from the first moment of a stop,
 // and otherwise runs every check concurrently.
 func (g *Group) serveReady(w http.ResponseWriter, r *http.Request) {
-	switch g.state.Load() {
+	state := g.state.Load()
+	g.traffic.probed(time.Now().UnixNano(), state == stateStopping)
+	switch state {
 	case stateStopping:
 		writeJSON(w, http.StatusServiceUnavailable, readyBody{Status: "stopping"})
 		return

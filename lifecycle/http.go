@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -35,10 +36,11 @@ func (g *Group) listen(a *actor, cfg Config, log *zap.Logger) error {
 
 	handler := a.handler
 	if a.kind == kindHTTP {
-		if cfg.ManagementPort == 0 {
+		probesHere := cfg.ManagementPort == 0
+		if probesHere {
 			handler = g.withProbes(handler)
 		}
-		handler = g.closeWhenStopping(handler)
+		handler = g.closeWhenStopping(handler, probesHere)
 	}
 	errLog, err := zap.NewStdLogAt(log.With(zap.String("actor", a.name)), zapcore.WarnLevel)
 	if err != nil {
@@ -111,12 +113,16 @@ func serve(a *actor) error {
 	return err
 }
 
-// closeWhenStopping asks, from the first moment of a stop, that each
+// closeWhenStopping records the arrival of every request but the probes for
+// the drain, and asks, from the first moment of a stop, that each
 // connection close after its response. Idle connections stay open until
 // Shutdown closes them, after the drain, when the load balancer no longer
 // uses them, so no request races a closing connection.
-func (g *Group) closeWhenStopping(h http.Handler) http.Handler {
+func (g *Group) closeWhenStopping(h http.Handler, probesHere bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !probesHere || (r.URL.Path != livezPath && r.URL.Path != readyzPath) {
+			g.traffic.request(time.Now().UnixNano())
+		}
 		if g.state.Load() == stateStopping {
 			w.Header().Set("Connection", "close")
 		}

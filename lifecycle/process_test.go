@@ -64,6 +64,14 @@ func childMain() int {
 		return d
 	}
 	cfg := lifecycle.Config{ShutdownTimeout: dur("SHUTDOWN_TIMEOUT"), DrainDelay: dur("DRAIN_DELAY")}
+	// A fixed drain unless DRAIN_MIN says otherwise.
+	cfg.DrainMin = cfg.DrainDelay
+	if os.Getenv("DRAIN_MIN") != "" {
+		cfg.DrainMin = dur("DRAIN_MIN")
+	}
+	if os.Getenv("DRAIN_QUIET") != "" {
+		cfg.DrainQuiet = dur("DRAIN_QUIET")
+	}
 	g := lifecycle.New(cfg, lifecycle.WithLogger(log))
 
 	var inFlight atomic.Int64

@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/oklog/run"
@@ -124,12 +126,20 @@ func (g *Group) Run(ctx context.Context) (err error) {
 	}
 	cfg, cfgErr := g.cfg.resolve()
 	r.cfg = cfg
+	hasHTTP := slices.ContainsFunc(actors, func(a *actor) bool { return a.kind == kindHTTP })
+	hasServe := slices.ContainsFunc(actors, func(a *actor) bool { return a.kind == kindServe })
 	if cfg.ManagementPort != 0 && cfgErr == nil {
 		if mgmt == nil {
 			mgmt = g.probeMux()
 		}
 		actors = append(actors, &actor{name: "management", kind: kindManagement, handler: mgmt})
-	} else if manageN > 0 {
+	} else if hasServe && !hasHTTP && cfgErr == nil {
+		// Serving actors but no net/http one: the probes get their own
+		// server on PORT, stopped last like the management server.
+		actors = append(actors, &actor{name: "probes", kind: kindManagement, handler: g.probeMux(),
+			http: httpSettings{addr: ":" + strconv.Itoa(cfg.Port), addrSet: true}})
+	}
+	if cfg.ManagementPort == 0 && manageN > 0 {
 		r.log.Info("management handlers not served: MANAGEMENT_PORT is not set", zap.Int("handlers", manageN))
 	}
 	r.actors = actors
@@ -277,10 +287,10 @@ func (r *runner) launch(ctx context.Context) {
 	var rg run.Group
 	for _, a := range r.actors {
 		var actx context.Context
-		if a.fn != nil {
+		if a.fn != nil || a.serve != nil {
 			actx, a.cancel = context.WithCancel(base)
 		}
-		if a.kind == kindStartup {
+		if a.kind == kindStartup || a.kind == kindServe {
 			r.pending = append(r.pending, a.name)
 		}
 		a.executing = true
@@ -318,6 +328,12 @@ func (r *runner) execute(ctx context.Context, a *actor) func() error {
 		switch {
 		case a.srv != nil:
 			return serve(a)
+		case a.kind == kindServe:
+			var once sync.Once
+			ready := func() {
+				once.Do(func() { r.exits <- exitEvent{a: a, startupDone: true} })
+			}
+			return a.serve(ctx, ready)
 		case a.kind == kindStartup:
 			if err := a.fn(ctx); err != nil {
 				return err
@@ -501,22 +517,43 @@ func (r *runner) cancelAll() {
 	}
 }
 
-// drain is step 2.
+// drain is step 2; see the package documentation ("Drain") for the rule.
 func (r *runner) drain() error {
-	if r.cfg.DrainDelay <= 0 || !slices.ContainsFunc(r.actors, func(a *actor) bool { return a.kind == kindHTTP }) {
+	serving := slices.ContainsFunc(r.actors, func(a *actor) bool { return a.kind == kindHTTP || a.kind == kindServe })
+	if r.cfg.DrainDelay <= 0 || !serving {
 		return nil
 	}
-	r.log.Info("draining: readiness fails, servers still serve", zap.Duration("drain_delay", r.cfg.DrainDelay))
-	t := time.NewTimer(r.cfg.DrainDelay)
-	defer t.Stop()
-	return r.waitUntil(nil, t.C, nil)
+	d := r.g.traffic.plan(r.cfg, r.begin, r.stopBegin)
+	r.log.Info("draining: readiness fails, servers still serve",
+		zap.Duration("drain_max", r.cfg.DrainDelay), zap.Duration("drain_min", r.cfg.DrainMin),
+		zap.Duration("quiet_window", d.window), zap.Bool("prober_seen", d.proberSeen))
+	tick := time.NewTicker(drainTick)
+	defer tick.Stop()
+	for {
+		if why := d.over(&r.g.traffic, time.Now()); why != "" {
+			r.log.Info("drain ended", zap.String("reason", why), zap.Duration("took", time.Since(r.stopBegin)))
+			return nil
+		}
+		if out := r.waitUntil(nil, tick.C, nil); out != nil {
+			return out
+		}
+	}
 }
 
 // stopServers is step 3 (kindHTTP) and step 5 (kindManagement).
 func (r *runner) stopServers(kind actorKind) error {
 	var servers []*actor
 	for _, a := range r.actors {
-		if a.kind != kind || a.srv == nil || a.interrupted {
+		if a.interrupted {
+			continue
+		}
+		if kind == kindHTTP && a.kind == kindServe {
+			servers = append(servers, a)
+			a.interrupted, a.interrupting = true, true
+			go r.callStop(a)
+			continue
+		}
+		if a.kind != kind || a.srv == nil {
 			continue
 		}
 		servers = append(servers, a)
@@ -532,6 +569,9 @@ func (r *runner) stopServers(kind actorKind) error {
 	if kind == kindHTTP {
 		closed := 0
 		for _, a := range servers {
+			if a.srv == nil {
+				continue
+			}
 			if out := r.waitUntil(nil, nil, a.ln.closed); out != nil {
 				return out
 			}
@@ -542,10 +582,21 @@ func (r *runner) stopServers(kind actorKind) error {
 	return r.waitUntil(func() bool { return !slices.ContainsFunc(servers, notDone) }, nil, nil)
 }
 
-// interruptActors is step 4.
+// interruptActors is step 4. It also cancels the context of the serving
+// actors of Serve, whose stop has returned by then.
 func (r *runner) interruptActors() error {
 	var actors []*actor
 	for _, a := range r.actors {
+		if a.kind == kindServe {
+			actors = append(actors, a)
+			if a.cancel != nil {
+				a.cancel()
+			}
+			if !a.interrupted { // a start that failed: stop is not called
+				a.interrupted = true
+			}
+			continue
+		}
 		if a.kind != kindActor && a.kind != kindStartup {
 			continue
 		}
@@ -567,6 +618,20 @@ func (r *runner) interruptActors() error {
 }
 
 func notDone(a *actor) bool { return !a.done() }
+
+// callStop runs the stop function of a serving actor of Serve, recovering a
+// panic, and reports that it returned.
+func (r *runner) callStop(a *actor) {
+	ev := doneEvent{a: a}
+	defer func() {
+		if v := recover(); v != nil {
+			ev.err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
+			ev.panicked = true
+		}
+		r.dones <- ev
+	}()
+	ev.err = a.stop(r.shutCtx)
+}
 
 // callInterrupt runs an interrupt function, recovering a panic, and reports
 // that it returned.
@@ -636,7 +701,11 @@ func (r *runner) onExit(ev exitEvent) {
 	if ev.startupDone {
 		r.pending = slices.DeleteFunc(r.pending, func(n string) bool { return n == a.name })
 		r.publishPending()
-		r.log.Info("startup done", zap.String("actor", a.name))
+		if a.kind == kindServe {
+			r.log.Info("serving", zap.String("actor", a.name))
+		} else {
+			r.log.Info("startup done", zap.String("actor", a.name))
+		}
 		if len(r.pending) == 0 {
 			r.markReady()
 		}
@@ -690,6 +759,8 @@ func (r *runner) onDone(ev doneEvent) {
 		// An error here is the shutdown context's deadline; the
 		// deadline timer reports the timeout.
 		a.shutDown = ev.err == nil
+	case a.kind == kindServe && ev.err != nil:
+		r.log.Warn("stop of a serving actor returned an error", zap.String("actor", a.name), zap.Error(ev.err))
 	}
 }
 
@@ -736,6 +807,10 @@ func (r *runner) abort(kind error, sig os.Signal) error {
 		if !a.interrupted && a.interrupt != nil {
 			a.interrupted = true
 			go r.callInterrupt(a, err)
+		}
+		if !a.interrupted && a.kind == kindServe && a.executing {
+			a.interrupted = true
+			go r.callStop(a) // its context is done: it should cut short
 		}
 	}
 	return err

@@ -1,6 +1,7 @@
 package backing
 
 import (
+	"os"
 	"slices"
 	"strings"
 )
@@ -17,7 +18,7 @@ type Resource struct {
 	Err error
 }
 
-// String returns "VAR=" and the redacted URL, or "VAR: " and the error.
+// String returns "VAR=" and the redacted URL, or the error.
 func (r Resource) String() string {
 	if r.Err != nil {
 		return r.Err.Error()
@@ -25,7 +26,11 @@ func (r Resource) String() string {
 	return r.Var + "=" + r.URL.String()
 }
 
-// serverVars are the non-URL variables that hold a memcached host list.
+// GoString returns the same as String, for %#v.
+func (r Resource) GoString() string { return r.String() }
+
+// isServerVar reports whether name is one of the non-URL variables that
+// hold a memcached host list.
 func isServerVar(name string) bool {
 	switch name {
 	case "MEMCACHIER_SERVERS", "MEMCACHE_SERVERS", "MEMCACHEDCLOUD_SERVERS", "MEMCACHED_SERVERS":
@@ -38,42 +43,56 @@ func isServerVar(name string) bool {
 // variable whose name ends in _URL (REDIS_TLS_URL included) and whose value
 // starts with a scheme this package knows (see [Parse]), in any case, and
 // the memcached host lists MEMCACHIER_SERVERS, MEMCACHE_SERVERS,
-// MEMCACHEDCLOUD_SERVERS and MEMCACHED_SERVERS. env is either a map or a
-// slice of "NAME=value" strings as os.Environ returns; Attached does not read
-// the process environment itself. A variable with a known scheme that does
-// not parse is listed with its error, so a start-up log shows it; empty
-// variables and those with other schemes are left out. The result is sorted
-// by variable name, so the same environment always gives the same list.
-func Attached[E []string | map[string]string](env E) []Resource {
-	vars := make(map[string]string)
-	switch e := any(env).(type) {
-	case []string:
-		for _, kv := range e {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				vars[k] = v // a repeated name: the last wins, as in os.Getenv
-			}
-		}
-	case map[string]string:
-		vars = e
-	}
+// MEMCACHEDCLOUD_SERVERS and MEMCACHED_SERVERS. env is the environment as
+// one map, the shape config and logging take; a nil env reads the process
+// environment once (os.Environ). Attached keeps no reference to env. A
+// variable with a known scheme that does not parse is listed with its
+// error, so a start-up log shows it; empty variables and those with other
+// schemes are left out. The result is sorted by variable name, so the same
+// environment always gives the same list.
+func Attached(env map[string]string) []Resource {
 	var out []Resource
-	for name, value := range vars {
+	add := func(name, value string) {
 		if value == "" {
-			continue
+			return
 		}
 		if !isServerVar(name) {
 			if !strings.HasSuffix(name, "_URL") {
-				continue
+				return
 			}
 			i := strings.IndexByte(value, ':')
 			if i <= 0 || !validScheme(value[:i]) {
-				continue
+				return
 			}
 			if _, ok := lookup(value[:i]); !ok {
-				continue
+				return
 			}
 		}
 		out = append(out, resource(name, value))
+	}
+	if env == nil {
+		seen := make(map[string]int)
+		for _, kv := range os.Environ() {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				continue
+			}
+			n := len(out)
+			add(k, v)
+			if len(out) == n {
+				continue
+			}
+			if i, dup := seen[k]; dup { // a repeated name: the last wins
+				out[i] = out[n]
+				out = out[:n]
+				continue
+			}
+			seen[k] = n
+		}
+	} else {
+		for name, value := range env {
+			add(name, value)
+		}
 	}
 	slices.SortFunc(out, func(a, b Resource) int { return strings.Compare(a.Var, b.Var) })
 	return out

@@ -13,7 +13,7 @@ func TestURL_SQL(t *testing.T) {
 		{"postgres://u:p'q\\@a,b:5433/db?sslmode=verify-full&application_name=web&pool_max_conns=5", "pgx",
 			`host='a,b' port='5432,5433' user='u' password='p\'q\\' dbname='db' sslmode=verify-full passfile='' application_name='web'`},
 		{"postgres://%2Fvar%2Frun%2Fpostgresql/db", "pgx", `host='/var/run/postgresql' port='5432' password='' dbname='db' sslmode=prefer passfile=''`},
-		{"mysql://root:p@ss%2Fw@[::1]/test?parseTime=true&max_open_conns=3&loc=Europe%2FParis", "mysql",
+		{"mysql://root:p@ss%2Fw@[::1]/test?parseTime=true&max_open_conns=3&loc=Europe/Paris", "mysql",
 			"root:p@ss/w@tcp([::1]:3306)/test?tls=preferred&parseTime=true&loc=Europe%2FParis"},
 		{"mysql://u@localhost/d?socket=/run/mysqld.sock&tls=false", "mysql", "u@unix(/run/mysqld.sock)/d?tls=false"},
 		{"sqlite:///var/db/app.db?_pragma=busy_timeout(5000)", "sqlite", "file:/var/db/app.db?_pragma=busy_timeout(5000)"},
@@ -70,8 +70,12 @@ func TestURL_Redis(t *testing.T) {
 func TestURL_AMQP(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ raw, want string }{
-		{"amqp://localhost", "amqp://:@localhost:5672/%2F"},
-		{"amqp://bob@h/v", "amqp://bob:@h:5672/v"},
+		{"amqp://localhost", "amqp://localhost:5672/%2F"},
+		{"amqp://bob@h/v", "amqp://bob@h:5672/v"},
+		{"amqp://", "amqp://localhost:5672/%2F"},
+		{"amqp://:5673", "amqp://localhost:5673/%2F"},
+		{"amqp://u@", "amqp://u@localhost:5672/%2F"},
+		{"amqp://[fe80::1%25en0]:5672/v", "amqp://[fe80::1%25en0]:5672/v"},
 		{"amqps://u:p%2Fq@h/a%2Fb?heartbeat=5", "amqps://u:p%2Fq@h:5671/a%2Fb?heartbeat=5"},
 	}
 	for _, tt := range tests {

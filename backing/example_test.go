@@ -59,13 +59,17 @@ func ExampleURL_Redis() {
 	// addr=ec2-1.compute-1.amazonaws.com:6380 user="" password=[REDACTED] db=0 verify=false
 }
 
-// ExampleURL_AMQP shows that no guest password is invented.
+// ExampleURL_AMQP shows omitted credentials staying omitted, so amqp091-go
+// applies its own default (guest) as it would for the original URL.
 func ExampleURL_AMQP() {
-	u, _ := backing.Parse("amqp://worker@rabbit/jobs")
-	uri, _ := u.AMQP()
-	fmt.Println(uri)
+	for _, raw := range []string{"amqp://localhost", "amqp://worker:s3cret@rabbit/jobs"} {
+		u, _ := backing.Parse(raw)
+		uri, _ := u.AMQP()
+		fmt.Println(uri)
+	}
 	// Output:
-	// amqp://worker:@rabbit:5672/jobs
+	// amqp://localhost:5672/%2F
+	// amqp://worker:s3cret@rabbit:5672/jobs
 }
 
 // ExampleAttached lists the backing services of an environment, redacted,

@@ -11,6 +11,7 @@ type Option interface{ apply(*settings) }
 type settings struct {
 	insecure bool
 	timeout  time.Duration
+	families []string
 }
 
 type optionFunc func(*settings)
@@ -50,4 +51,14 @@ func WithTimeout(d time.Duration) Option {
 			s.timeout = d
 		}
 	})
+}
+
+// WithFamily makes [Parse] accept only URLs of the named families (the
+// canonical names [URL.Scheme] returns: "postgres", "amqp"...); a URL of
+// another family gives an error wrapping [ErrFamily] that names the schemes
+// accepted ("a redis URL; want amqp or amqps"). Repeating it adds families;
+// no names accept every family. The typed fields ([PostgresURL], [AMQPURL]...)
+// are built on it.
+func WithFamily(names ...string) Option {
+	return optionFunc(func(s *settings) { s.families = append(s.families, names...) })
 }

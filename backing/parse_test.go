@@ -95,7 +95,7 @@ func TestParse_errors(t *testing.T) {
 		{"no scheme", "hunter2", "missing scheme"},
 		{"slash in password", "postgres://u:hun/ter2@h/db", "percent-encode a : or @ in the password"},
 		{"mysql custom tls", "mysql://u:hunter2@h/db?tls=custom", "tls must be true, false"},
-		{"s3 no bucket", "s3://", "missing bucket"},
+		{"s3 no bucket", "s3://", "missing or invalid bucket"},
 		{"sqlite empty", "sqlite:", "missing file"},
 	}
 	for _, tt := range tests {
@@ -168,10 +168,18 @@ func TestParse_insecureSkipVerify(t *testing.T) {
 	if plain.TLS() != backing.TLSVerify || plain.TLSConfig().InsecureSkipVerify || plain.TLSConfig().ServerName != "h" {
 		t.Errorf("without the option: %v %+v", plain.TLS(), plain.TLSConfig())
 	}
-	// No query option can turn verification off.
-	q, _ := backing.Parse("rediss://:pw@h:6380?ssl_cert_reqs=none&skip_verify=true")
-	if q.TLS() != backing.TLSVerify {
-		t.Errorf("query turned verification off: %v", q.TLS())
+	// go-redis's own skip_verify is honoured, and shows in String.
+	q, err := backing.Parse("rediss://:pw@h:6380?skip_verify=true")
+	if err != nil || q.TLS() != backing.TLSRequire || !q.TLSConfig().InsecureSkipVerify || !strings.HasSuffix(q.String(), "(certificate not verified)") {
+		t.Errorf("skip_verify=true: %v, %v, %q", err, q.TLS(), q)
+	}
+	// Anywhere else it is refused, pointing at the option.
+	for _, raw := range []string{"redis://h?skip_verify=true", "amqps://h?skip_verify=true", "rediss://h?ssl_cert_reqs=none"} {
+		if _, err := backing.Parse(raw); err == nil {
+			t.Errorf("%s: no error", raw)
+		} else if strings.Contains(raw, "skip_verify") && !strings.Contains(err.Error(), "WithInsecureSkipVerify") {
+			t.Errorf("%s: %v does not point at WithInsecureSkipVerify", raw, err)
+		}
 	}
 }
 

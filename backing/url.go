@@ -1,13 +1,16 @@
 package backing
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // TLSMode says how a client must use TLS with a service. Every URL has one,
@@ -21,7 +24,9 @@ const (
 	TLSDisable TLSMode = iota
 	// TLSPrefer: TLS when the server offers it, plain text otherwise, and the
 	// certificate is not checked. It is PostgreSQL's and MySQL's default when
-	// the URL says nothing, and SMTP's STARTTLS on smtp://.
+	// the URL says nothing, and SMTP's STARTTLS on smtp://. PostgreSQL's
+	// sslmode=allow (plain text first, then TLS) also reports TLSPrefer, and
+	// reaches the driver as allow.
 	TLSPrefer
 	// TLSRequire: TLS or no connection, but the certificate is not checked.
 	TLSRequire
@@ -53,9 +58,10 @@ func (m TLSMode) String() string {
 // Host is one address of a service: a host name or IP literal and a port, or
 // a unix socket.
 type Host struct {
-	// Name is a host name or an IP address (an IPv6 one without brackets),
-	// or, when Unix is true, a socket path: for PostgreSQL the directory that
-	// holds .s.PGSQL.<port>, for MySQL and Redis the socket file.
+	// Name is a host name or an IP address (an IPv6 one without brackets,
+	// with its zone after %), or, when Unix is true, a socket path: for
+	// PostgreSQL the directory that holds .s.PGSQL.<port>, for MySQL and
+	// Redis the socket file.
 	Name string
 	// Port is the port, the scheme's default when the URL gives none. For a
 	// PostgreSQL socket it names the socket file; other sockets have 0.
@@ -64,7 +70,8 @@ type Host struct {
 	Unix bool
 }
 
-// String returns "name:port" (IPv6 in brackets) or the socket path.
+// String returns "name:port" (IPv6 in brackets) or the socket path, as
+// net.Dial takes it.
 func (h Host) String() string {
 	if h.Unix {
 		return h.Name
@@ -72,9 +79,28 @@ func (h Host) String() string {
 	return net.JoinHostPort(h.Name, strconv.Itoa(h.Port))
 }
 
+// urlHost returns the host as a URL authority writes it: IPv6 in brackets
+// with the % of a zone escaped as %25, so that net/url reads it back.
+func (h Host) urlHost() string {
+	if strings.IndexByte(h.Name, ':') >= 0 {
+		return "[" + strings.ReplaceAll(h.Name, "%", "%25") + "]:" + strconv.Itoa(h.Port)
+	}
+	return h.Name + ":" + strconv.Itoa(h.Port)
+}
+
 // Param is one query option of a URL, percent-decoded.
 type Param struct {
 	Key, Value string
+}
+
+// secrets holds what grants access in a URL. A URL keeps it behind a
+// closure, where printers that walk values by reflection (%p's fallback,
+// go-spew, go-cmp's reporter) find a function, not the values.
+type secrets struct {
+	password string
+	token    string         // a lone userinfo that the family reads as a token
+	params   map[int]string // credential values of URL.params, by index
+	client   map[int]string // credential values of URL.client, by index
 }
 
 // URL is a parsed backing-service URL: a scheme family, hosts with ports,
@@ -82,48 +108,78 @@ type Param struct {
 // mode. Build one with [Parse] or through config loading, which calls
 // [URL.UnmarshalText].
 //
-// A URL never shows its password by accident: [URL.String], fmt (every verb),
-// encoding/json, log/slog and zap print it with [config.Redacted] in place of
-// the password. [URL.Reveal] returns the full form. The zero value is an unset
-// URL: it prints as "" and reports [URL.IsZero]. A URL is an immutable value,
-// safe for concurrent use; its accessors return copies.
+// A URL never shows what grants access by accident: [URL.String], fmt (every
+// verb, %p included), encoding/json, log/slog and zap print it with
+// [config.Redacted] in place of the password, of a token-only userinfo
+// (nats://TOKEN@host, https://TOKEN@host) and of the value of every
+// credential query option (see the package documentation). The credentials
+// are kept where printers that read fields by reflection (go-spew, go-cmp's
+// report, fmt's %p) do not follow them; go-cmp compares URLs with
+// [URL.Equal]. [URL.Reveal] returns the full form. The zero value is an
+// unset URL: it prints as "" and reports [URL.IsZero]. A URL is an immutable
+// value, safe for concurrent use; its accessors return copies.
 type URL struct {
-	scheme   string // family: postgres, mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http, s3
-	variant  string // printed scheme: rediss, unix, amqps, tls, mqtts, ws, wss, smtps, https; "" when the family's
-	user     string
-	hasUser  bool
-	password config.Secret
-	hasPass  bool
-	hosts    []Host
-	path     string // decoded path as written (with its leading /), or the sqlite file
-	database string
-	params   []Param // connection options, in order
-	client   []Param // client and pool options, in order
-	tls      TLSMode
-	insecure bool // WithInsecureSkipVerify lowered the mode
-	redisDB  int
+	fam       *family
+	variant   string // printed scheme when not the family's name: rediss, unix, amqps, tls...
+	user      string
+	hasUser   bool // the URL has a userinfo (an @)
+	hasPass   bool // the userinfo has a ':'
+	token     bool // the lone userinfo is a token, kept in sec
+	sec       func() *secrets
+	hosts     []Host
+	path      string // decoded path as written (with its leading /), for http, ws, s3
+	database  string
+	params    []Param // connection options, in order; credential values blanked
+	client    []Param // client and pool options, in order; credential values blanked
+	tls       TLSMode
+	insecure  bool   // WithInsecureSkipVerify or skip_verify lowered the mode
+	redisDB   int    // redis database number
+	pgSSLMode string // postgres: the sslmode word handed to the driver
+}
+
+func (u *URL) secrets() *secrets {
+	if u.sec == nil {
+		s := &secrets{}
+		u.sec = func() *secrets { return s }
+	}
+	return u.sec()
+}
+
+func (u URL) password() string {
+	if u.sec == nil {
+		return ""
+	}
+	return u.sec().password
 }
 
 // IsZero reports whether u is the zero URL, as left by an empty variable.
-func (u URL) IsZero() bool { return u.scheme == "" }
+func (u URL) IsZero() bool { return u.fam == nil }
 
 // Scheme returns the scheme family in its canonical spelling: postgres,
 // mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http or s3.
 // Aliases (postgresql, mariadb, sqlite3...) and TLS variants (rediss, amqps,
 // mqtts, wss, smtps, https, nats's tls) report their family; [URL.TLS] tells
-// the variant.
-func (u URL) Scheme() string { return u.scheme }
+// the variant. It is "" for the zero URL.
+func (u URL) Scheme() string {
+	if u.fam == nil {
+		return ""
+	}
+	return u.fam.name
+}
 
 // Hosts returns a copy of the URL's hosts, in order, each with its port (the
 // scheme's default where the URL gives none). sqlite and s3 URLs have none.
-func (u URL) Hosts() []Host { return append([]Host(nil), u.hosts...) }
+// A Redis Cluster URL lists the authority's host, then each addr= option.
+func (u URL) Hosts() []Host { return slices.Clone(u.hosts) }
 
-// User returns the percent-decoded user name, or "". For NATS, a user name
-// without a password is a token: see [URL.NATS].
+// User returns the percent-decoded user name, or "". A lone userinfo that
+// the family reads as a token (nats://TOKEN@host, https://TOKEN@host) is not
+// a user name: User returns "" and the driver-ready output carries the token.
 func (u URL) User() string { return u.user }
 
-// Password returns the percent-decoded password as a [config.Secret].
-func (u URL) Password() config.Secret { return u.password }
+// Password returns the percent-decoded password as a [config.Secret], unset
+// when the URL has none.
+func (u URL) Password() config.Secret { return config.NewSecret(u.password()) }
 
 // Database returns what the path names for the family: the database for
 // postgres and mysql, the file for sqlite (":memory:" for an in-memory one),
@@ -136,28 +192,72 @@ func (u URL) Database() string { return u.database }
 func (u URL) Path() string { return u.path }
 
 // Params returns a copy of the connection options of the query, in the
-// order written, percent-decoded. Options the URL itself is made of (sslmode,
-// tls, ssl-mode, db, and for postgres host, port, user, password and dbname)
-// are read into the URL and not repeated here. The driver-ready output passes
-// these on to the driver.
-func (u URL) Params() []Param { return append([]Param(nil), u.params...) }
+// order written, percent-decoded, credential values included: it is an
+// explicit accessor, like [URL.Reveal]. Options the URL itself is made of
+// (sslmode, tls, ssl-mode, db, and for postgres host, port, user, password
+// and dbname) are read into the URL and not repeated here. The driver-ready
+// output passes these on to the driver.
+func (u URL) Params() []Param { return u.reveal(u.params, false) }
 
 // ClientParams returns a copy of the query options meant for the client or its
 // connection pool, in order: pool_* (pgxpool's pool_max_conns...), max_conns,
-// max_open_conns, max_idle_conns, conn_max_lifetime and conn_max_idle_time.
-// The SQL DSNs leave them out, because PostgreSQL and MySQL drivers send an
-// option they do not know to the server as a session setting, which fails the
-// connection. Apply them to the pool yourself.
-func (u URL) ClientParams() []Param { return append([]Param(nil), u.client...) }
+// max_open_conns, max_idle_conns, conn_max_lifetime, conn_max_idle_time and
+// pgx's statement_cache_capacity, description_cache_capacity and
+// default_query_exec_mode. The SQL DSNs leave them out, because PostgreSQL
+// and MySQL drivers send an option they do not know to the server as a
+// session setting, which fails the connection. Apply them to the pool
+// yourself.
+func (u URL) ClientParams() []Param { return u.reveal(u.client, true) }
+
+func (u URL) reveal(ps []Param, client bool) []Param {
+	out := slices.Clone(ps)
+	if u.sec == nil {
+		return out
+	}
+	m := u.sec().params
+	if client {
+		m = u.sec().client
+	}
+	for i, v := range m {
+		out[i].Value = v
+	}
+	return out
+}
 
 // TLS returns the URL's TLS mode.
 func (u URL) TLS() TLSMode { return u.tls }
 
-// String returns the URL in its canonical form with the password replaced by
-// [config.Redacted] (and a NATS token, a user name without password, too),
-// followed by " (certificate not verified)" when [WithInsecureSkipVerify]
-// lowered its TLS mode. It is "" for the zero URL. Never parse its result:
-// use [URL.Reveal].
+// Equal reports whether u and v are the same URL, credentials included
+// (compared in constant time). go-cmp uses it, so cmp.Diff of configs
+// holding URLs neither panics on unexported fields nor reads them.
+func (u URL) Equal(v URL) bool {
+	if u.fam != v.fam || u.variant != v.variant || u.user != v.user || u.hasUser != v.hasUser ||
+		u.hasPass != v.hasPass || u.token != v.token || u.path != v.path || u.database != v.database ||
+		u.tls != v.tls || u.insecure != v.insecure || u.redisDB != v.redisDB || u.pgSSLMode != v.pgSSLMode ||
+		!slices.Equal(u.hosts, v.hosts) {
+		return false
+	}
+	if !slices.Equal(u.Params(), v.Params()) || !slices.Equal(u.ClientParams(), v.ClientParams()) {
+		return false
+	}
+	var a, b secrets
+	if u.sec != nil {
+		a = *u.sec()
+	}
+	if v.sec != nil {
+		b = *v.sec()
+	}
+	pw := subtle.ConstantTimeCompare([]byte(a.password), []byte(b.password))
+	tok := subtle.ConstantTimeCompare([]byte(a.token), []byte(b.token))
+	return pw&tok == 1
+}
+
+// String returns the URL in its canonical form with [config.Redacted] in
+// place of the password, of a token-only userinfo and of every credential
+// query value, followed by " (certificate not verified)" when certificate
+// checks are off ([WithInsecureSkipVerify], or skip_verify=true on a
+// rediss URL). It is "" for the zero URL. Never parse its result: use
+// [URL.Reveal].
 func (u URL) String() string {
 	if u.IsZero() {
 		return ""
@@ -169,11 +269,11 @@ func (u URL) String() string {
 	return s
 }
 
-// Reveal returns the URL in its canonical form with the password: the scheme
-// canonicalised, every port and the TLS option written out, credentials and
-// options percent-encoded. Parsing it gives the same URL back, except for a
-// [WithInsecureSkipVerify] choice, which is not part of the text. Call it only
-// where the text is handed to code that needs it.
+// Reveal returns the URL in its canonical form with its credentials: the
+// scheme canonicalised, every port and the TLS option written out,
+// credentials and options percent-encoded. Parsing it gives the same URL
+// back, except for a [WithInsecureSkipVerify] choice, which is not part of
+// the text. Call it only where the text is handed to code that needs it.
 func (u URL) Reveal() string {
 	if u.IsZero() {
 		return ""
@@ -184,7 +284,8 @@ func (u URL) Reveal() string {
 // GoString returns the same as String, for %#v.
 func (u URL) GoString() string { return u.String() }
 
-// Format writes [URL.String] for every verb and flag; %q quotes it.
+// Format writes [URL.String] for every verb and flag; %q quotes it. (fmt's
+// %p does not call Format; it prints the fields, which hold no credential.)
 func (u URL) Format(f fmt.State, verb rune) {
 	s := u.String()
 	if verb == 'q' {
@@ -194,7 +295,7 @@ func (u URL) Format(f fmt.State, verb rune) {
 }
 
 // MarshalText returns [URL.String], so encoding/json, zap and other encoders
-// print the redacted form. It cannot be read back: the password is gone.
+// print the redacted form. It cannot be read back: the credentials are gone.
 func (u URL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
 
 // LogValue returns [URL.String] for log/slog.
@@ -203,134 +304,135 @@ func (u URL) LogValue() slog.Value { return slog.StringValue(u.String()) }
 // UnmarshalText parses text with [Parse] into u; empty text gives the zero
 // URL and no error, so an optional variable may be unset (mark the field
 // env:",required" to insist). Config loading calls it for a field of type URL
-// and puts its error, which never holds the password or the text, in the
-// config report.
+// and puts its error, which never holds the credentials or the text, in the
+// config report. To accept only some families, use a typed field such as
+// [AMQPURL] or [SQLURL].
 func (u *URL) UnmarshalText(text []byte) error {
+	return u.unmarshal(text)
+}
+
+func (u *URL) unmarshal(text []byte, fams ...string) error {
 	if len(text) == 0 {
 		*u = URL{}
 		return nil
 	}
-	v, err := Parse(string(text))
+	v, err := Parse(string(text), WithFamily(fams...))
 	if err != nil {
-		if pe, ok := err.(*parseError); ok {
-			return &textError{pe}
-		}
-		return err
+		return textErr(err)
 	}
 	*u = v
 	return nil
 }
 
-// format writes the canonical form, with the password redacted or not.
-func (u URL) format(redact bool) string {
+// format writes the canonical form, with the credentials redacted or not.
+func (u URL) format(hide bool) string {
 	var b strings.Builder
 	b.Grow(64)
-	scheme := u.scheme
+	scheme := u.fam.name
 	if u.variant != "" {
 		scheme = u.variant
 	}
 	b.WriteString(scheme)
 	b.WriteByte(':')
-	if u.scheme == "sqlite" {
-		if strings.HasPrefix(u.database, "//") {
-			b.WriteString("//") // else sqlite:// would eat the path's own //
-		}
-		b.WriteString(escape(u.database, pathKeep))
-		u.writeQuery(&b)
+	if !u.fam.hier {
+		u.fam.write(&u, &b, hide)
 		return b.String()
 	}
 	b.WriteString("//")
-	if u.hasUser || u.hasPass {
-		if redact && u.scheme == "nats" && !u.hasPass {
-			b.WriteString(config.Redacted) // a token
-		} else {
-			b.WriteString(escape(u.user, userKeep))
-		}
-		if u.hasPass {
-			b.WriteByte(':')
-			if redact && u.password.IsSet() {
-				b.WriteString(config.Redacted)
-			} else {
-				b.WriteString(escape(u.password.Reveal(), userKeep))
-			}
-		}
-		b.WriteByte('@')
-	}
-	switch {
-	case u.scheme == "s3":
-		b.WriteString(escape(u.database, hostKeep))
-	case u.variant == "unix":
-	default:
-		for i, h := range u.hosts {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			switch {
-			case h.Unix:
-				b.WriteString(escape(h.Name, hostKeep))
-				if h.Port != 0 {
-					b.WriteByte(':')
-					b.WriteString(strconv.Itoa(h.Port))
-				}
-			case strings.IndexByte(h.Name, ':') >= 0:
-				b.WriteByte('[')
-				b.WriteString(strings.ReplaceAll(h.Name, "%", "%25"))
-				b.WriteByte(']')
-				b.WriteByte(':')
-				b.WriteString(strconv.Itoa(h.Port))
-			default:
-				b.WriteString(h.Name)
-				b.WriteByte(':')
-				b.WriteString(strconv.Itoa(h.Port))
-			}
-		}
-	}
-	switch u.scheme {
-	case "postgres", "mysql":
-		b.WriteByte('/')
-		b.WriteString(escape(u.database, segKeep))
-	case "amqp":
-		b.WriteByte('/')
-		b.WriteString(escape(u.database, segKeep))
-	case "redis":
-		if u.variant == "unix" {
-			b.WriteString(escape(u.hosts[0].Name, pathKeep))
-		} else {
-			b.WriteByte('/')
-			b.WriteString(strconv.Itoa(u.redisDB))
-		}
-	default:
-		b.WriteString(escape(u.path, pathKeep))
-	}
-	u.writeQuery(&b)
+	u.writeUserinfo(&b, hide)
+	u.fam.write(&u, &b, hide)
 	return b.String()
 }
 
-func (u URL) writeQuery(b *strings.Builder) {
+// writeUserinfo writes user:password@, as the URL has it.
+func (u *URL) writeUserinfo(b *strings.Builder, hide bool) {
+	if !u.hasUser {
+		return
+	}
+	switch {
+	case u.token && hide:
+		b.WriteString(redact.Mask)
+	case u.token:
+		b.WriteString(escape(u.secrets().token, userKeep))
+	default:
+		b.WriteString(escape(u.user, userKeep))
+	}
+	if u.hasPass {
+		b.WriteByte(':')
+		switch pw := u.password(); {
+		case hide && pw != "":
+			b.WriteString(redact.Mask)
+		default:
+			b.WriteString(escape(pw, userKeep))
+		}
+	}
+	b.WriteByte('@')
+}
+
+// writeHosts writes the host list, comma-separated.
+func (u *URL) writeHosts(b *strings.Builder) {
+	for i, h := range u.hosts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if h.Unix {
+			b.WriteString(escape(h.Name, hostKeep))
+			if h.Port != 0 {
+				b.WriteByte(':')
+				b.WriteString(strconv.Itoa(h.Port))
+			}
+			continue
+		}
+		b.WriteString(h.urlHost())
+	}
+}
+
+// writeQuery writes the extra options first, then the URL's options and
+// client options, credential values masked when hide is set.
+func (u *URL) writeQuery(b *strings.Builder, hide bool, extra ...Param) {
 	sep := byte('?')
 	add := func(k, v string) {
 		b.WriteByte(sep)
 		sep = '&'
 		b.WriteString(escape(k, queryKeep))
 		b.WriteByte('=')
+		if v == redact.Mask && hide {
+			b.WriteString(v)
+			return
+		}
 		b.WriteString(escape(v, queryKeep))
 	}
-	switch u.scheme {
-	case "postgres":
-		add("sslmode", u.tls.String())
-	case "mysql":
-		add("tls", mysqlTLS(u.tls))
-	case "redis":
-		if u.variant == "unix" {
-			add("db", strconv.Itoa(u.redisDB))
+	for _, p := range extra {
+		add(p.Key, p.Value)
+	}
+	ps, cs := u.params, u.client
+	if !hide {
+		ps, cs = u.Params(), u.ClientParams()
+	}
+	for i, p := range ps {
+		if hide && u.secretAt(false, i) {
+			p.Value = redact.Mask
 		}
-	}
-	for _, p := range u.params {
 		add(p.Key, p.Value)
 	}
-	for _, p := range u.client {
+	for i, p := range cs {
+		if hide && u.secretAt(true, i) {
+			p.Value = redact.Mask
+		}
 		add(p.Key, p.Value)
 	}
+}
+
+func (u *URL) secretAt(client bool, i int) bool {
+	if u.sec == nil {
+		return false
+	}
+	m := u.sec().params
+	if client {
+		m = u.sec().client
+	}
+	v, ok := m[i]
+	return ok && v != ""
 }
 
 // Characters written as they are, beyond letters, digits and -._~.

@@ -87,7 +87,7 @@ func cases() []tc {
 	}{
 		{"sslmode=disable", backing.TLSDisable}, {"sslmode=allow", backing.TLSPrefer}, {"sslmode=prefer", backing.TLSPrefer},
 		{"sslmode=require", backing.TLSRequire}, {"sslmode=verify-ca", backing.TLSVerifyCA}, {"sslmode=verify-full", backing.TLSVerify},
-		{"ssl=true", backing.TLSRequire}, {"ssl=false", backing.TLSDisable},
+		{"ssl=true", backing.TLSRequire},
 	} {
 		pg(m.q, "postgres://u:p@h/d?"+m.q, []string{"h:5432"}, "u", "p", "d", m.mode, nil, nil)
 	}
@@ -134,8 +134,8 @@ func cases() []tc {
 	am("encoded slash vhost", "amqp://u:p@h/%2F", []string{"h:5672"}, "u", "p", "/", D)
 	am("vhost with slash", "amqp://u:p@h/a%2Fb", []string{"h:5672"}, "u", "p", "a/b", D)
 	am("amqps default port", "amqps://u:p@h/v", []string{"h:5671"}, "u", "p", "v", V)
-	am("user without password", "amqp://bob@h/v", []string{"h:5672"}, "bob", "", "v", D)
-	am("no credentials", "amqp://h/v", []string{"h:5672"}, "", "", "v", D)
+	am("user without password", "amqp://bob@h/v", []string{"h:5672"}, "bob", "guest", "v", D) // amqp091's default password
+	am("no credentials", "amqp://h/v", []string{"h:5672"}, "guest", "guest", "v", D)
 	am("cloudamqp", "amqps://abc:xyz@rat.rmq.cloudamqp.com/abc", []string{"rat.rmq.cloudamqp.com:5671"}, "abc", "xyz", "abc", V)
 	am("ipv6", "amqp://u:p@[::1]:5673/v", []string{"::1:5673"}, "u", "p", "v", D)
 	mq := func(name, raw string, hosts []string, user, pass string, tls backing.TLSMode) {

@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/twelvekit/twelvekit => ../
 
 require (
+	github.com/davecgh/go-spew v1.1.1
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jackc/pgx/v5 v5.12.0

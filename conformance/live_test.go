@@ -135,12 +135,14 @@ func TestLive_amqp(t *testing.T) {
 	}
 	_ = ch.Close()
 	_ = conn.Close()
-	// Without credentials no guest/guest is invented: RabbitMQ refuses.
+	// Without credentials none are written, so amqp091-go logs in as its
+	// default guest user, as it does with the original URL.
 	bare, _ := parse(t, "amqp://127.0.0.1/").AMQP()
-	if c, err := amqp.Dial(bare); err == nil {
-		_ = c.Close()
-		t.Errorf("a URL without credentials logged in")
+	c, err := amqp.Dial(bare)
+	if err != nil {
+		t.Fatalf("a URL without credentials did not log in as guest: %v", err)
 	}
+	_ = c.Close()
 }
 
 func TestLive_nats(t *testing.T) {

@@ -1,0 +1,138 @@
+package backing
+
+import (
+	"bufio"
+	"net"
+	"strings"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
+)
+
+// family is one entry of the table of scheme families: everything the
+// package knows about a kind of backing service. Each family lives in its
+// own file (family_postgres.go...); TestFamilies checks that every entry has
+// every part.
+type family struct {
+	name    string   // canonical scheme, what URL.Scheme returns
+	schemes []scheme // spellings; the first is the canonical one
+	example string   // a URL of this family, for error messages; it parses
+	multi   bool     // several hosts allowed in the authority
+	hier    bool     // scheme://authority/path; false for sqlite
+	// userName: a lone userinfo (scheme://name@host) is a user name; when
+	// false it is a token, masked like a password.
+	userName bool
+	// plus: a '+' in the query is a space (net/url's reading); libpq keeps it.
+	plus bool
+	// defaultHost fills an empty authority, as the family's driver does
+	// (amqp091 and go-redis: localhost); "" makes a host required.
+	defaultHost string
+	// emptyHosts: empty host names are allowed in the authority, to be
+	// filled from the query (postgres://u@:5433/db?host=/socket).
+	emptyHosts bool
+	// secretParam reports whether a query key carries a credential.
+	secretParam func(key string) bool
+	// finish reads the path and the query into u; the authority is read.
+	finish func(u *URL, params []Param) error
+	// write writes what follows the userinfo: hosts, path and query.
+	write func(u *URL, b *strings.Builder, hide bool)
+	// greet exchanges the first bytes of the protocol on a connected conn.
+	greet func(c net.Conn, r *bufio.Reader, u URL, h Host) error
+}
+
+// scheme is one spelling of a family's scheme.
+type scheme struct {
+	name    string  // lower case, as matched
+	variant string  // printed scheme when not the family's name
+	port    int     // default port
+	tls     TLSMode // TLS mode when the query says nothing
+}
+
+// families is the table. Its functions must not refer to it (Go would see an
+// initialisation cycle); lookup and Parse do.
+var families = [...]*family{
+	&postgresFamily, &mysqlFamily, &sqliteFamily, &redisFamily, &amqpFamily, &natsFamily,
+	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family,
+}
+
+// schemeIndex maps every lower-case spelling to its family and scheme.
+var schemeIndex = func() map[string]schemeRef {
+	m := make(map[string]schemeRef)
+	for _, f := range families {
+		for i := range f.schemes {
+			m[f.schemes[i].name] = schemeRef{f, &f.schemes[i]}
+		}
+	}
+	return m
+}()
+
+type schemeRef struct {
+	fam *family
+	s   *scheme
+}
+
+// lookup returns the family and spelling of a scheme, in any case.
+func lookup(name string) (schemeRef, bool) {
+	if hasUpper(name) {
+		name = strings.ToLower(name)
+	}
+	r, ok := schemeIndex[name]
+	return r, ok
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// familyByName returns the family whose canonical name is name.
+func familyByName(name string) *family {
+	for _, f := range families {
+		if f.name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+func orList(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// knownSchemes is listed in the error for an unknown scheme.
+func knownSchemes() string {
+	var names []string
+	for _, f := range families {
+		for _, s := range f.schemes {
+			names = append(names, s.name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// article returns "a" or "an" for a scheme name as it is spoken.
+func article(name string) string {
+	switch name {
+	case "amqp", "http", "https", "s3", "smtp", "smtps", "sqlite", "mqtt", "mqtts", "unset":
+		return "an"
+	}
+	return "a"
+}
+
+// isSecretParam is the credential test common to every family: the keys
+// internal/redact names (password, sslpassword, token, secret_access_key,
+// api_key, sig, X-Amz-Signature...).
+// SQLite drivers' own keys (_auth_pass, _pwd) are read without their
+// leading underscores.
+func isSecretParam(key string) bool {
+	return redact.Param(key) || redact.Param(strings.TrimLeft(key, "_"))
+}

@@ -1,0 +1,186 @@
+package backing
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"strings"
+)
+
+var mysqlFamily = family{
+	name: "mysql",
+	schemes: []scheme{
+		{name: "mysql", port: 3306, tls: TLSPrefer},
+		{name: "mariadb", port: 3306, tls: TLSPrefer},
+		{name: "maria", port: 3306, tls: TLSPrefer},
+		{name: "mysql2", port: 3306, tls: TLSPrefer},
+	},
+	example:     "mysql://user:password@host:3306/database",
+	hier:        true,
+	userName:    true,
+	plus:        true,
+	secretParam: isSecretParam,
+	finish:      finishMySQL,
+	write:       writeMySQL,
+	greet:       greetMySQL,
+}
+
+// mysqlTLS names a mode in go-sql-driver/mysql's tls option; verify-ca has
+// no name there and is written as such for the canonical form only.
+func mysqlTLS(m TLSMode) string {
+	switch m {
+	case TLSDisable:
+		return "false"
+	case TLSPrefer:
+		return "preferred"
+	case TLSRequire:
+		return "skip-verify"
+	case TLSVerifyCA:
+		return "verify-ca"
+	}
+	return "true"
+}
+
+func finishMySQL(u *URL, params []Param) error {
+	for _, p := range params {
+		v := strings.ToLower(p.Value)
+		switch p.Key {
+		case "tls":
+			switch v {
+			case "true", "1", "verify-full", "verify_identity":
+				u.tls = TLSVerify
+			case "false", "0", "disable", "disabled":
+				u.tls = TLSDisable
+			case "skip-verify", "require", "required":
+				u.tls = TLSRequire
+			case "preferred", "prefer":
+				u.tls = TLSPrefer
+			case "verify-ca", "verify_ca":
+				u.tls = TLSVerifyCA
+			default:
+				return errorf("tls must be true, false, skip-verify or preferred; a custom TLS config name cannot come from a URL")
+			}
+		case "ssl-mode", "sslmode", "ssl_mode":
+			switch strings.ReplaceAll(v, "-", "_") {
+			case "disabled", "disable":
+				u.tls = TLSDisable
+			case "preferred", "prefer":
+				u.tls = TLSPrefer
+			case "required", "require":
+				u.tls = TLSRequire
+			case "verify_ca":
+				u.tls = TLSVerifyCA
+			case "verify_identity", "verify_full":
+				u.tls = TLSVerify
+			default:
+				return errorf("ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY")
+			}
+		case "ssl":
+			switch v {
+			case "true", "1":
+				u.tls = TLSVerify
+			case "false", "0":
+				u.tls = TLSDisable
+			default:
+				return errorf("ssl must be true or false")
+			}
+		case "sslaccept":
+			switch v {
+			case "strict":
+				u.tls = TLSVerify
+			case "accept_invalid_certs":
+				u.tls = TLSRequire
+			default:
+				return errorf("sslaccept must be strict or accept_invalid_certs")
+			}
+		case "socket":
+			if p.Value == "" || p.Value[0] != '/' {
+				return errorf("socket must be an absolute path such as /run/mysqld/mysqld.sock")
+			}
+			u.hosts = []Host{{Name: p.Value, Unix: true}}
+		default:
+			if !validKey(p.Key) {
+				return errorf("a query option name has characters other than letters, digits, '_', '-' and '.'; fix its name")
+			}
+			if isClientParam(p.Key) {
+				u.client = append(u.client, p)
+			} else {
+				u.params = append(u.params, p)
+			}
+		}
+	}
+	if len(u.hosts) == 1 && u.hosts[0].Unix {
+		u.hosts[0].Port = 0
+	}
+	if len(u.path) > 0 {
+		u.database = u.path[1:]
+	}
+	if strings.IndexByte(u.database, '/') >= 0 {
+		return errorf("the database name has a /; a MySQL database name cannot hold one")
+	}
+	u.path = ""
+	return nil
+}
+
+func writeMySQL(u *URL, b *strings.Builder, hide bool) {
+	u.writeHosts(b)
+	b.WriteByte('/')
+	b.WriteString(escape(u.database, segKeep))
+	u.writeQuery(b, hide, Param{Key: "tls", Value: mysqlTLS(u.tls)})
+}
+
+// mysqlKeep are the characters go-sql-driver/mysql reads as they are in an
+// option value; the rest are percent-encoded for its QueryUnescape.
+const mysqlKeep = "!$'()*,;:@"
+
+func (u URL) mysqlDSN() (string, error) {
+	if u.tls == TLSVerifyCA {
+		return "", errorf("go-sql-driver/mysql has no tls option for verify-ca; use ssl-mode=VERIFY_IDENTITY or REQUIRED")
+	}
+	if strings.IndexByte(u.user, ':') >= 0 {
+		return "", errorf("the MySQL user name has a ':', which go-sql-driver/mysql cannot read; rename the user")
+	}
+	var b strings.Builder
+	b.Grow(96)
+	if u.hasUser {
+		b.WriteString(u.user)
+		if u.hasPass {
+			b.WriteByte(':')
+			b.WriteString(u.password())
+		}
+		b.WriteByte('@')
+	}
+	h := u.hosts[0]
+	if h.Unix {
+		b.WriteString("unix(")
+		b.WriteString(h.Name)
+	} else {
+		b.WriteString("tcp(")
+		b.WriteString(h.String())
+	}
+	b.WriteString(")/")
+	b.WriteString(u.database)
+	b.WriteString("?tls=")
+	b.WriteString(mysqlTLS(u.tls))
+	for _, p := range u.Params() {
+		b.WriteByte('&')
+		b.WriteString(p.Key)
+		b.WriteByte('=')
+		b.WriteString(escape(p.Value, mysqlKeep))
+	}
+	return b.String(), nil
+}
+
+// greetMySQL reads the server's handshake packet (protocol 10, or an error
+// packet such as "host not allowed", which is still MySQL).
+func greetMySQL(_ net.Conn, r *bufio.Reader, _ URL, _ Host) error {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return err
+	}
+	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+	if hdr[3] != 0 || n < 1 || n > 1<<16 || (hdr[4] != 10 && hdr[4] != 0xff) {
+		return wrongf("the first packet is not a MySQL handshake")
+	}
+	return nil
+}

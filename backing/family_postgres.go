@@ -1,0 +1,213 @@
+package backing
+
+import (
+	"bufio"
+	"net"
+	"strconv"
+	"strings"
+)
+
+var postgresFamily = family{
+	name: "postgres",
+	schemes: []scheme{
+		{name: "postgres", port: 5432, tls: TLSPrefer},
+		{name: "postgresql", port: 5432, tls: TLSPrefer},
+		{name: "pgsql", port: 5432, tls: TLSPrefer},
+		{name: "pg", port: 5432, tls: TLSPrefer},
+	},
+	example:     "postgres://user:password@host:5432/database",
+	multi:       true,
+	hier:        true,
+	userName:    true,
+	emptyHosts:  true,
+	secretParam: isSecretParam,
+	finish:      finishPostgres,
+	write:       writePostgres,
+	greet:       greetPostgres,
+}
+
+// pgModes are libpq's sslmode words and the TLS mode each gives.
+var pgModes = map[string]TLSMode{
+	"disable": TLSDisable, "allow": TLSPrefer, "prefer": TLSPrefer,
+	"require": TLSRequire, "verify-ca": TLSVerifyCA, "verify-full": TLSVerify,
+}
+
+func finishPostgres(u *URL, params []Param) error {
+	var hostParam, portParam string
+	var hasHost, hasPort bool
+	u.pgSSLMode = "prefer"
+	for _, p := range params {
+		switch p.Key {
+		case "sslmode":
+			if _, ok := pgModes[p.Value]; !ok {
+				return errorf("sslmode must be one of disable, allow, prefer, require, verify-ca or verify-full")
+			}
+			u.pgSSLMode = p.Value
+		case "ssl":
+			if p.Value != "true" {
+				return errorf("ssl accepts only true (read as sslmode=require), as pgx and libpq read it; write sslmode=disable, prefer or verify-full instead")
+			}
+			u.pgSSLMode = "require"
+		case "host":
+			hostParam, hasHost = p.Value, true
+		case "port":
+			portParam, hasPort = p.Value, true
+		case "user":
+			u.user, u.hasUser = p.Value, true
+		case "password":
+			u.hasUser, u.hasPass = true, true
+			u.secrets().password = p.Value
+		case "dbname", "database":
+			u.path = "/" + p.Value
+		default:
+			if !validKey(p.Key) {
+				return errorf("a query option name has characters other than letters, digits, '_', '-' and '.'; fix its name")
+			}
+			if isClientParam(p.Key) {
+				u.client = append(u.client, p)
+			} else {
+				u.params = append(u.params, p)
+			}
+		}
+	}
+	u.tls = pgModes[u.pgSSLMode]
+	// Ports as the authority gives them, positionally, as libpq keeps them.
+	ports := make([]int, len(u.hosts))
+	for i, h := range u.hosts {
+		ports[i] = h.Port
+	}
+	if hasHost {
+		u.hosts = u.hosts[:0]
+		for h := range strings.SplitSeq(hostParam, ",") {
+			switch {
+			case h == "":
+				u.hosts = append(u.hosts, Host{})
+			case h[0] == '/':
+				u.hosts = append(u.hosts, Host{Name: h, Unix: true})
+			case strings.IndexByte(h, ':') >= 0:
+				host, err := parseHost("["+strings.ReplaceAll(h, "%", "%25")+"]", 0, false)
+				if err != nil {
+					return errorf("the host option holds an invalid IPv6 address; write it as host=2001:db8::1")
+				}
+				u.hosts = append(u.hosts, host)
+			default:
+				if !validHostName(h) {
+					return errorf("the host option has a host name with characters other than letters, digits, '-', '.' and '_'; fix the host")
+				}
+				u.hosts = append(u.hosts, Host{Name: h})
+			}
+		}
+	}
+	if hasPort {
+		ports = ports[:0]
+		for p := range strings.SplitSeq(portParam, ",") {
+			if p == "" {
+				ports = append(ports, 5432)
+				continue
+			}
+			n, err := parsePort(p)
+			if err != nil {
+				return err
+			}
+			ports = append(ports, n)
+		}
+	}
+	switch {
+	case len(ports) == 0:
+	case len(ports) == 1:
+		for i := range u.hosts {
+			u.hosts[i].Port = ports[0]
+		}
+	case len(ports) != len(u.hosts):
+		return errorf("the port list has a different number of ports than there are hosts; give one port, or one per host")
+	default:
+		for i := range u.hosts {
+			u.hosts[i].Port = ports[i]
+		}
+	}
+	for i := range u.hosts {
+		if u.hosts[i].Port == 0 {
+			u.hosts[i].Port = 5432
+		}
+		if u.hosts[i].Name == "" {
+			return errorf("missing host; give one in the URL or as ?host=, since nothing is read from the machine (no PGHOST, no default socket): write it as postgres://user:password@host:5432/database")
+		}
+	}
+	if len(u.path) > 0 {
+		u.database = u.path[1:]
+	}
+	u.path = ""
+	return nil
+}
+
+func writePostgres(u *URL, b *strings.Builder, hide bool) {
+	u.writeHosts(b)
+	b.WriteByte('/')
+	b.WriteString(escape(u.database, segKeep))
+	u.writeQuery(b, hide, Param{Key: "sslmode", Value: u.pgSSLMode})
+}
+
+// pgQuote writes a libpq keyword/value value in single quotes.
+func pgQuote(b *strings.Builder, s string) {
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('\'')
+}
+
+// postgresDSN writes the libpq keyword/value string pgx and lib/pq read.
+func (u URL) postgresDSN() string {
+	var b strings.Builder
+	b.Grow(128)
+	b.WriteString("host=")
+	var hosts, ports strings.Builder
+	for i, h := range u.hosts {
+		if i > 0 {
+			hosts.WriteByte(',')
+			ports.WriteByte(',')
+		}
+		hosts.WriteString(h.Name)
+		ports.WriteString(strconv.Itoa(h.Port))
+	}
+	pgQuote(&b, hosts.String())
+	b.WriteString(" port=")
+	pgQuote(&b, ports.String())
+	if u.user != "" {
+		b.WriteString(" user=")
+		pgQuote(&b, u.user)
+	}
+	b.WriteString(" password=")
+	pgQuote(&b, u.password())
+	b.WriteString(" dbname=")
+	pgQuote(&b, u.database)
+	b.WriteString(" sslmode=")
+	b.WriteString(u.pgSSLMode)
+	b.WriteString(" passfile=''")
+	for _, p := range u.Params() {
+		b.WriteByte(' ')
+		b.WriteString(p.Key)
+		b.WriteByte('=')
+		pgQuote(&b, p.Value)
+	}
+	return b.String()
+}
+
+// greetPostgres sends an SSLRequest, answered by the single byte S or N.
+func greetPostgres(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
+	if _, err := c.Write([]byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}); err != nil {
+		return err
+	}
+	b, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	// PostgreSQL answers with that one byte and nothing more.
+	if (b != 'S' && b != 'N') || r.Buffered() > 0 {
+		return wrongf("the answer to an SSLRequest is not PostgreSQL's")
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package backing
+
+import (
+	"bufio"
+	"net"
+	"strings"
+)
+
+var sqliteFamily = family{
+	name: "sqlite",
+	schemes: []scheme{
+		{name: "sqlite"}, {name: "sqlite3"}, {name: "file"}, {name: "sq"},
+	},
+	example:     "sqlite:///absolute/path.db",
+	plus:        true,
+	secretParam: isSecretParam,
+	finish:      func(*URL, []Param) error { return nil }, // parseSQLite reads it all
+	write:       writeSQLite,
+	// Check looks for the file and dials nothing; greet is never called.
+	greet: func(net.Conn, *bufio.Reader, URL, Host) error { return nil },
+}
+
+func parseSQLite(rest string) (URL, error) {
+	var query string
+	rest = strings.TrimPrefix(rest, "//")
+	if strings.IndexByte(rest, '#') >= 0 {
+		return URL{}, errorf("has a fragment (#); percent-encode a # in the file name as %23")
+	}
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		rest, query = rest[:i], rest[i+1:]
+	}
+	path, ok := unescape(rest, false)
+	if !ok {
+		return URL{}, errorf("bad percent-encoding in the file name; write a % as %25")
+	}
+	if path == "" {
+		return URL{}, errorf("missing file; write it as sqlite:///absolute/path.db, sqlite://relative.db or sqlite::memory:")
+	}
+	params, err := parseQuery(query, true)
+	if err != nil {
+		return URL{}, err
+	}
+	u := URL{fam: &sqliteFamily, path: path, database: path, params: params}
+	u.seal()
+	return u, nil
+}
+
+func writeSQLite(u *URL, b *strings.Builder, hide bool) {
+	if strings.HasPrefix(u.database, "//") {
+		b.WriteString("//") // else sqlite:// would eat the path's own //
+	}
+	b.WriteString(escape(u.database, pathKeep))
+	u.writeQuery(b, hide)
+}
+
+// sqliteDSN is file:path?options, as modernc.org/sqlite and mattn/go-sqlite3
+// read it.
+func (u URL) sqliteDSN() string {
+	var b strings.Builder
+	b.WriteString("file:")
+	b.WriteString(escape(u.database, pathKeep))
+	sep := byte('?')
+	for _, p := range u.Params() {
+		b.WriteByte(sep)
+		sep = '&'
+		b.WriteString(escape(p.Key, queryKeep))
+		b.WriteByte('=')
+		b.WriteString(escape(p.Value, queryKeep))
+	}
+	return b.String()
+}

@@ -1,0 +1,204 @@
+package backing_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/twelvekit/twelvekit/backing"
+	"github.com/twelvekit/twelvekit/config"
+)
+
+// canaries are URLs whose every credential is the word "canary"; no output
+// path may show it.
+var canaries = []string{
+	"postgres://u:canary@db/app?sslpassword=canary",
+	"postgres://db/app?user=u&password=canary",
+	"mysql://u:canary@db/app?password=canary",
+	"redis://:canary@cache:6380/1",
+	"rediss://default:canary@cache?client_name=web",
+	"amqps://u:canary@mq/vh?token=canary",
+	"nats://canary@n1,n2",
+	"nats://u:canary@n1:4222, nats://u:canary@n2:4222",
+	"tls://canary@n",
+	"mqtt://u:canary@broker",
+	"wss://u:canary@broker/mqtt",
+	"smtp://u:canary@smtp.example.com",
+	"https://canary@api.example.com/v1",
+	"https://api.example.com/v1?api_key=canary&x=1",
+	"https://api.example.com/v1?access_token=canary",
+	"s3://AKIA:canary@bucket/prefix?secret_access_key=canary&X-Amz-Signature=canary",
+	"memcached://u:canary@mc",
+	"sqlite:///tmp/x.db?_auth_pass=canary&_pwd=canary",
+	"http://h/?secret=canary&sig=canary",
+}
+
+// holder is a config-like struct, as printers meet URLs in practice.
+type holder struct {
+	Name string
+	DB   backing.URL
+	Ptr  *backing.URL
+	Res  backing.Resource
+	AMQP backing.AMQPURL
+}
+
+func printers(t *testing.T, v holder) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%p", "%x", "%d", "%T"} {
+		out["fmt "+verb+" URL"] = fmt.Sprintf(verb, v.DB)
+		out["fmt "+verb+" holder"] = fmt.Sprintf(verb, v)
+		out["fmt "+verb+" *holder"] = fmt.Sprintf(verb, &v)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["json"] = string(j)
+	txt, _ := v.DB.MarshalText()
+	out["MarshalText"] = string(txt)
+	var sb bytes.Buffer
+	slog.New(slog.NewJSONHandler(&sb, nil)).Info("m", "db", v.DB, "holder", v, "res", v.Res)
+	slog.New(slog.NewTextHandler(&sb, nil)).Info("m", "db", v.DB, "holder", v)
+	out["slog"] = sb.String()
+	var zb bytes.Buffer
+	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+	log := zap.New(zapcore.NewCore(enc, zapcore.AddSync(&zb), zap.DebugLevel))
+	log.Info("m", zap.Any("db", v.DB), zap.Stringer("s", v.DB), zap.Reflect("holder", v), zap.Any("ptr", v.Ptr), zap.Any("res", v.Res))
+	_ = log.Sync()
+	out["zap"] = zb.String()
+	out["String"] = v.DB.String()
+	out["Resource"] = v.Res.String()
+	other := v
+	o, _ := backing.Parse("postgres://x:other@elsewhere/db")
+	other.DB, other.Ptr = o, &o
+	out["cmp.Diff"] = cmp.Diff(v, other)
+	same := v
+	out["cmp.Diff equal"] = cmp.Diff(v, same)
+	return out
+}
+
+// TestRedaction_canary prints URLs holding the canary through every printer.
+func TestRedaction_canary(t *testing.T) {
+	t.Parallel()
+	for _, raw := range canaries {
+		t.Run(raw, func(t *testing.T) {
+			t.Parallel()
+			u, err := backing.Parse(raw)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if !strings.Contains(u.Reveal(), "canary") {
+				t.Fatalf("Reveal lost the credential: the test would prove nothing")
+			}
+			var a backing.AMQPURL
+			_ = a.UnmarshalText([]byte("amqp://u:canary@mq/"))
+			res := backing.Attached(map[string]string{"X_URL": raw})
+			v := holder{Name: "n", DB: u, Ptr: &u, Res: res[0], AMQP: a}
+			for name, s := range printers(t, v) {
+				if strings.Contains(s, "canary") {
+					t.Errorf("%s shows the credential: %s", name, s)
+				}
+			}
+			if !strings.Contains(u.String(), config.Redacted) {
+				t.Errorf("String() = %s has no %s", u, config.Redacted)
+			}
+		})
+	}
+}
+
+// TestRedaction_errors checks that no error of Parse, of the typed fields
+// or of Attached holds a credential.
+func TestRedaction_errors(t *testing.T) {
+	t.Parallel()
+	bad := []string{
+		"postgres://u:canary@db:0/app", "redis://:canary@h?nope=canary", "amqp://u:canary@h?heartbeat=canary",
+		"mysql://u:canary@h/d?tls=canary", "postgres://u:canary@h/d?sslmode=canary", "nats://canary@a,nats://other@b",
+		"redis://:canary@h?skip_verify=true", "postgres://u:canary@h/d#canary", "x://u:canary@h",
+	}
+	for _, raw := range bad {
+		_, err := backing.Parse(raw)
+		if err == nil {
+			t.Errorf("%s: no error", raw)
+			continue
+		}
+		var a backing.AMQPURL
+		uerr := a.UnmarshalText([]byte(raw))
+		for _, e := range []error{err, uerr} {
+			if e != nil && strings.Contains(e.Error(), "canary") {
+				t.Errorf("error shows the credential: %v", e)
+			}
+		}
+		for _, r := range backing.Attached(map[string]string{"X_URL": raw}) {
+			if strings.Contains(r.String(), "canary") || strings.Contains(fmt.Sprintf("%+v %#v", r, r), "canary") {
+				t.Errorf("Attached shows the credential: %+v", r)
+			}
+		}
+	}
+}
+
+// TestURL_Equal checks the method go-cmp relies on.
+func TestURL_Equal(t *testing.T) {
+	t.Parallel()
+	a, _ := backing.Parse("postgres://u:one@h/d?sslpassword=x")
+	b, _ := backing.Parse("postgres://u:one@h/d?sslpassword=x")
+	c, _ := backing.Parse("postgres://u:two@h/d?sslpassword=x")
+	d, _ := backing.Parse("postgres://u:one@h/d?sslpassword=y")
+	if !a.Equal(b) || a.Equal(c) || a.Equal(d) || !(backing.URL{}).Equal(backing.URL{}) || a.Equal(backing.URL{}) {
+		t.Errorf("Equal: a=b %v, a=c %v, a=d %v", a.Equal(b), a.Equal(c), a.Equal(d))
+	}
+	if cmp.Diff(a, b) != "" || cmp.Diff(a, c) == "" {
+		t.Errorf("cmp.Diff does not follow Equal")
+	}
+}
+
+// TestTypedURL checks that a typed field refuses another family in the
+// config report, naming the variable and the schemes it wants.
+func TestTypedURL(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		Broker backing.AMQPURL     `env:"AMQP_URL"`
+		DB     backing.SQLURL      `env:"DATABASE_URL"`
+		PG     backing.PostgresURL `env:"PG_URL"`
+	}
+	c, err := config.Load[cfg](config.WithEnvironment(map[string]string{"AMQP_URL": "amqps://u:p@mq/v", "DATABASE_URL": "sqlite::memory:"}))
+	if err != nil || c.Broker.Scheme() != "amqp" || c.DB.Scheme() != "sqlite" || !c.PG.IsZero() {
+		t.Fatalf("Load: %v, %v", c, err)
+	}
+	if uri, err := c.Broker.AMQP(); err != nil || uri != "amqps://u:p@mq:5671/v" {
+		t.Errorf("AMQP() through the typed field: %s, %v", uri, err)
+	}
+	_, err = config.Load[cfg](config.WithEnvironment(map[string]string{"AMQP_URL": "redis://:canary@cache", "DATABASE_URL": "nats://n", "PG_URL": "mysql://h/d"}))
+	msg := fmt.Sprint(err)
+	for _, want := range []string{
+		"AMQP_URL: a redis URL; want amqp or amqps",
+		"DATABASE_URL: a nats URL; want postgres, mysql or sqlite",
+		"PG_URL: a mysql URL; want postgres, postgresql, pgsql or pg",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("report %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "canary") {
+		t.Errorf("report shows the credential: %s", msg)
+	}
+	var a backing.AMQPURL
+	if err := a.UnmarshalText([]byte("redis://cache")); !errors.Is(err, backing.ErrFamily) {
+		t.Errorf("UnmarshalText error %v does not wrap ErrFamily", err)
+	}
+	if _, err := backing.Parse("redis://cache", backing.WithFamily("amqp")); err == nil || err.Error() != "backing: a redis URL; want amqp or amqps" {
+		t.Errorf("WithFamily: %v", err)
+	}
+	u, _ := backing.Parse("redis://cache")
+	if _, err := u.AMQP(); err == nil || err.Error() != "backing: AMQP reads amqp URLs, and this is a redis URL; check which variable the code reads" {
+		t.Errorf("AMQP on redis: %v", err)
+	}
+}

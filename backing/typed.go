@@ -1,0 +1,66 @@
+package backing
+
+// Typed config fields: each is a [URL] that accepts only its families, so a
+// wrong scheme lands in config loading's report, naming the variable:
+//
+//	type Config struct {
+//		Broker backing.AMQPURL `env:"AMQP_URL,required"`
+//	}
+//
+// AMQP_URL=redis://cache gives "AMQP_URL: a redis URL; want amqp or amqps".
+// Every method of URL is promoted; the embedded URL is the parsed value.
+
+// SQLURL is a [URL] field that accepts postgres, mysql and sqlite URLs, what
+// [URL.SQL] reads.
+type SQLURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// postgres, mysql and sqlite URLs; another family's error wraps [ErrFamily].
+func (u *SQLURL) UnmarshalText(text []byte) error {
+	return u.unmarshal(text, "postgres", "mysql", "sqlite")
+}
+
+// PostgresURL is a [URL] field that accepts only postgres URLs.
+type PostgresURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// postgres URLs; another family's error wraps [ErrFamily].
+func (u *PostgresURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "postgres") }
+
+// MySQLURL is a [URL] field that accepts only mysql URLs.
+type MySQLURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// mysql URLs; another family's error wraps [ErrFamily].
+func (u *MySQLURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mysql") }
+
+// RedisURL is a [URL] field that accepts only redis URLs (redis, rediss,
+// unix).
+type RedisURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// redis URLs; another family's error wraps [ErrFamily].
+func (u *RedisURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "redis") }
+
+// AMQPURL is a [URL] field that accepts only amqp and amqps URLs.
+type AMQPURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// amqp URLs; another family's error wraps [ErrFamily].
+func (u *AMQPURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "amqp") }
+
+// NATSURL is a [URL] field that accepts only nats and tls (NATS over TLS)
+// URLs.
+type NATSURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// nats URLs; another family's error wraps [ErrFamily].
+func (u *NATSURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "nats") }
+
+// MQTTURL is a [URL] field that accepts only mqtt URLs, in every spelling
+// paho reads.
+type MQTTURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// mqtt URLs; another family's error wraps [ErrFamily].
+func (u *MQTTURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mqtt") }

@@ -1,0 +1,31 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/davecgh/go-spew/spew"
+
+	"github.com/twelvekit/twelvekit/backing"
+)
+
+// TestRedaction_spew prints URLs and the driver-ready option structs with
+// go-spew, methods disabled, as testify's failure output does: reflection
+// walks every field and follows pointers, and must not meet a credential.
+func TestRedaction_spew(t *testing.T) {
+	cfg := spew.ConfigState{DisableMethods: true, DisablePointerAddresses: true, Indent: " "}
+	for _, raw := range []string{
+		"postgres://u:canary@db/app?sslpassword=canary",
+		"redis://:canary@cache/1", "amqp://u:canary@mq/", "nats://canary@n", "tls://u:canary@n",
+		"mqtt://u:canary@b", "https://canary@api.example.com/", "s3://k:canary@b/p?X-Amz-Signature=canary",
+	} {
+		u, err := backing.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		out := cfg.Sdump(u, &u, backing.Attached(map[string]string{"X_URL": raw}))
+		if strings.Contains(out, "canary") {
+			t.Errorf("go-spew shows the credential of %s:\n%s", u, out)
+		}
+	}
+}

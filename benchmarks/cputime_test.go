@@ -44,13 +44,25 @@ const pairTurn = 2 * time.Millisecond
 // cheaper.
 func paired(b *testing.B, vs ...variant) {
 	b.Helper()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	clock := cpuNow
 	if _, ok := clock(); !ok {
-		start := time.Now()
-		clock = func() (time.Duration, bool) { return time.Since(start), true }
+		clock = wallNow
 	}
+	pairedClock(b, clock, vs...)
+}
+
+// wallNow is the wall clock as a duration since the first call, for
+// variants whose work runs on other goroutines (and so other threads) than
+// the one timing them.
+func wallNow() (time.Duration, bool) { return time.Since(wallStart), true }
+
+var wallStart = time.Now()
+
+// pairedClock is paired with the given clock.
+func pairedClock(b *testing.B, clock func() (time.Duration, bool), vs ...variant) {
+	b.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	// Calibrate: ops per turn so that the slowest variant's turn is about
 	// pairTurn.
 	slowest := time.Duration(1)

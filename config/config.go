@@ -467,7 +467,7 @@ func (l *loader) requiredEmpty() {
 func (l *loader) parseProblem(lf *leaf, err error) (problem, want string) {
 	k := lf.kind
 	if p, ok := parserFor(lf.typ, l.s.parsers); ok && !k.text {
-		if k.unsupported || lf.typ.Kind() != reflect.Slice {
+		if lf.typ.Kind() != reflect.Slice {
 			return "not a valid " + k.words, p.want
 		}
 		return "not a valid " + k.words, "one or more items separated by " + strconv.Quote(lf.sep) + ", each " + p.want

@@ -52,10 +52,10 @@ type leaf struct {
 	// variable, which is an error when set unless a parser is registered
 	// for the type, and then the struct's own fields.
 	nested bool
-	secret   bool
-	desc     string
-	sep      string
-	kind     typeInfo
+	secret bool
+	desc   string
+	sep    string
+	kind   typeInfo
 }
 
 // validatorNode is a struct, the root included, whose pointer has a Validate
@@ -279,6 +279,9 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 			{
 				if !ok {
 					info = typeInfo{words: ft.String(), unsupported: true}
+					if ft.Kind() == reflect.Slice {
+						info.words = "list of " + ft.Elem().String() + " values"
+					}
 				}
 				def, hasDef := sf.Tag.Lookup("envDefault")
 				sep := sf.Tag.Get("envSeparator")

@@ -30,6 +30,15 @@ type Config struct {
 	// message in each second and then one in 100. Off by default: a stream
 	// must not drop events unless asked.
 	Sampling bool `env:"LOG_SAMPLING" envDefault:"false" desc:"drop repeated events: keep the first 100 per message and second, then 1 in 100"`
+	// Buffer, when above zero, makes logging calls never wait for stdout:
+	// events go into a queue of at most Buffer events that a goroutine
+	// writes out, events beyond it are dropped, and once the queue has
+	// drained one warn event, "logging: events dropped while stdout was
+	// not read", says how many with its dropped field. Zero (the default)
+	// writes each event in the logging call, which waits while stdout is
+	// not read, so that no event is ever lost. See the package
+	// documentation, "A stalled or closed stdout".
+	Buffer int `env:"LOG_BUFFER" envDefault:"0" desc:"0: a logging call waits for stdout; N: queue up to N events and drop (and count) the rest when stdout is not read"`
 	// Service is the value of the service field of every event. Empty means
 	// the program's name: the last element of its main package path, or of
 	// its executable's path.

@@ -21,6 +21,8 @@
 //	LOG_FORMAT    json or console                     default json
 //	LOG_KEYS      zap or gcp (see [Keys])             default zap
 //	LOG_SAMPLING  true to drop repeated events        default false
+//	LOG_BUFFER    0 to wait for stdout, N to queue    default 0
+//	              N events and drop the rest
 //	SERVICE_NAME  the service field                   default the program's name
 //
 // Wrong values are reported by the config loader as errors that name the
@@ -41,44 +43,89 @@
 // without a value is left out:
 //
 //   - service: Config.Service (SERVICE_NAME), else the program's name.
-//   - release: RELEASE, else the platform's own variable, in this order:
-//     SOURCE_VERSION (Heroku builds and CI), HEROKU_SLUG_COMMIT (Heroku dyno
-//     metadata), RENDER_GIT_COMMIT (Render), RAILWAY_GIT_COMMIT_SHA (Railway),
-//     FLY_IMAGE_REF (Fly.io), K_REVISION (Cloud Run, Knative); else the VCS
-//     revision the binary was built from (with -dirty for a modified tree),
-//     else its module version.
+//   - release: RELEASE, else the platform's own variable (Heroku, Render,
+//     Railway, Fly.io, Cloud Run and Knative), else the VCS revision the
+//     binary was built from (with -dirty for a modified tree), else its
+//     module version.
 //   - instance: DYNO (Heroku), POD_NAME (Kubernetes, through the downward
-//     API), FLY_ALLOC_ID (Fly.io), RENDER_INSTANCE_ID (Render),
-//     RAILWAY_REPLICA_ID (Railway), HOSTNAME, else the host name from the
-//     operating system.
+//     API), the instance variables of Fly.io, Render and Railway, HOSTNAME,
+//     else the host name from the operating system.
+//
+// The variables and their order are those of the repository's
+// internal/platform package, which admin shares, so that both name the
+// same release and instance.
 //
 // # Nothing lost at exit
 //
-// Events are not buffered: each is written to stdout by the logging call
-// itself, so an event logged before the process exits is in the stream, and
-// the logger's Sync returns only once the writer has everything. Call Sync
+// Events are not buffered (unless LOG_BUFFER says so, below): each is
+// written to stdout by the logging call itself, so an event logged before
+// the process exits is in the stream, and the logger's Sync returns only
+// once the writer has everything. Call Sync
 // (with defer, in main) before exiting, including after a SIGTERM.
+//
+// # A stalled or closed stdout
+//
+// By default (LOG_BUFFER=0) a logging call writes its event before it
+// returns, so when whatever reads the process's stdout stops reading (a
+// stuck log shipper, a paused terminal), the pipe's buffer fills (64 KiB on
+// Linux) and every logging call waits, and with it every logged request,
+// while a liveness probe that logs nothing still answers. That is the
+// choice that loses nothing: platforms read stdout continuously.
+//
+// With LOG_BUFFER=N (Config.Buffer) logging calls never wait for stdout:
+// up to N events wait in a queue that a goroutine writes out, later ones
+// are dropped and counted, and once the queue has drained one warn event,
+// "logging: events dropped while stdout was not read", gives their number
+// in its dropped field. The goroutine runs only while events are queued;
+// Sync waits for the queue for at most 2 seconds and returns [ErrStalled]
+// if it has not drained, so that a process stops even with a stalled
+// stdout (its writing goroutine then stays blocked until the process
+// exits).
+//
+// A closed stdout (the reader has exited) is a broken pipe: Go kills the
+// process with SIGPIPE on the first write to fd 1 or 2 after that (a shell
+// shows exit status 141), whatever LOG_BUFFER says, unless the program
+// handles SIGPIPE with signal.Notify, in which case the write fails with
+// EPIPE and zap reports the error on stderr. Both are tested across a
+// process boundary.
+//
+// # Trace correlation
+//
+// [Middleware] reads the request's W3C traceparent header (or Google
+// Cloud's X-Cloud-Trace-Context), strictly by its specification, and adds
+// trace_id, span_id and trace_sampled to the request's event and logger;
+// with LOG_KEYS=gcp they are logging.googleapis.com/trace (with the
+// project from GOOGLE_CLOUD_PROJECT and the like), logging.googleapis.com/spanId
+// and logging.googleapis.com/trace_sampled. A service that runs
+// OpenTelemetry hands the IDs of its own span over with [WithTraceFrom],
+// without this package importing OpenTelemetry.
 //
 // # One level, changeable at run time
 //
 // Every logger derived from the one [New] returns shares one level: zap
 // loggers made with With or Named, the slog logger of [NewSlog], the request
 // loggers of [Middleware], the log package after [RedirectStdLog].
-// [LevelHandler] shows it (GET) and changes it (PUT) over HTTP.
+// [LevelHandler] shows it (GET) and changes it (PUT) over HTTP; [SetLevel]
+// changes it from code.
 //
 // # log/slog
 //
 // [NewSlog] returns a *slog.Logger whose handler, written here over zapcore,
 // writes to the same core: attributes become typed zap fields, groups become
 // nested objects, the source location is added with [WithSource]. It passes
-// testing/slogtest, and a debug call it does not log allocates nothing.
+// testing/slogtest, and a debug call it does not log allocates nothing. A
+// record logged with a request's context (InfoContext, LogAttrs) carries the
+// request's request_id and trace fields, and one with a context of
+// [NewContext] the fields of that context's logger, as the gorm, database
+// and HTTP client logs of a request should.
 //
 // # HTTP
 //
 // [Middleware] logs one event per request (method, path, route, status,
 // bytes, duration, remote address, user agent, request ID), keeps or makes
-// an X-Request-ID, puts the request's logger in its context for
-// [FromContext], recovers panics and answers 500. It never logs credentials:
+// an X-Request-ID, adds the request's trace, puts the request's logger in
+// its context for [FromContext], recovers panics and answers 500. The route
+// comes from http.ServeMux, or from any router through [WithRoute]. It never logs credentials:
 // no header is logged unless named with [WithHeaders], and Authorization,
 // Cookie and their kind are redacted even then.
 //

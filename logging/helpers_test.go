@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -140,3 +141,7 @@ func num(s string) any { return json.Number(s) }
 func contextWith(r *http.Request, key, v any) context.Context {
 	return context.WithValue(r.Context(), key, v)
 }
+
+func zapInt(k string, v int) zap.Field { return zap.Int(k, v) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

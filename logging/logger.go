@@ -26,7 +26,10 @@ import (
 //
 // Writes are not buffered: an event is on its way to the writer when the
 // logging call returns, and the logger's Sync, which a program calls before
-// it exits, returns once the writer has it. Sync ignores the error that
+// it exits, returns once the writer has it. With cfg.Buffer above zero,
+// events are queued instead and written by a goroutine that runs only while
+// the queue is not empty; Sync then waits for the queue for at most 2
+// seconds (see the package documentation on a stalled stdout). Sync ignores the error that
 // stdout gives when it is a pipe or a terminal, which cannot be synced.
 //
 // The logger's level starts at cfg.Level. It is one level for everything
@@ -36,7 +39,9 @@ import (
 // at run time.
 //
 // New adds no caller, no stack trace and no hook; add them with the
-// logger's WithOptions. It starts no goroutine, so nothing needs closing.
+// logger's WithOptions. Nothing needs closing: without cfg.Buffer it starts
+// no goroutine, and with it the queue's goroutine ends when the queue is
+// empty, at the latest by the time Sync returns nil.
 // New never fails: every value of every Config field is usable.
 func New(cfg Config, opts ...Option) *zap.Logger {
 	s := newSettings(opts)
@@ -58,12 +63,42 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 	} else {
 		m.keys = KeysZap
 	}
-	root := &core{level: level, enc: enc, out: zapcore.Lock(writeSyncer(w)), now: s.now, meta: m, node: &node{}}
+	var out zapcore.WriteSyncer
+	var q *queue
+	if cfg.Buffer > 0 {
+		q = newQueue(writeSyncer(w), cfg.Buffer)
+		out = q
+	} else {
+		out = zapcore.Lock(writeSyncer(w))
+	}
+	root := &core{level: level, enc: enc, out: out, now: s.now, meta: m, node: &node{}}
 	var c zapcore.Core = root
 	if cfg.Sampling {
 		c = &sampled{Core: zapcore.NewSamplerWithOptions(root, time.Second, 100, 100), root: root, node: root.node}
 	}
-	return zap.New(c.With(staticFields(cfg, &s)))
+	static := staticFields(cfg, &s)
+	if q != nil {
+		q.report = droppedReport(root.With(static).(*core))
+	}
+	return zap.New(c.With(static))
+}
+
+// droppedReport returns the function that encodes the event reporting how
+// many events a queue dropped, with c's encoder and static fields.
+func droppedReport(c *core) func(int) []byte {
+	return func(n int) []byte {
+		ent := zapcore.Entry{Level: zapcore.WarnLevel, Time: time.Now(), Message: "logging: events dropped while stdout was not read"}
+		if c.now != nil {
+			ent.Time = c.now()
+		}
+		buf, err := c.enc.EncodeEntry(ent, []zapcore.Field{zap.Int("dropped", n)})
+		if err != nil {
+			return nil
+		}
+		b := append([]byte(nil), buf.Bytes()...)
+		buf.Free()
+		return b
+	}
 }
 
 // core is the core of every logger New builds: zapcore's own io core (what
@@ -305,9 +340,8 @@ func staticFields(cfg Config, s *settings) []zapcore.Field {
 	return fields
 }
 
-// instance returns the first of these that is set: DYNO, POD_NAME,
-// FLY_ALLOC_ID, RENDER_INSTANCE_ID, RAILWAY_REPLICA_ID, HOSTNAME; else the
-// host name from the operating system, unless WithEnvironment was given.
+// instance returns the instance variable internal/platform finds set, else
+// the host name from the operating system, unless WithEnvironment was given.
 func instance(s *settings) string {
 	if v := platform.Instance(s.lookup); v != "" {
 		return v

@@ -1,0 +1,214 @@
+//go:build unix
+
+package logging_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twelvekit/twelvekit/logging"
+)
+
+// stallChildEnv switches the test binary into the child of the stalled and
+// closed stdout tests: it serves stallRequests requests through Middleware,
+// logging to its real stdout with LOG_BUFFER from its environment, and
+// reports on stderr.
+const stallChildEnv = "LOGGING_TEST_STALL_CHILD"
+
+// stallRequests is enough request events (about 300 bytes each) to fill a
+// pipe's buffer (64 KiB on Linux) several times over.
+const stallRequests = 3000
+
+func stallChild() {
+	buffer, _ := strconv.Atoi(os.Getenv("LOG_BUFFER"))
+	log := logging.New(logging.Config{Buffer: buffer})
+	h := logging.Middleware(log)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/orders/7", nil)
+	for range stallRequests {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	fmt.Fprintln(os.Stderr, "served")
+	err := log.Sync()
+	fmt.Fprintln(os.Stderr, "synced", err)
+	os.Exit(exitStopped)
+}
+
+// startStallChild starts the child with stdout a pipe that the test
+// reads only when it chooses, and returns the pipe, a channel of the
+// child's stderr lines and the command.
+func startStallChild(t *testing.T, buffer string) (io.ReadCloser, <-chan string, *exec.Cmd) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestStdout_", "-test.count=1")
+	cmd.Env = append(os.Environ(), stallChildEnv+"=1", "LOG_BUFFER="+buffer)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		for range lines { // until the child's stderr closes
+		}
+		_ = cmd.Wait()
+	})
+	return stdout, lines, cmd
+}
+
+// await returns the next stderr line of the child that starts with
+// prefix, or "" when d passes first.
+func await(t *testing.T, lines <-chan string, prefix string, d time.Duration) string {
+	t.Helper()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				return ""
+			}
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+			t.Logf("child: %s", l)
+		case <-timer.C:
+			return ""
+		}
+	}
+}
+
+// TestStdout_stalledBlocks shows the default: while nobody reads stdout, a
+// logged request does not finish; once stdout is read again, every event
+// is there.
+func TestStdout_stalledBlocks(t *testing.T) {
+	if os.Getenv(stallChildEnv) == "1" {
+		stallChild()
+		return
+	}
+	t.Parallel()
+	stdout, lines, cmd := startStallChild(t, "0")
+	// The child needs well under a second for its requests; blocked on the
+	// full pipe it does not get through them in 3 s.
+	if l := await(t, lines, "served", 3*time.Second); l != "" {
+		t.Fatal("the child served every request while its stdout was not read; want it blocked")
+	}
+	n := countRequests(t, stdout)
+	if l := await(t, lines, "synced", 30*time.Second); l != "synced <nil>" {
+		t.Fatalf("after draining stdout the child says %q, want synced <nil>", l)
+	}
+	if n.requests != stallRequests || n.dropped != 0 {
+		t.Errorf("stdout had %d request events and %d dropped, want %d and 0", n.requests, n.dropped, stallRequests)
+	}
+	waitExit(t, cmd, exitStopped)
+}
+
+// TestStdout_stalledDropsWithBuffer shows LOG_BUFFER: while nobody reads
+// stdout, requests go on, events beyond the bound are dropped, and once
+// stdout is read again, one event reports how many.
+func TestStdout_stalledDropsWithBuffer(t *testing.T) {
+	if os.Getenv(stallChildEnv) == "1" {
+		stallChild()
+		return
+	}
+	t.Parallel()
+	stdout, lines, cmd := startStallChild(t, "100")
+	if l := await(t, lines, "served", 30*time.Second); l == "" {
+		t.Fatal("the child did not serve its requests within 30s while stdout was not read; want it not blocked")
+	}
+	n := countRequests(t, stdout)
+	if l := await(t, lines, "synced", 30*time.Second); l != "synced <nil>" {
+		t.Fatalf("after draining stdout the child says %q, want synced <nil>", l)
+	}
+	if n.dropped == 0 || n.reports != 1 || n.requests+n.dropped != stallRequests {
+		t.Errorf("stdout had %d request events, %d reports of %d dropped; want one report and %d in all",
+			n.requests, n.reports, n.dropped, stallRequests)
+	}
+	waitExit(t, cmd, exitStopped)
+}
+
+// TestStdout_closedKillsBySIGPIPE documents a closed stdout: the first
+// event written to a pipe whose reader has gone kills the process with
+// SIGPIPE (exit status 141 in a shell), as Go does for writes to fd 1 and 2
+// when the program does not handle SIGPIPE; with LOG_BUFFER as well.
+func TestStdout_closedKillsBySIGPIPE(t *testing.T) {
+	if os.Getenv(stallChildEnv) == "1" {
+		stallChild()
+		return
+	}
+	t.Parallel()
+	for _, buffer := range []string{"0", "100"} {
+		stdout, lines, cmd := startStallChild(t, buffer)
+		_ = stdout.Close() // the reader goes away
+		if l := await(t, lines, "synced", 30*time.Second); l != "" {
+			t.Errorf("LOG_BUFFER=%s: the child went on to %q with its stdout closed", buffer, l)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("LOG_BUFFER=%s: child ended with %v, want killed by SIGPIPE", buffer, err)
+		}
+		ws, ok := ee.Sys().(syscall.WaitStatus)
+		if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+			t.Errorf("LOG_BUFFER=%s: child ended with %v, want killed by SIGPIPE", buffer, err)
+		}
+	}
+}
+
+type requestCount struct{ requests, reports, dropped int }
+
+// countRequests reads stdout to its end.
+func countRequests(t *testing.T, stdout io.Reader) requestCount {
+	t.Helper()
+	var n requestCount
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		ev := decode(t, sc.Text())
+		switch {
+		case ev["msg"] == "request":
+			n.requests++
+		case ev["dropped"] != nil:
+			n.reports++
+			d, _ := strconv.Atoi(fmt.Sprint(ev["dropped"]))
+			n.dropped += d
+		}
+	}
+	return n
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd, code int) {
+	t.Helper()
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != code {
+		t.Errorf("child exit = %v, want code %d", err, code)
+	}
+}

@@ -1,0 +1,115 @@
+package logging_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twelvekit/twelvekit/logging"
+)
+
+// gate is a writer that blocks every Write until it is opened, as a pipe
+// that nobody reads does.
+type gate struct {
+	open    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	b       bytes.Buffer
+	entered chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{open: make(chan struct{}), entered: make(chan struct{}, 1)}
+}
+
+func (g *gate) Write(p []byte) (int, error) {
+	select {
+	case g.entered <- struct{}{}:
+	default:
+	}
+	<-g.open
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.b.Write(p)
+}
+
+func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
+
+func (g *gate) String() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.b.String()
+}
+
+func TestConfig_buffer(t *testing.T) {
+	g := newGate()
+	defer g.release()
+	log := logging.New(logging.Config{Buffer: 10}, logging.WithWriter(g), logging.WithEnvironment(nil), logging.WithClock(fixedClock))
+
+	log.Info("first") // taken by the writing goroutine, which then blocks
+	select {
+	case <-g.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the queue's goroutine did not start writing within 10s")
+	}
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		for i := range 100 {
+			log.Info("more", zapInt("i", i))
+		}
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging calls blocked on a stalled writer with Buffer set")
+	}
+	if err := log.Sync(); !errors.Is(err, logging.ErrStalled) {
+		t.Errorf("Sync on a stalled writer = %v, want ErrStalled", err)
+	}
+
+	g.release()
+	if err := log.Sync(); err != nil {
+		t.Fatalf("Sync after the writer drained = %v", err)
+	}
+	var got []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(g.String()), "\n") {
+		got = append(got, decode(t, line))
+	}
+	// first, then the 10 queued, then the report of the 90 dropped.
+	if len(got) != 12 {
+		t.Fatalf("got %d events, want 12:\n%s", len(got), g.String())
+	}
+	for i := 1; i <= 10; i++ {
+		if got[i]["msg"] != "more" || got[i]["i"] != num(itoa(i-1)) {
+			t.Errorf("event %d = %v, want more i=%d", i, got[i], i-1)
+		}
+	}
+	last := got[11]
+	if last["level"] != "warn" || last["dropped"] != num("90") || !strings.Contains(last["msg"].(string), "dropped") {
+		t.Errorf("last event = %v, want a warn report of 90 dropped events", last)
+	}
+}
+
+func TestConfig_bufferKeepsOrderWithoutDrops(t *testing.T) {
+	buf := newBuffer()
+	log := logging.New(logging.Config{Buffer: 1000}, logging.WithWriter(buf), logging.WithEnvironment(nil))
+	for i := range 500 {
+		log.Info("e", zapInt("i", i))
+	}
+	if err := log.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	ev := buf.events(t)
+	if len(ev) != 500 {
+		t.Fatalf("got %d events, want 500", len(ev))
+	}
+	for i, e := range ev {
+		if e["i"] != num(itoa(i)) {
+			t.Fatalf("event %d = %v, out of order", i, e)
+		}
+	}
+}

@@ -1,0 +1,7 @@
+module github.com/twelvekit/twelvekit/examples/rollout
+
+go 1.26.0
+
+replace github.com/twelvekit/twelvekit => ../..
+
+require go.uber.org/goleak v1.3.0

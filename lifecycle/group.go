@@ -273,10 +273,11 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 // failure, and so is an error of stop. A panic in either becomes a
 // [*PanicError].
 //
-// The group cannot see the requests of a serving actor: its drain ends early
-// only from what the HTTP actors and the probes see (see the package
-// documentation, "Drain"); with only serving actors and no requests seen, it
-// lasts [Config.DrainDelay]. When the group has serving actors but no HTTP
+// The group cannot see the requests of a serving actor: call [Group.Traffic]
+// for each (from a gRPC interceptor, a fiber middleware, a consumer's
+// handler) so that the drain can end once they stop; without it the drain
+// sees only the HTTP actors and the probes (see the package documentation,
+// "Drain"), and with no request seen at all it lasts [Config.DrainDelay]. When the group has serving actors but no HTTP
 // actor and [Config.ManagementPort] is 0, the probes /livez and /readyz get a
 // server of their own on [Config.Port], stopped last, so a serving actor
 // must listen on another port (such as a GRPC_PORT of its own config).
@@ -291,6 +292,13 @@ func (g *Group) Serve(name string, serve func(ctx context.Context, ready func())
 	}
 	return g.register("serving actor", &actor{name: name, kind: kindServe, serve: serve, stop: stop}, bad)
 }
+
+// Traffic records that a request other than a probe has arrived, for the
+// drain's rule. The HTTP actors record theirs themselves; a serving actor of
+// [Group.Serve] calls Traffic for each request it receives (a gRPC unary
+// and stream interceptor, a middleware). It is safe to call from any
+// goroutine at any time and costs a few atomic operations.
+func (g *Group) Traffic() { g.traffic.request(time.Now().UnixNano()) }
 
 // check is a readiness check added with Check.
 type check struct {

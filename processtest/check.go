@@ -307,7 +307,13 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	base := "http://" + p.addr()
 	l := newLoad(&s, base, c.sc)
 	bctx, stopBalancer := context.WithCancel(ctx)
-	b := &balancer{url: base + s.readiness, interval: s.interval, fall: s.fall, sc: c.sc, onRemove: func() { l.stopped.Store(true) }}
+	// The model's polls are phased so that one falls 10 ms before SIGTERM:
+	// the removal then takes the longest it can, fall x interval.
+	first := (s.warmup - 10*time.Millisecond) % s.interval
+	if first < 0 {
+		first += s.interval
+	}
+	b := &balancer{url: base + s.readiness, interval: s.interval, first: first, fall: s.fall, sc: c.sc, onRemove: func() { l.stopped.Store(true) }}
 	var bg sync.WaitGroup
 	bg.Go(func() { b.run(bctx) })
 	loadBegin := time.Now()
@@ -324,6 +330,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	exitedEarly := p.exited()
 	termAt := time.Now()
 	inflightAtTerm := l.inflight.Load()
+	sentAtTerm, warmed := l.sent.Load(), termAt.Sub(loadBegin)
 	l.term.Store(true)
 	p.signal(syscall.SIGTERM)
 
@@ -388,7 +395,6 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		tick.Stop()
 	}
 	l.stop()
-	loadTime := time.Since(loadBegin)
 	stopBalancer()
 	bg.Wait()
 
@@ -398,7 +404,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		"sent": float64(sent), "failed": float64(failed), "ok": float64(l.ok.Load()),
 		"sent_after_sigterm": float64(l.afterTerm.Load()), "inflight_at_sigterm": float64(inflightAtTerm),
 		"exit_ms": ms(exitAfter), "listener_closed_ms": ms(closed),
-		"rate_per_s":           float64(sent) / loadTime.Seconds(),
+		"rate_per_s":           float64(sentAtTerm) / warmed.Seconds(),
 		"balancer_interval_ms": ms(s.interval), "balancer_fall": float64(s.fall), "grace_ms": ms(s.grace),
 	}}
 	for k, v := range byKind {

@@ -34,7 +34,8 @@
 //     grace period (30 s); a process still running then is reported hung,
 //     with the time, and killed. Figures: requests sent, failed by kind
 //     (refused, reset, eof, timeout, status NNN), time to readiness failing,
-//     to the listener closing, to removal and to exit.
+//     to the listener closing, to removal and to exit, and rate_per_s, the
+//     rate the load reached before SIGTERM.
 //   - logs: every line of stdout is one JSON object (or meets
 //     [WithLogLine]) and no byte follows the last newline; nothing is written
 //     in the working directory, a fresh empty one for each run.

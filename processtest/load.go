@@ -269,10 +269,12 @@ func (l *load) failures() (int64, string, map[string]int64) {
 }
 
 // balancer models a load balancer's health checks: readiness polled every
-// interval, the instance removed after fall failures in a row.
+// interval, the instance removed after fall failures in a row. Its first
+// poll is after first, so that the caller chooses the phase.
 type balancer struct {
 	url      string
 	interval time.Duration
+	first    time.Duration
 	fall     int
 	sc       *scanner
 	onRemove func()
@@ -283,20 +285,22 @@ type balancer struct {
 
 // run polls until ctx is done.
 func (b *balancer) run(ctx context.Context) {
-	tick := time.NewTicker(b.interval)
-	defer tick.Stop()
+	next := time.NewTimer(b.first)
+	defer next.Stop()
 	failed := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-next.C:
 		}
+		due := time.Now().Add(b.interval)
 		b.checks.Add(1)
 		code, err := get(ctx, b.sc, b.url, b.interval)
 		if ctx.Err() != nil {
 			return
 		}
+		next.Reset(time.Until(due))
 		if err == nil && code >= 200 && code < 400 {
 			failed = 0
 			continue

@@ -151,9 +151,10 @@ func WithWarmup(d time.Duration) Option {
 // WithBalancer sets the balancer model of the rolling stop: it polls
 // readiness every interval (each poll bounded by the interval) and removes
 // the instance after fall failures in a row; the load stops sending to the
-// instance from then on. The default is HAProxy's, inter 2s and fall 3, so an
-// instance is removed 4 to 6 s after its readiness fails: its drain must be
-// at least that long. Repeating it (or [WithTightBalancer]) replaces it.
+// instance from then on. Its polls are phased so that one falls just before
+// SIGTERM, the worst case: the instance is removed fall x interval after its
+// readiness fails (plus the answer's time). The default is HAProxy's, inter
+// 2s and fall 3, so 6 s: its drain must last at least that long. Repeating it (or [WithTightBalancer]) replaces it.
 func WithBalancer(interval time.Duration, fall int) Option {
 	return optionFunc(func(s *settings) {
 		if interval > 0 {

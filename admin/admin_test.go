@@ -123,6 +123,17 @@ func TestRun_task(t *testing.T) {
 	if r.code != 0 || r.stderr != "" || r.stdout != "migrated 3 steps with batch 100, args [\"extra\"]\n" {
 		t.Errorf("migrate: %+v", r)
 	}
+	// A task reads no lifecycle setting: a wrong one does not stop it.
+	for name, value := range map[string]string{"PORT": "-5", "SHUTDOWN_TIMEOUT": "soon"} {
+		env := goodEnv()
+		env[name] = value
+		if r := call(t, env, "migrate"); r.code != 0 {
+			t.Errorf("migrate with a wrong %s: %+v; want 0", name, r)
+		}
+		if r := call(t, env, "web"); r.code != admin.ExitConfig || !strings.Contains(r.stderr, name+": ") {
+			t.Errorf("web with a wrong %s: %+v; want 78 naming it", name, r)
+		}
+	}
 	r = call(t, goodEnv(), "fail")
 	if r.code != 1 || r.stdout != "" || r.stderr != "shop fail: the import file is missing; upload it first\n" {
 		t.Errorf("fail: %+v; want exit 1 and the error once on stderr", r)

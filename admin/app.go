@@ -18,15 +18,14 @@ import (
 	"go.uber.org/zap"
 )
 
-// Exit codes of [App.Run], besides those of lifecycle.ExitCode (0 for
-// success, 1 for a failure, 124 for a stop past its timeout, 130 for a stop
-// forced by a second signal).
+// Exit codes of [App.Run] besides lifecycle.ExitCode's (0, 1, 124, 130);
+// the package documentation has the whole table.
 const (
 	// ExitUsage (EX_USAGE of sysexits.h) ends a run with an unknown
-	// command, a bad flag or no command at all.
+	// command, a flag before the command, a bad flag or no command at all.
 	ExitUsage = 64
-	// ExitConfig (EX_CONFIG of sysexits.h) ends a run whose configuration
-	// is wrong; no command has started then.
+	// ExitConfig (EX_CONFIG of sysexits.h) ends a run when what the
+	// command reads is wrong; the command has not started then.
 	ExitConfig = 78
 )
 
@@ -421,7 +420,7 @@ func (r *run) flagFirst(args []string) int {
 	for i, a := range args {
 		if !strings.HasPrefix(a, "-") {
 			if c := r.find(a); c != nil {
-				fixed := append(append([]string{c.name}, args[i+1:]...), args[:i]...)
+				fixed := append(append([]string{c.name}, args[:i]...), args[i+1:]...)
 				fmt.Fprintf(r.stderr, "%s: flag %s comes before the command; flags go after it, as in '%s %s'\nRun '%s help %s' for its flags.\n", name, args[0], name, strings.Join(fixed, " "), name, c.name)
 				return ExitUsage
 			}

@@ -17,28 +17,60 @@
 // probes). A task is a one-off command that does its work and exits; SIGINT
 // and SIGTERM cancel its context. Built-in commands come with every App.
 //
+// # One environment, what each command reads
+//
+// Each [App.Run] reads the process environment once, into one map (or takes
+// the map of [WithEnvironment]); every parse of the run, the built-ins and
+// the logger's release and instance fields read that map. A command reads
+// the App's configuration, or only its own when registered with
+// [WithConfig] (a struct of its own, or a part of the App's), plus the
+// logging settings and, for a process type, the lifecycle settings, found
+// inside that configuration or else read alone. Only what the command reads
+// is loaded and checked, and every problem of it is reported at once: a task
+// whose own variables are right runs whatever the web process's variables
+// say, and a task never fails on PORT. [WithLogging] derives logging
+// settings from the service's own variables.
+//
 // # Built-in commands
 //
-//   - config: every variable with its value, secrets and URL passwords
-//     redacted, and where it came from; with -doc, the documentation of the
-//     variables as a text table, Markdown or a .env.example. It runs, and
-//     shows what is missing, when the configuration is incomplete.
-//   - backing: the attached backing services found in *_URL variables,
-//     redacted; with -check, a reachability check of each.
+//   - config: every variable with its value, credentials masked (secrets,
+//     values read from NAME_FILE, variables whose names say they are
+//     credentials, URL passwords), and where it came from, as the load
+//     recorded it; "config NAME" shows what command NAME reads; with -doc,
+//     the documentation of the variables as a text table, Markdown or a
+//     .env.example, and of what each command with its own configuration
+//     reads. It runs, and shows what is missing, when the configuration is
+//     incomplete.
+//   - backing: the backing services attached: the backing.URL fields of the
+//     loaded configuration (set or defaulted) and the other *_URL variables
+//     with a known scheme, redacted; with -check, a reachability check of
+//     each.
 //   - version: the release and the build information.
 //   - help: the list of commands and the configuration's documentation, or
-//     one command's flags.
+//     one command's flags and, for a command with its own configuration,
+//     its variables.
 //
 // [WithBuiltinName] renames or removes them; a registered command of the
 // same name replaces a built-in.
 //
 // # Exit codes
 //
-// 0 success, 1 failure, [ExitUsage] (64) for a usage error, [ExitConfig] (78)
-// for a configuration problem, and lifecycle.ExitCode's codes for process
-// types (124 for a stop past its timeout, 130 for a forced stop). A task that
-// fails after a signal exits with 128 plus the signal's number. An error that
-// has an ExitCode() int method chooses its own code.
+// One table for process types and tasks; the codes other than 64 and 78
+// are lifecycle.ExitCode's:
+//
+//	0    success; a process type stopped cleanly
+//	1    failure, a panic included (a *lifecycle.PanicError, logged once
+//	     with its stack); a task's error or a failed setup, printed once
+//	64   ExitUsage: no command, an unknown one, a flag before the command,
+//	     a bad flag
+//	78   ExitConfig: a problem with what the command reads; nothing ran
+//	124  a stop that ran past SHUTDOWN_TIMEOUT, a task past its WithTimeout
+//	130  a stop forced by a second signal: a SIGINT 500 ms or more after the
+//	     first SIGINT or SIGTERM, for process types and tasks alike
+//	128+N  a task that returned an error after signal N cancelled it (130
+//	     for SIGINT, 143 for SIGTERM)
+//
+// An error that has an ExitCode() int method chooses its own code.
 //
 // # Testing commands
 //

@@ -74,6 +74,7 @@ func ExampleWithEnvironment() {
 	// LOG_FORMAT    json                                default
 	// LOG_KEYS      [REDACTED]                          default
 	// LOG_SAMPLING  false                               default
+	// LOG_BUFFER    0                                   default
 	// SERVICE_NAME                                      unset
 	// exit 0
 }

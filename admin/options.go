@@ -178,7 +178,7 @@ func WithConfig(cfg any) CommandOption {
 }
 
 // WithTimeout bounds a task: once d has passed since it started, its
-// context is cancelled and [App.Run] returns [ExitTimeout] at once, logging
+// context is cancelled and [App.Run] returns 124 at once, logging
 // that the task timed out, without waiting for the task to return and
 // without running its cleanups (the process ends with it). For a process
 // type it does nothing: SHUTDOWN_TIMEOUT bounds its stop. A d of 0 or less

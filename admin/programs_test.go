@@ -42,20 +42,28 @@ type tasksConfig struct {
 	AuthToken   string        `env:"AUTH_TOKEN" desc:"another, read from AUTH_TOKEN_FILE in tests"`
 	UpstreamURL string        `env:"UPSTREAM" desc:"a URL in a plain string"`
 	WebhookURL  string        `env:"WEBHOOK" desc:"another"`
+	CallbackURL string        `env:"CALLBACK" desc:"and another"`
 }
 
 // tasksMain is a service whose tasks are as robust as its process types:
 // tasks that panic, ignore their context or run past a timeout, a migrate
 // task that reads only DB_*, and a web process type whose setup fails.
 func tasksMain(args []string) int {
+	app, _ := newTasks()
+	return app.Run(context.Background(), args)
+}
+
+// newTasks builds the tasks program with its own configs.
+func newTasks(opts ...admin.Option) (*admin.App, *tasksConfig) {
 	var cfg tasksConfig
 	var report reportConfig
-	app := admin.New("tasks", &cfg, admin.WithPlatformProcessType(),
+	opts = append([]admin.Option{admin.WithPlatformProcessType(),
 		admin.WithLogging(func(c *tasksConfig, lc *logging.Config) {
 			if c.Debug {
 				lc.Level = logging.LevelDebug
 			}
-		}))
+		})}, opts...)
+	app := admin.New("tasks", &cfg, opts...)
 	app.Task("migrate", "reads DB_* only", func(ctx context.Context, c *admin.Call) error {
 		fmt.Fprintf(c.Stdout, "migrating %s/%s\n", cfg.DB.Host, cfg.DB.Name)
 		return nil
@@ -95,5 +103,5 @@ func tasksMain(args []string) int {
 		c.Log.Info("serving", zap.Int("port", 0))
 		return g.HTTP("http", http.NotFoundHandler())
 	})
-	return app.Run(context.Background(), args)
+	return app, &cfg
 }

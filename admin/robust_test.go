@@ -178,7 +178,8 @@ func TestProcess_builtinsAgree(t *testing.T) {
 		"LEGACY_DB_PASSWORD": "canary-legacy-pw",
 		"AUTH_TOKEN_FILE":    secretFile,
 		"UPSTREAM":           "https://user:/canary-slash@up.internal/x",
-		"QUEUE_URL":          "amqp://guest:?canary-query@mq.internal:5672/",
+		"CALLBACK":           "https://cb:?canary-query@cb.internal/",
+		"QUEUE_URL":          "amqp://guest:canary-amqp@mq.internal:5672/",
 		"WEBHOOK":            "https://hook:#canary-hash@hooks.internal/",
 		"REDIS_TLS_URL":      "rediss://:%23canary-enc@r.internal:6380/0",
 	}
@@ -201,7 +202,7 @@ func TestProcess_builtinsAgree(t *testing.T) {
 	}
 	for _, p := range []*child{c, c2} {
 		all := p.outText() + p.errText()
-		for _, canary := range []string{"canary-db-pw", "canary-api-key", "canary-legacy-pw", "canary-file-token", "canary-slash", "canary-query", "canary-hash", "canary-enc"} {
+		for _, canary := range []string{"canary-db-pw", "canary-api-key", "canary-legacy-pw", "canary-file-token", "canary-slash", "canary-query", "canary-hash", "canary-enc", "canary-amqp"} {
 			if strings.Contains(all, canary) {
 				t.Errorf("%v prints %s:\n%s", p.cmd.Args[1:], canary, all)
 			}

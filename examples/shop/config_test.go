@@ -114,3 +114,37 @@ func TestBadConfig(t *testing.T) {
 		t.Errorf("stdout %q, want nothing: no log, nothing listening", out)
 	}
 }
+
+// TestMigrateReadsOnlyItsVariables runs shop migrate with DATABASE_URL
+// right and every variable of the web and worker processes wrong: migrate
+// reads only its own and runs; worker reads them all and stops with 78.
+func TestMigrateReadsOnlyItsVariables(t *testing.T) {
+	db := sqliteDatabase(t)
+	env := db.env("PORT=abc", "JOB_LEASE=long", "POLL_INTERVAL=soon", "SHUTDOWN_TIMEOUT=forever")
+	m := start(t, "migrate", env, db.dir, "migrate")
+	if code := m.wait(20 * time.Second); code != 0 {
+		t.Fatalf("migrate: exit %d, want 0; stderr:\n%s", code, m.stderr.tail(20))
+	}
+	m.event("schema up to date", 5*time.Second)
+
+	w := start(t, "worker", env, db.dir, "worker")
+	if code := w.wait(20 * time.Second); code != 78 {
+		t.Errorf("worker: exit %d, want 78", code)
+	}
+	report := w.stderr.tail(20)
+	for _, v := range []string{"PORT", "JOB_LEASE", "POLL_INTERVAL", "SHUTDOWN_TIMEOUT"} {
+		if !strings.Contains(report, "\t"+v+":") {
+			t.Errorf("the worker's report lacks %s:\n%s", v, report)
+		}
+	}
+
+	// What migrate reads is still checked.
+	bad := start(t, "migrate", []string{"DATABASE_URL=redis://cache:6379/0", "LOG_LEVEL=loud"}, db.dir, "migrate")
+	if code := bad.wait(20 * time.Second); code != 78 {
+		t.Errorf("migrate with a redis DATABASE_URL: exit %d, want 78", code)
+	}
+	report = bad.stderr.tail(20)
+	if !strings.Contains(report, "\tDATABASE_URL: a redis URL") || !strings.Contains(report, "\tLOG_LEVEL: ") {
+		t.Errorf("migrate's report:\n%s", report)
+	}
+}

@@ -226,7 +226,7 @@ func testNoLostJobs(t *testing.T, db database) {
 	}
 	doneJobs := func() int64 { return count(`SELECT COUNT(*) FROM jobs WHERE status = 'done'`) }
 
-	env := db.env("JOB_LEASE=2s", "POLL_INTERVAL=50ms", "CARRIER_LATENCY=2ms", "SHUTDOWN_TIMEOUT=10s")
+	env := db.env("JOB_LEASE=2s", "POLL_INTERVAL=50ms", "CARRIER_LATENCY=2ms", "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=1s")
 	host, _ := os.Hostname()
 	workerID := func(p *proc) string { return fmt.Sprintf("%s/%d", host, p.cmd.Process.Pid) }
 	a := start(t, "worker-a", env, db.dir, "worker")

@@ -19,7 +19,7 @@ import (
 // web is the web process type: the HTTP API on $PORT, with request logs,
 // /livez, and /readyz checking the database and the schema.
 func (s *service) web(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
-	st, err := s.open(ctx)
+	st, err := s.open(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // worker is the worker process type: it ships orders, one job at a time.
 // With MANAGEMENT_PORT set it serves /livez and /readyz there for probes.
 func (s *service) worker(ctx context.Context, c *admin.Call, g *lifecycle.Group) error {
-	st, err := s.open(ctx)
+	st, err := s.open(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -142,3 +142,48 @@ func TestCheck_silentAndCancelled(t *testing.T) {
 		t.Errorf("missing sqlite file: %v", err)
 	}
 }
+
+// TestCheck_contextEnds checks that a silent server and a short context give
+// the context's error, every time, never "another program holds this port".
+func TestCheck_contextEnds(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // accepted, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		_ = ln.Close()
+		<-done
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+	}()
+	u, err := backing.Parse("redis://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := backing.Check(ctx, u, backing.WithTimeout(5*time.Second))
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, backing.ErrWrongService) {
+			t.Fatalf("run %d: %v, want context.DeadlineExceeded", i, err)
+		}
+	}
+}

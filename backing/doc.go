@@ -7,33 +7,116 @@
 // [Parse] reads the URLs platforms hand out in *_URL variables: postgres,
 // mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http and s3, with
 // their aliases and TLS variants. It canonicalises the scheme, fills in the
-// default port, percent-decodes credentials, reads IPv6 literals, unix
-// sockets and host lists, keeps query options in order and states the TLS
-// mode explicitly ([URL.TLS]). A config field of type [URL] is parsed by
-// config loading:
+// default port, percent-decodes credentials, reads IPv6 literals and zones,
+// unix sockets and host lists, keeps query options in order and states the
+// TLS mode explicitly ([URL.TLS]). It refuses, inside the config report,
+// what the driver would refuse only at connect time: unknown Redis options,
+// malformed numbers, booleans and durations, out-of-range heartbeats, a
+// query key without '='. A config field of type [URL] is parsed by config
+// loading; a typed field ([PostgresURL], [SQLURL], [RedisURL], [AMQPURL],
+// [NATSURL], [MQTTURL]) also refuses another family, naming the variable:
 //
 //	type Config struct {
-//		Database backing.URL `env:"DATABASE_URL,required" desc:"primary database"`
+//		Database backing.SQLURL  `env:"DATABASE_URL,required" desc:"primary database"`
+//		Broker   backing.AMQPURL `env:"AMQP_URL"` // AMQP_URL: a redis URL; want amqp or amqps
 //	}
 //
 // # Redaction
 //
-// [URL.String], fmt, JSON, log/slog and zap print the URL with
-// [config.Redacted] in place of the password; [URL.Reveal] gives the full
-// text. Errors never hold the password or the raw text.
+// [URL.String], every fmt verb (%p included), JSON, text, log/slog and zap
+// print the URL with [config.Redacted] in place of what grants access:
+//
+//   - the password of the userinfo;
+//   - a userinfo without password where the family reads it as a token:
+//     nats and tls (nats.go's token), http and https (https://TOKEN@host),
+//     s3; for postgres, mysql, redis, amqp, mqtt, memcached and smtp it is
+//     a user name and stays;
+//   - the value of every credential query option, for every family: the
+//     keys of internal/redact's Param (password, sslpassword, passwd, pwd,
+//     pass, token, access_token, auth_token, api_key, apikey, key, secret,
+//     client_secret, secret_access_key, session_token, jwt, nkey, seed,
+//     sig, signature, X-Amz-Signature, X-Amz-Credential,
+//     X-Amz-Security-Token and every key whose words say credential), also
+//     with leading underscores as SQLite drivers write them (_auth_pass).
+//
+// The credentials are kept behind a function value, where reflection-based
+// printers (go-spew, go-cmp's report, fmt's %p) do not follow them; go-cmp
+// compares URLs with [URL.Equal]. [URL.Reveal] gives the full text. Errors
+// never hold a credential or the raw text.
 //
 // # Driver-ready output
 //
 //	driver, dsn, err := cfg.Database.SQL()     // sql.Open(driver, dsn): pgx, lib/pq, mysql, sqlite
-//	ro, err := cfg.Redis.Redis()               // go-redis Options fields
-//	uri, err := cfg.Broker.AMQP()              // amqp091-go Dial, no invented guest password
+//	ro, err := cfg.Redis.Redis()               // go-redis Options fields; Reveal() for ParseURL
+//	uri, err := cfg.Broker.AMQP()              // amqp091-go Dial
 //	no, err := cfg.NATS.NATS()                 // nats.go servers and credentials
 //	mo, err := cfg.MQTT.MQTT()                 // paho broker with its port
 //
-// Each is proven against the official driver's own parser and a live service
-// by the conformance module of this repository. Query options meant for the
-// client or its pool ([URL.ClientParams]) are kept out of SQL DSNs, where a
-// driver would send them to the server as session settings.
+// Omitted stays omitted: where the URL gives no credentials or option, the
+// output gives none, so the driver's own default applies (amqp://host logs
+// in as amqp091-go's guest). Where the driver has the setting, it is passed
+// through as written (sslmode=allow reaches pgx as allow).
+//
+// # Proof, and the deliberate differences
+//
+// The conformance module of this repository feeds several hundred URLs, and
+// backing's output for each, to the drivers' own parsers (pgconn, pgxpool,
+// lib/pq, go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL,
+// amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker) and
+// compares the readings field by field. They match, except for these
+// differences, each deliberate; the suite counts any other as a failure:
+//
+//   - [alias-schemes] pgsql://, pg://, POSTGRES:// and redis+unix:// are
+//     read, though pgx and go-redis know only their own spellings: platforms
+//     hand them out.
+//   - [unescaped-at] an unescaped @ in a PostgreSQL password: the userinfo
+//     ends at the last @, as net/url, go-redis and amqp091-go read it; pgx
+//     and libpq stop at the first.
+//   - [host-required] a postgres or mysql URL without a host is refused,
+//     where the drivers would use PGHOST, a default socket or localhost:
+//     nothing is read from the machine (see Hermetic).
+//   - [keyword-value] a libpq keyword/value string (host=h dbname=d) is
+//     refused with a message saying what it is; write a URL.
+//   - [ssl-only-true] ?ssl= is read only as ssl=true, as pgx reads it;
+//     other values would reach the server as a setting, so they are refused.
+//   - [client-params] pool and client options (pool_*, max_open_conns,
+//     statement_cache_capacity...) are left out of the SQL DSNs and kept in
+//     [URL.ClientParams], since database/sql drivers would send them to the
+//     server; pgxpool reads the same when they are added back.
+//   - [pq-default-sslmode] the DSN always writes sslmode (prefer when the
+//     URL says nothing, libpq's and pgx's default); lib/pq's own default
+//     without sslmode requires TLS without fallback. One DSN then means the
+//     same to both drivers, and PGSSLMODE cannot change it.
+//   - [pq-url-reading] lib/pq reads URLs with net/url, unlike libpq and
+//     pgx: IPv6 brackets kept in the host, ssl=true sent to the server, the
+//     first of repeated options, one port for all hosts. The DSN is read the
+//     libpq way by both drivers.
+//   - [pq-socket-host] a percent-encoded socket directory as the host
+//     (postgres://%2Ftmp/db), which lib/pq's URL parser refuses, is read as
+//     pgx reads it.
+//   - [port-range] port 0 and ports above 65535 are refused at parse time;
+//     the drivers would fail to dial them.
+//   - [strict-query] a query option without '=' or with a bad
+//     percent-encoding is refused, as pgx refuses it; lib/pq ignores it.
+//   - [port-list] more ports than hosts is refused, as pgx refuses it.
+//   - [mysql-tls] the MySQL DSN always writes tls (preferred when the URL
+//     says nothing: TLS when the server offers it, as MySQL's own clients
+//     do); go-sql-driver/mysql's DSN default is no TLS.
+//   - [mysql-url-options] the URL conventions of other MySQL clients
+//     (ssl-mode, sslmode, ssl, sslaccept, socket) are read into the DSN's
+//     tls option and unix(path), rather than sent to the server as
+//     settings.
+//   - [redis-heroku-h] [URL.Redis] drops Heroku's legacy user "h", which
+//     Redis 6 would read as an ACL user; [URL.Reveal] keeps it.
+//   - [nats-shared-credentials] credentials given on one server of a NATS
+//     list apply to every server ([NATSOptions] has one set).
+//   - [mqtt-port] the MQTT broker gets its default port (1883, 8883, 80,
+//     443) where the URL gives none; paho adds none and its dial would fail.
+//   - [percent-host] a percent-encoded host name is decoded (it is how
+//     sockets are written); net/url refuses it.
+//
+// tls:// is NATS over TLS, though paho also reads it as MQTT; write mqtts://
+// for MQTT. ws:// and wss:// are MQTT over WebSocket, not NATS.
 //
 // # Hermetic
 //
@@ -48,5 +131,11 @@
 // scheme (and MEMCACHIER_SERVERS and its kin), redacted, for start-up logs.
 // [Check] tells whether a service answers with its own protocol's greeting,
 // within a timeout, so a closed port and another program on the port are
-// both reported.
+// both reported; when the caller's context ends first it returns ctx.Err().
+//
+// # Families
+//
+// Each family is one entry of an unexported table (name, spellings, default
+// ports, TLS, an example, and its parse, write and greet functions) and one
+// file, family_<name>.go; a test fails when an entry lacks a part.
 package backing

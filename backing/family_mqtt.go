@@ -15,7 +15,6 @@ var mqttFamily = family{
 	schemes: []scheme{
 		{name: "mqtt", port: 1883},
 		{name: "tcp", port: 1883},
-		{name: "mqtt+tcp", port: 1883},
 		{name: "mqtts", variant: "mqtts", port: 8883, tls: TLSVerify},
 		{name: "ssl", variant: "mqtts", port: 8883, tls: TLSVerify},
 		{name: "tcps", variant: "mqtts", port: 8883, tls: TLSVerify},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 )
 
 var mysqlFamily = family{
@@ -102,6 +103,9 @@ func finishMySQL(u *URL, params []Param) error {
 			if !validKey(p.Key) {
 				return errorf("a query option name has characters other than letters, digits, '_', '-' and '.'; fix its name")
 			}
+			if err := checkMySQLValue(p); err != nil {
+				return err
+			}
 			if isClientParam(p.Key) {
 				u.client = append(u.client, p)
 			} else {
@@ -119,6 +123,31 @@ func finishMySQL(u *URL, params []Param) error {
 		return errorf("the database name has a /; a MySQL database name cannot hold one")
 	}
 	u.path = ""
+	return nil
+}
+
+// mysqlBools and mysqlDurations are go-sql-driver/mysql's options of those
+// kinds; it refuses a malformed value when it parses the DSN.
+var (
+	mysqlBools = map[string]bool{"allowAllFiles": true, "allowCleartextPasswords": true, "allowFallbackToPlaintext": true,
+		"allowNativePasswords": true, "allowOldPasswords": true, "checkConnLiveness": true, "clientFoundRows": true,
+		"columnsWithAlias": true, "interpolateParams": true, "multiStatements": true, "parseTime": true, "rejectReadOnly": true}
+	mysqlDurations = map[string]bool{"timeout": true, "readTimeout": true, "writeTimeout": true}
+)
+
+func checkMySQLValue(p Param) error {
+	switch {
+	case mysqlBools[p.Key]:
+		switch p.Value {
+		case "1", "true", "TRUE", "True", "0", "false", "FALSE", "False":
+		default:
+			return errorf("a MySQL option that takes a boolean is not one; write true or false")
+		}
+	case mysqlDurations[p.Key]:
+		if _, err := time.ParseDuration(p.Value); err != nil {
+			return errorf("a MySQL timeout option is not a duration; write it as 5s or 500ms")
+		}
+	}
 	return nil
 }
 

@@ -32,7 +32,7 @@ import (
 //   - nats and tls (NATS over TLS): several hosts, written h1:4222,h2:4222 or
 //     as a comma-separated list of whole URLs, with spaces around the commas
 //     allowed, as nats.go allows them.
-//   - mqtt (tcp, mqtt+tcp), mqtts (ssl, tcps, mqtt+ssl), ws and wss. Write
+//   - mqtt (tcp), mqtts (ssl, tcps, mqtt+ssl), ws and wss. Write
 //     MQTT over TLS as mqtts:// or ssl://, since tls:// is read as NATS.
 //   - memcached (memcache) with several hosts, and a bare list
 //     host:port,host:port, as MEMCACHIER_SERVERS holds.

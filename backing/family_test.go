@@ -1,0 +1,42 @@
+package backing
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestFamilies checks that every entry of the table has every part, that
+// its example parses into it, and that no spelling belongs to two families.
+// A family added without one of its functions fails here.
+func TestFamilies(t *testing.T) {
+	seen := map[string]string{}
+	for _, f := range families {
+		v := reflect.ValueOf(*f)
+		for i := range v.NumField() {
+			fv := v.Field(i)
+			if fv.Kind() == reflect.Func && fv.IsNil() {
+				t.Errorf("family %s has no %s function", f.name, v.Type().Field(i).Name)
+			}
+		}
+		if f.name == "" || f.example == "" || len(f.schemes) == 0 || f.schemes[0].name != f.name {
+			t.Errorf("family %q: name, example and a first scheme spelled as its name are required", f.name)
+		}
+		for _, s := range f.schemes {
+			if other, dup := seen[s.name]; dup {
+				t.Errorf("scheme %s belongs to %s and %s", s.name, other, f.name)
+			}
+			seen[s.name] = f.name
+			if f.hier && f.name != "s3" && s.port == 0 && s.variant != "unix" {
+				t.Errorf("scheme %s has no default port", s.name)
+			}
+		}
+		u, err := Parse(f.example)
+		if err != nil || u.fam != f {
+			t.Errorf("family %s: its example does not parse into it: %v", f.name, err)
+			continue
+		}
+		if again, err := Parse(u.Reveal()); err != nil || !again.Equal(u) {
+			t.Errorf("family %s: Reveal does not parse back: %v", f.name, err)
+		}
+	}
+}

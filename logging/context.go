@@ -2,6 +2,7 @@ package logging
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"go.uber.org/zap"
@@ -80,6 +81,13 @@ type reqCtx struct {
 	log      atomic.Pointer[zap.Logger]
 	hasTrace bool
 	trace    traceFields
+
+	// The core of the last slog handler that logged with this context, with
+	// the context's fields encoded once, made when the same handler logs a
+	// second time: most records of a request come from one logger.
+	slogMu     sync.Mutex
+	slogH      *handler
+	cachedCore zapcore.Core
 }
 
 func (c *reqCtx) Value(key any) any {
@@ -99,6 +107,28 @@ func (c *reqCtx) logger() *zap.Logger {
 		return l
 	}
 	return c.log.Load()
+}
+
+// slogCore returns the core through which h writes a record logged with
+// this context, with the context's fields already on it; nil when h has not
+// logged with it before, and then writes the fields with the record.
+func (c *reqCtx) slogCore(h *handler) zapcore.Core {
+	c.slogMu.Lock()
+	defer c.slogMu.Unlock()
+	if c.slogH != h {
+		c.slogH, c.cachedCore = h, nil
+		return nil
+	}
+	if c.cachedCore == nil {
+		fields := contextFields(c, h.node, make([]zapcore.Field, 0, 4+len(h.nested)))
+		target := h.core
+		if len(fields) > 0 && h.nested != nil {
+			target = h.top
+			fields = append(fields, h.nested...)
+		}
+		c.cachedCore = target.With(fields)
+	}
+	return c.cachedCore
 }
 
 // appendFields appends the fields the request adds to its logger.

@@ -109,11 +109,19 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	var fields []zapcore.Field
 	target := h.core
 	if ctx != nil && ctx != context.Background() {
-		buf = h.pool.get()
-		fields = contextFields(ctx, h.node, *buf)
-		if len(fields) > 0 && h.nested != nil {
-			target = h.top
-			fields = append(fields, h.nested...)
+		var cached zapcore.Core
+		if rc, ok := ctx.Value(loggerKey{}).(*reqCtx); ok {
+			cached = rc.slogCore(h)
+		}
+		if cached != nil {
+			target = cached
+		} else {
+			buf = h.pool.get()
+			fields = contextFields(ctx, h.node, *buf)
+			if len(fields) > 0 && h.nested != nil {
+				target = h.top
+				fields = append(fields, h.nested...)
+			}
 		}
 	}
 

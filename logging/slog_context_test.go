@@ -25,7 +25,10 @@ func TestNewSlog_requestContext(t *testing.T) {
 	h := logging.Middleware(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		logging.FromContext(r.Context()).Info("zap")
 		sl.InfoContext(r.Context(), "slog", "rows", 3)
+		sl.InfoContext(r.Context(), "slog again", "rows", 3) // the request's fields encoded once for sl
 		grouped.InfoContext(r.Context(), "grouped", "rows", 4)
+		grouped.InfoContext(r.Context(), "grouped", "rows", 4)
+		sl.InfoContext(context.WithValue(r.Context(), otherKey{}, 1), "derived")
 		sl.InfoContext(context.WithValue(r.Context(), otherKey{}, 1), "derived")
 		sl.Info("no context")
 	}))
@@ -35,12 +38,12 @@ func TestNewSlog_requestContext(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), r)
 
 	ev := buf.events(t)
-	if len(ev) != 6 {
-		t.Fatalf("got %d events, want 6:\n%s", len(ev), buf.String())
+	if len(ev) != 9 {
+		t.Fatalf("got %d events, want 9:\n%s", len(ev), buf.String())
 	}
 	reqFields := map[string]any{"request_id": "req-42", "trace_id": validTraceID, "span_id": validSpanID, "trace_sampled": true}
 	keys := []string{"request_id", "trace_id", "span_id", "trace_sampled"}
-	for i, msg := range []string{"zap", "slog", "grouped", "derived"} {
+	for i, msg := range []string{"zap", "slog", "slog again", "grouped", "grouped", "derived", "derived"} {
 		if ev[i]["msg"] != msg {
 			t.Fatalf("event %d = %v, want %q", i, ev[i], msg)
 		}
@@ -51,14 +54,18 @@ func TestNewSlog_requestContext(t *testing.T) {
 			t.Errorf("%s: service = %v, want shop once", msg, ev[i]["service"])
 		}
 	}
-	if ev[1]["component"] != "db" || ev[1]["rows"] != num("3") {
-		t.Errorf("slog event lost its own fields: %v", ev[1])
+	for _, i := range []int{1, 2} {
+		if ev[i]["component"] != "db" || ev[i]["rows"] != num("3") {
+			t.Errorf("slog event lost its own fields: %v", ev[i])
+		}
 	}
 	wantGroup := map[string]any{"table": "orders", "rows": num("4")}
-	if diff := cmp.Diff(wantGroup, ev[2]["sql"]); diff != "" {
-		t.Errorf("grouped event's group (-want +got)\n%s\n%s", diff, buf.lines()[2])
+	for _, i := range []int{3, 4} {
+		if diff := cmp.Diff(wantGroup, ev[i]["sql"]); diff != "" {
+			t.Errorf("grouped event's group (-want +got)\n%s\n%s", diff, buf.lines()[i])
+		}
 	}
-	if got := pick(ev[4], keys...); len(got) != 0 {
+	if got := pick(ev[7], keys...); len(got) != 0 {
 		t.Errorf("record without context has request fields %v", got)
 	}
 	// Each key once: a repeated JSON key would be lost by most readers.
@@ -127,5 +134,11 @@ func TestNewSlog_contextDisabledAllocatesNothing(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(ctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
 		t.Errorf("an enabled call with a context's fields makes %v allocations, want 0", n)
+	}
+	var rctx context.Context
+	logging.Middleware(log)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { rctx = r.Context() })).
+		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(rctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
+		t.Errorf("an enabled call with a request's context makes %v allocations, want 0", n)
 	}
 }

@@ -148,8 +148,10 @@ func TestStdout_stalledDropsWithBuffer(t *testing.T) {
 	if l := await(t, lines, "synced", 30*time.Second); l != "synced <nil>" {
 		t.Fatalf("after draining stdout the child says %q, want synced <nil>", l)
 	}
-	if n.dropped == 0 || n.reports != 1 || n.requests+n.dropped != stallRequests {
-		t.Errorf("stdout had %d request events, %d reports of %d dropped; want one report and %d in all",
+	// Events may also be dropped, and reported, before the pipe fills: a
+	// queue of 100 is short beside a child that logs as fast as it can.
+	if n.dropped == 0 || n.reports == 0 || n.requests+n.dropped != stallRequests {
+		t.Errorf("stdout had %d request events, %d reports of %d dropped; want reports and %d in all",
 			n.requests, n.reports, n.dropped, stallRequests)
 	}
 	waitExit(t, cmd, exitStopped)

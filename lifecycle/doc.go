@@ -1,21 +1,27 @@
 // Package lifecycle runs a service's processes and stops them gracefully:
 // factors VI (processes), VII (port binding) and IX (disposability) of the
 // twelve-factor app. It starts fast, binds $PORT before it reports ready, and
-// stops in the order Kubernetes and Heroku need, so a rolling deploy loses no
-// request.
+// stops in the order Kubernetes, Heroku and load balancers need, so a rolling
+// deploy loses no request.
 //
 // # Usage
 //
+//	type Config struct {
+//		Lifecycle lifecycle.Config // PORT, SHUTDOWN_TIMEOUT, DRAIN_*...
+//	}
+//
 //	func main() {
-//		cfg, err := config.Load[lifecycle.Config]()
+//		cfg, err := config.Load[Config]() // lifecycle.Config is checked here too
 //		if err != nil {
 //			fmt.Fprintln(os.Stderr, err)
 //			os.Exit(lifecycle.ExitCode(err)) // 78
 //		}
-//		g := lifecycle.New(cfg, lifecycle.WithLogger(log))
+//		log, _ := zap.NewProduction()
+//		g := lifecycle.New(cfg.Lifecycle, lifecycle.WithLogger(log))
 //		g.HTTP("web", mux)                      // on $PORT, with /livez and /readyz
 //		g.Go("worker", worker)                  // func(ctx context.Context) error
 //		g.Check("db", time.Second, db.PingContext)
+//		g.Cleanup("db", func(context.Context) error { return db.Close() })
 //		os.Exit(lifecycle.ExitCode(g.Run(context.Background())))
 //	}
 //
@@ -23,40 +29,100 @@
 //
 // A [Group] holds named actors: execute/interrupt pairs ([Group.Add], as in
 // github.com/oklog/run, on which it builds), functions of a context
-// ([Group.Go]), HTTP servers ([Group.HTTP]) and startup work that holds
-// readiness ([Group.Startup]). The first actor to return stops all the others
-// and [Group.Run] returns the first real error; a clean stop on a signal is
-// not an error. A panic in an actor becomes a [*PanicError] with its stack and
-// the actor's name, and the group still stops in order.
+// ([Group.Go]), HTTP servers ([Group.HTTP]), servers that are not net/http
+// ([Group.Serve]: gRPC, another framework, a queue consumer) and startup work
+// that holds readiness ([Group.Startup]); [Group.Cleanup] adds what runs
+// after all of them have stopped. The first actor to return stops all the
+// others and [Group.Run] returns the first real error; a clean stop on a
+// signal is not an error. A panic in an actor becomes a [*PanicError] with
+// its stack and the actor's name, and the group still stops in order.
 //
 // # Stop order
 //
 // SIGINT or SIGTERM, ctx being done, or an actor returning starts a stop.
-// Inside one SHUTDOWN_TIMEOUT: (1) /readyz answers 503 at once; (2)
-// DRAIN_DELAY passes while the servers still serve, so load balancers notice;
-// (3) the servers stop accepting and finish their requests in flight; (4) the
-// other actors are interrupted, concurrently, and waited for. Past the
-// timeout, Run returns an error wrapping [ErrShutdownTimeout] that names every
-// actor still running. A second signal forces the stop only when it is a
+// Inside one SHUTDOWN_TIMEOUT: (1) /readyz answers 503 at once; (2) the
+// drain: the servers still serve while load balancers notice; (3) the
+// servers stop accepting and finish their requests in flight (the stop
+// functions of [Group.Serve] run then); (4) the other actors are
+// interrupted, concurrently, and waited for; (5) the management server
+// stops; (6) the cleanups run, last added first. Past the timeout, Run
+// returns an error wrapping [ErrShutdownTimeout] that names every actor,
+// cleanup and readiness check still running. Nothing else can hold the stop:
+// a check that ignores its context is abandoned, a client that connected and
+// sent nothing is disconnected when the drain ends, and the group's own log
+// lines are written off the stop path, so a stdout nobody reads cannot keep
+// Run past the timeout. A second signal forces the stop only when it is a
 // SIGINT at least 500 ms after the first signal: a repeated SIGTERM never
-// cuts a drain short. See [Group.Run] for the details and [Config] for how to
-// choose the durations against the platform's grace period.
+// cuts a drain short. See [Group.Run] for the details.
+//
+// # Drain
+//
+// A load balancer keeps sending requests to an instance until it notices
+// that the instance is going away: HAProxy and most balancers when their
+// health check has failed fall times in a row (HAProxy's defaults: a check
+// every 2 s, down after 3 failures, so 4 to 6 s after the first 503, and up
+// to 8 s under load); Kubernetes when the endpoint change of the deleted pod
+// has reached every kube-proxy and ingress controller (no probe is involved:
+// the pod leaves the Service's ready endpoints when it is deleted, at the
+// same moment as SIGTERM, and the change takes from a fraction of a second to
+// a few seconds to propagate); Heroku's router as soon as it sends SIGTERM.
+// Serving until then, and no longer, is the drain. Its rule, when
+// DRAIN_DELAY is not 0 and the group has a serving actor (HTTP or Serve):
+//
+//   - it lasts at least DRAIN_MIN (default 1s) and at most DRAIN_DELAY
+//     (default 15s), counted from the first moment of the stop;
+//   - in between, it ends once traffic has stopped: no request other than a
+//     probe has arrived for the quiet window;
+//   - the quiet window is DRAIN_QUIET (default 500ms), or 8 times the mean
+//     gap between the requests seen before the stop when that is longer: a
+//     service that got a request every 2 s needs 16 s of silence before
+//     silence says anything, so a low-traffic service drains for the full
+//     DRAIN_DELAY, and one that got no request at all too;
+//   - when a prober asked /readyz in the 30 s before the stop (a balancer's
+//     health check, the kubelet), the drain also waits until the prober has
+//     been answered 503 once.
+//
+// The HTTP actors record their requests; serving actors of [Group.Serve]
+// report theirs with [Group.Traffic]. With these defaults, HAProxy with its
+// default checks (inter 2s fall 3 rise 2, no retries, no redispatch) loses no
+// request and the old instance exits about 5.5 s after SIGTERM; with tight
+// checks (inter 1s fall 1) it exits in about 1.2 s, where a fixed 5 s drain
+// made every rollout wait 5 s per instance. examples/rollout proves both
+// against a real HAProxy. A TCP-only check never sees the 503: use an HTTP
+// check of /readyz (option httpchk GET /readyz).
+//
+// On Kubernetes, traffic under steady load stops when the endpoint change
+// has propagated, so the rule sees it; on a large cluster or behind an
+// ingress controller that lags, raise DRAIN_MIN to the propagation delay you
+// observe (5s is common), and keep terminationGracePeriodSeconds above
+// SHUTDOWN_TIMEOUT (30 s against 25 s by default). A preStop sleep is not
+// needed: the drain is that wait, inside the process.
+//
+// A fixed drain is DRAIN_MIN equal to DRAIN_DELAY. Size it as the balancer's
+// time to notice plus a margin: longer than check interval x fall (plus one
+// interval, since the first failing check comes up to an interval after the
+// stop), such as 10s for HAProxy's 2s x 3, or the endpoint propagation time
+// on Kubernetes. DRAIN_DELAY=0 disables the drain (a worker, tests).
 //
 // # Configuration
 //
 // [Config] reads, with github.com/twelvekit/twelvekit/config or any loader of
-// env tags:
+// env tags; [Config.Validate] reports every problem at once, under the full
+// prefixed names, when config loads it:
 //
-//	PORT              TCP port of the HTTP actors (default 8080)
+//	PORT              TCP port of the HTTP actors (default 8080; 0 for a free port)
 //	MANAGEMENT_PORT   separate port for /livez, /readyz and admin handlers (default: off)
 //	SHUTDOWN_TIMEOUT  time the whole stop may take (default 25s)
-//	DRAIN_DELAY       time servers keep serving once readiness fails (default 5s)
+//	DRAIN_DELAY       longest drain; 0 for none (default 15s)
+//	DRAIN_MIN         shortest drain (default 1s)
+//	DRAIN_QUIET       quiet window after which the drain may end (default 500ms)
 //
 // # Probes
 //
 // /livez answers 200 for as long as the process serves it. /readyz answers
-// 503 until the listeners are bound and every startup function is done, and
-// from the first moment of a stop; otherwise it runs the checks added with
+// 503 until the listeners are bound, every startup function is done and
+// every serving actor of [Group.Serve] has said it is ready, and from the
+// first moment of a stop; otherwise it runs the checks added with
 // [Group.Check] concurrently, each within its own timeout, and answers 503
 // naming the failing ones. Its JSON body looks like:
 //
@@ -65,16 +131,19 @@
 //	  {"name":"cache","status":"ok","duration_ms":0.4}]}
 //
 // The probes are served by every HTTP actor, or only by the management server
-// when MANAGEMENT_PORT is set. On the public port they stop answering when its
-// server stops accepting, after the drain; the management server answers until
-// every other actor has stopped, so /livez stays 200 until the process exits.
+// when MANAGEMENT_PORT is set, or, when the group has serving actors of
+// [Group.Serve] but no HTTP actor, by a probe server of their own on PORT. On
+// the public port they stop answering when its server stops accepting, after
+// the drain; the management and probe servers answer until every other actor
+// has stopped, so /livez stays 200 until the process exits.
 //
 // # Exit codes
 //
-// [ExitCode] maps Run's result to the process's exit code: 0 for a clean
-// stop, 1 for a failure, 124 for a stop past SHUTDOWN_TIMEOUT, 130 for a stop
-// forced by a second signal, and 78 (EX_CONFIG) for a configuration error,
-// the config package's included. Run never calls os.Exit.
+// [ExitCode] maps Run's result to the process's exit code, one table for
+// every twelvekit program: 0 success; 1 any failure, a panic included; 64
+// usage (the admin package); 78 configuration; 124 a stop past
+// SHUTDOWN_TIMEOUT; 130 a stop forced by a second signal. Run never calls
+// os.Exit.
 //
 // # Logs
 //
@@ -82,5 +151,7 @@
 // once, with the actor's name ("stopping: signal received", "stopping: actor
 // returned", "stopping: actor failed", "stopping: actor panicked", "stop timed
 // out", "stop forced by a second signal"), the addresses it listens on,
-// "ready", and the steps of the stop. Without it, it logs nothing.
+// "ready", and the steps of the stop ("draining: ...", "drain ended" with its
+// reason, "servers stop accepting; ...", "stopped"). Without it, it logs
+// nothing.
 package lifecycle

@@ -76,8 +76,8 @@ func TestDrain_waitsForProber(t *testing.T) {
 // drain until DRAIN_DELAY.
 func TestDrain_busyUntilMax(t *testing.T) {
 	t.Parallel()
-	const longest = 800 * time.Millisecond
-	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
+	const longest = time.Second
+	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 400 * time.Millisecond})
 	c := client(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

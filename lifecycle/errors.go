@@ -88,19 +88,22 @@ func (e *stopError) Unwrap() []error {
 	return []error{e.kind, e.cause}
 }
 
-// ExitCode maps the result of [Group.Run] (or of any main function) to the
-// exit code a process should end with:
+// ExitCode maps the result of [Group.Run] (or of any main function, or of an
+// admin task) to the exit code a process should end with. It is the one
+// table of every twelvekit program:
 //
-//   - 0 for nil: a clean stop, after a signal or not;
-//   - 130 for a stop forced by a second signal ([ErrForced]), as a shell
-//     reports a program ended by SIGINT;
-//   - 124 for a stop that ran past [Config.ShutdownTimeout]
-//     ([ErrShutdownTimeout]), as timeout(1) does;
-//   - the code of the first error in the chain with an ExitCode() int method
-//     returning 1 to 255, such as 78 (EX_CONFIG) for a
-//     github.com/twelvekit/twelvekit/config error or for a [Config] that Run
-//     rejects;
-//   - 1 for any other error.
+//	code  meaning                                   from
+//	0     success, a clean stop after a signal too  nil
+//	1     any failure, a panic included             any other error, a [*PanicError]
+//	64    usage: a wrong command or flag            an error whose ExitCode() is 64 (admin)
+//	78    configuration (EX_CONFIG)                 config's errors, a [Config] Run rejects
+//	124   a stop past SHUTDOWN_TIMEOUT, as timeout(1)  [ErrShutdownTimeout]
+//	130   a stop forced by a second signal          [ErrForced]
+//
+// [ErrForced] and [ErrShutdownTimeout] win over the error that started the
+// stop. Otherwise the first error in the chain with an ExitCode() int method
+// returning 1 to 255 gives the code (that is how config's and admin's errors
+// map without lifecycle importing them); any other error is 1.
 //
 // Use it as the last line of main:
 //

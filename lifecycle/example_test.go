@@ -2,16 +2,13 @@ package lifecycle_test
 
 import (
 	"context"
-	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/twelvekit/twelvekit/lifecycle"
 )
@@ -57,7 +54,8 @@ func ExampleGroup_Run_failure() {
 }
 
 // ExampleGroup_Add shows an execute/interrupt pair, as in oklog/run: here a
-// raw TCP server whose interrupt closes its listener.
+// raw TCP echo server whose interrupt closes its listener, and a client
+// whose return stops the group.
 func ExampleGroup_Add() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -79,40 +77,164 @@ func ExampleGroup_Add() {
 	}, func(error) {
 		ln.Close()
 	})
-	os.Exit(lifecycle.ExitCode(g.Run(context.Background())))
+	g.Go("client", func(ctx context.Context) error {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		io.WriteString(conn, "ping")
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(conn, buf); err != nil {
+			return err
+		}
+		fmt.Printf("echo: %s\n", buf)
+		return nil // the first actor to return stops the group
+	})
+	fmt.Println("exit code", lifecycle.ExitCode(g.Run(context.Background())))
+	// Output:
+	// echo: ping
+	// exit code 0
 }
 
-// ExampleGroup_HTTP shows a web process: the server listens on $PORT, answers
-// /livez and /readyz, and stops gracefully on SIGTERM.
+// ExampleGroup_HTTP shows a web process. In a service the server listens on
+// $PORT and the group stops on SIGTERM; here it listens on a loopback port
+// and a client actor ends the run once it has its answer.
 func ExampleGroup_HTTP() {
-	cfg := lifecycle.Config{Port: 8080, ShutdownTimeout: 25 * time.Second, DrainDelay: 5 * time.Second}
-	log, _ := zap.NewProduction()
-	defer log.Sync()
-
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello\n")
 	})
-	g := lifecycle.New(cfg, lifecycle.WithLogger(log))
-	g.HTTP("web", mux, lifecycle.WithServer(func(s *http.Server) {
+	g := lifecycle.New(lifecycle.Config{ShutdownTimeout: 5 * time.Second})
+	g.HTTP("web", mux, lifecycle.WithListener(ln), lifecycle.WithServer(func(s *http.Server) {
 		s.WriteTimeout = 30 * time.Second
 	}))
-	os.Exit(lifecycle.ExitCode(g.Run(context.Background())))
+	g.Go("client", func(ctx context.Context) error {
+		for _, path := range []string{"/", "/livez"} {
+			resp, err := http.Get("http://" + ln.Addr().String() + path)
+			if err != nil {
+				return err
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			fmt.Printf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		return nil
+	})
+	fmt.Println("exit code", lifecycle.ExitCode(g.Run(context.Background())))
+	// Output:
+	// GET /: 200 hello
+	// GET /livez: 200 {"status":"ok"}
+	// exit code 0
 }
 
-// ExampleGroup_Check shows readiness checks and startup work: /readyz answers
-// 503 until the migration is done, then 503 whenever the database does not
-// answer within 500ms.
+// ExampleGroup_Check shows readiness: /readyz answers 503 until the startup
+// work is done, then runs the checks, each within its timeout.
 func ExampleGroup_Check() {
-	var db *sql.DB // opened elsewhere
-	g := lifecycle.New(lifecycle.Config{Port: 8080})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	migrated := make(chan struct{})
+	g := lifecycle.New(lifecycle.Config{})
 	g.Startup("migrate", func(ctx context.Context) error {
-		_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS jobs (id integer)")
-		return err
+		<-migrated // the schema migration stands here
+		return nil
 	})
-	g.Check("db", 500*time.Millisecond, db.PingContext)
-	g.HTTP("web", http.NotFoundHandler())
-	os.Exit(lifecycle.ExitCode(g.Run(context.Background())))
+	g.Check("db", 500*time.Millisecond, func(ctx context.Context) error {
+		return nil // db.PingContext(ctx) in a service
+	})
+	g.HTTP("web", http.NotFoundHandler(), lifecycle.WithListener(ln))
+	g.Go("probe", func(ctx context.Context) error {
+		readyz := func() string {
+			resp, err := http.Get("http://" + ln.Addr().String() + "/readyz")
+			if err != nil {
+				return err.Error()
+			}
+			defer resp.Body.Close()
+			var body struct{ Status string }
+			json.NewDecoder(resp.Body).Decode(&body)
+			return fmt.Sprint(resp.StatusCode, " ", body.Status)
+		}
+		fmt.Println(readyz())
+		close(migrated)
+		for readyz() != "200 ready" {
+			time.Sleep(time.Millisecond)
+		}
+		fmt.Println("200 ready")
+		return nil
+	})
+	fmt.Println("exit code", lifecycle.ExitCode(g.Run(context.Background())))
+	// Output:
+	// 503 starting
+	// 200 ready
+	// exit code 0
+}
+
+// ExampleGroup_Serve shows a serving actor that is not net/http, here a
+// queue consumer: readiness waits for its ready, it is drained like an HTTP
+// server, then its stop ends it.
+func ExampleGroup_Serve() {
+	g := lifecycle.New(lifecycle.Config{Port: 0})
+	quit := make(chan struct{})
+	g.Serve("consumer", func(ctx context.Context, ready func()) error {
+		ready() // subscribed: /readyz may answer 200
+		<-quit  // consume until stopped
+		fmt.Println("consumer stopped")
+		return nil
+	}, func(ctx context.Context) error {
+		close(quit) // stop taking messages, finish those in hand
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	g.Go("stopper", func(context.Context) error {
+		cancel() // as a SIGTERM would
+		return nil
+	})
+	fmt.Println("exit code", lifecycle.ExitCode(g.Run(ctx)))
+	// Output:
+	// consumer stopped
+	// exit code 0
+}
+
+// ExampleGroup_Cleanup shows cleanups: they run after every actor has
+// stopped, last added first.
+func ExampleGroup_Cleanup() {
+	g := lifecycle.New(lifecycle.Config{})
+	g.Cleanup("db", func(ctx context.Context) error {
+		fmt.Println("close the database pool")
+		return nil
+	})
+	g.Cleanup("cache", func(ctx context.Context) error {
+		fmt.Println("close the cache client")
+		return nil
+	})
+	g.Go("job", func(ctx context.Context) error {
+		fmt.Println("job done")
+		return nil
+	})
+	fmt.Println("exit code", lifecycle.ExitCode(g.Run(context.Background())))
+	// Output:
+	// job done
+	// close the cache client
+	// close the database pool
+	// exit code 0
+}
+
+// ExampleConfig_Validate shows every problem of a Config at once, each
+// naming its variable and what to set.
+func ExampleConfig_Validate() {
+	cfg := lifecycle.Config{Port: 70000, DrainDelay: 30 * time.Second}
+	fmt.Println(cfg.Validate())
+	// Output:
+	// lifecycle: PORT: not a TCP port; want a port from 1 to 65535 such as 8080, or 0 for a free port
+	// lifecycle: DRAIN_DELAY: not shorter than SHUTDOWN_TIMEOUT, which must also cover the requests in flight; want a shorter DRAIN_DELAY, or a longer SHUTDOWN_TIMEOUT below the platform's grace period
 }
 
 // ExampleExitCode shows the exit codes of the outcomes of Run.

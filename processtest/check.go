@@ -407,6 +407,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		"rate_per_s":           float64(sentAtTerm) / warmed.Seconds(),
 		"balancer_interval_ms": ms(s.interval), "balancer_fall": float64(s.fall), "grace_ms": ms(s.grace),
 	}}
+	r.Figures["cut_in_flight"] = float64(byKind["eof"] + byKind["reset"] + byKind["timeout"])
 	for k, v := range byKind {
 		r.Figures["failed_"+strings.ReplaceAll(k, " ", "_")] = float64(v)
 	}

@@ -2,8 +2,12 @@ package processtest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -154,5 +158,38 @@ func TestCheck_noBinary(t *testing.T) {
 	_, err := processtest.Check(t.Context(), processtest.Binary{Path: t.TempDir() + "/missing"})
 	if !errors.Is(err, processtest.ErrNoBinary) {
 		t.Errorf("error %v, want ErrNoBinary", err)
+	}
+}
+
+// TestCheck_killsChildren: a service that leaves a child running when it
+// exits gets its whole process group killed by the kit, and nothing else.
+func TestCheck_killsChildren(t *testing.T) {
+	rep := check(t, svc("spawn", "DRAIN=0s"), processtest.WithChecks(processtest.CheckLogs))
+	var pid int
+	for _, line := range rep.Stdout {
+		var ev struct {
+			Msg string `json:"msg"`
+			Pid int    `json:"pid"`
+		}
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "child" {
+			pid = ev.Pid
+		}
+	}
+	if pid == 0 {
+		t.Fatalf("no child pid logged: %q", rep.Stdout)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return // gone, or a zombie waiting for init
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("child %d of the service still running after the check", pid)
+		}
+		<-tick.C
 	}
 }

@@ -67,8 +67,8 @@ type proc struct {
 	stderr capture
 	done   chan struct{} // closed once the process has been waited for
 	ended  time.Time
-	code   int // exit code; -1 for a process ended by a signal
-	killed bool
+	code   int  // exit code; -1 for a process ended by a signal
+	reaped bool // its group was sent SIGKILL
 }
 
 // start runs path args in a fresh working directory under parent with
@@ -126,12 +126,14 @@ func (p *proc) wait(ctx context.Context, d time.Duration) bool {
 	return p.exited()
 }
 
-// kill sends SIGKILL to the process group and waits for the end, bounded.
+// kill sends SIGKILL to the process group, once, and waits for the end,
+// bounded. It kills the group even after the process itself exited, so that
+// no child it started outlives the check.
 func (p *proc) kill() {
-	if p.exited() {
+	if p.reaped {
 		return
 	}
-	p.killed = true
+	p.reaped = true
 	killGroup(p.cmd)
 	select {
 	case <-p.done:

@@ -9,6 +9,8 @@
 //	MODE=hang   like good, but never stops after SIGTERM or SIGINT
 //	MODE=leaky  like good, but prints SECRET_TOKEN, writes app.log in the
 //	            working directory and a line that is not JSON on stdout
+//	MODE=spawn  like good, but first starts a child of itself that never
+//	            stops (MODE=hang), logging its pid, and leaves it running
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"sync/atomic"
@@ -85,6 +88,15 @@ func run() int {
 	if mode == "leaky" {
 		fmt.Println("starting up, token", os.Getenv("SECRET_TOKEN"))
 		_ = os.WriteFile("app.log", []byte("log in a file\n"), 0o600)
+	}
+	if mode == "spawn" {
+		child := exec.Command(os.Args[0])
+		child.Env = []string{"MODE=hang", "PORT=0"}
+		if err := child.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "svc: child:", err)
+			return 1
+		}
+		logf("child", "pid", child.Process.Pid)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -39,7 +39,7 @@ type tasksConfig struct {
 	Debug       bool          `env:"SERVER_DEBUG" desc:"log at debug level"`
 	Cache       backing.URL   `env:"CACHE_URL" envDefault:"redis://cache.internal:6379/0" desc:"the cache"`
 	DBPassword  string        `env:"LEGACY_DB_PASSWORD" desc:"a credential in a plain string"`
-	AuthToken   string        `env:"AUTH_TOKEN" desc:"another, read from AUTH_TOKEN_FILE in tests"`
+	Greeting    string        `env:"GREETING" desc:"a plain string, read from GREETING_FILE in tests"`
 	UpstreamURL string        `env:"UPSTREAM" desc:"a URL in a plain string"`
 	WebhookURL  string        `env:"WEBHOOK" desc:"another"`
 	CallbackURL string        `env:"CALLBACK" desc:"and another"`

@@ -148,14 +148,16 @@ func TestProcess_taskTimeout(t *testing.T) {
 }
 
 // TestProcess_setupFailureBindsNothing: a process type whose setup fails
-// after adding a server exits with its error and never listens.
+// after adding a server exits with its error; its group is never run, so
+// nothing listens and nothing is logged.
 func TestProcess_setupFailureBindsNothing(t *testing.T) {
 	c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db", "API_KEY": "k", "PORT": "0"}, "web")
 	if code := c.wait(t); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if strings.Contains(c.outText(), `"msg":"listening"`) || strings.Contains(c.outText(), `"msg":"ready"`) {
-		t.Errorf("setup failed, yet the group ran:\n%s", c.outText())
+	// No group ran: not even one with a done context, which logs its stop.
+	if out := c.outText(); out != "" {
+		t.Errorf("setup failed, yet the group ran:\n%s", out)
 	}
 	if lines := c.errLines(); len(lines) != 1 || lines[0] != "tasks web: the templates are missing; build them first" {
 		t.Errorf("stderr %q", lines)
@@ -167,16 +169,19 @@ func TestProcess_setupFailureBindsNothing(t *testing.T) {
 // variables; config and backing never print a credential.
 func TestProcess_builtinsAgree(t *testing.T) {
 	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "token")
-	if err := os.WriteFile(secretFile, []byte("canary-file-token\n"), 0o600); err != nil {
-		t.Fatal(err)
+	greetingFile := filepath.Join(dir, "greeting")
+	passwordFile := filepath.Join(dir, "password")
+	for file, content := range map[string]string{greetingFile: "canary-file-greeting\n", passwordFile: "canary-file-pw\n"} {
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	env := map[string]string{
 		"DB_HOST":            "db",
-		"DB_PASSWORD":        "canary-db-pw",
+		"DB_PASSWORD_FILE":   passwordFile,
 		"API_KEY":            "canary-api-key",
 		"LEGACY_DB_PASSWORD": "canary-legacy-pw",
-		"AUTH_TOKEN_FILE":    secretFile,
+		"GREETING_FILE":      greetingFile,
 		"UPSTREAM":           "https://user:/canary-slash@up.internal/x",
 		"CALLBACK":           "https://cb:?canary-query@cb.internal/",
 		"QUEUE_URL":          "amqp://guest:canary-amqp@mq.internal:5672/",
@@ -197,12 +202,23 @@ func TestProcess_builtinsAgree(t *testing.T) {
 	if code := c2.wait(t); code != 0 {
 		t.Fatalf("config: exit %d, stderr %q", code, c2.errText())
 	}
-	if !strings.Contains(c2.outText(), "\nCACHE_URL ") {
-		t.Errorf("config lacks CACHE_URL:\n%s", c2.outText())
+	for _, name := range []string{"CACHE_URL", "GREETING", "LEGACY_DB_PASSWORD", "UPSTREAM", "WEBHOOK", "CALLBACK"} {
+		if !strings.Contains(c2.outText(), "\n"+name+" ") {
+			t.Errorf("config lacks %s:\n%s", name, c2.outText())
+		}
 	}
-	for _, p := range []*child{c, c2} {
+	for line := range strings.SplitSeq(c2.outText(), "\n") {
+		if (strings.HasPrefix(line, "GREETING ") || strings.HasPrefix(line, "LEGACY_DB_PASSWORD ")) && !strings.Contains(line, "[REDACTED]") {
+			t.Errorf("config shows no mask: %q", line)
+		}
+	}
+	c3 := startProgram(t, "tasks", env, "config", "migrate")
+	if code := c3.wait(t); code != 0 || !strings.Contains(c3.outText(), "\nDB_PASSWORD ") {
+		t.Fatalf("config migrate: exit %d, stdout %q, stderr %q", code, c3.outText(), c3.errText())
+	}
+	for _, p := range []*child{c, c2, c3} {
 		all := p.outText() + p.errText()
-		for _, canary := range []string{"canary-db-pw", "canary-api-key", "canary-legacy-pw", "canary-file-token", "canary-slash", "canary-query", "canary-hash", "canary-enc", "canary-amqp"} {
+		for _, canary := range []string{"canary-file-pw", "canary-api-key", "canary-legacy-pw", "canary-file-greeting", "canary-slash", "canary-query", "canary-hash", "canary-enc", "canary-amqp"} {
 			if strings.Contains(all, canary) {
 				t.Errorf("%v prints %s:\n%s", p.cmd.Args[1:], canary, all)
 			}

@@ -56,7 +56,12 @@ func Parse(dst any, opts ...Option) error {
 			Err:     ErrStruct,
 		}}}
 	}
-	s := newSettings(opts)
+	var s settings
+	if len(opts) > 0 {
+		s = newSettings(opts)
+	} else {
+		s.fileLimit = DefaultFileLimit
+	}
 	t := rv.Elem().Type()
 	p := planFor(t, s.prefix)
 
@@ -209,7 +214,11 @@ func (l *loader) environ() {
 			}
 		}
 	}
+	fileVars := len(l.p.fileKeys) > 0 && l.anyFileVar()
 	for _, i := range l.p.fileKeys {
+		if !fileVars {
+			break
+		}
 		lf := &l.p.leaves[i]
 		if lf.nested && !l.p.visible(i, s.parsers) {
 			continue
@@ -269,6 +278,26 @@ func (l *loader) environ() {
 		l.own()
 		delete(l.vars, lf.key)
 	}
+}
+
+// anyFileVar reports whether any variable's name ends in _FILE, so that
+// the common environment without one costs a scan of names instead of a
+// lookup per field.
+func (l *loader) anyFileVar() bool {
+	if l.vars == nil && !l.s.envSet {
+		for _, kv := range os.Environ() {
+			if k, _, _ := strings.Cut(kv, "="); strings.HasSuffix(k, "_FILE") {
+				return true
+			}
+		}
+		return false
+	}
+	for k := range l.vars {
+		if strings.HasSuffix(k, "_FILE") {
+			return true
+		}
+	}
+	return false
 }
 
 // fileWant says how to mend a file that could not be read.

@@ -159,15 +159,17 @@ func WithReport(r *Report) Option {
 	return optionFunc(func(s *settings) { s.report = r })
 }
 
+// newSettings applies opts to a new settings. The settings escape to the
+// heap through the apply calls, so callers with no options skip it.
 func newSettings(opts []Option) settings {
-	var s settings
+	s := new(settings)
 	for _, o := range opts {
 		if o != nil {
-			o.apply(&s)
+			o.apply(s)
 		}
 	}
 	if s.fileLimit <= 0 {
 		s.fileLimit = DefaultFileLimit
 	}
-	return s
+	return *s
 }

@@ -6,10 +6,15 @@
 # (logging.NewSlog against slog.NewJSONHandler, zapslog and zap called
 # directly), BenchmarkLoggingSlogDisabled (a debug call below the level) and
 # BenchmarkLoggingMiddleware (logging.Middleware against a bare ServeMux, a
-# minimal hand-written zap middleware, the same logging the same fields, and
-# chi's RequestLogger). BenchmarkLoggingPaired runs the variants of each
-# target in interleaved turns and reports their ratios, which stay steady on
-# a busy machine where separate runs do not. The script prints the medians,
+# minimal hand-written zap middleware, the same logging the same fields, with
+# and without a traceparent, and chi's RequestLogger). BenchmarkLoggingPaired
+# runs the variants of each target in interleaved rounds timed by the
+# thread's CPU clock and reports the median of their per-round ratios with
+# the half width of its 95 % confidence interval (NAME-ci, a fraction), which
+# stay steady on a busy machine where separate runs do not; cmp=slogctx is
+# the slog handler with a request's context. BenchmarkLoggingHTTP is a load
+# run over loopback (a Go client, 8 connections) of bare, minimal-middleware
+# and twelvekit servers in interleaved rounds: req/s and p99 latency. The script prints the medians,
 # benchstat's comparisons with each peer as the base, the paired ratios, and
 # the middleware's cost over the bare handler as a ratio to the minimal
 # middleware's.
@@ -33,13 +38,18 @@ go test -c -o "$bin" .
 : >"$out"
 i=0
 while [ "$i" -lt "$count" ]; do
-	"$bin" -test.run '^$' -test.bench '^BenchmarkLogging' -test.benchmem | tee -a "$out"
+	"$bin" -test.run '^$' -test.bench '^BenchmarkLogging(Zap|Slog|SlogDisabled|Middleware|Paired)$' -test.benchmem | tee -a "$out"
 	i=$((i + 1))
 done
 
 echo
+echo "== HTTP load over loopback (LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-3s} x ${LOGGING_LOAD_ROUNDS:-5} rounds)"
+LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-3s} LOGGING_LOAD_ROUNDS=${LOGGING_LOAD_ROUNDS:-5} \
+	"$bin" -test.run '^$' -test.bench '^BenchmarkLoggingHTTP$' -test.benchtime 1x | tee -a "$out"
+
+echo
 echo "== medians"
-$benchstat -filter '-.name:/LoggingPaired/' "$out"
+$benchstat -filter '-.name:/LoggingPaired|LoggingHTTP/' "$out"
 
 compare() { # compare NAME BASE OTHER
 	echo
@@ -52,9 +62,11 @@ compare LoggingSlog lib=zap lib=twelvekit
 compare LoggingSlog lib=zapnew lib=twelvekit
 compare LoggingSlog lib=slogjson lib=twelvekit
 compare LoggingSlog lib=zapslog lib=twelvekit
+compare LoggingSlog lib=slogjson lib=twelvekit-ctx
 compare LoggingSlogDisabled lib=slogjson lib=twelvekit
 compare LoggingMiddleware mw=minimal mw=twelvekit
 compare LoggingMiddleware mw=samefields mw=twelvekit
+compare LoggingMiddleware mw=samefields-trace mw=twelvekit-trace
 compare LoggingMiddleware mw=chi mw=twelvekit
 
 echo
@@ -85,8 +97,8 @@ END {
 	printf "%-22s %9s %9s %9s %9s %9s %9s %8s\n", "middleware", "ns/op", "added", "ratio", "cpu-ns/op", "added", "ratio", "+allocs"
 	bt = median(t, "bare"); bc = median(c, "bare")
 	mt = median(t, "minimal") - bt; mc = median(c, "minimal") - bc
-	split("minimal samefields twelvekit twelvekit-incomingid chi", order, " ")
-	for (i = 1; i <= 5; i++) {
+	split("minimal samefields twelvekit twelvekit-incomingid samefields-trace twelvekit-trace chi", order, " ")
+	for (i = 1; i <= 7; i++) {
 		m = order[i]
 		at = median(t, m) - bt; ac = median(c, m) - bc
 		printf "%-22s %9.0f %9.0f %8.2fx %9.0f %9.0f %8.2fx %8d\n", m, median(t, m), at, at / mt, median(c, m), ac, ac / mc, a[m] - a["bare"]

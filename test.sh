@@ -163,7 +163,11 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
       repo_ok=false
     fi
   done < <(git ls-files -s -z)
-  unformatted=$(git ls-files -z '*.go' | xargs -0 gofmt -l)
+  # gofmt: the Go files of the modules checked (all of them by default).
+  specs=()
+  for mod in "${modules[@]}"; do specs+=("${mod#./}/*.go"); done
+  [ $# -gt 0 ] || specs=('*.go')
+  unformatted=$(git ls-files -z -- "${specs[@]}" | xargs -0 -r gofmt -l)
   if [ -n "$unformatted" ]; then
     echo "FAIL: not gofmt'ed (run gofmt -w):"
     while read -r f; do echo "    $f"; done <<<"$unformatted"
@@ -268,7 +272,7 @@ while [ "$running" -gt 0 ]; do
 done
 
 echo "==> coverage per package"
-cat "$tmp"/module.*.log | grep -E '^ok .*coverage:' | awk '{ for (i = 1; i <= NF; i++) if ($i == "coverage:") printf "    %-60s %s\n", $2, $(i + 1) }' || true
+cat "$tmp"/module.*.log | grep -E '^ok .*coverage:' | awk -F'\t' '{ c = $0; sub(/.*coverage: /, "", c); printf "    %-60s %s\n", $2, c }' | sort || true
 
 total=$(elapsed "$start")
 if [ ${#failed[@]} -gt 0 ]; then

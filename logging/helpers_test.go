@@ -145,3 +145,5 @@ func contextWith(r *http.Request, key, v any) context.Context {
 func zapInt(k string, v int) zap.Field { return zap.Int(k, v) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func zapString(k, v string) zap.Field { return zap.String(k, v) }

@@ -77,7 +77,9 @@
 //     gap between the requests seen before the stop when that is longer: a
 //     service that got a request every 2 s needs 16 s of silence before
 //     silence says anything, so a low-traffic service drains for the full
-//     DRAIN_DELAY, and one that got no request at all too;
+//     DRAIN_DELAY, and one that got no request at all too; time the process
+//     did not run (starved of CPU, stopped) does not count as quiet, since
+//     requests may be waiting for it;
 //   - when a prober asked /readyz in the 30 s before the stop (a balancer's
 //     health check, the kubelet), the drain also waits until the prober has
 //     been answered 503 once.

@@ -53,12 +53,20 @@ func (t *traffic) probed(now int64, stopping bool) {
 	}
 }
 
+// stallGap is a gap between two looks at the traffic long enough to say the
+// process was not running (starved of CPU, stopped): time it did not see
+// does not count as quiet, since requests may be waiting in the backlog.
+const stallGap = 100 * time.Millisecond
+
 // drainPlan is the drain rule for one stop, fixed at its start.
 type drainPlan struct {
 	cfg        Config
 	start      time.Time
 	window     time.Duration // quiet window
 	proberSeen bool
+
+	looked time.Time // the previous look
+	woke   time.Time // the end of the last stall
 }
 
 // plan fixes the quiet window and whether a prober is counted on, from the
@@ -81,7 +89,11 @@ func (t *traffic) plan(cfg Config, runBegin, stop time.Time) drainPlan {
 }
 
 // over returns why the drain is over at now, or "" while it goes on.
-func (d drainPlan) over(t *traffic, now time.Time) string {
+func (d *drainPlan) over(t *traffic, now time.Time) string {
+	if !d.looked.IsZero() && now.Sub(d.looked) > stallGap {
+		d.woke = now
+	}
+	d.looked = now
 	took := now.Sub(d.start)
 	switch {
 	case took >= d.cfg.DrainDelay && d.cfg.DrainMin >= d.cfg.DrainDelay:
@@ -96,6 +108,9 @@ func (d drainPlan) over(t *traffic, now time.Time) string {
 	last := d.start
 	if l := t.last.Load(); l != 0 {
 		last = time.Unix(0, l)
+	}
+	if d.woke.After(last) {
+		last = d.woke
 	}
 	if now.Sub(last) >= d.window {
 		return "traffic stopped"

@@ -80,7 +80,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 			return rep, err
 		}
 	}
-	if want(CheckSecondSignal) && s.secondSignal {
+	if want(CheckSecondSignal) {
 		if err := c.secondSignal(ctx); err != nil {
 			return rep, err
 		}
@@ -185,7 +185,7 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)
 				st.live, _ = get(ctx, c.sc, base+c.s.liveness, time.Second)
-				l := newLoad(&c.s, base, c.sc)
+				l := newLoad(&c.s, base, c.env, c.sc)
 				l.one(ctx, &http.Client{Transport: l.tr, Timeout: l.timeout})
 				l.tr.CloseIdleConnections()
 				if n, kinds, _ := l.failures(); n > 0 {
@@ -305,7 +305,7 @@ func (c *checker) probesResult(st startup) {
 func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	s := c.s
 	base := "http://" + p.addr()
-	l := newLoad(&s, base, c.sc)
+	l := newLoad(&s, base, c.env, c.sc)
 	bctx, stopBalancer := context.WithCancel(ctx)
 	// The model's polls are phased so that one falls 10 ms before SIGTERM:
 	// the removal then takes the longest it can, fall x interval.

@@ -193,3 +193,20 @@ func TestCheck_killsChildren(t *testing.T) {
 		<-tick.C
 	}
 }
+
+// TestCheck_loadHeader: a load header can carry a secret's canary, so a
+// service that needs authentication is loaded; without it the probes
+// check sees the app refuse the load request.
+func TestCheck_loadHeader(t *testing.T) {
+	bin := svc("good", "REQUIRE_AUTH=1", "DRAIN=0s")
+	only := processtest.WithChecks(processtest.CheckProbes, processtest.CheckSecrets)
+	rep := check(t, bin, only, processtest.WithSecret("SECRET_TOKEN"),
+		processtest.WithLoadHeader("Authorization", "Bearer ${SECRET_TOKEN}"))
+	if !rep.Passed() {
+		t.Errorf("with the header the check fails:\n%s", rep)
+	}
+	rep = check(t, bin, only, processtest.WithSecret("SECRET_TOKEN"))
+	if res := result(t, rep, processtest.CheckProbes); res.Status != processtest.Fail || !strings.Contains(strings.Join(res.Problems, ""), "status 401") {
+		t.Errorf("without the header: probes %s %q, want a failure with status 401", res.Status, res.Problems)
+	}
+}

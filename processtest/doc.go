@@ -6,8 +6,8 @@
 //
 //	func TestContract(t *testing.T) {
 //		bin := buildMyService(t) // go build -o ...
-//		processtest.Run(t, processtest.Binary{Path: bin, Env: map[string]string{"DRAIN_DELAY": "7s"}},
-//			processtest.WithSecret("API_KEY"))
+//		processtest.Run(t, processtest.Binary{Path: bin, Args: []string{"web"}},
+//			processtest.WithSecret("API_KEY"), processtest.WithConfigCommand("config"))
 //	}
 //
 // [Run] reports each check as a subtest of a *testing.T; [Check] returns a
@@ -27,8 +27,11 @@
 //     connections, GET / by default) runs behind a balancer model that polls
 //     readiness every interval and removes the instance after fall failures
 //     in a row (HAProxy's inter 2s, fall 3 by default; [WithTightBalancer]
-//     for 1 s, 1). After the warmup (1 s) the process gets SIGTERM; the load
-//     stops sending when the model removes the instance, as a balancer does.
+//     for 1 s, 1), its polls phased so that one falls just before SIGTERM:
+//     the removal takes the longest it can, fall x interval, so the drain
+//     must last at least that long. After the warmup (1 s) the process gets
+//     SIGTERM; the load stops sending when the model removes the instance,
+//     as a balancer does.
 //     It passes when no request failed, readiness failed (watched every
 //     10 ms) before the listener closed, and the process exited 0 within the
 //     grace period (30 s); a process still running then is reported hung,
@@ -47,7 +50,8 @@
 //   - config-errors: with a wrong value (PORT=abc by default,
 //     [WithBadConfig], [WithMissingConfig]) the process exits with 78 (or
 //     [WithConfigExitCode]) within the start timeout, without accepting on
-//     $PORT, and its output names the variable without quoting the value.
+//     $PORT (not checked when the wrong variable is PORT itself), and its
+//     output names the variable without quoting the value.
 //   - second-signal: SIGTERM, then SIGINT 1 s later; the process exits
 //     within 5 s of the SIGINT, or is reported hung, with the time, and
 //     killed.
@@ -58,6 +62,9 @@
 // and then killed with its process group: the kit kills only what it
 // started. It connects to 127.0.0.1 only, so the service must listen on
 // loopback or every interface. [Check] returns after every process and
-// goroutine it started has ended. The default checks of a service with a
-// 7 s drain take about 15 s, most of it the balancer model's timings.
+// goroutine it started has ended. The default checks of examples/hello take
+// about 9 s, most of it the balancer model's 6 s.
+//
+// Not covered: probes served on a separate management port, and services
+// that read their port from anything but PORT.
 package processtest

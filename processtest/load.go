@@ -106,6 +106,7 @@ type load struct {
 	method  string
 	body    []byte
 	ctype   string
+	header  http.Header
 	rate    int
 	workers int
 	timeout time.Duration
@@ -127,11 +128,14 @@ type load struct {
 	wg sync.WaitGroup
 }
 
-func newLoad(s *settings, base string, sc *scanner) *load {
+func newLoad(s *settings, base string, env map[string]string, sc *scanner) *load {
 	l := &load{
 		url: base + s.path, method: s.method, body: s.body, rate: s.rate,
 		workers: s.workers, timeout: min(10*time.Second, s.grace), sc: sc,
-		fails: map[string]int64{},
+		fails: map[string]int64{}, header: http.Header{},
+	}
+	for _, h := range s.headers {
+		l.header.Add(h[0], os.Expand(h[1], func(name string) string { return env[name] }))
 	}
 	if l.body != nil {
 		l.ctype = "text/plain; charset=utf-8"
@@ -212,7 +216,10 @@ func (l *load) one(ctx context.Context, client *http.Client) {
 		l.fail("other", err.Error())
 		return
 	}
-	if l.ctype != "" {
+	for k, v := range l.header {
+		req.Header[k] = v
+	}
+	if l.ctype != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", l.ctype)
 	}
 	l.sent.Add(1)

@@ -37,6 +37,7 @@ type settings struct {
 	readiness     string
 	method, path  string
 	body          []byte
+	headers       [][2]string
 	interval      time.Duration
 	fall          int
 	grace         time.Duration
@@ -50,7 +51,6 @@ type settings struct {
 	badConfig     []badSpec
 	badGiven      bool
 	configExit    int
-	secondSignal  bool
 	secondAfter   time.Duration
 	secondLimit   time.Duration
 	probeInterval time.Duration
@@ -83,7 +83,6 @@ func defaults() settings {
 		logLine:       jsonLine,
 		badConfig:     []badSpec{{name: "PORT", value: "abc"}},
 		configExit:    78,
-		secondSignal:  true,
 		secondAfter:   time.Second,
 		secondLimit:   5 * time.Second,
 		probeInterval: 5 * time.Millisecond,
@@ -128,6 +127,14 @@ func WithLoad(method, path, body string) Option {
 			s.body = []byte(body)
 		}
 	})
+}
+
+// WithLoadHeader adds a header to every load request. In value, ${NAME} is
+// replaced by the variable NAME of the process's environment, canaries
+// included, so "Bearer ${API_KEY}" authenticates with the canary of a
+// secret API_KEY. Repeating it adds a header.
+func WithLoadHeader(name, value string) Option {
+	return optionFunc(func(s *settings) { s.headers = append(s.headers, [2]string{name, value}) })
 }
 
 // WithLoadRate sets the requests per second of the load generator, 200 by

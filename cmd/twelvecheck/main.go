@@ -14,12 +14,16 @@
 //
 // The binary gets only the variables given with -env (NAME=VALUE, or NAME
 // to pass on the value of twelvecheck's own environment), plus PORT and the
-// canaries of the -secret variables. For a twelvekit service behind the
-// default balancer model (HAProxy's 2 s x 3), give it a drain that covers
-// the removal:
+// canaries of the -secret variables. Behind the default balancer model
+// (HAProxy's 2 s x 3) a service is removed 6 s after its readiness fails, so
+// its drain must last that long; -tight (1 s x 1) suits a short drain. For a
+// binary with process types and a config command:
 //
-//	go build -o /tmp/hello ./examples/hello
-//	go run ./cmd/twelvecheck -env DRAIN_DELAY=7s -secret API_KEY -- /tmp/hello
+//	go build -o /tmp/shop ./examples/shop
+//	DATABASE_URL=sqlite:///tmp/shop.db /tmp/shop migrate
+//	go run ./cmd/twelvecheck -env DATABASE_URL=sqlite:///tmp/shop.db \
+//		-secret API_KEY -header 'Authorization: Bearer ${API_KEY}' -config-cmd config \
+//		-method POST -path /orders -body '{"sku":"A-1","quantity":1}' -- /tmp/shop web
 //
 // The checks and their flags are those of package
 // github.com/twelvekit/twelvekit/processtest; run twelvecheck -h for the
@@ -68,28 +72,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("twelvecheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		asJSON                                = fs.Bool("json", false, "print the report as JSON")
-		checks                                = fs.String("checks", "", "comma-separated checks to run (port,probes,rolling-stop,logs,secrets,config-errors,second-signal); all when empty")
-		live                                  = fs.String("live", "/livez", "liveness path")
-		ready                                 = fs.String("ready", "/readyz", "readiness path")
-		method                                = fs.String("method", "GET", "method of the load request")
-		path                                  = fs.String("path", "/", "path of the load request; it must answer 2xx or 3xx when ready")
-		body                                  = fs.String("body", "", "body of the load request (sent as application/json when it is JSON)")
-		rate                                  = fs.Int("rate", 200, "load requests per second; 0 for as fast as the workers can")
-		workers                               = fs.Int("workers", 8, "concurrent load connections")
-		warmup                                = fs.Duration("warmup", time.Second, "load before SIGTERM")
-		interval                              = fs.Duration("interval", 2*time.Second, "balancer model: readiness poll interval (HAProxy inter)")
-		fall                                  = fs.Int("fall", 3, "balancer model: failed polls in a row that remove the instance (HAProxy fall)")
-		tight                                 = fs.Bool("tight", false, "tight balancer model: -interval 1s -fall 1")
-		grace                                 = fs.Duration("grace", 30*time.Second, "the platform's grace period after SIGTERM")
-		startTO                               = fs.Duration("start-timeout", 10*time.Second, "bound on accepting and becoming ready, and on a bad-config run")
-		configCmd                             = fs.String("config-cmd", "", "space-separated arguments that print the binary's effective config, such as config; scanned for canaries")
-		exitCode                              = fs.Int("exit-code", 78, "exit code a bad variable must give; 0 for any non-zero")
-		secondAfter                           = fs.Duration("second-after", time.Second, "delay between SIGTERM and the second signal (SIGINT)")
-		secondLimit                           = fs.Duration("second-limit", 5*time.Second, "bound on the exit after the second signal")
-		logFormat                             = fs.String("log-format", "json", "format of every stdout line: json (one object a line) or text (any UTF-8 line)")
-		env, secrets, secretsIn, bad, missing list
+		asJSON                                         = fs.Bool("json", false, "print the report as JSON")
+		checks                                         = fs.String("checks", "", "comma-separated checks to run (port,probes,rolling-stop,logs,secrets,config-errors,second-signal); all when empty")
+		live                                           = fs.String("live", "/livez", "liveness path")
+		ready                                          = fs.String("ready", "/readyz", "readiness path")
+		method                                         = fs.String("method", "GET", "method of the load request")
+		path                                           = fs.String("path", "/", "path of the load request; it must answer 2xx or 3xx when ready")
+		body                                           = fs.String("body", "", "body of the load request (sent as application/json when it is JSON)")
+		rate                                           = fs.Int("rate", 200, "load requests per second; 0 for as fast as the workers can")
+		workers                                        = fs.Int("workers", 8, "concurrent load connections")
+		warmup                                         = fs.Duration("warmup", time.Second, "load before SIGTERM")
+		interval                                       = fs.Duration("interval", 2*time.Second, "balancer model: readiness poll interval (HAProxy inter)")
+		fall                                           = fs.Int("fall", 3, "balancer model: failed polls in a row that remove the instance (HAProxy fall)")
+		tight                                          = fs.Bool("tight", false, "tight balancer model: -interval 1s -fall 1")
+		grace                                          = fs.Duration("grace", 30*time.Second, "the platform's grace period after SIGTERM")
+		startTO                                        = fs.Duration("start-timeout", 10*time.Second, "bound on accepting and becoming ready, and on a bad-config run")
+		configCmd                                      = fs.String("config-cmd", "", "space-separated arguments that print the binary's effective config, such as config; scanned for canaries")
+		exitCode                                       = fs.Int("exit-code", 78, "exit code a bad variable must give; 0 for any non-zero")
+		secondAfter                                    = fs.Duration("second-after", time.Second, "delay between SIGTERM and the second signal (SIGINT)")
+		secondLimit                                    = fs.Duration("second-limit", 5*time.Second, "bound on the exit after the second signal")
+		logFormat                                      = fs.String("log-format", "json", "format of every stdout line: json (one object a line) or text (any UTF-8 line)")
+		env, secrets, secretsIn, bad, missing, headers list
 	)
+	fs.Var(&headers, "header", "NAME: VALUE header of every load request; ${VAR} in VALUE is the binary's variable VAR, canaries included (repeatable)")
 	fs.Var(&env, "env", "NAME=VALUE for the binary's environment, or NAME to pass on twelvecheck's own value (repeatable)")
 	fs.Var(&secrets, "secret", "NAME of a secret variable, given a canary value (repeatable)")
 	fs.Var(&secretsIn, "secret-in", "NAME=TEMPLATE: a secret whose value is TEMPLATE with {canary} replaced (repeatable)")
@@ -155,6 +160,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *configCmd != "" {
 		opts = append(opts, processtest.WithConfigCommand(strings.Fields(*configCmd)...))
+	}
+	for _, h := range headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			fmt.Fprintln(stderr, "twelvecheck: -header takes NAME: VALUE")
+			return exitUsage
+		}
+		opts = append(opts, processtest.WithLoadHeader(strings.TrimSpace(name), strings.TrimSpace(value)))
 	}
 	for _, name := range secrets {
 		opts = append(opts, processtest.WithSecret(name))

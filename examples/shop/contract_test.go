@@ -38,7 +38,8 @@ func TestWebContract(t *testing.T) {
 // TestWebContract_secrets gives the web process a canary password in
 // DATABASE_URL (PostgreSQL on 127.0.0.1:5432 with trust authentication, so
 // the password is sent but not needed) and a canary API_KEY: neither may
-// appear in its output, its responses, or the output of `shop config`.
+// appear in its output, its responses, or the output of `shop config`. The
+// load authenticates with the canary API key, so the orders are accepted.
 func TestWebContract_secrets(t *testing.T) {
 	db := postgresDatabase(t)
 	db.migrate(t)
@@ -49,6 +50,7 @@ func TestWebContract_secrets(t *testing.T) {
 		processtest.WithSecretIn("DATABASE_URL", strings.Replace(db.url, "@", ":"+processtest.CanaryPlaceholder+"@", 1)),
 		processtest.WithSecret("API_KEY"),
 		processtest.WithConfigCommand("config"),
-		processtest.WithLoad("GET", "/jobs", ""),
+		processtest.WithLoad("POST", "/orders", `{"sku":"KIT-2","quantity":1}`),
+		processtest.WithLoadHeader("Authorization", "Bearer ${API_KEY}"),
 		processtest.WithChecks(processtest.CheckSecrets, processtest.CheckLogs))
 }

@@ -9,6 +9,8 @@
 //	MODE=hang   like good, but never stops after SIGTERM or SIGINT
 //	MODE=leaky  like good, but prints SECRET_TOKEN, writes app.log in the
 //	            working directory and a line that is not JSON on stdout
+//	REQUIRE_AUTH=1 makes / answer 401 without Authorization: Bearer
+//	$SECRET_TOKEN, in any mode.
 //	MODE=spawn  like good, but first starts a child of itself that never
 //	            stops (MODE=hang), logging its pid, and leaves it running
 package main
@@ -66,6 +68,10 @@ func run() int {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if os.Getenv("REQUIRE_AUTH") != "" && r.Header.Get("Authorization") != "Bearer "+os.Getenv("SECRET_TOKEN") {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
 		if mode == "leaky" {
 			fmt.Fprintln(w, "token is", os.Getenv("SECRET_TOKEN"))
 			return

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	kelsey "github.com/kelseyhightower/envconfig"
 	sethvargo "github.com/sethvargo/go-envconfig"
 	"github.com/twelvekit/twelvekit/config"
+	"golang.org/x/sys/unix"
 )
 
 // The config benchmarks load one realistic service configuration of 32
@@ -570,4 +573,232 @@ func (r *handReader) list(key string) []string {
 		return nil
 	}
 	return strings.Split(v, ",")
+}
+
+// processEnvSize is the number of variables of the process environment the
+// process-environment rows run with: configEnv's 20 and filler variables a
+// platform sets (PATH, HOME, KUBERNETES_*...) up to it.
+const processEnvSize = 40
+
+// withProcessEnv replaces the process environment by m and filler
+// variables, processEnvSize in all, until the benchmark ends.
+func withProcessEnv(b *testing.B, m map[string]string) {
+	b.Helper()
+	saved := os.Environ()
+	b.Cleanup(func() {
+		os.Clearenv()
+		for _, kv := range saved {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				_ = os.Setenv(k, v)
+			}
+		}
+	})
+	os.Clearenv()
+	for k, v := range m {
+		if err := os.Setenv(k, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; len(os.Environ()) < processEnvSize; i++ {
+		if err := os.Setenv(fmt.Sprintf("PLATFORM_VAR_%02d", i), "/usr/local/bin:/usr/bin:/bin"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// threadCPUTime returns the CPU time the calling thread has used, from
+// clock_gettime(CLOCK_THREAD_CPUTIME_ID): exact to the nanosecond, where
+// getrusage(RUSAGE_THREAD) on Linux moves only at scheduler ticks and so
+// cannot time a turn of a few hundred microseconds.
+func threadCPUTime(b *testing.B) time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		b.Skipf("no per-thread CPU clock here: %v", err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// pairedCPU runs peer and ours in alternating turns of batch calls each
+// (peer first on even turns, ours first on odd ones), timed by the CPU clock
+// of the benchmark's own locked thread, and returns the median over turns of
+// ours' time over the peer's, and the mean CPU time per call of each. Load
+// from other processes comes in bursts longer than a turn and weighs on both
+// alike; the thread's clock leaves out time the thread was not running, and
+// the median leaves out the turns a garbage collection fell into. The GC's
+// background work on other threads is not counted.
+func pairedCPU(b *testing.B, peer, ours func()) (ratio, peerNs, oursNs float64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	const batch = 8
+	var tp, to time.Duration
+	var ratios []float64
+	run := func(f func()) time.Duration {
+		t0 := threadCPUTime(b)
+		for range batch {
+			f()
+		}
+		return threadCPUTime(b) - t0
+	}
+	for b.Loop() {
+		var p, o time.Duration
+		if len(ratios)%2 == 0 {
+			p, o = run(peer), run(ours)
+		} else {
+			o, p = run(ours), run(peer)
+		}
+		tp, to = tp+p, to+o
+		if p > 0 {
+			ratios = append(ratios, float64(o)/float64(p))
+		}
+	}
+	if len(ratios) == 0 {
+		b.Fatal("no turn measured")
+	}
+	slices.Sort(ratios)
+	n := float64(b.N * batch)
+	return ratios[len(ratios)/2], float64(tp.Nanoseconds()) / n, float64(to.Nanoseconds()) / n
+}
+
+// reportPaired reports twelvekit over the peer in CPU time (x-cpu, the
+// median of the turns' ratios) and in allocations (x-allocs), and the means
+// of each, for one pair. A turn's wall time means nothing alone, so ns/op is
+// zeroed.
+func reportPaired(b *testing.B, peer, ours func()) {
+	peerAllocs := testing.AllocsPerRun(20, peer)
+	oursAllocs := testing.AllocsPerRun(20, ours)
+	ratio, peerNs, oursNs := pairedCPU(b, peer, ours)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ratio, "x-cpu")
+	b.ReportMetric(oursAllocs/peerAllocs, "x-allocs")
+	b.ReportMetric(peerNs, "peer-cpu-ns")
+	b.ReportMetric(oursNs, "ours-cpu-ns")
+	b.ReportMetric(peerAllocs, "peer-allocs")
+	b.ReportMetric(oursAllocs, "ours-allocs")
+}
+
+// BenchmarkLoadPaired measures what config.Load adds to caarlos0/env, which
+// it is built on: both read the same struct type (twelvekitConfig, whose
+// secrets caarlos0/env reads through their UnmarshalText) from the same
+// environment, in paired turns (see pairedCPU). env=map passes the same map
+// to both (config.WithEnvironment, env.Options.Environment); env=process has
+// both read a process environment of processEnvSize variables themselves
+// (config.Load[T]() and env.Parse). Each checks once that what it loads is
+// right.
+func BenchmarkLoadPaired(b *testing.B) {
+	m := configEnv()
+	b.Run("env=map", func(b *testing.B) {
+		var c twelvekitConfig
+		err := env.ParseWithOptions(&c, env.Options{Environment: m})
+		checkLoaded(b, twelvekitLoaded(&c), err)
+		tk, err := config.Load[twelvekitConfig](config.WithEnvironment(m))
+		checkLoaded(b, twelvekitLoaded(&tk), err)
+		reportPaired(b,
+			func() {
+				var c twelvekitConfig
+				if err := env.ParseWithOptions(&c, env.Options{Environment: m}); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func() {
+				if _, err := config.Load[twelvekitConfig](config.WithEnvironment(m)); err != nil {
+					b.Fatal(err)
+				}
+			})
+	})
+	b.Run("env=process", func(b *testing.B) {
+		withProcessEnv(b, m)
+		var c twelvekitConfig
+		err := env.Parse(&c)
+		checkLoaded(b, twelvekitLoaded(&c), err)
+		tk, err := config.Load[twelvekitConfig]()
+		checkLoaded(b, twelvekitLoaded(&tk), err)
+		reportPaired(b,
+			func() {
+				var c twelvekitConfig
+				if err := env.Parse(&c); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func() {
+				if _, err := config.Load[twelvekitConfig](); err != nil {
+					b.Fatal(err)
+				}
+			})
+	})
+}
+
+// twelvekitLoaded extracts the checked fields of a twelvekitConfig.
+func twelvekitLoaded(c *twelvekitConfig) loaded {
+	return loaded{
+		ServiceName: c.ServiceName, Port: c.Port, PublicURL: c.PublicURL.String(),
+		LogLevel: c.LogLevel, LogFormat: c.LogFormat, ReadTimeout: c.ReadTimeout,
+		IdleTimeout: c.IdleTimeout, RateLimit: c.RateLimit, AllowedOrigins: c.AllowedOrigins,
+		RetryBackoff: c.RetryBackoff, EnableMetrics: c.EnableMetrics, EnableTracing: c.EnableTracing,
+		APIKey: c.APIKey.Reveal(), DBHost: c.DB.Host, DBPort: c.DB.Port, DBUser: c.DB.User,
+		DBPassword: c.DB.Password.Reveal(), DBMaxOpenConns: c.DB.MaxOpenConns,
+		DBConnMaxLifetime: c.DB.ConnMaxLifetime,
+	}
+}
+
+// scaledType builds a struct type of n fields, a quarter each of strings,
+// integers, durations and booleans, every other one with a default; it
+// carries caarlos0/env tags, which config reads as they are.
+func scaledType(n int) reflect.Type {
+	kinds := []reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[int](), reflect.TypeFor[time.Duration](), reflect.TypeFor[bool]()}
+	defaults := []string{"x", "7", "5s", "true"}
+	fields := make([]reflect.StructField, n)
+	for i := range fields {
+		tag := fmt.Sprintf(`env:"VAR_%03d"`, i)
+		if i%2 == 1 {
+			tag += fmt.Sprintf(` envDefault:"%s"`, defaults[i%4])
+		}
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("F%03d", i), Type: kinds[i%4], Tag: reflect.StructTag(tag)}
+	}
+	return reflect.StructOf(fields)
+}
+
+// scaledEnv sets every fourth variable of scaledType(n) to a valid value.
+func scaledEnv(n int) map[string]string {
+	values := []string{"value", "42", "250ms", "false"}
+	m := map[string]string{}
+	for i := 0; i < n; i += 4 {
+		m[fmt.Sprintf("VAR_%03d", i)] = values[i%4]
+		if i+1 < n {
+			m[fmt.Sprintf("VAR_%03d", i+1)] = values[(i+1)%4]
+		}
+	}
+	return m
+}
+
+// BenchmarkLoadScaling is the scaling curve: config.Parse against
+// env.ParseWithOptions on structs of 10, 30, 100 and 300 fields, the same
+// map passed to both, in paired turns.
+func BenchmarkLoadScaling(b *testing.B) {
+	for _, n := range []int{10, 30, 100, 300} {
+		b.Run(fmt.Sprintf("fields=%d", n), func(b *testing.B) {
+			t := scaledType(n)
+			m := scaledEnv(n)
+			a, c := reflect.New(t), reflect.New(t)
+			if err := env.ParseWithOptions(a.Interface(), env.Options{Environment: m}); err != nil {
+				b.Fatal(err)
+			}
+			if err := config.Parse(c.Interface(), config.WithEnvironment(m)); err != nil {
+				b.Fatal(err)
+			}
+			if !reflect.DeepEqual(a.Elem().Interface(), c.Elem().Interface()) {
+				b.Fatalf("config read %v, caarlos0/env %v", c.Elem(), a.Elem())
+			}
+			reportPaired(b,
+				func() {
+					if err := env.ParseWithOptions(reflect.New(t).Interface(), env.Options{Environment: m}); err != nil {
+						b.Fatal(err)
+					}
+				},
+				func() {
+					if err := config.Parse(reflect.New(t).Interface(), config.WithEnvironment(m)); err != nil {
+						b.Fatal(err)
+					}
+				})
+		})
+	}
 }

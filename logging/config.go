@@ -15,8 +15,11 @@ import (
 //
 // [New] also reads the variables that name the release and the instance
 // (RELEASE, DYNO, POD_NAME and the others listed in the package
-// documentation); those are not fields because their order of precedence is
-// fixed by the platforms, not chosen per service.
+// documentation), and with KeysGCP the Google Cloud project of the trace
+// field (GOOGLE_CLOUD_PROJECT, GCP_PROJECT, GCLOUD_PROJECT or
+// CLOUDSDK_CORE_PROJECT, the first set); those are not fields because
+// their order of precedence is fixed by the platforms, not chosen per
+// service.
 type Config struct {
 	// Level is the minimum level logged, and the starting value of the level
 	// that [LevelHandler] changes at run time.

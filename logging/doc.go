@@ -25,8 +25,13 @@
 //	              N events and drop the rest
 //	SERVICE_NAME  the service field                   default the program's name
 //
+// With LOG_KEYS=gcp, the Google Cloud project of the trace field comes from
+// GOOGLE_CLOUD_PROJECT, GCP_PROJECT, GCLOUD_PROJECT or CLOUDSDK_CORE_PROJECT,
+// the first set (Cloud Run sets none of them: set GOOGLE_CLOUD_PROJECT).
+//
 // Wrong values are reported by the config loader as errors that name the
-// variable and list the accepted values.
+// variable and never quote the value; each field's desc tag lists the
+// accepted values for the config's documentation.
 //
 // # Events
 //

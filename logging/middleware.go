@@ -190,7 +190,9 @@ func WithTraceFrom(f func(ctx context.Context) Trace) MiddlewareOption {
 // The event's time is the end of the request, and its duration comes from
 // the monotonic clock: the wall clock is read once per request. The event
 // is written through log's core, so options of log's zap.Logger that act
-// outside its core (zap.AddCaller, zap.WithClock) do not apply to it.
+// outside its core (zap.AddCaller, zap.AddStacktrace, zap.WithClock,
+// zap.ErrorOutput) do not apply to it; those that wrap the core
+// (zap.Hooks, zap.WrapCore) do.
 //
 // Middleware makes two allocations per request, whether it keeps or makes
 // the ID, with or without a trace. A nil log logs nothing. The returned middleware and the handlers it

@@ -79,3 +79,29 @@ func TestNew_printsEntriesWhenTheTestFails(t *testing.T) {
 		}
 	}
 }
+
+// TestNew_slogRequestContext: a slog record logged with a request's context
+// carries the request's fields on the observer too.
+func TestNew_slogRequestContext(t *testing.T) {
+	t.Parallel()
+	log, logs := loggingtest.New(t)
+	sl := logging.NewSlog(log)
+	h := logging.Middleware(log)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sl.InfoContext(r.Context(), "first")
+		sl.InfoContext(r.Context(), "second")
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("X-Request-ID", "req-9")
+	r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	for _, msg := range []string{"first", "second"} {
+		got := logs.FilterMessage(msg).All()
+		if len(got) != 1 {
+			t.Fatalf("%d entries %q, want 1", len(got), msg)
+		}
+		m := got[0].ContextMap()
+		if m["request_id"] != "req-9" || m["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" || m["span_id"] != "00f067aa0ba902b7" {
+			t.Errorf("%s: fields %v, want the request's request_id, trace_id and span_id", msg, m)
+		}
+	}
+}

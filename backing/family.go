@@ -132,7 +132,80 @@ func article(name string) string {
 // internal/redact names (password, sslpassword, token, secret_access_key,
 // api_key, sig, X-Amz-Signature...).
 // SQLite drivers' own keys (_auth_pass, _pwd) are read without their
-// leading underscores.
+// leading underscores. Keys that hold none of the fragments redact's words
+// are made of skip it, since most keys are plain driver options.
 func isSecretParam(key string) bool {
+	if !mayBeSecret(key) {
+		return false
+	}
 	return redact.Param(key) || redact.Param(strings.TrimLeft(key, "_"))
+}
+
+// secretFragments is a superset test for redact.Param: every word and key
+// it names contains one of these, once separators are removed and case is
+// folded. TestMayBeSecret keeps the two in step.
+var secretFragments = [...]string{"pass", "pwd", "secret", "token", "key", "cred", "auth", "salt", "pepper", "sig", "dsn", "jwt", "seed", "code", "sv", "sp"}
+
+// mayBeSecret reports whether key, lower-cased and without separators,
+// holds one of secretFragments; false means redact.Param is false too.
+func mayBeSecret(key string) bool {
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return true
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			buf[n] = c + 'a' - 'A'
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			buf[n] = c
+		default:
+			continue
+		}
+		n++
+	}
+	s := buf[:n]
+	for i := range s {
+		var frags []string
+		switch s[i] {
+		case 'p':
+			frags = fragsP[:]
+		case 's':
+			frags = fragsS[:]
+		case 't', 'k', 'a', 'd', 'j':
+			frags = fragsOther[:]
+		case 'c':
+			frags = fragsC[:]
+		default:
+			continue // no fragment starts here
+		}
+		for _, f := range frags {
+			if f[0] == s[i] && hasPrefixAt(s, i, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The fragments by first letter, for mayBeSecret.
+var (
+	fragsP     = [...]string{"pass", "pwd", "pepper"}
+	fragsS     = [...]string{"secret", "salt", "sig", "seed", "sv", "sp"}
+	fragsC     = [...]string{"cred", "code"}
+	fragsOther = [...]string{"token", "key", "auth", "dsn", "jwt"}
+)
+
+func hasPrefixAt(s []byte, i int, f string) bool {
+	if len(s)-i < len(f) {
+		return false
+	}
+	for j := 0; j < len(f); j++ {
+		if s[i+j] != f[j] {
+			return false
+		}
+	}
+	return true
 }

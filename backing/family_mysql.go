@@ -43,6 +43,7 @@ func mysqlTLS(m TLSMode) string {
 }
 
 func finishMySQL(u *URL, params []Param) error {
+	kept := params[:0] // filtered in place: each is written at or before where it is read
 	for _, p := range params {
 		v := strings.ToLower(p.Value)
 		switch p.Key {
@@ -109,9 +110,12 @@ func finishMySQL(u *URL, params []Param) error {
 			if isClientParam(p.Key) {
 				u.client = append(u.client, p)
 			} else {
-				u.params = append(u.params, p)
+				kept = append(kept, p)
 			}
 		}
+	}
+	if len(kept) > 0 {
+		u.params = kept
 	}
 	if len(u.hosts) == 1 && u.hosts[0].Unix {
 		u.hosts[0].Port = 0

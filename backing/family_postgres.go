@@ -36,6 +36,7 @@ func finishPostgres(u *URL, params []Param) error {
 	var hostParam, portParam string
 	var hasHost, hasPort bool
 	u.pgSSLMode = "prefer"
+	kept := params[:0] // filtered in place: each is written at or before where it is read
 	for _, p := range params {
 		switch p.Key {
 		case "sslmode":
@@ -66,15 +67,19 @@ func finishPostgres(u *URL, params []Param) error {
 			if isClientParam(p.Key) {
 				u.client = append(u.client, p)
 			} else {
-				u.params = append(u.params, p)
+				kept = append(kept, p)
 			}
 		}
 	}
+	if len(kept) > 0 {
+		u.params = kept
+	}
 	u.tls = pgModes[u.pgSSLMode]
 	// Ports as the authority gives them, positionally, as libpq keeps them.
-	ports := make([]int, len(u.hosts))
-	for i, h := range u.hosts {
-		ports[i] = h.Port
+	var buf [4]int
+	ports := buf[:0]
+	for _, h := range u.hosts {
+		ports = append(ports, h.Port)
 	}
 	if hasHost {
 		u.hosts = u.hosts[:0]

@@ -58,14 +58,29 @@ var redisOpts = map[string]redisOpt{
 // redisDuration reports whether s reads as go-redis reads a duration: whole
 // seconds, or a time.ParseDuration text.
 func redisDuration(s string) bool {
-	if s == "" {
-		return true
-	}
-	if _, err := strconv.Atoi(s); err == nil {
+	if s == "" || isInt(s) {
 		return true
 	}
 	_, err := time.ParseDuration(s)
 	return err == nil
+}
+
+// isInt reports whether s is a decimal integer strconv.Atoi reads, without
+// the allocation of its error for text that is not.
+func isInt(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 18 {
+		_, err := strconv.Atoi(s)
+		return err == nil
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func finishRedis(u *URL, params []Param) error {
@@ -98,6 +113,7 @@ func finishRedis(u *URL, params []Param) error {
 	if cluster && u.variant == "unix" {
 		return errorf("a Redis Cluster URL (addr=) cannot be a unix socket; write redis://host:port?addr=host2:port")
 	}
+	kept := params[:0] // filtered in place: each is written at or before where it is read
 	for _, p := range params {
 		o, ok := redisOpts[p.Key]
 		switch {
@@ -116,7 +132,7 @@ func finishRedis(u *URL, params []Param) error {
 		}
 		switch o.kind {
 		case 'i':
-			if _, err := strconv.Atoi(p.Value); err != nil && p.Value != "" {
+			if p.Value != "" && !isInt(p.Value) {
 				return errorf("a Redis option that takes a number is not one; write a whole number such as 10")
 			}
 		case 'd':
@@ -148,7 +164,10 @@ func finishRedis(u *URL, params []Param) error {
 			}
 			u.hosts = append(u.hosts, h)
 		}
-		u.params = append(u.params, p)
+		kept = append(kept, p)
+	}
+	if len(kept) > 0 {
+		u.params = kept
 	}
 	if db != "" {
 		n, err := strconv.Atoi(db)

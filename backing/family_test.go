@@ -2,7 +2,10 @@ package backing
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // TestFamilies checks that every entry of the table has every part, that
@@ -37,6 +40,30 @@ func TestFamilies(t *testing.T) {
 		}
 		if again, err := Parse(u.Reveal()); err != nil || !again.Equal(u) {
 			t.Errorf("family %s: Reveal does not parse back: %v", f.name, err)
+		}
+	}
+}
+
+// TestMayBeSecret checks the pre-filter against redact.Param on every
+// trigger word, spelled several ways, and on driver options.
+func TestMayBeSecret(t *testing.T) {
+	keys := []string{"password", "PASSWD", "pass_phrase", "sec_ret", "to-ken", "api_key", "PRIVATE_KEY", "credential",
+		"access_key", "signing_key", "encryptionKey", "master-key", "session_key", "authKey", "client_key", "cookie_key",
+		"hmac_key", "db_pass", "pwd", "redis_auth", "key", "keys", "salt", "pepper", "signature", "sig", "dsn", "jwt",
+		"nkey", "x-amz-credential", "X-Amz-Signature", "x-amz-security-token", "sv", "sp", "code", "seed", "sslpassword",
+		"secret_access_key", "_auth_pass", "__pwd", "access_token", "client_secret", "auth", "TOKEN_TTL",
+		"application_name", "sslmode", "parseTime", "pool_size", "heartbeat", "region", "loc", "charset"}
+	var all []string
+	all = append(all, fragsP[:]...)
+	all = append(all, fragsS[:]...)
+	all = append(all, fragsC[:]...)
+	all = append(all, fragsOther[:]...)
+	if len(all) != len(secretFragments) {
+		t.Errorf("the fragments by letter (%d) are not secretFragments (%d)", len(all), len(secretFragments))
+	}
+	for _, k := range keys {
+		if isSecretParam(k) != (redact.Param(k) || redact.Param(strings.TrimLeft(k, "_"))) {
+			t.Errorf("%s: pre-filter says %v, redact.Param %v", k, mayBeSecret(k), redact.Param(k))
 		}
 	}
 }

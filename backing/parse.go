@@ -56,10 +56,8 @@ import (
 // quoting the text or its credentials. It does not panic on any input.
 func Parse(raw string, opts ...Option) (URL, error) {
 	var s settings
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&s)
-		}
+	if len(opts) > 0 {
+		s = newSettings(opts)
 	}
 	if raw == "" {
 		return URL{}, errorf("empty; set it to a URL such as postgres://user:password@host:5432/database")
@@ -203,7 +201,9 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 		if !fam.multi && strings.IndexByte(authority, ',') >= 0 {
 			return URL{}, errorf("several hosts are not supported for " + fam.name + "; give one host")
 		}
-		for h := range strings.SplitSeq(authority, ",") {
+		u.hosts = make([]Host, 0, strings.Count(authority, ",")+1)
+		for rest := authority; ; {
+			h, tail, more := strings.Cut(rest, ",")
 			host, err := parseHost(h, ref.s.port, fam.emptyHosts || fam.defaultHost != "")
 			if err != nil {
 				return URL{}, err
@@ -212,6 +212,10 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 				host.Name = fam.defaultHost
 			}
 			u.hosts = append(u.hosts, host)
+			if !more {
+				break
+			}
+			rest = tail
 		}
 	} else if fam.defaultHost != "" {
 		u.hosts = []Host{{Name: fam.defaultHost, Port: ref.s.port}}

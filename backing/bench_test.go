@@ -1,0 +1,27 @@
+package backing_test
+
+import (
+	"testing"
+
+	"github.com/twelvekit/twelvekit/backing"
+)
+
+// BenchmarkParse measures Parse per family; benchmarks/ compares it with
+// net/url.Parse, paired and interleaved.
+func BenchmarkParse(b *testing.B) {
+	for _, raw := range []string{
+		"postgres://app:s3cr%40t@db.internal:5432/shop?sslmode=require&application_name=web",
+		"mysql://app:s3cret@db.internal:3306/shop?parseTime=true",
+		"redis://:s3cret@cache.internal:6379/2",
+		"amqps://app:s3cret@rabbit.internal/vhost",
+	} {
+		b.Run(raw[:5], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := backing.Parse(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

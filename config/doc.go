@@ -18,10 +18,14 @@
 //	}
 //
 // The tags are caarlos0/env's: env:"NAME,required", envDefault, envPrefix
-// for nested structs, envSeparator for lists. Options set a prefix for every
-// name ([WithPrefix]), replace the process environment with a map
-// ([WithEnvironment], for tests), or add .env files for local development
-// ([WithDotEnv]).
+// for nested structs, envSeparator for lists (see "Compatibility with
+// caarlos0/env" below). Options set a prefix for every name ([WithPrefix]),
+// replace the process environment with a map ([WithEnvironment], for tests
+// and for admin's one snapshot per run), add .env files for local development
+// ([WithDotEnv]), register a parser for a type the program does not own
+// ([WithParser]), bound the files read ([WithFileLimit]) or record where each
+// value came from ([WithReport]). With no option, Load hands the process
+// environment to caarlos0/env as it is and looks up only the names it needs.
 //
 // # Rules config adds
 //
@@ -32,6 +36,15 @@
 //     names holds the value, less one trailing newline: the way Docker and
 //     Kubernetes mount secrets. Setting both is an error. The rule does not
 //     apply to a NAME_FILE the struct declares itself.
+//   - Files are bounded. A file named by NAME_FILE or by a variable with the
+//     file tag option is read only when it is a regular file (after symbolic
+//     links) of at most [DefaultFileLimit] bytes (1 MiB, room for any
+//     certificate chain; see [WithFileLimit]). A named pipe, a device, a
+//     directory or a larger file is a problem of its variable that names the
+//     path, never the content; the kind is checked before the open and again
+//     on the opened file, the open never waits for a pipe's writer, and the
+//     limit holds while reading, so Load returns promptly whatever the path
+//     names.
 //   - .env files never override the real environment, and an earlier file
 //     wins over a later one.
 //   - [Validator]: Validate methods on the struct and nested structs run after
@@ -43,13 +56,36 @@
 // [FieldError] per variable that names it with its prefixes, says what is
 // wrong and what is expected, and wraps [ErrMissing], [ErrInvalid],
 // [ErrConflict], [ErrFile] or [ErrStruct]. No message quotes a variable's
-// value: errors from upstream parsers, which often do, are reworded, and a
-// message from a type's own UnmarshalText has the value cut out.
+// value or a file's content: the words of a field's parser (strconv, netip,
+// time, log/slog, net/url, a type's own UnmarshalText, a parser given to
+// [WithParser]) never reach the report, which says instead what type was
+// wanted with an example. The parser's own error stays reachable for a
+// program that asks: errors.Unwrap of a problem's Err, or errors.As. A type's
+// UnmarshalText that wants its own words shown returns a [*FieldError], whose
+// Problem and Want config uses as they are. On error, the value still holds
+// every field that could be read.
 //
 // # Secrets
 //
 // A [Secret] field prints as [Redacted] (or [Unset]) through fmt, JSON, text
-// marshalling, log/slog and zap; [Secret.Reveal] returns the value.
+// marshalling, log/slog and zap; [Secret.Reveal] returns the value. It keeps
+// the value inside a closure, so printers that read unexported fields by
+// reflection (go-cmp, go-spew, testify's diffs) cannot show it either.
+//
+// # Where values came from
+//
+// [Explain] lists every variable with its value and its [Source]: the
+// environment, a NAME_FILE file, a .env file, the default, or unset. Give
+// Load and Explain the same [WithReport]: the load records the sources as it
+// reads, and Explain shows them without reading the environment again, so it
+// agrees with what was loaded (a field tagged unset included). Explain masks
+// by meaning as well as by type: a [Secret], any value read from a file, any
+// variable whose name says it is a credential (PASSWORD, PASSWD, SECRET,
+// TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY, a trailing KEY, AUTH,
+// DSN...: the rule of twelvekit's internal/redact, shared with backing and
+// admin), and the password, token and credential query values of any
+// URL-shaped value, read the way drivers split a URL (a password may hold /,
+// ?, # or @).
 //
 // # Documentation
 //
@@ -57,9 +93,53 @@
 // defaults, flags and desc tags; a [Doc] renders as a text table for --help,
 // Markdown, or a .env.example.
 //
+// # Compatibility with caarlos0/env
+//
+// config reads structs with caarlos0/env v11.4.2, so a struct written for it
+// loads the same way; the module compat of this repository reads a suite of
+// caarlos0-style cases with both and fails on any difference this table does
+// not list. The rows with "same" are read by caarlos0/env itself.
+//
+//	tag or option                  | caarlos0/env                     | twelvekit                          | why
+//	-------------------------------|----------------------------------|------------------------------------|------------------------------
+//	env:"NAME", envDefault,        | read                             | same                               |
+//	  envPrefix, envSeparator,     |                                  |                                    |
+//	  envKeyValSeparator, env:"-"  |                                  |                                    |
+//	required, notEmpty, expand,    | read                             | same                               |
+//	  unset, init                  |                                  |                                    |
+//	`required`, variable set to "" | accepted: the variable is set    | ErrMissing: "set but empty"        | empty is unset, as for defaults
+//	`notEmpty`, variable unset     | EmptyVarError ("empty")          | ErrMissing: "required but not set" | the report says what happened
+//	file                           | reads the file                   | same, within the bounds below      |
+//	`file` on a file over the limit| reads it whole                   | ErrFile, not read                  | a bounded load (WithFileLimit)
+//	`file` on a pipe or a device   | blocks, or reads without end     | ErrFile, not opened for reading    | Load always returns
+//	`NAME_FILE` set, `NAME` unset  | NAME stays unset                 | NAME is the file's content         | Docker and Kubernetes secrets
+//	nested struct with env:"FOO"   | reads the struct's fields; FOO   | same                               |
+//	  envPrefix:"FOO_" (or a       |   set is an error (no parser)    |                                    |
+//	  pointer with init)           |                                  |                                    |
+//	list of structs, envPrefix     | reads PREFIX_0_NAME...           | same; Describe and Explain do not  | names exist only at run time
+//	                               |                                  |   list them, NAME_FILE not inside  |
+//	a field of a type neither      | ignored until the variable is set| ErrStruct at every load (the other | a bug shows at the first run
+//	  reads, variable unset        |                                  |   fields are still read)           |
+//	an unknown tag option          | error, other fields read         | same, ErrStruct                    |
+//	a `Validate() error` method    | not called                       | called, joins the report           | checks across fields
+//	desc:"..."                     | ignored                          | shown by Describe                  |
+//	Options.Environment            | map or os.Environ                | WithEnvironment                    |
+//	Options.Prefix                 | prefix                           | WithPrefix                         |
+//	Options.FuncMap                | parsers by type                  | WithParser, one per type           | typed, joins the same report
+//	Options.OnSet                  | callback with each value         | none: WithReport and Explain       | no value handed to a callback
+//	Options.TagName,               | other tag names                  | none                               | one vocabulary that Describe
+//	  PrefixTagName,               |                                  |                                    |   and every package read
+//	  DefaultValueTagName          |                                  |                                    |
+//	Options.RequiredIfNoDef        | required unless defaulted        | none: tag each field               | visible in the struct and docs
+//	Options.UseFieldNameByDefault  | names from field names           | none: name each variable           | names are an interface: grep
+//	Options.SetDefaultsForZero...  | keep preset values over defaults | none (caarlos0/env's default rule) | one rule
+//	GetFieldParams                 | tag facts                        | Describe, Doc                      | documentation in three forms
+//	errors                         | AggregateError; messages quote   | *Error of FieldError; no value,    | never a secret in a log
+//	                               |   values                         |   the parser's error via Unwrap    |
+//
 // # What config does not do
 //
-// It does not watch for changes (a twelve-factor process restarts instead),
-// read config files other than .env, or read lists of structs. Pointers to
-// nested structs are read only with the init tag option, as in caarlos0/env.
+// It does not watch for changes (a twelve-factor process restarts instead) or
+// read config files other than .env. Pointers to nested structs are read only
+// with the init tag option (or when already set), as in caarlos0/env.
 package config

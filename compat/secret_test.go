@@ -35,10 +35,10 @@ func TestSecret_spew(t *testing.T) {
 	const canary = "sk_live_spew-canary"
 	c := newService(canary)
 	configs := map[string]*spew.ConfigState{
-		"testify": {Indent: " ", DisablePointerAddresses: true, DisableCapacities: true, SortKeys: true, DisableMethods: true, MaxDepth: 10},
-		"default": spew.NewDefaultConfig(),
+		"testify":                           {Indent: " ", DisablePointerAddresses: true, DisableCapacities: true, SortKeys: true, DisableMethods: true, MaxDepth: 10},
+		"default":                           spew.NewDefaultConfig(),
 		"methods disabled, addresses shown": {DisableMethods: true},
-		"continue on method": {ContinueOnMethod: true},
+		"continue on method":                {ContinueOnMethod: true},
 	}
 	for name, cs := range configs {
 		for _, out := range []string{cs.Sdump(c), cs.Sdump(&c), cs.Sprintf("%v %+v %#v", c, c, c), cs.Sdump(c.APIKey)} {

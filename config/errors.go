@@ -16,7 +16,8 @@ var (
 	// ErrConflict: a variable and its NAME_FILE twin are both set.
 	ErrConflict = errors.New("config: variable set twice")
 	// ErrFile: a file named by NAME_FILE, the file tag option or WithDotEnv
-	// could not be read or parsed.
+	// could not be read or parsed, or is not a regular file within the limit
+	// of WithFileLimit.
 	ErrFile = errors.New("config: file unreadable")
 	// ErrStruct: the struct itself cannot be loaded (a misspelt tag option,
 	// a field type config cannot read). This is a bug in the program, not in
@@ -87,8 +88,12 @@ type FieldError struct {
 	// Want says what a right value looks like and how to fix it, such as
 	// "a duration such as 30s, 1m or 1h30m". It may be empty.
 	Want string
-	// Err is ErrMissing, ErrInvalid, ErrConflict, ErrFile or ErrStruct, or the
-	// error a Validate method returned.
+	// Err is, for errors.Is, ErrMissing, ErrInvalid, ErrConflict, ErrFile or
+	// ErrStruct, or it is the error a Validate method returned. For a value
+	// that did not parse and a file that could not be read, Err is an error
+	// that errors.Is matches to ErrInvalid or ErrFile and that unwraps
+	// (errors.Unwrap, errors.As) to the parser's or the file system's own
+	// error. That error may quote the value: it is never part of Error().
 	Err error
 }
 
@@ -111,5 +116,6 @@ func (e *FieldError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns Err.
+// Unwrap returns Err, so errors.Is(e, ErrInvalid) holds for an invalid value
+// and errors.As reaches the parser's own error through it.
 func (e *FieldError) Unwrap() error { return e.Err }

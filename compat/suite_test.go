@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -205,13 +206,67 @@ type secrets struct {
 }
 
 type tcase struct {
-	name   string
-	target func() any
-	env    map[string]string
-	files  map[string]string // created in a temporary directory, $DIR in env
-	prefix string
-	parser bool   // register parsePoint with both
-	diff   string // a key of differences, when the two differ by design
+	name    string
+	target  func() any
+	env     map[string]string
+	files   map[string]string // created in a temporary directory, $DIR in env
+	prefix  string
+	parsers []parserPair // registered with both
+	diff    string       // a key of differences, when the two differ by design
+}
+
+// parserPair is one parser as caarlos0/env's FuncMap and config.WithParser
+// take it.
+type parserPair struct {
+	t   reflect.Type
+	fn  env.ParserFunc
+	opt config.Option
+}
+
+func both[T any](parse func(string) (T, error)) parserPair {
+	return parserPair{
+		t:   reflect.TypeFor[T](),
+		fn:  func(s string) (any, error) { return parse(s) },
+		opt: config.WithParser(parse),
+	}
+}
+
+type flagSet map[string]bool
+
+type customKey string
+
+type constT int32
+
+type byteSlices struct {
+	Inner struct {
+		Abc []byte `env:"ABC" envDefault:"asdasd"`
+		Def []byte `env:"DEF" envDefault:"a"`
+	}
+	Hij []byte `env:"HIJ"`
+	Lmn []byte `env:"LMN"`
+}
+
+type customs struct {
+	Flags  flagSet            `env:"FLAGS"`
+	Keys   map[customKey]bool `env:"KEYS"`
+	Const  constT             `env:"CONST_"`
+	NoName constT             `env:"" envDefault:"12"`
+}
+
+type pointerLists struct {
+	Foo   *[]inner          `envPrefix:"FOO_"`
+	Bar   []inner           `envPrefix:"BAR"`
+	Baz   []inner           `env:",init"`
+	U1    *url.URL          `env:"U1"`
+	U2    *url.URL          `env:"U2,init"`
+	Bool  *bool             `env:"BOOL"`
+	Str   *string           `env:"STR"`
+	Pairs map[string]string `env:"PAIRS"`
+}
+
+type cyclic struct {
+	A string `env:"A,expand"`
+	B string `env:"B,expand"`
 }
 
 func newOf[T any](init ...func(*T)) func() any {
@@ -294,8 +349,36 @@ var cases = []tcase{
 	{name: "prefix nested", target: newOf[nesting](), prefix: "APP_", env: map[string]string{"APP_DB_HOST": "p", "DB_HOST": "no"}},
 	{name: "validate passes", target: newOf[validated](), env: map[string]string{"MIN": "1", "MAX": "2"}},
 	{name: "validate fails", target: newOf[validated](), env: map[string]string{"MIN": "3", "MAX": "2"}, diff: "validate"},
-	{name: "parser", target: newOf[points](), parser: true, env: map[string]string{"ORIGIN": "1/2", "PATH_POINTS": "0/0,3/4"}},
-	{name: "parser fails", target: newOf[points](), parser: true, env: map[string]string{"ORIGIN": "1-2", "PATH_POINTS": "0/0"}},
+	{name: "parser", target: newOf[points](), parsers: []parserPair{both(parsePoint)}, env: map[string]string{"ORIGIN": "1/2", "PATH_POINTS": "0/0,3/4"}},
+	{name: "parser fails", target: newOf[points](), parsers: []parserPair{both(parsePoint)}, env: map[string]string{"ORIGIN": "1-2", "PATH_POINTS": "0/0"}},
+	{name: "parser for a map type, a map key and a basic type", target: newOf[customs](),
+		parsers: []parserPair{
+			both(func(string) (flagSet, error) { return flagSet{"parsed": true}, nil }),
+			both(func(s string) (customKey, error) { return customKey("k-" + s), nil }),
+			both(func(s string) (constT, error) { n, err := strconv.Atoi(s); return constT(n * 2), err }),
+		},
+		env: map[string]string{"FLAGS": "x:1", "KEYS": "a:true", "CONST_": "21"}},
+	{name: "parser for a basic type fails", target: newOf[customs](),
+		parsers: []parserPair{both(func(s string) (constT, error) { n, err := strconv.Atoi(s); return constT(n), err })},
+		env:     map[string]string{"CONST_": "x"}},
+	{name: "parser for byte slices", target: newOf[byteSlices](),
+		parsers: []parserPair{both(func(s string) ([]byte, error) {
+			if s == "a" {
+				return []byte("nope"), nil
+			}
+			return []byte(s), nil
+		})},
+		env: map[string]string{"HIJ": "a", "LMN": "b"}},
+	{name: "pointer and list forms", target: newOf(func(p *pointerLists) {
+		t, s := true, "one"
+		p.Bool, p.Str = &t, &s
+		p.Bar = []inner{{Host: "preset", Port: 99}}
+	}), env: map[string]string{
+		"FOO_0_HOST": "f0", "FOO_1_PORT": "11", "BAR_0_HOST": "b0", "BAR_1_PORT": "12",
+		"0_HOST": "bz", "U1": "https://example.com/", "STR": "two", "PAIRS": "url:https://foo.bar:2030",
+	}},
+	{name: "pointer and list forms unset", target: newOf[pointerLists]()},
+	{name: "expand cycle", target: newOf[cyclic](), env: map[string]string{"A": "${B}x", "B": "${A}y"}},
 	{name: "secrets", target: newOf[secrets](), env: map[string]string{"KEY": "k", "PKEY": "p"}},
 	{name: "secrets unset", target: newOf[secrets]()},
 }
@@ -308,9 +391,10 @@ type outcome struct {
 func runCaarlos(tc tcase, environ map[string]string) outcome {
 	v := tc.target()
 	opts := env.Options{Environment: environ, Prefix: tc.prefix}
-	if tc.parser {
-		opts.FuncMap = map[reflect.Type]env.ParserFunc{
-			reflect.TypeFor[point](): func(s string) (any, error) { return parsePoint(s) },
+	if len(tc.parsers) > 0 {
+		opts.FuncMap = map[reflect.Type]env.ParserFunc{}
+		for _, p := range tc.parsers {
+			opts.FuncMap[p.t] = p.fn
 		}
 	}
 	return outcome{v, env.ParseWithOptions(v, opts)}
@@ -319,8 +403,8 @@ func runCaarlos(tc tcase, environ map[string]string) outcome {
 func runConfig(tc tcase, environ map[string]string) outcome {
 	v := tc.target()
 	opts := []config.Option{config.WithEnvironment(environ), config.WithPrefix(tc.prefix)}
-	if tc.parser {
-		opts = append(opts, config.WithParser(parsePoint))
+	for _, p := range tc.parsers {
+		opts = append(opts, p.opt)
 	}
 	return outcome{v, config.Parse(v, opts...)}
 }

@@ -145,9 +145,10 @@ func WithTraceFrom(f func(ctx context.Context) Trace) MiddlewareOption {
 //	remote_addr  the peer address, as net/http gives it
 //	user_agent   the User-Agent header
 //	request_id   the request ID
-//	trace_id     the request's trace, when it has one (see below), as 32
-//	span_id      and 16 lowercase hex digits, and whether it is sampled
-//	trace_sampled
+//	trace_id     when the request has a trace (see below): its trace ID
+//	             in 32 lowercase hex digits,
+//	span_id      its span ID in 16 (left out when unknown),
+//	trace_sampled  and whether the caller samples it
 //	headers      the headers asked for with [WithHeaders], if any
 //
 // The level is error for 5xx, warn for 4xx and info otherwise (see

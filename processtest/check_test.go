@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -208,5 +209,36 @@ func TestCheck_loadHeader(t *testing.T) {
 	rep = check(t, bin, only, processtest.WithSecret("SECRET_TOKEN"))
 	if res := result(t, rep, processtest.CheckProbes); res.Status != processtest.Fail || !strings.Contains(strings.Join(res.Problems, ""), "status 401") {
 		t.Errorf("without the header: probes %s %q, want a failure with status 401", res.Status, res.Problems)
+	}
+}
+
+// TestRun_reportsFailures runs Run on the bare server in a child test
+// process and reads its verdicts: each check a subtest, the rolling stop
+// failed with what a platform would have seen, the others passed or skipped.
+func TestRun_reportsFailures(t *testing.T) {
+	if os.Getenv("PROCESSTEST_CHILD") == "bare" {
+		processtest.Run(t, svc("bare"), processtest.WithTightBalancer(),
+			processtest.WithChecks(processtest.CheckRollingStop))
+		return
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run", "^TestRun_reportsFailures$", "-test.v")
+	cmd.Env = append(os.Environ(), "PROCESSTEST_CHILD=bare")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("child test: %v, want exit 1\n%s", err, out)
+	}
+	for _, want := range []string{
+		"--- FAIL: TestRun_reportsFailures/rolling-stop",
+		"requests failed",
+		"--- PASS: TestRun_reportsFailures/port",
+		"--- SKIP: TestRun_reportsFailures/secrets",
+		"stdout of the serving run",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("child output lacks %q:\n%s", want, out)
+		}
 	}
 }

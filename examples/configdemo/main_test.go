@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // build compiles the demo once per test into a temporary directory.
@@ -22,14 +25,21 @@ func build(t *testing.T) string {
 	return bin
 }
 
+// run starts the demo with env and no other variable, and waits for it at
+// most 10 seconds.
 func run(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
 	cmd.Dir = t.TempDir() // no stray .env file
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("the demo did not exit within 10s; stderr %q", e.String())
+	}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
@@ -38,6 +48,21 @@ func run(t *testing.T, bin string, env []string, args ...string) (stdout, stderr
 		t.Fatalf("run: %v", err)
 	}
 	return o.String(), e.String(), code
+}
+
+// row returns the SOURCE and VALUE the demo printed for name.
+func row(t *testing.T, out, name string) (source, value string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if f := regexp.MustCompile(`\s{2,}`).Split(line, 3); len(f) >= 2 && f[0] == name {
+			if len(f) == 2 {
+				return f[1], ""
+			}
+			return f[1], f[2]
+		}
+	}
+	t.Fatalf("no row for %s in:\n%s", name, out)
+	return "", ""
 }
 
 func TestDemo(t *testing.T) {
@@ -52,21 +77,32 @@ func TestDemo(t *testing.T) {
 		if code != 0 || errOut != "" {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		var got map[string]any
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+		if s, v := row(t, out, "PORT"); s != "default" || v != "8080" {
+			t.Errorf("PORT %s %s, want default 8080\n%s", s, v, out)
 		}
-		if got["Port"] != float64(8080) || got["APIKey"] != "[UNSET]" {
-			t.Errorf("stdout = %s, want Port 8080 and APIKey [UNSET]", out)
+		if s, v := row(t, out, "API_KEY"); s != "unset" || v != "[UNSET]" {
+			t.Errorf("API_KEY %s %s, want unset [UNSET]", s, v)
 		}
 	})
-	t.Run("secret from NAME_FILE is redacted", func(t *testing.T) {
-		out, _, code := run(t, bin, []string{"API_KEY_FILE=" + secretFile, "PORT=9000"})
-		if code != 0 || !strings.Contains(out, `"APIKey": "[REDACTED]"`) || !strings.Contains(out, `"Port": 9000`) {
-			t.Errorf("exit %d, stdout %s", code, out)
+	t.Run("credentials masked by meaning", func(t *testing.T) {
+		out, _, code := run(t, bin, []string{
+			"API_KEY_FILE=" + secretFile, "PORT=9000",
+			"DATABASE_URL=postgres://app:/pa55-canary@db:5432/shop",
+			"BOOTSTRAP_TOKEN=tok-canary",
+		})
+		if code != 0 || strings.Contains(out, "canary") || strings.Contains(out, "from-file-secret") {
+			t.Fatalf("exit %d, stdout shows a credential:\n%s", code, out)
 		}
-		if strings.Contains(out, "from-file-secret") {
-			t.Error("stdout shows the secret")
+		if s, v := row(t, out, "API_KEY"); s != "file "+secretFile || v != "[REDACTED]" {
+			t.Errorf("API_KEY %s %s, want the file and [REDACTED]", s, v)
+		}
+		if _, v := row(t, out, "DATABASE_URL"); v != "postgres://app:[REDACTED]@db:5432/shop" {
+			t.Errorf("DATABASE_URL %s", v)
+		}
+		// The unset option removed the variable while loading; the
+		// report still knows where the value came from.
+		if s, v := row(t, out, "BOOTSTRAP_TOKEN"); s != "environment" || v != "[REDACTED]" {
+			t.Errorf("BOOTSTRAP_TOKEN %s %s, want environment [REDACTED]", s, v)
 		}
 	})
 	t.Run("config error exits 78 on stderr", func(t *testing.T) {
@@ -77,6 +113,17 @@ func TestDemo(t *testing.T) {
 		want := "config: 2 problems:\n\tPORT: not an integer; want a whole number such as 42\n\tAPI_KEY: set together with API_KEY_FILE; want only one of API_KEY and API_KEY_FILE; unset the other\n"
 		if errOut != want {
 			t.Errorf("stderr = %q, want %q", errOut, want)
+		}
+	})
+	t.Run("a named pipe as NAME_FILE is a config error, not a hang", func(t *testing.T) {
+		fifo := filepath.Join(t.TempDir(), "fifo")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, code := run(t, bin, []string{"API_KEY_FILE=" + fifo})
+		want := "config: API_KEY: cannot read " + fifo + ", the file named by API_KEY_FILE: not a regular file but a named pipe; want a regular file holding the value, or unset API_KEY_FILE\n"
+		if code != 78 || errOut != want {
+			t.Errorf("exit %d, stderr %q; want 78 and %q", code, errOut, want)
 		}
 	})
 	t.Run("help lists the variables", func(t *testing.T) {

@@ -49,7 +49,16 @@ trap cleanup EXIT
 if [ $# -gt 0 ]; then
   modules=("$@")
 else
-  mapfile -t modules < <(find . -name go.mod -not -path '*/.*/*' -not -path '*/testdata/*' -printf '%h\n' | sort)
+  # The root module first (its tests run longest), then the others by the
+  # size of their go.sum, largest first: the modules with the most to
+  # download and compile start early and do not end the run alone.
+  mapfile -t modules < <(
+    find . -name go.mod -not -path '*/.*/*' -not -path '*/testdata/*' -printf '%h\n' |
+      while read -r m; do
+        if [ "$m" = . ]; then w=999999; else w=$({ wc -l <"$m/go.sum"; } 2>/dev/null || echo 0); fi
+        echo "$w $m"
+      done | sort -k1,1nr -k2 | cut -d' ' -f2-
+  )
 fi
 
 # ---- installs, in the background while the repository is checked ----------
@@ -122,8 +131,20 @@ await() {
   return "$rc"
 }
 
+# prefetch downloads every module's dependencies one module after the
+# other, so that the network overlaps the compiling of the modules that
+# run first (their own go mod download step then finds the cache filled).
+prefetch() {
+  local mod
+  for mod in "${modules[@]}"; do
+    (cd "$mod" && go mod download) || return
+  done
+  echo "downloaded the dependencies of ${#modules[@]} modules"
+}
+
 background staticcheck install_staticcheck
 background tools install_tools
+background prefetch prefetch
 
 # ---- the repository -------------------------------------------------------
 
@@ -270,6 +291,8 @@ done
 while [ "$running" -gt 0 ]; do
   finish
 done
+
+await prefetch >/dev/null || echo "warning: prefetching the modules' dependencies failed (see the modules' own go mod download)"
 
 echo "==> coverage per package"
 cat "$tmp"/module.*.log | grep -E '^ok .*coverage:' | awk -F'\t' '{ c = $0; sub(/.*coverage: /, "", c); printf "    %-60s %s\n", $2, c }' | sort || true

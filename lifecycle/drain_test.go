@@ -111,12 +111,10 @@ func TestDrain_sparseTraffic(t *testing.T) {
 	t.Parallel()
 	h, url := drainHarness(t, Config{DrainDelay: 5 * time.Second, DrainMin: 50 * time.Millisecond, DrainQuiet: 50 * time.Millisecond})
 	c := client(t)
-	tick := time.NewTicker(100 * time.Millisecond)
 	for range 5 {
-		<-tick.C // a request every 100ms
+		<-time.After(100 * time.Millisecond) // pacing: at least 100ms between requests
 		get(t, c, url+"/")
 	}
-	tick.Stop()
 	h.sigs <- syscall.SIGTERM
 	e := h.waitLog(t, "draining: readiness fails, servers still serve")
 	if w := e.ContextMap()["quiet_window"].(time.Duration); w < 600*time.Millisecond {

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
@@ -54,6 +55,7 @@ type Call struct {
 	// Log is the run's logger.
 	Log *zap.Logger
 
+	mu       sync.Mutex
 	g        *lifecycle.Group // the process type's group, during its setup
 	cleanups []cleanup
 }
@@ -79,8 +81,11 @@ type cleanup struct {
 // command's error when the command itself succeeded.
 //
 // Cleanup returns an error, and registers nothing, when name is empty or
-// already used, or fn is nil.
+// already used, or fn is nil; for a process type also once its group runs
+// (register cleanups in the setup function). It is safe for concurrent use.
 func (c *Call) Cleanup(name string, fn func(ctx context.Context) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	switch {
 	case name == "":
 		return errors.New("admin: cleanup with an empty name; give it a name for the logs")
@@ -104,9 +109,13 @@ func (c *Call) Cleanup(name string, fn func(ctx context.Context) error) error {
 // runCleanups runs the cleanups, last first, each with its panic recovered,
 // logging each failure; it returns the first.
 func (c *Call) runCleanups(ctx context.Context) error {
+	c.mu.Lock()
+	cleanups := c.cleanups
+	c.cleanups = nil
+	c.mu.Unlock()
 	var first error
-	for i := len(c.cleanups) - 1; i >= 0; i-- {
-		cl := c.cleanups[i]
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cl := cleanups[i]
 		err := callCleanup(ctx, cl)
 		if err == nil {
 			continue
@@ -121,7 +130,6 @@ func (c *Call) runCleanups(ctx context.Context) error {
 			first = fmt.Errorf("admin: cleanup %q failed: %w", cl.name, err)
 		}
 	}
-	c.cleanups = nil
 	return first
 }
 

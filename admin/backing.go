@@ -26,7 +26,8 @@ func (r *run) backingCommand() *command {
 			"variables with a known scheme (REDIS_URL, AMQP_URL...), passwords redacted.\n" +
 			"With -check it connects to each at once, with a timeout each, speaks the first\n" +
 			"bytes of its protocol, prints a table of results and exits with 1 when one is\n" +
-			"down. A variable that does not parse is listed with its problem and exits 1 too.",
+			"down. A variable that does not parse is listed with its problem and exits 1 too.\n" +
+			"Problems of the configuration are printed on stderr, and exit with 78, as config does.",
 		kind: kindBuiltin,
 		flags: []func(*flag.FlagSet){func(fs *flag.FlagSet) {
 			fs.Bool("check", false, "check that each service answers")

@@ -27,9 +27,10 @@ const defaultShutdownTimeout = 25 * time.Second
 func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	lc := *r.rd.lifecycle
 	g := lifecycle.New(lc, lifecycle.WithLogger(r.log.With(zap.String("process", c.name))))
+	call.mu.Lock()
 	call.g = g
+	call.mu.Unlock()
 	err := c.process(ctx, call, g)
-	call.g = nil
 	if err != nil {
 		// The group is not run: nothing it holds has started, and nothing
 		// is bound. The cleanups registered so far run here instead.

@@ -1,8 +1,11 @@
 package backing_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 
 	"github.com/twelvekit/twelvekit/backing"
 )
@@ -21,7 +24,9 @@ func FuzzParse(f *testing.F) {
 		"nats://tok@a,tls://tok@b", "tls://u:p@n:4443", "mqtt://u:p@h", "ssl://h", "wss://h/mqtt",
 		"memcached://a,b:11212", "mc1:11211,mc2:11211", "smtp://u:p@smtp.x.org", "smtps://h",
 		"https://u:p@api.x.org/v1?k=a+b", "s3://k:s@bucket/prefix?region=eu-west-1",
-		"redis://[fe80::1%25eth0]:7000", "postgres://u:%zz@h", "x://", "", "::", "[", "a,", "postgres://u:p@[::1",
+		"redis://[fe80::1%25eth0]:7000", "https://h/?token=abc&x=1", "postgres://h/d?sslpassword=abc&user=u",
+		"https://TOKEN@h/", "amqp://", "amqp://u@:5673", "nats://a, b:4223", "rediss://h?skip_verify=true&dial_timeout=3",
+		"redis://h:1?addr=b:2&addr=[::1]:3", "postgres://u@:5433/db?host=/socket", "postgres://h/a%2Fb?sslmode=allow", "postgres://u:%zz@h", "x://", "", "::", "[", "a,", "postgres://u:p@[::1",
 	} {
 		f.Add(s)
 	}
@@ -43,8 +48,9 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		// String is Reveal with the password (or a NATS token) replaced.
-		reveal := u.Reveal()
+		// String is Reveal with the password, a token-only userinfo and the
+		// values of credential options replaced.
+		reveal := maskQuery(u.Reveal())
 		want := reveal
 		if start := strings.Index(reveal, "://") + 3; start >= 3 && u.Scheme() != "sqlite" {
 			end := start + strings.IndexAny(reveal[start:]+"/", "/?")
@@ -54,7 +60,7 @@ func FuzzParse(f *testing.F) {
 				switch {
 				case hasPw && pw != "":
 					want = reveal[:start] + user + ":[REDACTED]" + reveal[at:]
-				case !hasPw && u.Scheme() == "nats":
+				case !hasPw && user != "" && (u.Scheme() == "nats" || u.Scheme() == "http" || u.Scheme() == "s3"):
 					want = reveal[:start] + "[REDACTED]" + reveal[at:]
 				}
 			}
@@ -77,4 +83,25 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// maskQuery replaces the value of every credential option of s's query by
+// the mask, as the redaction rules of the package doc say.
+func maskQuery(s string) string {
+	base, q, ok := strings.Cut(s, "?")
+	if !ok {
+		return s
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		k, v, _ := strings.Cut(p, "=")
+		dk, err := url.PathUnescape(k)
+		if err != nil || v == "" {
+			continue
+		}
+		if redact.Param(dk) || redact.Param(strings.TrimLeft(dk, "_")) {
+			parts[i] = k + "=" + redact.Mask
+		}
+	}
+	return base + "?" + strings.Join(parts, "&")
 }

@@ -260,13 +260,13 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.trace != nil {
 		tr = m.trace(q.ctx.Context)
 	}
-	ok := tr.IsValid()
+	ok, traceparent := tr.IsValid(), ""
 	if !ok {
-		tr, ok = traceFromHeaders(r.Header)
+		tr, traceparent, ok = traceFromHeaders(r.Header)
 	}
 	if ok {
 		q.ctx.hasTrace = true
-		q.ctx.trace.set(tr, m.keys, m.gcpPrefix)
+		q.ctx.trace.set(tr, m.keys, m.gcpPrefix, traceparent)
 	}
 	q.idSlot[0] = id
 	// The slice lives in q: no allocation. A handler that appends to the

@@ -31,20 +31,23 @@ const (
 	cloudTraceHeader  = "X-Cloud-Trace-Context"
 )
 
-// traceFromHeaders returns the trace of the traceparent header, or when the
-// request has none, of X-Cloud-Trace-Context. A header that is malformed, or
-// repeated, gives no trace: it is never read further and never logged.
-func traceFromHeaders(h http.Header) (Trace, bool) {
+// traceFromHeaders returns the trace of the traceparent header, and the
+// header's value, or when the request has none, of X-Cloud-Trace-Context
+// (and ""). A header that is malformed, or repeated, gives no trace: it is
+// never read further and never logged.
+func traceFromHeaders(h http.Header) (Trace, string, bool) {
 	if v, ok := h[traceparentHeader]; ok {
 		if len(v) != 1 {
-			return Trace{}, false
+			return Trace{}, "", false
 		}
-		return parseTraceparent(v[0])
+		t, ok := parseTraceparent(v[0])
+		return t, v[0], ok
 	}
 	if v := h[cloudTraceHeader]; len(v) == 1 {
-		return parseCloudTrace(v[0])
+		t, ok := parseCloudTrace(v[0])
+		return t, "", ok
 	}
-	return Trace{}, false
+	return Trace{}, "", false
 }
 
 // parseTraceparent reads a traceparent header value as the W3C Trace
@@ -130,11 +133,11 @@ func decodeHex(dst []byte, src string) bool {
 }
 
 func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+	if d := c - '0'; d < 10 {
+		return d, true
+	}
+	if d := c - 'a'; d < 6 {
+		return d + 10, true
 	}
 	return 0, false
 }
@@ -161,11 +164,18 @@ type traceFields struct {
 	gcpBuf [96]byte
 }
 
-// set fills t for trace tr; prefix is projects/PROJECT/traces/ or "".
-func (t *traceFields) set(tr Trace, keys Keys, prefix string) {
+// set fills t for trace tr; prefix is projects/PROJECT/traces/ or "". A
+// non-empty traceparent is the valid header tr was parsed from, whose IDs
+// are already in lowercase hex.
+func (t *traceFields) set(tr Trace, keys Keys, prefix, traceparent string) {
 	t.trace, t.keys = tr, keys
-	encodeHex(t.traceHex[:], tr.TraceID[:])
-	encodeHex(t.spanHex[:], tr.SpanID[:])
+	if traceparent != "" {
+		copy(t.traceHex[:], traceparent[3:35])
+		copy(t.spanHex[:], traceparent[36:52])
+	} else {
+		encodeHex(t.traceHex[:], tr.TraceID[:])
+		encodeHex(t.spanHex[:], tr.SpanID[:])
+	}
 	t.gcp = nil
 	if keys == KeysGCP && prefix != "" {
 		b := t.gcpBuf[:0]

@@ -258,7 +258,7 @@ func startHAProxy(t *testing.T, bin, dir string, ports []int, check string) *bal
 defaults
     mode http
     retries 0
-    option redispatch 0
+    no option redispatch
     timeout connect 2s
     timeout client 10s
     timeout server 10s

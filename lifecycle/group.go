@@ -223,11 +223,13 @@ func (g *Group) Startup(name string, fn func(ctx context.Context) error) error {
 // http.ResponseController or http.TimeoutHandler), and an ErrorLog that
 // writes to the group's logger; change them with [WithServer].
 //
-// At a stop, the server keeps serving during [Config.DrainDelay], answering
-// with "Connection: close" so that clients reconnect through the load
-// balancer, then stops accepting with http.Server.Shutdown: in-flight
-// requests finish and idle connections close. When the shutdown timeout passes first, the server
-// is closed, not waited for.
+// At a stop, the server keeps serving during the drain (see the package
+// documentation, "Drain"; every request but the probes counts as traffic
+// for it), answering with "Connection: close" so that clients reconnect
+// through the load balancer, then stops accepting with http.Server.Shutdown:
+// in-flight requests finish, idle connections close, and so do connections
+// that have sent no request yet. When the shutdown timeout passes first, the
+// server is closed, not waited for.
 //
 // HTTP returns an error, which Run then returns too, when name is empty or
 // already used or h is nil; after Run has started it returns an error and
@@ -277,10 +279,11 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 // for each (from a gRPC interceptor, a fiber middleware, a consumer's
 // handler) so that the drain can end once they stop; without it the drain
 // sees only the HTTP actors and the probes (see the package documentation,
-// "Drain"), and with no request seen at all it lasts [Config.DrainDelay]. When the group has serving actors but no HTTP
-// actor and [Config.ManagementPort] is 0, the probes /livez and /readyz get a
-// server of their own on [Config.Port], stopped last, so a serving actor
-// must listen on another port (such as a GRPC_PORT of its own config).
+// "Drain"), and with no request seen at all it lasts [Config.DrainDelay].
+// When the group has serving actors but no HTTP actor and
+// [Config.ManagementPort] is 0, the probes /livez and /readyz get a server of
+// their own on [Config.Port], stopped last, so a serving actor must listen
+// on another port (such as a GRPC_PORT of its own config).
 //
 // Serve returns an error, which Run then returns too, when name is empty or
 // already used or a function is nil; after Run has started it returns an

@@ -40,13 +40,16 @@ import (
 // [Config.ShutdownTimeout] counted from that moment:
 //
 //  1. /readyz answers 503 at once, and startup functions are cancelled;
-//  2. during [Config.DrainDelay] the HTTP servers keep serving, answering
-//     with "Connection: close" so clients reconnect through the load
-//     balancer (skipped when the group has no HTTP actor);
+//  2. the drain: the HTTP servers and the serving actors of [Group.Serve]
+//     keep serving, the HTTP servers answering with "Connection: close" so
+//     clients reconnect through the load balancer, until traffic has
+//     stopped, within [Config.DrainMin] and [Config.DrainDelay] (see the
+//     package documentation, "Drain"; skipped when the group has no serving
+//     actor or DrainDelay is 0);
 //  3. the HTTP servers stop accepting and wait for their requests in flight
-//     (http.Server.Shutdown); idle connections close, and so do connections
-//     that have not sent a request yet (which Shutdown alone would wait 5 s
-//     for);
+//     (http.Server.Shutdown; idle connections close, and so do connections
+//     that have not sent a request yet, which Shutdown alone would wait 5 s
+//     for), and, at the same time, the stop functions of [Group.Serve] run;
 //  4. every other actor is interrupted: the interrupt functions of
 //     [Group.Add] run concurrently, each exactly once, and the contexts of
 //     [Group.Go] are cancelled; Run waits for all of them;

@@ -97,8 +97,16 @@
 // has propagated, so the rule sees it; on a large cluster or behind an
 // ingress controller that lags, raise DRAIN_MIN to the propagation delay you
 // observe (5s is common), and keep terminationGracePeriodSeconds above
-// SHUTDOWN_TIMEOUT (30 s against 25 s by default). A preStop sleep is not
-// needed: the drain is that wait, inside the process.
+// SHUTDOWN_TIMEOUT (30 s against 25 s by default). Since terminating
+// endpoints (KEP-1669), a terminating pod stays in its EndpointSlices with
+// "serving" set from its readiness, and proxies that fall back to
+// terminating endpoints (a Service with no ready endpoint left, traffic
+// policy Local) keep sending to it until the kubelet's readiness probe,
+// which goes on during termination, has seen the 503: that is why the drain
+// waits for a prober it has seen, and why the probe's periodSeconds must be
+// shorter than DRAIN_DELAY. A preStop sleep is not needed: the drain is that
+// wait, inside the process; if you keep one, the grace period must cover it
+// plus SHUTDOWN_TIMEOUT.
 //
 // A fixed drain is DRAIN_MIN equal to DRAIN_DELAY. Size it as the balancer's
 // time to notice plus a margin: longer than check interval x fall (plus one

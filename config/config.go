@@ -65,7 +65,7 @@ func Parse(dst any, opts ...Option) error {
 	t := rv.Elem().Type()
 	p := planFor(t, s.prefix)
 
-	l := loader{p: p, s: &s}
+	l := loader{p: p, s: s}
 	for _, fe := range p.problems(s.parsers) {
 		l.add(-1, -1, fe)
 	}
@@ -109,7 +109,7 @@ func typeName(v any) string {
 // before last, and -1 for a problem of the whole call.
 type loader struct {
 	p        *plan
-	s        *settings
+	s        settings // a copy: a pointer would move the caller's to the heap
 	problems []ranked
 	// vars is the environment handed to caarlos0/env, or nil when that is
 	// the process environment as it is: then nothing copies it, and single
@@ -188,7 +188,7 @@ func (l *loader) own() {
 // Neither the caller's map nor the process environment is changed, and
 // neither is copied unless something is added.
 func (l *loader) environ() {
-	s := l.s
+	s := &l.s
 	if s.envSet {
 		l.vars = s.env
 		if l.vars == nil {

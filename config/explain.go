@@ -100,7 +100,7 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 // guessSources works out where each leaf's value would come from with the
 // environment and .env files of s, for Explain without a report.
 func guessSources(p *plan, s *settings) []origin {
-	l := loader{p: p, s: s}
+	l := loader{p: p, s: *s}
 	if s.envSet {
 		l.vars = s.env
 	}

@@ -3,8 +3,9 @@
 # envconfig and a hand-written loader (BenchmarkLoad), config.Describe
 # (BenchmarkDescribe), and what config.Load adds to caarlos0/env on the same
 # struct in paired turns timed by the thread's CPU clock, with a map and with
-# the process environment (BenchmarkLoadPaired), and on 10 to 300 fields
-# (BenchmarkLoadScaling). It summarises the runs with benchstat: the medians
+# the process environment (BenchmarkLoadPaired; BenchmarkLoadPairedPeerStruct
+# gives caarlos0/env its own struct with plain strings for the secrets), and
+# on 10 to 300 fields (BenchmarkLoadScaling). It summarises the runs with benchstat: the medians
 # of every sub-benchmark, twelvekit compared with each peer (the peer is the
 # base; "vs base" is twelvekit's difference to it), then the paired ratios
 # (x-cpu, x-allocs: twelvekit over caarlos0/env; below 1 is cheaper).

@@ -727,6 +727,44 @@ func BenchmarkLoadPaired(b *testing.B) {
 	})
 }
 
+// BenchmarkLoadPairedPeerStruct is BenchmarkLoadPaired with each side on its
+// own struct, as BenchmarkLoad has them: twelvekit's secrets are
+// config.Secret, caarlos0/env's plain strings, so the ratio includes what the
+// Secret type costs (an UnmarshalText call and the closure that hides the
+// value).
+func BenchmarkLoadPairedPeerStruct(b *testing.B) {
+	m := configEnv()
+	b.Run("env=map", func(b *testing.B) {
+		reportPaired(b,
+			func() {
+				var c caarlosConfig
+				if err := env.ParseWithOptions(&c, env.Options{Environment: m}); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func() {
+				if _, err := config.Load[twelvekitConfig](config.WithEnvironment(m)); err != nil {
+					b.Fatal(err)
+				}
+			})
+	})
+	b.Run("env=process", func(b *testing.B) {
+		withProcessEnv(b, m)
+		reportPaired(b,
+			func() {
+				var c caarlosConfig
+				if err := env.Parse(&c); err != nil {
+					b.Fatal(err)
+				}
+			},
+			func() {
+				if _, err := config.Load[twelvekitConfig](); err != nil {
+					b.Fatal(err)
+				}
+			})
+	})
+}
+
 // twelvekitLoaded extracts the checked fields of a twelvekitConfig.
 func twelvekitLoaded(c *twelvekitConfig) loaded {
 	return loaded{

@@ -117,3 +117,11 @@ func TestRun_flagBeforeCommand(t *testing.T) {
 		t.Errorf("got %+v", r)
 	}
 }
+
+func TestWithTimeout_inProcess(t *testing.T) {
+	t.Parallel()
+	r := runTasks(t, nil, nil, "deadline")
+	if r.code != 124 || !strings.Contains(r.stderr, "tasks deadline: the task ran past its timeout of 100ms; ") {
+		t.Errorf("got %+v, want 124 and the timeout on stderr", r)
+	}
+}

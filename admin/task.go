@@ -85,6 +85,9 @@ func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
 	for {
 		select {
 		case err := <-done:
+			if err != nil && context.Cause(tctx) == errTimeout {
+				return r.timedOut(c, true)
+			}
 			return r.taskResult(c, err, first)
 		case s := <-sigs:
 			name := signalName(s)
@@ -113,14 +116,26 @@ func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
 				if err == nil {
 					return 0
 				}
+				return r.timedOut(c, true)
 			default:
 			}
-			r.log.Error("task timed out", taskName, zap.Duration("timeout", c.timeout))
-			fmt.Fprintf(r.stderr, "%s %s: the task ran past its timeout of %s; its context is cancelled and it is left behind; make it return sooner, or raise the timeout\n",
-				r.app.name, c.name, c.timeout)
-			return 124
+			return r.timedOut(c, false)
 		}
 	}
+}
+
+// timedOut logs and prints that task c ran past its timeout, and returns
+// 124. returned says whether it returned (with an error) at the deadline,
+// rather than being left behind.
+func (r *run) timedOut(c *command, returned bool) int {
+	r.log.Error("task timed out", zap.String("task", c.name), zap.Duration("timeout", c.timeout), zap.Bool("returned", returned))
+	what := "its context is cancelled and it is left behind"
+	if returned {
+		what = "its context was cancelled and it returned an error"
+	}
+	fmt.Fprintf(r.stderr, "%s %s: the task ran past its timeout of %s; %s; make it return sooner, or raise the timeout\n",
+		r.app.name, c.name, c.timeout, what)
+	return 124
 }
 
 // callTask runs the task, turning a panic into a *lifecycle.PanicError.

@@ -35,8 +35,10 @@ const (
 // runs until a signal stops it. ctx is the context of the whole run.
 type ProcessFunc func(ctx context.Context, c *Call, g *lifecycle.Group) error
 
-// TaskFunc runs a one-off task. ctx is cancelled on SIGINT or SIGTERM: the
-// task should stop, clean up and return.
+// TaskFunc runs a one-off task. ctx is cancelled on SIGINT or SIGTERM (and
+// at the timeout of [WithTimeout]): the task should stop, clean up and
+// return. A task that does not is left behind when a second SIGINT forces
+// the stop; a panic is recovered and reported as the task's error.
 type TaskFunc func(ctx context.Context, c *Call) error
 
 // Call is what a command gets besides its context: its arguments, its

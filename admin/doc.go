@@ -1,13 +1,15 @@
 // Package admin makes one binary run every process of a twelve-factor
 // service: its process types (factor VIII), such as web and worker, and its
 // one-off admin tasks (factor XII), such as migrate, each with the same
-// configuration, the same logging and the same release.
+// configuration (or only its own part of it), the same logging and the same
+// release.
 //
 //	var cfg Config                        // holds lifecycle.Config and logging.Config
 //	app := admin.New("shop", &cfg)        // loads cfg before any command runs
 //	app.Process("web", "serve the HTTP API", web)
 //	app.Process("worker", "process jobs", worker)
-//	app.Task("migrate", "apply schema migrations", migrate)
+//	app.Task("migrate", "apply schema migrations", migrate,
+//		admin.WithConfig(&cfg.DB))        // migrate reads and checks DB_* only
 //	os.Exit(app.Run(context.Background(), os.Args[1:]))
 //
 // # Words

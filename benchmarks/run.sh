@@ -18,7 +18,7 @@
 # machine, the Go version and the date, and takes about 10 minutes on 2
 # cores. Raw results stay in $OUT (default /tmp/twelvekit-bench).
 #
-# Usage: benchmarks/run.sh            (PASSES=5 ROUNDS=200 PROC_ROUNDS=60 by default)
+# Usage: benchmarks/run.sh            (PASSES=5 ROUNDS=200 PROC_ROUNDS=100 SCALE_ROUNDS=60 by default)
 #        NOWRITE=1 benchmarks/run.sh  (print the tables, leave the READMEs alone)
 set -euo pipefail
 
@@ -27,7 +27,7 @@ root=$(cd "$here/.." && pwd)
 cd "$here"
 passes=${PASSES:-5}
 rounds=${ROUNDS:-200}
-proc_rounds=${PROC_ROUNDS:-60}
+proc_rounds=${PROC_ROUNDS:-100}
 scale_rounds=${SCALE_ROUNDS:-60}
 out=${OUT:-/tmp/twelvekit-bench}
 rm -rf "$out"

@@ -24,17 +24,28 @@ const childEnv = "CONFIG_TEST_CHILD"
 const childMemory = 2 << 30 // 1 GiB is too tight for the runtime's own reservations
 
 // runChild loads the process environment into a struct of one secret and
-// one file-tagged string and prints the report, then the heap in use.
+// one file-tagged string (mode "load") or of a file-tagged string whose
+// default names /dev/zero (mode "default-zero"), and prints the report.
 func runChild(mode string) int {
 	if err := limitMemory(childMemory); err != nil {
 		fmt.Println("limit memory:", err)
 		return 3
 	}
-	type cfg struct {
-		Key  config.Secret `env:"API_KEY"`
-		Cert string        `env:"CERT_PATH,file"`
+	var err error
+	switch mode {
+	case "default-zero":
+		// A default path that names an endless device.
+		type cfg struct {
+			Seed string `env:"SEED_PATH,file" envDefault:"/dev/zero"`
+		}
+		_, err = config.Load[cfg]()
+	default:
+		type cfg struct {
+			Key  config.Secret `env:"API_KEY"`
+			Cert string        `env:"CERT_PATH,file"`
+		}
+		_, err = config.Load[cfg]()
 	}
-	_, err := config.Load[cfg]()
 	fmt.Println(err)
 	return 0
 }
@@ -43,10 +54,17 @@ func runChild(mode string) int {
 // it printed.
 func loadInChild(t *testing.T, env ...string) string {
 	t.Helper()
+	return runInChild(t, "load", env...)
+}
+
+// runInChild runs a child in mode with env, within a timeout, and returns
+// what it printed.
+func runInChild(t *testing.T, mode string, env ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append([]string{childEnv + "=load"}, env...)
+	cmd.Env = append([]string{childEnv + "=" + mode}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

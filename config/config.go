@@ -255,11 +255,15 @@ func (l *loader) environ() {
 		l.fromFile[lf.key] = path
 	}
 	// The file tag option: caarlos0/env reads the file itself, without a
-	// bound. A path that is not a small regular file is reported here and
-	// taken away from it, so that it never opens a pipe or a device.
+	// bound. A path (or a default path) that is not a small regular file is
+	// reported here and replaced by the null device, which reads as empty at
+	// once, so that caarlos0/env never opens a pipe or a device.
 	for _, i := range l.p.fileOpts {
 		lf := &l.p.leaves[i]
 		path := l.get(lf.key)
+		if path == "" && lf.hasDef {
+			path = lf.def
+		}
 		if path == "" {
 			continue
 		}
@@ -276,7 +280,7 @@ func (l *loader) environ() {
 			Err:     &fileError{cause: err},
 		})
 		l.own()
-		delete(l.vars, lf.key)
+		l.vars[lf.key] = os.DevNull
 	}
 }
 

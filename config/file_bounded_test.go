@@ -75,6 +75,17 @@ func TestLoad_nameFileSpecial(t *testing.T) {
 	}
 }
 
+// TestLoad_fileOptionDefault: a file option whose default path names
+// /dev/zero is refused, not read, in a child process with a timeout and a
+// memory limit.
+func TestLoad_fileOptionDefault(t *testing.T) {
+	t.Parallel()
+	want := "config: SEED_PATH: cannot read /dev/zero, the file it names: not a regular file but a character device; want the path of a regular file"
+	if got := runInChild(t, "default-zero"); got != want {
+		t.Errorf("report:\n got %s\nwant %s", got, want)
+	}
+}
+
 // TestLoad_nameFileLimit: the limit holds for the size a file says it has
 // and for what is read from it, and WithFileLimit changes it.
 func TestLoad_nameFileLimit(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/davecgh/go-spew/spew"
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
 	"github.com/twelvekit/twelvekit/config"
 )
 
@@ -63,5 +64,27 @@ func TestSecret_cmpDiff(t *testing.T) {
 	}
 	if d := cmp.Diff(a, newService("first-canary")); d != "" {
 		t.Errorf("cmp.Diff of equal secrets:\n%s", d)
+	}
+}
+
+// recorder is a testing.TB stand-in for testify that keeps what it reports.
+type recorder struct{ msgs []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+// TestSecret_testify: assert.Equal of configs that differ only in a secret
+// fails, and its message (go-spew's dump and diff) shows neither value.
+func TestSecret_testify(t *testing.T) {
+	t.Parallel()
+	a, b := newService("first-canary"), newService("second-canary")
+	var r recorder
+	if assert.Equal(&r, a, b) {
+		t.Fatal("assert.Equal passes for configs with different secrets")
+	}
+	msg := strings.Join(r.msgs, "\n")
+	if strings.Contains(msg, "canary") || !strings.Contains(msg, "Diff:") {
+		t.Errorf("testify's message shows a value, or no diff:\n%s", msg)
 	}
 }

@@ -112,6 +112,9 @@
 //     list apply to every server ([NATSOptions] has one set).
 //   - [mqtt-port] the MQTT broker gets its default port (1883, 8883, 80,
 //     443) where the URL gives none; paho adds none and its dial would fail.
+//   - [tls-files] certificate files named in options (sslrootcert, sslcert,
+//     sslkey, certfile...) are not opened by Parse, which reads no file; pgx
+//     opens them when it parses, the others when they connect.
 //   - [percent-host] a percent-encoded host name is decoded (it is how
 //     sockets are written); net/url refuses it.
 //

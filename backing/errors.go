@@ -2,6 +2,7 @@ package backing
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/twelvekit/twelvekit/config"
 )
@@ -85,10 +86,8 @@ func (e *familyError) Unwrap() error { return ErrFamily }
 // want returns a familyError when u is not of one of the families.
 func (u URL) want(method string, fams ...string) error {
 	name := u.Scheme()
-	for _, f := range fams {
-		if name == f {
-			return nil
-		}
+	if slices.Contains(fams, name) {
+		return nil
 	}
 	if name == "" {
 		name = "unset"

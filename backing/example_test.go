@@ -117,3 +117,36 @@ func ExampleURL_UnmarshalText() {
 	// true
 	// mysql://u:[REDACTED]@db:3306/shop?tls=preferred
 }
+
+// ExampleAMQPURL shows a typed field: a URL of another family lands in the
+// config report under the variable's name, with the schemes it takes, and
+// never with the credential.
+func ExampleAMQPURL() {
+	type Config struct {
+		Broker backing.AMQPURL `env:"AMQP_URL,required"`
+	}
+	_, err := config.Load[Config](config.WithEnvironment(map[string]string{"AMQP_URL": "redis://:hunter2@cache:6379"}))
+	fmt.Println(err)
+	cfg, _ := config.Load[Config](config.WithEnvironment(map[string]string{"AMQP_URL": "amqps://app:hunter2@rabbit/jobs"}))
+	fmt.Println(cfg.Broker)
+	// Output:
+	// config: AMQP_URL: a redis URL; want amqp or amqps
+	// amqps://app:[REDACTED]@rabbit:5671/jobs
+}
+
+// ExampleURL_String shows what String masks: the password, a token-only
+// userinfo and credential query options.
+func ExampleURL_String() {
+	for _, raw := range []string{
+		"postgres://app:hunter2@db/shop?sslpassword=k3y&application_name=web",
+		"https://ghp_T0KEN@api.example.com/repos",
+		"s3://AKIAEXAMPLE:hunter2@bucket/prefix?region=eu-west-1",
+	} {
+		u, _ := backing.Parse(raw)
+		fmt.Println(u)
+	}
+	// Output:
+	// postgres://app:[REDACTED]@db:5432/shop?sslmode=prefer&sslpassword=[REDACTED]&application_name=web
+	// https://[REDACTED]@api.example.com:443/repos
+	// s3://AKIAEXAMPLE:[REDACTED]@bucket/prefix?region=eu-west-1
+}

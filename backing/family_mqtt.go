@@ -32,11 +32,10 @@ var mqttFamily = family{
 	greet:       greetMQTT,
 }
 
+// finishMQTT keeps the path of ws and wss URLs, the WebSocket's; over TCP
+// paho ignores a path, and so does the broker URL.
 func finishMQTT(u *URL, params []Param) error {
 	if u.variant != "ws" && u.variant != "wss" {
-		if u.path != "" && u.path != "/" {
-			return errorf("an mqtt URL over TCP has no path; remove what follows the host, or use ws:// or wss:// for MQTT over WebSocket")
-		}
 		u.path = ""
 	}
 	u.params = params

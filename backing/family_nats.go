@@ -20,9 +20,16 @@ var natsFamily = family{
 	hier:        true,
 	plus:        true,
 	secretParam: isSecretParam,
-	finish:      finishNoPath,
+	finish:      finishNATS,
 	write:       writeHostsQuery,
 	greet:       greetNATS,
+}
+
+// finishNATS drops a path, which nats.go ignores.
+func finishNATS(u *URL, params []Param) error {
+	u.path = ""
+	u.params = params
+	return nil
 }
 
 // finishNoPath is the finish of families whose URLs have no path.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,12 +105,7 @@ func finishRedis(u *URL, params []Param) error {
 			db = segs[0]
 		}
 	}
-	cluster := false
-	for _, p := range params {
-		if p.Key == "addr" {
-			cluster = true
-		}
-	}
+	cluster := slices.ContainsFunc(params, func(p Param) bool { return p.Key == "addr" })
 	if cluster && u.variant == "unix" {
 		return errorf("a Redis Cluster URL (addr=) cannot be a unix socket; write redis://host:port?addr=host2:port")
 	}
@@ -203,12 +199,7 @@ func writeRedis(u *URL, b *strings.Builder, hide bool) {
 }
 
 func (u URL) isCluster() bool {
-	for _, p := range u.params {
-		if p.Key == "addr" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(u.params, func(p Param) bool { return p.Key == "addr" })
 }
 
 // RedisOptions is what a Redis client such as go-redis needs, field by field

@@ -80,7 +80,17 @@ func corpus() []dcase {
 	add("postgres", "pq-socket-host", "postgres://%2Fvar%2Frun%2Fpostgresql/mydb", "postgres://jack@%2Ftmp:5433/mydb")
 	add("postgres", "pq-url-reading", "postgres://jack:secret@localhost:5432/mydb?ssl=true", "postgres://jack:secret@[2001:db8::1]/mydb?sslmode=disable",
 		"postgres://jack:secret@foo:1,bar:2,baz:3/mydb?sslmode=disable", "postgres://jack:secret@a,b:5433/mydb?sslmode=allow",
-		"postgres://jack:secret@h/mydb?sslmode=disable&sslmode=require")
+		"postgres://jack:secret@h/mydb?sslmode=disable&sslmode=require", "postgres://u:p@h/d?sslmode=require&sslmode=disable",
+		"postgres://u:p@h/d?user=other&password=q&sslmode=disable", "postgres://u:p@h1:5432,h2/d?sslmode=verify-ca&target_session_attrs=primary")
+	add("postgres", "tls-files", "postgres://jack@localhost/mydb?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+		"postgres://jack@localhost/mydb?sslmode=require&sslcert=/nonexistent/c.pem&sslkey=/nonexistent/k.pem")
+	add("postgres", "",
+		"postgres://u:p@h:/d?sslmode=disable", "postgres://u:p@h/d?application_name=my+app&sslmode=disable",
+		"postgres://u:p@h/d?sslmode=verify-full&sslrootcert=system",
+		"postgresql://u:p@h/d?sslmode=prefer&connect_timeout=10&keepalives=1",
+		"postgres://u:p%2Bq%26r@h/d?sslmode=require",
+		"postgres://u:p@h/d?sslmode=disable&search_path=%22my%20schema%22", "postgres://u:p@h/d?sslmode=disable&host=other",
+	)
 	add("postgres", "port-range", "postgres://u:p@h:0/mydb")
 	add("postgres", "strict-query", "postgres://u:p@h/mydb?sslmode", "postgres://u:p@h/mydb?%zz=1")
 	add("postgres", "port-list", "postgres://u@h/mydb?host=a,b&port=1,2,3")
@@ -109,6 +119,11 @@ func corpus() []dcase {
 		"mysql://u:p@h/d?sslaccept=strict", "mysql://u:p@h/d?ssl=true", "mysql://u:p@localhost/d?socket=/run/mysqld/mysqld.sock",
 	)
 	add("mysql", "client-params", "mysql://u:p@h/d?tls=false&max_open_conns=5&max_idle_conns=2", "mysql://u:p@h/d?tls=false&conn_max_lifetime=1h")
+	add("mysql", "",
+		"mysql://u:p@h/d?tls=false&charset=utf8mb4&parseTime=True&loc=Local", "mysql://u:p@h/d?tls=skip-verify&timeout=30s&readTimeout=30s",
+		"mysql://u:p@tcp(h:3306)/d", "mysql://u:p@h/d?tls=custom", "mysql://u:p@h/d?tls=false&autocommit=true&transaction_isolation=%27READ-COMMITTED%27",
+		"mysql://u:p%40q@h:3307/d?tls=true", "mysql://u@h/d?tls=false&allowNativePasswords=false",
+	)
 	add("mysql", "port-range", "mysql://u:p@h:0/d")
 	add("mysql", "host-required", "mysql://u:p@/d?tls=false")
 
@@ -136,6 +151,11 @@ func corpus() []dcase {
 		"redis://localhost:123?addr=localhost:1234&max_redirects=3&pool_size=5&dial_timeout=2s",
 		"redis://localhost:123?addr=localhost:1234&db=1", "redis://localhost:123?addr=localhost&addr=b:1", "redis://localhost:123?addr=localhost:1234&idle_timeout=5",
 	)
+	add("redis", "",
+		"redis://user:pass@host:6379/0?protocol=3", "rediss://:pass@host:6380/0?ssl_cert_reqs=none", "rediss://u:p@h:25061/defaultdb",
+		"unix:///var/run/redis.sock?db=2", "unix:///tmp/redis.sock?password=x", "redis://localhost:6379/0?dial_timeout=5s&read_timeout=3s",
+		"redis://localhost:6379?db=1", "redis://h:6379/0?max_retries=-1&pool_size=10&min_idle_conns=3",
+	)
 	add("redis", "redis-heroku-h", "redis://h:pw@ec2-1.compute-1.amazonaws.com:17599", "rediss://h:pw@ec2-1.compute-1.amazonaws.com:17600")
 	add("redis", "alias-schemes", "redis+unix:///tmp/r.sock", "redis-socket:///tmp/r.sock")
 
@@ -153,6 +173,11 @@ func corpus() []dcase {
 		"amqp://h/?connection_timeout=abc", "amqp://h:abc",
 	)
 
+	add("amqp", "",
+		"amqps://user:pass@host/vhost?heartbeat=30&connection_timeout=10000", "amqp://user:pass@host:5672/%2f",
+		"amqp://guest:guest@localhost:5672/?heartbeat=60", "amqp://localhost/vhost?heartbeat=10&connection_timeout=30000&frame_max=131072",
+		"amqp://user:pass@host:5672/vhost?auth_mechanism=EXTERNAL", "amqps://u:p@b-1234.mq.us-east-1.amazonaws.com:5671",
+	)
 	add("amqp", "percent-host", "amqp://user%61:%61pass@ho%61st:10000/v%2Fhost")
 	add("amqp", "port-range", "amqp://h:99999")
 
@@ -163,13 +188,15 @@ func corpus() []dcase {
 		"tls://localhost:4443", "tls://u:p@a", "nats://[::1]:4333", "NATS://localhost", "nats://u:p@a:4222,nats://u:p@b:4223",
 		"nats://a,tls://b", "nats://tok@a:1,nats://tok@b:2",
 	)
+	add("nats", "", "nats://host:4222/", "nats://host/foo", "nats://demo.nats.io", "nats://u:p@connect.ngs.global", "tls://connect.ngs.global:4222")
 	add("nats", "nats-shared-credentials", "nats://u:p@a,b:4223", "nats://a,nats://u:p@b")
 
 	// MQTT: paho's broker schemes.
 	add("mqtt", "",
 		"tcp://h:1883", "mqtt://u:p@h:1883", "ssl://h:8883", "mqtts://h:8883", "tls-is-nats://h", "tcps://h:8883", "mqtt+ssl://h:8883",
 		"ws://h:80/mqtt", "wss://h:443/mqtt", "ws://u:p@h:9001/mqtt", "wss://h:8443/", "tcp://[::1]:1883", "tcp://tk%2Duser:p%40ss@127.0.0.1:1883",
-		"MQTT://h:1883",
+		"MQTT://h:1883", "tcp://broker.hivemq.com:1883", "mqtt://broker:1883/topic", "ssl://u:p@b-x.iot.us-east-1.amazonaws.com:8883",
+		"tcp://h:1883?client_id=x",
 	)
 	add("mqtt", "mqtt-port", "tcp://h", "mqtt://h", "ssl://h", "mqtts://u:p@h", "ws://h/mqtt", "wss://h/mqtt", "tcp://[::1]")
 	// lib/pq without sslmode requires TLS and never falls back; the DSN

@@ -23,7 +23,17 @@ func TestRedaction_spew(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", raw, err)
 		}
-		out := cfg.Sdump(u, &u, backing.Attached(map[string]string{"X_URL": raw}))
+		out := cfg.Sdump(u, &u, backing.Attached(map[string]string{"X_URL": raw}), u.Password())
+		// The driver-ready option structs hold config.Secret values.
+		if o, err := u.Redis(); err == nil {
+			out += cfg.Sdump(o.Password, o.Username, o.Addr)
+		}
+		if o, err := u.NATS(); err == nil {
+			out += cfg.Sdump(o.Password, o.Token, o.Servers)
+		}
+		if o, err := u.MQTT(); err == nil {
+			out += cfg.Sdump(o.Password, o.Broker)
+		}
 		if strings.Contains(out, "canary") {
 			t.Errorf("go-spew shows the credential of %s:\n%s", u, out)
 		}

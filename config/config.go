@@ -38,8 +38,13 @@ func Load[T any](opts ...Option) (T, error) {
 //     variable called NAME_FILE;
 //   - after reading, the Validate method of the struct and of every nested
 //     struct that has one is called (see [Validator]);
+//   - a file named by NAME_FILE or the file option is read only when it is a
+//     regular file within the limit of [WithFileLimit], so Parse returns
+//     promptly whatever the path names;
 //   - every problem is returned at once in a [*Error], in field order, and no
-//     message quotes a variable's value.
+//     message quotes a variable's value or a file's content. A struct with a
+//     mistake in it (a misspelt tag option, a field of a type nothing reads)
+//     is reported with [ErrStruct], and every other field is still read.
 //
 // A field that already holds a value keeps it unless its variable is set or
 // has a default. Parse reads the process environment unless

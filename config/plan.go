@@ -157,7 +157,11 @@ func (p *plan) problems(parsers map[reflect.Type]parser) []*FieldError {
 	if len(p.errs) == 0 && len(p.unsupported) == 0 {
 		return nil
 	}
-	out := append([]*FieldError(nil), p.errs...)
+	out := make([]*FieldError, 0, len(p.errs)+len(p.unsupported))
+	for _, fe := range p.errs {
+		c := *fe // the plan is shared: callers get their own copy
+		out = append(out, &c)
+	}
 	for _, i := range p.unsupported {
 		lf := &p.leaves[i]
 		if _, ok := parserFor(lf.typ, parsers); ok || lf.nested {

@@ -191,3 +191,32 @@ func FuzzLoad_noFragment(f *testing.F) {
 		}
 	})
 }
+
+// wordedText is a type whose UnmarshalText chooses its own words, without
+// the value, by returning a *config.FieldError.
+type wordedText string
+
+func (w *wordedText) UnmarshalText(b []byte) error {
+	if string(b) != "ok" {
+		return &config.FieldError{Problem: "unknown scheme", Want: "a URL starting with postgres:// or redis://", Err: errors.New("scheme " + string(b))}
+	}
+	*w = "ok"
+	return nil
+}
+
+// TestLoad_ownWords: a *FieldError from UnmarshalText gives the report its
+// Problem and Want, and nothing else of it.
+func TestLoad_ownWords(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		DB wordedText `env:"DB"`
+	}
+	_, err := config.Load[cfg](config.WithEnvironment(map[string]string{"DB": canary}))
+	want := "config: DB: unknown scheme; want a URL starting with postgres:// or redis://"
+	if err == nil || err.Error() != want {
+		t.Errorf("report:\n got %v\nwant %s", err, want)
+	}
+	if !errors.Is(err, config.ErrInvalid) {
+		t.Error("not ErrInvalid")
+	}
+}

@@ -112,6 +112,11 @@
 //     list apply to every server ([NATSOptions] has one set).
 //   - [mqtt-port] the MQTT broker gets its default port (1883, 8883, 80,
 //     443) where the URL gives none; paho adds none and its dial would fail.
+//   - [strictest-driver] where the drivers of a family disagree on a value,
+//     Parse refuses what the strictest refuses: pgx's and pgxpool's checks
+//     of connect_timeout, target_session_attrs, channel_binding, pool_* and
+//     the statement cache apply to lib/pq users too, whose driver would
+//     send the value to the server and fail at connect time.
 //   - [tls-files] certificate files named in options (sslrootcert, sslcert,
 //     sslkey, certfile...) are not opened by Parse, which reads no file; pgx
 //     opens them when it parses, the others when they connect.

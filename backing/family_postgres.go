@@ -3,8 +3,10 @@ package backing
 import (
 	"bufio"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var postgresFamily = family{
@@ -63,6 +65,9 @@ func finishPostgres(u *URL, params []Param) error {
 		default:
 			if !validKey(p.Key) {
 				return errorf("a query option name has characters other than letters, digits, '_', '-' and '.'; fix its name")
+			}
+			if err := checkPostgresValue(p); err != nil {
+				return err
 			}
 			if isClientParam(p.Key) {
 				u.client = append(u.client, p)
@@ -142,6 +147,49 @@ func finishPostgres(u *URL, params []Param) error {
 		u.database = u.path[1:]
 	}
 	u.path = ""
+	return nil
+}
+
+// pgWords are the options pgx and pgxpool read as one of a few words, and
+// those words; pgInts and pgDurations those they read as numbers (with the
+// least value) and durations. pgx refuses another value when it parses.
+var (
+	pgWords = map[string][]string{
+		"target_session_attrs":    {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"},
+		"channel_binding":         {"disable", "prefer", "require"},
+		"sslcertmode":             {"disable", "allow", "require"},
+		"sslnegotiation":          {"postgres", "direct"},
+		"default_query_exec_mode": {"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"},
+	}
+	pgInts = map[string]int64{
+		"connect_timeout": 0, "pool_max_conns": 1, "pool_min_conns": 0, "pool_min_idle_conns": 0,
+		"statement_cache_capacity": -1 << 31, "description_cache_capacity": -1 << 31,
+	}
+	pgDurations = map[string]bool{
+		"pool_max_conn_lifetime": true, "pool_max_conn_idle_time": true, "pool_health_check_period": true,
+		"pool_max_conn_lifetime_jitter": true, "pool_ping_timeout": true,
+	}
+)
+
+func checkPostgresValue(p Param) error {
+	if words, ok := pgWords[p.Key]; ok && !slices.Contains(words, p.Value) {
+		return errorf("option " + p.Key + " must be one of " + orList(words) + ", as pgx reads it")
+	}
+	if least, ok := pgInts[p.Key]; ok {
+		bits := 32
+		if p.Key == "connect_timeout" {
+			bits = 64
+		}
+		n, err := strconv.ParseInt(p.Value, 10, bits)
+		if err != nil || n < least {
+			return errorf("option " + p.Key + " is not a whole number from " + strconv.FormatInt(max(least, 0), 10) + " up, as pgx reads it; fix it")
+		}
+	}
+	if pgDurations[p.Key] {
+		if _, err := time.ParseDuration(p.Value); err != nil {
+			return errorf("option " + p.Key + " is not a duration such as 30s or 1h; fix it")
+		}
+	}
 	return nil
 }
 

@@ -91,6 +91,15 @@ func corpus() []dcase {
 		"postgres://u:p%2Bq%26r@h/d?sslmode=require",
 		"postgres://u:p@h/d?sslmode=disable&search_path=%22my%20schema%22", "postgres://u:p@h/d?sslmode=disable&host=other",
 	)
+	add("postgres", "",
+		"postgres://u:p@h/d?sslmode=disable&connect_timeout=abc", "postgres://u:p@h/d?sslmode=disable&connect_timeout=-1",
+		"postgres://u:p@h/d?sslmode=disable&target_session_attrs=bogus", "postgres://u:p@h/d?sslmode=disable&target_session_attrs=prefer-standby",
+		"postgres://u:p@h/d?sslmode=disable&channel_binding=maybe", "postgres://u:p@h/d?sslmode=disable&sslcertmode=x",
+		"postgres://u:p@h/d?sslmode=disable&pool_max_conns=0", "postgres://u:p@h/d?sslmode=disable&pool_max_conns=abc",
+		"postgres://u:p@h/d?sslmode=disable&pool_max_conn_lifetime=forever", "postgres://u:p@h/d?sslmode=disable&default_query_exec_mode=bogus",
+		"postgres://u:p@h/d?sslmode=disable&statement_cache_capacity=x",
+	)
+	add("postgres", "client-params", "postgres://u:p@h/d?sslmode=disable&pool_max_conn_lifetime=1h30m&pool_max_conns=4")
 	add("postgres", "port-range", "postgres://u:p@h:0/mydb")
 	add("postgres", "strict-query", "postgres://u:p@h/mydb?sslmode", "postgres://u:p@h/mydb?%zz=1")
 	add("postgres", "port-list", "postgres://u@h/mydb?host=a,b&port=1,2,3")

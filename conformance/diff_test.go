@@ -368,6 +368,23 @@ var readers = map[string][]reader{
 // differ only where the case's listed difference allows it.
 func compare(c dcase) diffResult {
 	u, perr := backing.Parse(c.raw)
+	if perr != nil {
+		// Parse refuses what the strictest driver of the family refuses
+		// (pgxpool's option checks, for lib/pq users too): a listed
+		// difference for the drivers that would fail only at connect time.
+		refused := 0
+		for _, r := range readers[c.fam] {
+			if r.orig(c.raw).err != nil {
+				refused++
+			}
+		}
+		switch {
+		case refused == len(readers[c.fam]):
+			return diffResult{agree: true}
+		case refused > 0:
+			return diffResult{listed: true, why: "strictest-driver"}
+		}
+	}
 	listed := false
 	for _, r := range readers[c.fam] {
 		res := compareOne(c, r, u, perr)
@@ -439,7 +456,11 @@ func TestDifferential(t *testing.T) {
 		case res.agree:
 			tl.agree++
 			agreed++
-		case res.listed && strings.Contains(doc, "["+c.diff+"]"):
+		case res.listed && res.why == "strictest-driver" && strings.Contains(doc, "[strictest-driver]"):
+			tl.agree++
+			tl.listed++
+			agreed++
+		case res.listed && res.why != "strictest-driver" && strings.Contains(doc, "["+c.diff+"]"):
 			tl.agree++
 			tl.listed++
 			agreed++

@@ -43,6 +43,8 @@ type tasksConfig struct {
 	UpstreamURL string        `env:"UPSTREAM" desc:"a URL in a plain string"`
 	WebhookURL  string        `env:"WEBHOOK" desc:"another"`
 	CallbackURL string        `env:"CALLBACK" desc:"and another"`
+	DeployToken string        `env:"DEPLOY_TOKEN,unset" desc:"removed from the process environment once read"`
+	Release     string        `env:"RELEASE,unset" desc:"removed too: the logger still reads it from the snapshot"`
 }
 
 // tasksMain is a service whose tasks are as robust as its process types:

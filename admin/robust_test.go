@@ -225,3 +225,33 @@ func TestProcess_builtinsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestProcess_oneSnapshot: variables that loading removes from the process
+// environment (the unset tag option) are still what config shows and what
+// the logger reads, because every part of the run reads one snapshot.
+func TestProcess_oneSnapshot(t *testing.T) {
+	env := map[string]string{"DB_HOST": "db", "API_KEY": "k", "DEPLOY_TOKEN": "canary-deploy", "RELEASE": "v7.1.0", "SERVER_DEBUG": "true"}
+	c := startProgram(t, "tasks", env, "noop")
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("noop: exit %d, stderr %q", code, c.errText())
+	}
+	evs := c.events(t, "debug event")
+	if len(evs) != 1 || evs[0]["release"] != "v7.1.0" {
+		t.Errorf("events %v, want one with release v7.1.0:\n%s", evs, c.outText())
+	}
+	c = startProgram(t, "tasks", env, "config")
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("config: exit %d, stderr %q", code, c.errText())
+	}
+	for line := range strings.SplitSeq(c.outText(), "\n") {
+		if strings.HasPrefix(line, "DEPLOY_TOKEN ") && (!strings.HasSuffix(line, " environment") || !strings.Contains(line, "[REDACTED]")) {
+			t.Errorf("config shows %q, want DEPLOY_TOKEN masked, from the environment", line)
+		}
+		if strings.HasPrefix(line, "RELEASE ") && !strings.Contains(line, "v7.1.0") {
+			t.Errorf("config shows %q, want RELEASE v7.1.0", line)
+		}
+	}
+	if !strings.Contains(c.outText(), "\nDEPLOY_TOKEN ") || strings.Contains(c.outText(), "canary-deploy") {
+		t.Errorf("config:\n%s", c.outText())
+	}
+}

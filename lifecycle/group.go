@@ -15,14 +15,14 @@ import (
 // Group runs named actors together and stops them together, in the order
 // Kubernetes and Heroku need; see the package documentation for the order.
 //
-// Add actors, HTTP servers, startup functions and readiness checks, then call
-// [Group.Run] once. The methods that add things are safe to call from several
+// Add actors, HTTP servers, serving actors, startup functions, readiness
+// checks and cleanups, then call [Group.Run] once. The methods that add things are safe to call from several
 // goroutines, but only before Run: after Run has started they return an error
 // and change nothing. A Group runs once; make a new one to run again.
 //
 // The zero Group is ready to use and behaves as New(Config{}): it logs nothing,
 // HTTP actors listen on a free port, the shutdown timeout is 25s and there is
-// no drain delay.
+// no drain.
 type Group struct {
 	cfg Config
 	set settings

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 	"go.uber.org/zap"
@@ -77,4 +78,65 @@ func ExampleWithEnvironment() {
 	// LOG_BUFFER    0                                   default
 	// SERVICE_NAME                                      unset
 	// exit 0
+}
+
+// ExampleWithConfig registers a migrate task that reads only the database
+// part of the service's configuration: it runs with DB_HOST alone, while the
+// web process would need API_KEY too.
+func ExampleWithConfig() {
+	type DB struct {
+		Host string `env:"HOST,required" desc:"database host"`
+		Name string `env:"NAME" envDefault:"shop" desc:"database name"`
+	}
+	type Config struct {
+		DB     DB            `envPrefix:"DB_"`
+		APIKey config.Secret `env:"API_KEY,required" desc:"key for the payments API"`
+	}
+	var cfg Config
+	app := admin.New("shop", &cfg)
+	app.Task("migrate", "apply schema migrations", func(ctx context.Context, c *admin.Call) error {
+		fmt.Fprintf(c.Stdout, "migrating %s on %s\n", cfg.DB.Name, cfg.DB.Host)
+		return nil
+	}, admin.WithConfig(&cfg.DB))
+	app.Task("report", "send the daily report", func(ctx context.Context, c *admin.Call) error {
+		return nil
+	})
+
+	env := admin.WithEnvironment(map[string]string{"DB_HOST": "db.internal"})
+	out := admin.WithOutput(os.Stdout, os.Stdout)
+	log := admin.WithLogger(zap.NewNop())
+	fmt.Println("exit", app.Run(context.Background(), []string{"migrate"}, env, out, log))
+	fmt.Println("exit", app.Run(context.Background(), []string{"report"}, env, out, log))
+	// Output:
+	// migrating shop on db.internal
+	// exit 0
+	// config: API_KEY: required but not set; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it (key for the payments API)
+	// exit 78
+}
+
+// ExampleWithLogging derives the log level from a variable of the service
+// itself: SERVER_DEBUG=true logs debug events.
+func ExampleWithLogging() {
+	type Config struct {
+		Logging logging.Config
+		Debug   bool `env:"SERVER_DEBUG" desc:"log at debug level"`
+	}
+	var cfg Config
+	app := admin.New("shop", &cfg, admin.WithLogging(func(cfg *Config, lc *logging.Config) {
+		if cfg.Debug {
+			lc.Level = logging.LevelDebug
+		}
+	}))
+	app.Task("check", "check the stock", func(ctx context.Context, c *admin.Call) error {
+		fmt.Fprintln(c.Stdout, "debug enabled:", c.Log.Core().Enabled(zap.DebugLevel))
+		return nil
+	})
+	for _, debug := range []string{"false", "true"} {
+		app.Run(context.Background(), []string{"check"},
+			admin.WithEnvironment(map[string]string{"SERVER_DEBUG": debug}),
+			admin.WithOutput(os.Stdout, os.Stdout))
+	}
+	// Output:
+	// debug enabled: false
+	// debug enabled: true
 }

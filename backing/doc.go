@@ -128,10 +128,14 @@
 //
 // # Hermetic
 //
-// Nothing is read from the machine: no PG* variable, ~/.pgpass or service
-// file. The PostgreSQL DSN writes the password, database, sslmode and
-// passfile out, so the drivers' own environment defaults cannot change it.
-// The same input always gives byte-identical output.
+// Parse reads nothing from the machine: no PG* variable, ~/.pgpass or
+// service file. The PostgreSQL DSN writes host, port, password, database,
+// sslmode and passfile out, so PGHOST, PGPORT, PGPASSWORD, PGDATABASE,
+// PGSSLMODE, PGPASSFILE and ~/.pgpass cannot change them. What the URL
+// omits stays omitted, so the driver's environment defaults for it apply as
+// they would to the original URL: PGUSER (then the OS user) without a user,
+// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLROOTCERT and the like. The same input
+// always gives byte-identical output.
 //
 // # Attached resources and reachability
 //

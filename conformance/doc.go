@@ -1,10 +1,25 @@
-// Package conformance feeds the driver-ready output of
-// github.com/twelvekit/twelvekit/backing to the official drivers' own parsers
-// (pgx, lib/pq, go-sql-driver/mysql, go-redis, amqp091-go, paho.mqtt) and
-// connects to the real services on the loopback interface: PostgreSQL :5432,
-// MariaDB :3306, Redis :6379, RabbitMQ :5672, Mosquitto :1883 and NATS :4222.
+// Package conformance proves github.com/twelvekit/twelvekit/backing against
+// the official drivers, never against backing's own expectation of them:
 //
-// Tests that need a service fail when it is unreachable; set
-// TWELVEKIT_SKIP_SERVICES=1 to skip them on a machine without the services.
+//   - TestDifferential feeds each URL of a corpus of several hundred
+//     (platform documentation, the drivers' own test files, hand-written
+//     edge cases) to the drivers' own parsers (pgconn, pgxpool, lib/pq,
+//     go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL, amqp091-go
+//     ParseURI, nats.go's server list reading, paho's AddBroker), feeds
+//     backing's driver-ready output for it to the same parsers, and compares
+//     the two readings field by field. It prints the count and agreement
+//     per family and fails below 98% or on any difference that the backing
+//     package doc does not list.
+//   - FuzzDrivers checks that backing's output never panics a driver parser.
+//   - TestPostgres_hermetic checks that hostile PG* variables and a
+//     ~/.pgpass do not change what the drivers read from backing's DSN.
+//   - TestRedaction_spew prints URLs and the option structs with go-spew,
+//     methods disabled, and finds no credential.
+//   - The live tests connect to the real services on the loopback
+//     interface: PostgreSQL :5432, MariaDB :3306, Redis :6379, RabbitMQ
+//     :5672, Mosquitto :1883 and NATS :4222. They fail when a service is
+//     unreachable; set TWELVEKIT_SKIP_SERVICES=1 to skip them on a machine
+//     without the services.
+//
 // The package holds tests only.
 package conformance

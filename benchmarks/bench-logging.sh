@@ -43,8 +43,8 @@ while [ "$i" -lt "$count" ]; do
 done
 
 echo
-echo "== HTTP load over loopback (LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-3s} x ${LOGGING_LOAD_ROUNDS:-5} rounds)"
-LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-3s} LOGGING_LOAD_ROUNDS=${LOGGING_LOAD_ROUNDS:-5} \
+echo "== HTTP load over loopback (LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-500ms} x ${LOGGING_LOAD_ROUNDS:-20} rounds)"
+LOGGING_LOAD_ROUND=${LOGGING_LOAD_ROUND:-500ms} LOGGING_LOAD_ROUNDS=${LOGGING_LOAD_ROUNDS:-20} \
 	"$bin" -test.run '^$' -test.bench '^BenchmarkLoggingHTTP$' -test.benchtime 1x | tee -a "$out"
 
 echo

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -529,7 +530,9 @@ func BenchmarkLoggingPaired(b *testing.B) {
 // loadRound and loadRounds size BenchmarkLoggingHTTP: each round serves
 // each server for loadRound, in an order that rotates from round to round.
 // The defaults keep a -benchtime=1x run (as CI makes) under a second;
-// bench-logging.sh sets LOGGING_LOAD_ROUND=3s and LOGGING_LOAD_ROUNDS=5.
+// bench-logging.sh sets LOGGING_LOAD_ROUND=500ms and LOGGING_LOAD_ROUNDS=20:
+// short rounds, many of them, so that the per-round ratios see the same
+// machine.
 func loadSettings() (round time.Duration, rounds int) {
 	round, rounds = 150*time.Millisecond, 1
 	if d, err := time.ParseDuration(os.Getenv("LOGGING_LOAD_ROUND")); err == nil && d > 0 {
@@ -545,7 +548,17 @@ func loadSettings() (round time.Duration, rounds int) {
 type loadResult struct {
 	requests  int
 	elapsed   time.Duration
+	cpu       time.Duration // of the whole process: client and server
 	latencies []time.Duration
+}
+
+// processCPU returns the CPU time the process has used, all threads.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // load sends GET url from workers goroutines, each with one keep-alive
@@ -554,7 +567,7 @@ func load(b *testing.B, client *http.Client, url string, workers int, d time.Dur
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, workers)
 	errs := make(chan error, workers)
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	deadline := start.Add(d)
 	for i := range workers {
 		wg.Add(1)
@@ -579,13 +592,13 @@ func load(b *testing.B, client *http.Client, url string, workers int, d time.Dur
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
 	}
 	var r loadResult
-	r.elapsed = elapsed
+	r.elapsed, r.cpu = elapsed, cpu
 	for _, l := range lat {
 		r.requests += len(l)
 		r.latencies = append(r.latencies, l...)
@@ -594,13 +607,15 @@ func load(b *testing.B, client *http.Client, url string, workers int, d time.Dur
 }
 
 // BenchmarkLoggingHTTP is a load run over loopback: a Go client with 8
-// keep-alive connections against three servers of the same ServeMux
-// route, bare, behind the minimal hand-written middleware and behind
-// logging.Middleware, all logging to io.Discard through logging.New. The
+// keep-alive connections against four servers of the same ServeMux
+// route, bare, behind the minimal hand-written middleware, behind
+// logging.Middleware and behind the hand-written one logging the same
+// fields, all logging to io.Discard through logging.New. The
 // servers take turns (interleaved rounds, see loadSettings). It reports
 // each server's requests per second (the median over rounds) and the 99th
-// percentile latency over all its requests, and twelvekit's ratios to the
-// others. Run it with -benchtime=1x: one run is the whole measurement.
+// percentile latency over all its requests, twelvekit's ratios of req/s to
+// the others (the median of the per-round ratios, with NAME-ci), and the
+// process's CPU time per request with twelvekit's ratios to the others'. Run it with -benchtime=1x: one run is the whole measurement.
 func BenchmarkLoggingHTTP(b *testing.B) {
 	mux := http.NewServeMux()
 	body := []byte(`{"id":"42","status":"paid"}`)
@@ -608,11 +623,12 @@ func BenchmarkLoggingHTTP(b *testing.B) {
 		_, _ = w.Write(body)
 	})
 	log := twelvekitLogger()
-	names := []string{"bare", "minimal", "twelvekit"}
+	names := []string{"bare", "minimal", "twelvekit", "samefields"}
 	servers := []*httptest.Server{
 		httptest.NewServer(mux),
 		httptest.NewServer(minimalMiddleware(log)(mux)),
 		httptest.NewServer(logging.Middleware(log)(mux)),
+		httptest.NewServer(sameFieldsMiddleware(log)(mux)),
 	}
 	defer func() {
 		for _, s := range servers {
@@ -626,6 +642,7 @@ func BenchmarkLoggingHTTP(b *testing.B) {
 
 	for b.Loop() {
 		rps := make([][]float64, len(servers))
+		cpu := make([][]float64, len(servers)) // µs of process CPU per request
 		lat := make([][]time.Duration, len(servers))
 		for _, s := range servers { // warm the connections and the code
 			load(b, client, s.URL+"/orders/42", workers, 20*time.Millisecond)
@@ -635,21 +652,42 @@ func BenchmarkLoggingHTTP(b *testing.B) {
 				i := (k + n) % len(servers)
 				r := load(b, client, servers[i].URL+"/orders/42", workers, round)
 				rps[i] = append(rps[i], float64(r.requests)/r.elapsed.Seconds())
+				cpu[i] = append(cpu[i], float64(r.cpu.Microseconds())/float64(r.requests))
 				lat[i] = append(lat[i], r.latencies...)
 			}
 		}
-		med := make([]float64, len(servers))
 		for i := range servers {
-			slices.Sort(rps[i])
-			med[i] = rps[i][len(rps[i])/2]
 			slices.Sort(lat[i])
-			p99 := lat[i][len(lat[i])*99/100]
-			b.ReportMetric(med[i], names[i]+"-req/s")
-			b.ReportMetric(float64(p99.Microseconds()), names[i]+"-p99-µs")
+			b.ReportMetric(median(rps[i]), names[i]+"-req/s")
+			b.ReportMetric(median(cpu[i]), names[i]+"-cpu-µs/req")
+			b.ReportMetric(float64(lat[i][len(lat[i])*99/100].Microseconds()), names[i]+"-p99-µs")
 		}
-		b.ReportMetric(med[2]/med[0], "twelvekit-rps-x-bare")
-		b.ReportMetric(med[2]/med[1], "twelvekit-rps-x-minimal")
-		b.ReportMetric(med[1]/med[0], "minimal-rps-x-bare")
+		// Ratios of req/s within each round, where the machine's other
+		// load weighs on all four servers alike.
+		for _, c := range []struct {
+			name string
+			i, j int
+		}{
+			{"twelvekit-rps-x-bare", 2, 0},
+			{"twelvekit-rps-x-minimal", 2, 1},
+			{"twelvekit-rps-x-samefields", 2, 3},
+			{"minimal-rps-x-bare", 1, 0},
+		} {
+			reportRatio(b, rps, c.name, func(t []float64) float64 { return t[c.i] / t[c.j] })
+		}
+		// The process's CPU time per request (client, server, runtime), as
+		// a ratio round by round; steadier than req/s on a shared machine,
+		// since other processes' load does not count.
+		for _, c := range []struct {
+			name string
+			i, j int
+		}{
+			{"twelvekit-cpu-x-bare", 2, 0},
+			{"twelvekit-cpu-x-minimal", 2, 1},
+			{"twelvekit-cpu-x-samefields", 2, 3},
+		} {
+			reportRatio(b, cpu, c.name, func(t []float64) float64 { return t[c.i] / t[c.j] })
+		}
 	}
 	b.ReportMetric(0, "ns/op")
 }

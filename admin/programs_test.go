@@ -18,9 +18,9 @@ import (
 // dbConfig is what the migrate task of the tasks program reads, and a part
 // of that program's whole configuration.
 type dbConfig struct {
-	Host     string        `env:"HOST,required" desc:"database host"`
-	Name     string        `env:"NAME" envDefault:"app" desc:"database name"`
-	Password config.Secret `env:"PASSWORD" desc:"database password"`
+	Host     string `env:"HOST,required" desc:"database host"`
+	Name     string `env:"NAME" envDefault:"app" desc:"database name"`
+	Password string `env:"PASSWORD" desc:"database password, a plain string: masked by its name"`
 }
 
 // reportConfig is the config of the report task alone.

@@ -27,7 +27,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	help := run("help")
 	help.wait(20 * time.Second)
-	commands := [][]string{{"migrate"}, {"config"}, {"config", "-doc"}, {"version"}, {"help", "web"}}
+	commands := [][]string{{"migrate"}, {"config"}, {"config", "migrate"}, {"config", "-doc"}, {"version"}, {"help", "web"}, {"help", "migrate"}}
 	if strings.Contains(help.out.tail(100), "backing") { // the built-in, where admin has it
 		commands = append(commands, []string{"backing"}, []string{"backing", "-check"})
 	}

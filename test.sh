@@ -107,9 +107,9 @@ background() {
   ) &
 }
 
-# await STEP waits (at most 15 minutes) for a background step, prints its
-# output, and fails if it failed.
-await() {
+# finished STEP waits (at most 15 minutes) for a background step and returns
+# its exit status.
+finished() {
   local i=0
   while [ ! -e "$tmp/$1.rc" ]; do
     i=$((i + 1))
@@ -119,8 +119,14 @@ await() {
     fi
     sleep 0.2
   done
-  local rc
-  rc=$(cat "$tmp/$1.rc")
+  return "$(cat "$tmp/$1.rc")"
+}
+
+# await STEP waits for a background step, prints its output, and fails if it
+# failed.
+await() {
+  local rc=0
+  finished "$1" || rc=$?
   if [ "$rc" -ne 0 ]; then
     sed "s/^/    /" "$tmp/$1.log"
     echo "--- FAIL: $1 (exit $rc)"
@@ -202,7 +208,6 @@ $repo_ok || exit 1
 
 echo "==> tools"
 await tools
-await staticcheck
 
 # ---- the modules ----------------------------------------------------------
 
@@ -260,6 +265,9 @@ check_module() {
   cd "$1"
   step "go mod download" go mod download
   step "go vet" go vet ./...
+  # The pinned staticcheck may still be installing on a new machine: wait
+  # for it here, not before the module starts.
+  finished staticcheck || { echo "--- FAIL: staticcheck was not installed (see the end of the output)"; return 1; }
   step "staticcheck" "$staticcheck" ./...
   step "go test -race -cover" race_cover "$1"
   local pkgs
@@ -314,6 +322,8 @@ while [ "$running" -gt 0 ]; do
   finish
 done
 
+echo "==> staticcheck"
+await staticcheck || failed+=("(staticcheck install)")
 await prefetch >/dev/null || echo "warning: prefetching the modules' dependencies failed (see the modules' own go mod download)"
 
 echo "==> coverage per package"

@@ -121,6 +121,8 @@ type loader struct {
 	// variables are looked up with os.LookupEnv.
 	vars     map[string]string
 	owned    bool              // vars is a copy config may change
+	anyFile  bool              // some variable of the environment given ends in _FILE
+	anyEmpty bool              // some variable of the environment given is set to ""
 	fromFile map[string]string // variable -> path of the NAME_FILE it was read from
 	dotenvOf map[string]string // variable -> .env file it was read from
 }
@@ -200,6 +202,9 @@ func (l *loader) environ() {
 			l.vars, l.owned = map[string]string{}, true
 		}
 	}
+	if len(l.p.fileKeys) > 0 || len(l.p.required) > 0 {
+		l.anyFile, l.anyEmpty = l.scan()
+	}
 	if s.dotenvAny {
 		files := l.readDotenv(s.dotenv)
 		for _, f := range files {
@@ -219,9 +224,8 @@ func (l *loader) environ() {
 			}
 		}
 	}
-	fileVars := len(l.p.fileKeys) > 0 && l.anyFileVar()
 	for _, i := range l.p.fileKeys {
-		if !fileVars {
+		if !l.anyFile {
 			break
 		}
 		lf := &l.p.leaves[i]
@@ -289,24 +293,25 @@ func (l *loader) environ() {
 	}
 }
 
-// anyFileVar reports whether any variable's name ends in _FILE, so that
-// the common environment without one costs a scan of names instead of a
-// lookup per field.
-func (l *loader) anyFileVar() bool {
+// scan looks once at the environment given (before anything is added to
+// it) and reports whether any variable's name ends in _FILE and whether any
+// is set to "", so that the common environment with neither costs one pass
+// over names instead of a lookup per field for NAME_FILE twins and required
+// variables.
+func (l *loader) scan() (anyFile, anyEmpty bool) {
 	if l.vars == nil && !l.s.envSet {
 		for _, kv := range os.Environ() {
-			if k, _, _ := strings.Cut(kv, "="); strings.HasSuffix(k, "_FILE") {
-				return true
-			}
+			k, v, _ := strings.Cut(kv, "=")
+			anyFile = anyFile || strings.HasSuffix(k, "_FILE")
+			anyEmpty = anyEmpty || v == ""
 		}
-		return false
+		return anyFile, anyEmpty
 	}
-	for k := range l.vars {
-		if strings.HasSuffix(k, "_FILE") {
-			return true
-		}
+	for k, v := range l.vars {
+		anyFile = anyFile || strings.HasSuffix(k, "_FILE")
+		anyEmpty = anyEmpty || v == ""
 	}
-	return false
+	return anyFile, anyEmpty
 }
 
 // fileWant says how to mend a file that could not be read.
@@ -487,6 +492,10 @@ func (l *loader) missingWant(i int) string {
 // requiredEmpty reports required variables set to "" that have no default:
 // caarlos0/env counts them as set, config counts them as missing.
 func (l *loader) requiredEmpty() {
+	if !l.anyEmpty && !l.owned {
+		// Nothing was set to "" and config added nothing.
+		return
+	}
 	for _, i := range l.p.required {
 		lf := &l.p.leaves[i]
 		if lf.hasDef || lf.notEmpty {

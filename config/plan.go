@@ -83,7 +83,7 @@ type Validator interface {
 }
 
 var (
-	plans sync.Map // reflect.Type -> *typePlans
+	plans sync.Map // planKey -> *plan
 
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	validatorType       = reflect.TypeFor[Validator]()
@@ -99,25 +99,20 @@ var (
 	levelType           = reflect.TypeFor[slog.Level]()
 )
 
-type typePlans struct {
-	mu       sync.Mutex
-	byPrefix map[string]*plan
+type planKey struct {
+	t      reflect.Type
+	prefix string
 }
 
+// planFor returns the cached plan of t with prefix, building it on first use.
+// Two goroutines may build the same plan at once; one of them is kept.
 func planFor(t reflect.Type, prefix string) *plan {
-	v, ok := plans.Load(t)
-	if !ok {
-		v, _ = plans.LoadOrStore(t, &typePlans{byPrefix: map[string]*plan{}})
+	k := planKey{t, prefix}
+	if v, ok := plans.Load(k); ok {
+		return v.(*plan)
 	}
-	tp := v.(*typePlans)
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	p, ok := tp.byPrefix[prefix]
-	if !ok {
-		p = buildPlan(t, prefix)
-		tp.byPrefix[prefix] = p
-	}
-	return p
+	v, _ := plans.LoadOrStore(k, buildPlan(t, prefix))
+	return v.(*plan)
 }
 
 func buildPlan(t reflect.Type, prefix string) *plan {

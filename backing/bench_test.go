@@ -11,6 +11,7 @@ import (
 func BenchmarkParse(b *testing.B) {
 	for _, raw := range []string{
 		"postgres://app:s3cr%40t@db.internal:5432/shop?sslmode=require&application_name=web",
+		"pgsql://app:s3cret@db1.internal,db2.internal:5433/shop?target_session_attrs=read-write",
 		"mysql://app:s3cret@db.internal:3306/shop?parseTime=true",
 		"redis://:s3cret@cache.internal:6379/2",
 		"amqps://app:s3cret@rabbit.internal/vhost",

@@ -168,29 +168,62 @@ func mayBeSecret(key string) bool {
 	}
 	s := buf[:n]
 	for i := range s {
-		var frags []string
+		var next byte
+		if i+1 < n {
+			next = s[i+1]
+		}
+		var f string
 		switch s[i] {
 		case 'p':
-			frags = fragsP[:]
-		case 's':
-			frags = fragsS[:]
-		case 't', 'k', 'a', 'd', 'j':
-			frags = fragsOther[:]
-		case 'c':
-			frags = fragsC[:]
-		default:
-			continue // no fragment starts here
-		}
-		for _, f := range frags {
-			if f[0] == s[i] && hasPrefixAt(s, i, f) {
-				return true
+			switch next {
+			case 'a':
+				f = "pass"
+			case 'w':
+				f = "pwd"
+			case 'e':
+				f = "pepper"
 			}
+		case 's':
+			switch next {
+			case 'e':
+				if hasPrefixAt(s, i, "seed") {
+					return true
+				}
+				f = "secret"
+			case 'a':
+				f = "salt"
+			case 'i':
+				f = "sig"
+			case 'v', 'p':
+				return true // sv, sp
+			}
+		case 't':
+			f = "token"
+		case 'k':
+			f = "key"
+		case 'c':
+			switch next {
+			case 'r':
+				f = "cred"
+			case 'o':
+				f = "code"
+			}
+		case 'a':
+			f = "auth"
+		case 'd':
+			f = "dsn"
+		case 'j':
+			f = "jwt"
+		}
+		if f != "" && hasPrefixAt(s, i, f) {
+			return true
 		}
 	}
 	return false
 }
 
-// The fragments by first letter, for mayBeSecret.
+// The fragments by first letter, as mayBeSecret's switch tests them;
+// TestMayBeSecret checks they are secretFragments.
 var (
 	fragsP     = [...]string{"pass", "pwd", "pepper"}
 	fragsS     = [...]string{"secret", "salt", "sig", "seed", "sv", "sp"}

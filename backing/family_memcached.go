@@ -25,22 +25,22 @@ var memcachedFamily = family{
 
 // parseHostList reads a bare host:port,host:port list as memcached, as
 // MEMCACHIER_SERVERS holds it.
-func parseHostList(raw string) (URL, error) {
+func parseHostList(raw string, u *URL) error {
 	if strings.ContainsAny(raw, "/?#@") {
-		return URL{}, errorf("missing scheme; write scheme://host, such as postgres://db.internal:5432/app (known schemes: " + knownSchemes() + ")")
+		return errorf("missing scheme; write scheme://host, such as postgres://db.internal:5432/app (known schemes: " + knownSchemes() + ")")
 	}
-	u := URL{fam: &memcachedFamily}
+	*u = URL{fam: &memcachedFamily}
 	for h := range strings.SplitSeq(raw, ",") {
 		host, err := parseHost(h, 11211, false)
 		if err != nil {
-			return URL{}, err
+			return err
 		}
 		if host.Unix {
-			return URL{}, errorf("a socket in a host list; write memcached hosts as host:port")
+			return errorf("a socket in a host list; write memcached hosts as host:port")
 		}
 		u.hosts = append(u.hosts, host)
 	}
-	return u, nil
+	return nil
 }
 
 // greetMemcached sends version, answered VERSION.

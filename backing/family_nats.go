@@ -73,7 +73,7 @@ func natsSpaces(raw string) string {
 
 // parseNATSList reads a comma-separated list of NATS servers, each a whole
 // URL or host[:port], as nats.go splits Connect's argument.
-func parseNATSList(raw string) (URL, error) {
+func parseNATSList(raw string, dst *URL) error {
 	var out URL
 	var params []Param
 	for i, item := range strings.Split(raw, ",") {
@@ -82,13 +82,13 @@ func parseNATSList(raw string) (URL, error) {
 		if j := strings.Index(item, "://"); j >= 0 {
 			r, ok := lookup(item[:j])
 			if !ok || r.fam != &natsFamily || !validScheme(item[:j]) {
-				return URL{}, errorf("a server in a NATS list is not a nats:// or tls:// URL")
+				return errorf("a server in a NATS list is not a nats:// or tls:// URL")
 			}
 			ref, rest = r, item[j+3:]
 		}
-		u, err := parseHier(ref, rest)
-		if err != nil {
-			return URL{}, err
+		var u URL
+		if err := parseHier(ref, rest, &u); err != nil {
+			return err
 		}
 		params = append(params, u.Params()...)
 		if i == 0 {
@@ -99,8 +99,8 @@ func parseNATSList(raw string) (URL, error) {
 			if !out.hasUser {
 				out.hasUser, out.hasPass, out.token, out.user, out.sec = u.hasUser, u.hasPass, u.token, u.user, u.sec
 			} else if u.user != out.user || u.hasPass != out.hasPass || u.token != out.token ||
-				u.password() != out.password() || u.secrets().token != out.secrets().token {
-				return URL{}, errorf("servers in a NATS list have different credentials; give them once, on the first server")
+				u.password() != out.password() || u.creds().token != out.creds().token {
+				return errorf("servers in a NATS list have different credentials; give them once, on the first server")
 			}
 		}
 		if u.tls > out.tls {
@@ -109,11 +109,11 @@ func parseNATSList(raw string) (URL, error) {
 		out.hosts = append(out.hosts, u.hosts...)
 	}
 	out.params = params
-	if out.sec != nil {
-		out.secrets().params = nil
-	}
+	out.unseal()
+	out.secrets().params = nil
 	out.seal()
-	return out, nil
+	*dst = out
+	return nil
 }
 
 // NATSOptions is what nats.go needs: the server list for nats.Connect (join
@@ -143,7 +143,7 @@ func (u URL) NATS() (NATSOptions, error) {
 	}
 	switch {
 	case u.token:
-		o.Token = config.NewSecret(u.secrets().token)
+		o.Token = config.NewSecret(u.creds().token)
 	case u.hasUser:
 		o.User, o.Password = u.user, u.Password()
 	}

@@ -150,42 +150,49 @@ func finishPostgres(u *URL, params []Param) error {
 	return nil
 }
 
-// pgWords are the options pgx and pgxpool read as one of a few words, and
-// those words; pgInts and pgDurations those they read as numbers (with the
-// least value) and durations. pgx refuses another value when it parses.
-var (
-	pgWords = map[string][]string{
-		"target_session_attrs":    {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"},
-		"channel_binding":         {"disable", "prefer", "require"},
-		"sslcertmode":             {"disable", "allow", "require"},
-		"sslnegotiation":          {"postgres", "direct"},
-		"default_query_exec_mode": {"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"},
-	}
-	pgInts = map[string]int64{
-		"connect_timeout": 0, "pool_max_conns": 1, "pool_min_conns": 0, "pool_min_idle_conns": 0,
-		"statement_cache_capacity": -1 << 31, "description_cache_capacity": -1 << 31,
-	}
-	pgDurations = map[string]bool{
-		"pool_max_conn_lifetime": true, "pool_max_conn_idle_time": true, "pool_health_check_period": true,
-		"pool_max_conn_lifetime_jitter": true, "pool_ping_timeout": true,
-	}
-)
+// pgChecks are the options pgx and pgxpool read as one of a few words, a
+// whole number (with its least value) or a duration; pgx refuses another
+// value when it parses.
+var pgChecks = map[string]pgCheck{
+	"target_session_attrs":          {words: []string{"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}},
+	"channel_binding":               {words: []string{"disable", "prefer", "require"}},
+	"sslcertmode":                   {words: []string{"disable", "allow", "require"}},
+	"sslnegotiation":                {words: []string{"postgres", "direct"}},
+	"default_query_exec_mode":       {words: []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"}},
+	"connect_timeout":               {kind: 'i', bits: 64},
+	"pool_max_conns":                {kind: 'i', bits: 32, least: 1},
+	"pool_min_conns":                {kind: 'i', bits: 32},
+	"pool_min_idle_conns":           {kind: 'i', bits: 32},
+	"statement_cache_capacity":      {kind: 'i', bits: 32, least: -1 << 31},
+	"description_cache_capacity":    {kind: 'i', bits: 32, least: -1 << 31},
+	"pool_max_conn_lifetime":        {kind: 'd'},
+	"pool_max_conn_idle_time":       {kind: 'd'},
+	"pool_health_check_period":      {kind: 'd'},
+	"pool_max_conn_lifetime_jitter": {kind: 'd'},
+	"pool_ping_timeout":             {kind: 'd'},
+}
+
+type pgCheck struct {
+	words []string
+	kind  byte // 'i' whole number, 'd' duration; 0 with words
+	bits  int
+	least int64
+}
 
 func checkPostgresValue(p Param) error {
-	if words, ok := pgWords[p.Key]; ok && !slices.Contains(words, p.Value) {
-		return errorf("option " + p.Key + " must be one of " + orList(words) + ", as pgx reads it")
-	}
-	if least, ok := pgInts[p.Key]; ok {
-		bits := 32
-		if p.Key == "connect_timeout" {
-			bits = 64
+	c, ok := pgChecks[p.Key]
+	switch {
+	case !ok:
+	case c.words != nil:
+		if !slices.Contains(c.words, p.Value) {
+			return errorf("option " + p.Key + " must be one of " + orList(c.words) + ", as pgx reads it")
 		}
-		n, err := strconv.ParseInt(p.Value, 10, bits)
-		if err != nil || n < least {
-			return errorf("option " + p.Key + " is not a whole number from " + strconv.FormatInt(max(least, 0), 10) + " up, as pgx reads it; fix it")
+	case c.kind == 'i':
+		n, err := strconv.ParseInt(p.Value, 10, c.bits)
+		if err != nil || n < c.least {
+			return errorf("option " + p.Key + " is not a whole number from " + strconv.FormatInt(max(c.least, 0), 10) + " up, as pgx reads it; fix it")
 		}
-	}
-	if pgDurations[p.Key] {
+	case c.kind == 'd':
 		if _, err := time.ParseDuration(p.Value); err != nil {
 			return errorf("option " + p.Key + " is not a duration such as 30s or 1h; fix it")
 		}

@@ -20,29 +20,29 @@ var sqliteFamily = family{
 	greet: func(net.Conn, *bufio.Reader, URL, Host) error { return nil },
 }
 
-func parseSQLite(rest string) (URL, error) {
+func parseSQLite(rest string, u *URL) error {
 	var query string
 	rest = strings.TrimPrefix(rest, "//")
 	if strings.IndexByte(rest, '#') >= 0 {
-		return URL{}, errorf("has a fragment (#); percent-encode a # in the file name as %23")
+		return errorf("has a fragment (#); percent-encode a # in the file name as %23")
 	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest, query = rest[:i], rest[i+1:]
 	}
 	path, ok := unescape(rest, false)
 	if !ok {
-		return URL{}, errorf("bad percent-encoding in the file name; write a % as %25")
+		return errorf("bad percent-encoding in the file name; write a % as %25")
 	}
 	if path == "" {
-		return URL{}, errorf("missing file; write it as sqlite:///absolute/path.db, sqlite://relative.db or sqlite::memory:")
+		return errorf("missing file; write it as sqlite:///absolute/path.db, sqlite://relative.db or sqlite::memory:")
 	}
 	params, err := parseQuery(query, true)
 	if err != nil {
-		return URL{}, err
+		return err
 	}
-	u := URL{fam: &sqliteFamily, path: path, database: path, params: params}
+	*u = URL{fam: &sqliteFamily, path: path, database: path, params: params}
 	u.seal()
-	return u, nil
+	return nil
 }
 
 func writeSQLite(u *URL, b *strings.Builder, hide bool) {

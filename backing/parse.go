@@ -72,8 +72,8 @@ func Parse(raw string, opts ...Option) (URL, error) {
 			return URL{}, errorf("contains a space at byte " + strconv.Itoa(i) + "; remove it or percent-encode it as %20")
 		}
 	}
-	u, err := parse(raw)
-	if err != nil {
+	u := new(URL)
+	if err := parse(raw, u); err != nil {
 		return URL{}, err
 	}
 	if len(s.families) > 0 && !slices.Contains(s.families, u.fam.name) {
@@ -83,10 +83,10 @@ func Parse(raw string, opts ...Option) (URL, error) {
 		u.tls = TLSRequire
 		u.insecure = true
 	}
-	return u, nil
+	return *u, nil
 }
 
-func parse(raw string) (URL, error) {
+func parse(raw string, u *URL) error {
 	colon := strings.IndexByte(raw, ':')
 	var ref schemeRef
 	ok := false
@@ -96,27 +96,27 @@ func parse(raw string) (URL, error) {
 	if !ok {
 		switch {
 		case raw[0] == '/' || raw[0] == '.' || raw == ":memory:":
-			return parseSQLite(raw)
+			return parseSQLite(raw, u)
 		case isKeywordValue(raw):
-			return URL{}, errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
+			return errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
 		case colon > 0 && colon+1 < len(raw) && raw[colon+1] >= '0' && raw[colon+1] <= '9', colon < 0 && strings.IndexByte(raw, ',') >= 0:
-			return parseHostList(raw) // host:port or host:port,host:port
+			return parseHostList(raw, u) // host:port or host:port,host:port
 		case colon > 0 && validScheme(raw[:colon]):
-			return URL{}, errorf("unknown scheme; use one of " + knownSchemes())
+			return errorf("unknown scheme; use one of " + knownSchemes())
 		}
-		return URL{}, errorf("missing scheme; write scheme://host, such as postgres://db.internal:5432/app (known schemes: " + knownSchemes() + ")")
+		return errorf("missing scheme; write scheme://host, such as postgres://db.internal:5432/app (known schemes: " + knownSchemes() + ")")
 	}
 	rest := raw[colon+1:]
 	if !ref.fam.hier {
-		return parseSQLite(rest)
+		return parseSQLite(rest, u)
 	}
 	if !strings.HasPrefix(rest, "//") {
-		return URL{}, errorf("missing // after the " + ref.s.name + " scheme; write it as " + ref.fam.example)
+		return errorf("missing // after the " + ref.s.name + " scheme; write it as " + ref.fam.example)
 	}
 	if ref.fam == &natsFamily && strings.Contains(rest[2:], "://") {
-		return parseNATSList(raw)
+		return parseNATSList(raw, u)
 	}
-	return parseHier(ref, rest[2:])
+	return parseHier(ref, rest[2:], u)
 }
 
 // isKeywordValue reports whether s starts like a libpq keyword/value
@@ -149,10 +149,10 @@ func validScheme(s string) bool {
 }
 
 // parseHier reads what follows scheme://.
-func parseHier(ref schemeRef, s string) (URL, error) {
+func parseHier(ref schemeRef, s string, u *URL) error {
 	fam := ref.fam
 	if strings.IndexByte(s, '#') >= 0 {
-		return URL{}, errorf("has a fragment (#); percent-encode a # in the password or elsewhere as %23")
+		return errorf("has a fragment (#); percent-encode a # in the password or elsewhere as %23")
 	}
 	var query string
 	if i := strings.IndexByte(s, '?'); i >= 0 {
@@ -162,14 +162,14 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		authority, path = s[:i], s[i:]
 	}
-	u := URL{fam: fam, variant: ref.s.variant, tls: ref.s.tls}
+	*u = URL{fam: fam, variant: ref.s.variant, tls: ref.s.tls}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
 		ui := authority[:i]
 		authority = authority[i+1:]
 		user, pass, hasPass := strings.Cut(ui, ":")
 		dec, ok := unescape(user, false)
 		if !ok {
-			return URL{}, errorf("bad percent-encoding in the user name; write a % as %25")
+			return errorf("bad percent-encoding in the user name; write a % as %25")
 		}
 		u.hasUser = true
 		if !hasPass && !fam.userName && dec != "" {
@@ -181,7 +181,7 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 		if hasPass {
 			p, ok := unescape(pass, false)
 			if !ok {
-				return URL{}, errorf("bad percent-encoding in the password; write a % as %25")
+				return errorf("bad percent-encoding in the password; write a % as %25")
 			}
 			u.hasPass = true
 			if p != "" {
@@ -191,22 +191,22 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 	}
 	var ok bool
 	if u.path, ok = unescape(path, false); !ok {
-		return URL{}, errorf("bad percent-encoding in the path; write a % as %25")
+		return errorf("bad percent-encoding in the path; write a % as %25")
 	}
 	params, err := parseQuery(query, fam.plus)
 	if err != nil {
-		return URL{}, err
+		return err
 	}
 	if authority != "" {
 		if !fam.multi && strings.IndexByte(authority, ',') >= 0 {
-			return URL{}, errorf("several hosts are not supported for " + fam.name + "; give one host")
+			return errorf("several hosts are not supported for " + fam.name + "; give one host")
 		}
 		u.hosts = make([]Host, 0, strings.Count(authority, ",")+1)
 		for rest := authority; ; {
 			h, tail, more := strings.Cut(rest, ",")
 			host, err := parseHost(h, ref.s.port, fam.emptyHosts || fam.defaultHost != "")
 			if err != nil {
-				return URL{}, err
+				return err
 			}
 			if host.Name == "" && !host.Unix && fam.defaultHost != "" {
 				host.Name = fam.defaultHost
@@ -220,18 +220,20 @@ func parseHier(ref schemeRef, s string) (URL, error) {
 	} else if fam.defaultHost != "" {
 		u.hosts = []Host{{Name: fam.defaultHost, Port: ref.s.port}}
 	}
-	if err := fam.finish(&u, params); err != nil {
-		return URL{}, err
+	if err := fam.finish(u, params); err != nil {
+		return err
 	}
 	if len(u.hosts) == 0 && fam.name != "s3" {
-		return URL{}, errorf("missing host; write it as " + fam.example)
+		return errorf("missing host; write it as " + fam.example)
 	}
 	u.seal()
-	return u, nil
+	return nil
 }
 
-// seal moves the values of credential options into the URL's secrets.
+// seal moves the values of credential options into the URL's secrets, and
+// the secrets into their closure.
 func (u *URL) seal() {
+	defer u.sealSecrets()
 	if u.fam.secretParam == nil {
 		return
 	}

@@ -125,32 +125,51 @@ type URL struct {
 	hasUser   bool // the URL has a userinfo (an @)
 	hasPass   bool // the userinfo has a ':'
 	token     bool // the lone userinfo is a token, kept in sec
-	sec       func() *secrets
+	insecure  bool // WithInsecureSkipVerify or skip_verify lowered the mode
+	sec       func() secrets
+	pending   secrets // while parsing only; seal moves it into sec
 	hosts     []Host
 	path      string // decoded path as written (with its leading /), for http, ws, s3
 	database  string
 	params    []Param // connection options, in order; credential values blanked
 	client    []Param // client and pool options, in order; credential values blanked
 	tls       TLSMode
-	insecure  bool   // WithInsecureSkipVerify or skip_verify lowered the mode
 	redisDB   int    // redis database number
 	pgSSLMode string // postgres: the sslmode word handed to the driver
 }
 
-func (u *URL) secrets() *secrets {
+// secrets returns the credentials being written while parsing.
+func (u *URL) secrets() *secrets { return &u.pending }
+
+// creds returns the credentials of a parsed URL.
+func (u URL) creds() secrets {
 	if u.sec == nil {
-		s := &secrets{}
-		u.sec = func() *secrets { return s }
+		return u.pending
 	}
 	return u.sec()
 }
 
-func (u URL) password() string {
-	if u.sec == nil {
-		return ""
+// seal moves the credentials out of the URL's fields into a closure, which
+// holds a copy: one allocation, and nothing a reflection-based printer
+// reaches.
+func (u *URL) sealSecrets() {
+	if u.pending.password == "" && u.pending.token == "" && u.pending.params == nil && u.pending.client == nil {
+		return
 	}
-	return u.sec().password
+	s := u.pending
+	u.pending = secrets{}
+	u.sec = func() secrets { return s }
 }
+
+// unseal brings the credentials back into pending, to change them.
+func (u *URL) unseal() {
+	if u.sec != nil {
+		u.pending = u.sec()
+		u.sec = nil
+	}
+}
+
+func (u URL) password() string { return u.creds().password }
 
 // IsZero reports whether u is the zero URL, as left by an empty variable.
 func (u URL) IsZero() bool { return u.fam == nil }
@@ -211,12 +230,10 @@ func (u URL) ClientParams() []Param { return u.reveal(u.client, true) }
 
 func (u URL) reveal(ps []Param, client bool) []Param {
 	out := slices.Clone(ps)
-	if u.sec == nil {
-		return out
-	}
-	m := u.sec().params
+	c := u.creds()
+	m := c.params
 	if client {
-		m = u.sec().client
+		m = c.client
 	}
 	for i, v := range m {
 		out[i].Value = v
@@ -240,13 +257,7 @@ func (u URL) Equal(v URL) bool {
 	if !slices.Equal(u.Params(), v.Params()) || !slices.Equal(u.ClientParams(), v.ClientParams()) {
 		return false
 	}
-	var a, b secrets
-	if u.sec != nil {
-		a = *u.sec()
-	}
-	if v.sec != nil {
-		b = *v.sec()
-	}
+	a, b := u.creds(), v.creds()
 	pw := subtle.ConstantTimeCompare([]byte(a.password), []byte(b.password))
 	tok := subtle.ConstantTimeCompare([]byte(a.token), []byte(b.token))
 	return pw&tok == 1
@@ -353,7 +364,7 @@ func (u *URL) writeUserinfo(b *strings.Builder, hide bool) {
 	case u.token && hide:
 		b.WriteString(redact.Mask)
 	case u.token:
-		b.WriteString(escape(u.secrets().token, userKeep))
+		b.WriteString(escape(u.creds().token, userKeep))
 	default:
 		b.WriteString(escape(u.user, userKeep))
 	}
@@ -424,12 +435,10 @@ func (u *URL) writeQuery(b *strings.Builder, hide bool, extra ...Param) {
 }
 
 func (u *URL) secretAt(client bool, i int) bool {
-	if u.sec == nil {
-		return false
-	}
-	m := u.sec().params
+	c := u.creds()
+	m := c.params
 	if client {
-		m = u.sec().client
+		m = c.client
 	}
 	v, ok := m[i]
 	return ok && v != ""

@@ -1,13 +1,19 @@
 package admin_test
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/backing"
+	"github.com/twelvekit/twelvekit/config"
+	"go.uber.org/zap"
 )
 
 // services returns URLs of the loopback PostgreSQL and Redis, and of a port
@@ -100,5 +106,46 @@ func TestProcess_backingCheck(t *testing.T) {
 	}
 	if !strings.Contains(c.outText(), "REDIS_URL") || !strings.Contains(c.outText(), "down: ") {
 		t.Errorf("stdout names no service down:\n%s", c.outText())
+	}
+}
+
+// TestRun_backingAgreesWithConfig: backing lists the backing.URL fields
+// of the loaded config, from a default and from a .env file, as config
+// does, besides the other *_URL variables.
+func TestRun_backingAgreesWithConfig(t *testing.T) {
+	t.Parallel()
+	type cfgT struct {
+		Cache backing.URL `env:"CACHE_URL" envDefault:"redis://cache.internal:6379/0"`
+		Queue backing.URL `env:"QUEUE_URL"`
+		Spare backing.URL `env:"SPARE_URL"`
+	}
+	dotenv := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(dotenv, []byte("QUEUE_URL=amqp://guest:pa55word@mq.internal:5672/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var cfg cfgT
+	app := admin.New("shop", &cfg, admin.WithConfigOptions(config.WithDotEnv(dotenv)))
+	env := map[string]string{"REDIS_TLS_URL": "rediss://:pa55word@r.internal:6380/0"}
+	var out, errOut bytes.Buffer
+	code := app.Run(context.Background(), []string{"backing"}, admin.WithEnvironment(env), admin.WithOutput(&out, &errOut), admin.WithLogger(zap.NewNop()))
+	if code != 0 || errOut.String() != "" || strings.Contains(out.String(), "pa55word") {
+		t.Errorf("backing: exit %d, stderr %q, stdout:\n%s", code, errOut.String(), out.String())
+	}
+	for _, want := range []string{
+		"VARIABLE       SCHEME  URL\n",
+		"\nCACHE_URL      redis   redis://cache.internal:6379/0\n",
+		"\nQUEUE_URL      amqp    amqp://guest:[REDACTED]@mq.internal:5672/",
+		"\nREDIS_TLS_URL  redis   rediss://:[REDACTED]@r.internal:6380/0\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("backing lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	code = app.Run(context.Background(), []string{"config"}, admin.WithEnvironment(env), admin.WithOutput(&out, &errOut), admin.WithLogger(zap.NewNop()))
+	for _, want := range []string{"\nCACHE_URL ", "default\n", "\nQUEUE_URL ", ".env " + dotenv + "\n"} {
+		if code != 0 || !strings.Contains(out.String(), want) {
+			t.Errorf("config: exit %d, output lacks %q:\n%s", code, want, out.String())
+		}
 	}
 }

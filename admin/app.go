@@ -411,7 +411,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 
 // check returns the problems of registration and of the options.
 func (a *App) check(s *settings) []error {
-	errs := a.errs
+	errs := append([]error(nil), a.errs...) // Runs may go at once
 	for _, h := range s.logHooks {
 		ok := a.cfg != nil && reflect.TypeOf(a.cfg) == h.typ
 		for _, c := range a.commands {

@@ -80,8 +80,10 @@ func WithLogger(log *zap.Logger) Option {
 }
 
 // WithConfigOptions passes options to config loading, such as
-// config.WithPrefix or config.WithDotEnv. Repeating it adds options after the
-// earlier ones.
+// config.WithPrefix or config.WithDotEnv; they apply to every struct a
+// command reads. The environment is always the run's one snapshot, so a
+// config.WithEnvironment given here has no effect: use [WithEnvironment].
+// Repeating it adds options after the earlier ones.
 func WithConfigOptions(opts ...config.Option) Option {
 	return optionFunc(func(s *settings) {
 		s.configOpts = append(s.configOpts, opts...)

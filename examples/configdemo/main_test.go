@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -113,17 +112,6 @@ func TestDemo(t *testing.T) {
 		want := "config: 2 problems:\n\tPORT: not an integer; want a whole number such as 42\n\tAPI_KEY: set together with API_KEY_FILE; want only one of API_KEY and API_KEY_FILE; unset the other\n"
 		if errOut != want {
 			t.Errorf("stderr = %q, want %q", errOut, want)
-		}
-	})
-	t.Run("a named pipe as NAME_FILE is a config error, not a hang", func(t *testing.T) {
-		fifo := filepath.Join(t.TempDir(), "fifo")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		_, errOut, code := run(t, bin, []string{"API_KEY_FILE=" + fifo})
-		want := "config: API_KEY: cannot read " + fifo + ", the file named by API_KEY_FILE: not a regular file but a named pipe; want a regular file holding the value, or unset API_KEY_FILE\n"
-		if code != 78 || errOut != want {
-			t.Errorf("exit %d, stderr %q; want 78 and %q", code, errOut, want)
 		}
 	})
 	t.Run("help lists the variables", func(t *testing.T) {

@@ -123,8 +123,10 @@
 //   - [percent-host] a percent-encoded host name is decoded (it is how
 //     sockets are written); net/url refuses it.
 //
-// tls:// is NATS over TLS, though paho also reads it as MQTT; write mqtts://
-// for MQTT. ws:// and wss:// are MQTT over WebSocket, not NATS.
+// Schemes two drivers share are read one way: tls:// is NATS over TLS,
+// though paho also reads it as MQTT (write mqtts:// for MQTT); ws:// and
+// wss:// are MQTT over WebSocket, not NATS; unix:// is a Redis socket, not
+// paho's.
 //
 // # Hermetic
 //

@@ -197,6 +197,11 @@ func corpus() []dcase {
 		"tls://localhost:4443", "tls://u:p@a", "nats://[::1]:4333", "NATS://localhost", "nats://u:p@a:4222,nats://u:p@b:4223",
 		"nats://a,tls://b", "nats://tok@a:1,nats://tok@b:2",
 	)
+	add("nats", "", "nats://[fe80::1%25eth0]:4222", "nats://[::1]:4222,nats://[fe80::2%25en0]:4223", "nats://u:p@[2001:db8::1]")
+	add("mqtt", "", "tcp://[fe80::1%25eth0]:1883", "wss://[fe80::1%25eth0]:443/mqtt")
+	add("redis", "", "redis://[fe80::1%25eth0]:6379/1", "rediss://:p@[2001:db8::7]:6380")
+	add("postgres", "", "postgres://u:p@[fe80::1%25eth0]:5432/d?sslmode=disable")
+	add("postgres", "pq-url-reading", "postgres://u:p@[fe80::1%25eth0]/d?sslmode=verify-full")
 	add("nats", "", "nats://host:4222/", "nats://host/foo", "nats://demo.nats.io", "nats://u:p@connect.ngs.global", "tls://connect.ngs.global:4222")
 	add("nats", "nats-shared-credentials", "nats://u:p@a,b:4223", "nats://a,nats://u:p@b")
 

@@ -259,3 +259,29 @@ func wrongService(t *testing.T) string {
 	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
 	return ln.Addr().String()
 }
+
+// TestLive_passThrough connects with the forms that reach the driver as
+// written: PostgreSQL's sslmode=allow (plain text first), and MySQL over
+// its unix socket.
+func TestLive_passThrough(t *testing.T) {
+	needServices(t)
+	_, dsn, _ := parse(t, "postgres://root@127.0.0.1/test?sslmode=allow").SQL()
+	conn, err := pgx.Connect(ctx(t), dsn)
+	if err != nil {
+		t.Fatalf("pgx with sslmode=allow: %v", err)
+	}
+	_ = conn.Close(context.Background())
+	driver, dsn, err := parse(t, "mysql://root@localhost/test?socket=/run/mysqld/mysqld.sock").SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var name string
+	if err := db.QueryRowContext(ctx(t), "select database()").Scan(&name); err != nil || name != "test" {
+		t.Fatalf("go-sql-driver/mysql over the socket: %q, %v", name, err)
+	}
+}

@@ -194,3 +194,43 @@ func TestExplain_redaction(t *testing.T) {
 		t.Errorf("DATABASE_URL = %q, want %q", got, want)
 	}
 }
+
+// FuzzExplain_url puts a password holding the canary (and whatever the
+// fuzzer adds, '/', '?', '#' and '@' among it) into URLs of several schemes
+// held in plain strings and lists: Explain never shows the canary.
+func FuzzExplain_url(f *testing.F) {
+	for _, seed := range []string{"", "/", "?", "#", "@", ":", "/?#@", "%2F", "a b", "[", "]"} {
+		f.Add(seed, seed)
+	}
+	type urls struct {
+		Database string   `env:"DATABASE_URL"`
+		Cache    string   `env:"CACHE"`
+		Peers    []string `env:"PEERS"`
+	}
+	f.Fuzz(func(t *testing.T, before, after string) {
+		if strings.ContainsAny(before+after, ",\x00") {
+			t.Skip("a list separator or NUL splits or ends the value")
+		}
+		pw := before + "QZJXW" + after
+		env := map[string]string{
+			"DATABASE_URL": "postgres://app:" + pw + "@db:5432/shop",
+			"CACHE":        "redis://:" + pw + "@cache:6379/0",
+			"PEERS":        "amqp://guest:" + pw + "@mq/,https://example.com/x",
+		}
+		var rep config.Report
+		opts := []config.Option{config.WithEnvironment(env), config.WithReport(&rep)}
+		cfg, err := config.Load[urls](opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings, err := config.Explain(&cfg, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range settings {
+			if showsCanary(s.Value) {
+				t.Errorf("%s = %q shows the password %q", s.Name, s.Value, pw)
+			}
+		}
+	})
+}

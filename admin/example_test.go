@@ -73,7 +73,7 @@ func ExampleWithEnvironment() {
 	// REGION                                            unset
 	// LOG_LEVEL     info                                default
 	// LOG_FORMAT    json                                default
-	// LOG_KEYS      [REDACTED]                          default
+	// LOG_KEYS      zap                                 default
 	// LOG_SAMPLING  false                               default
 	// LOG_BUFFER    0                                   default
 	// SERVICE_NAME                                      unset

@@ -33,8 +33,9 @@ var joined = [...]string{
 }
 
 // lastWords make a name a credential when they are its last word: DB_PASS,
-// DB_PWD, REDIS_AUTH, STRIPE_KEY, API_KEYS, PASSWORD_SALT, JWT_SIGNATURE.
-var lastWords = [...]string{"PASS", "PWD", "AUTH", "KEY", "KEYS", "SALT", "PEPPER", "SIGNATURE", "SIG", "DSN", "JWT", "NKEY"}
+// DB_PWD, REDIS_AUTH, STRIPE_KEY, PASSWORD_SALT, JWT_SIGNATURE. KEYS is not
+// one: LOG_KEYS names a set of field names, and API_KEYS is caught by APIKEY.
+var lastWords = [...]string{"PASS", "PWD", "AUTH", "KEY", "SALT", "PEPPER", "SIGNATURE", "SIG", "DSN", "JWT", "NKEY"}
 
 // Name reports whether a variable or field name says that its value is a
 // credential. Case and separators do not matter (DB_PASSWORD, db-password
@@ -42,8 +43,8 @@ var lastWords = [...]string{"PASS", "PWD", "AUTH", "KEY", "KEYS", "SALT", "PEPPE
 // PASSWD, PASSPHRASE, SECRET, TOKEN, APIKEY, PRIVATEKEY, CREDENTIAL,
 // ACCESSKEY or another KEY that signs or encrypts (SIGNINGKEY, ENCRYPTIONKEY,
 // MASTERKEY, SESSIONKEY, AUTHKEY, CLIENTKEY, COOKIEKEY, HMACKEY), or when its
-// last word is PASS, PWD, AUTH, KEY, KEYS, SALT, PEPPER, SIGNATURE, SIG, DSN,
-// JWT or NKEY, except PUBLIC_KEY and the shell's own PWD. Like Spring Boot's
+// last word is PASS, PWD, AUTH, KEY, SALT, PEPPER, SIGNATURE, SIG, DSN, JWT
+// or NKEY, except PUBLIC_KEY and the shell's own PWD. Like Spring Boot's
 // sanitiser, it errs towards hiding: TOKEN_TTL is hidden too.
 func Name(name string) bool {
 	words := split(name)

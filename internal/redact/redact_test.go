@@ -13,7 +13,7 @@ func TestName(t *testing.T) {
 		"STRIPE_SECRET_KEY", "CLIENT_SECRET", "GITHUB_TOKEN", "tokenTTL", "PAYMENTS_APIKEY",
 		"API_KEY", "apiKey", "APIKey", "TLS_PRIVATE_KEY", "GOOGLE_APPLICATION_CREDENTIALS",
 		"AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "DB_PASS", "DB_PWD", "REDIS_AUTH",
-		"STRIPE_KEY", "StripeKey", "SIGNING_KEYS", "PASSWORD_SALT", "JWT_SIGNATURE",
+		"STRIPE_KEY", "StripeKey", "SIGNING_KEYS", "API_KEYS", "PASSWORD_SALT", "JWT_SIGNATURE",
 		"SENTRY_DSN", "password", "token", "sslpassword", "secret_access_key", "key",
 		"SESSION_KEY", "cookie-secret", "NATS_NKEY", "jwt",
 	}
@@ -25,7 +25,7 @@ func TestName(t *testing.T) {
 	plain := []string{
 		"", "PORT", "PWD", "DATABASE_URL", "LOG_LEVEL", "SSH_PUBLIC_KEY", "PUBLIC_KEY",
 		"KEYBOARD_LAYOUT", "HOSTNAME", "authSource", "sslkey", "sslmode", "DB_USER",
-		"PASSAGE", "MONKEY_PATCH", "__",
+		"PASSAGE", "MONKEY_PATCH", "__", "LOG_KEYS", "PRIMARY_KEYS",
 	}
 	for _, n := range plain {
 		if Name(n) {

@@ -217,6 +217,7 @@ func (l *loader) environ() {
 				}
 				l.own()
 				l.vars[k] = v
+				l.anyFile = l.anyFile || strings.HasSuffix(k, "_FILE")
 				if l.dotenvOf == nil {
 					l.dotenvOf = map[string]string{}
 				}

@@ -107,3 +107,24 @@ func TestWithDotEnv_problems(t *testing.T) {
 		})
 	}
 }
+
+// TestLoad_dotenvNameFile: a NAME_FILE twin set in a .env file fills NAME
+// from the file it names, and Explain says so.
+func TestLoad_dotenvNameFile(t *testing.T) {
+	t.Parallel()
+	type cfg struct {
+		Key config.Secret `env:"API_KEY,required"`
+	}
+	key := writeFile(t, "key", "from-file\n")
+	dotenv := writeFile(t, "dev.env", "API_KEY_FILE="+key+"\n")
+	var rep config.Report
+	opts := []config.Option{config.WithEnvironment(map[string]string{"OTHER": "x"}), config.WithDotEnv(dotenv), config.WithReport(&rep)}
+	got, err := config.Load[cfg](opts...)
+	if err != nil || got.Key.Reveal() != "from-file" {
+		t.Fatalf("Load = %q, %v", got.Key.Reveal(), err)
+	}
+	settings, err := config.Explain(&got, opts...)
+	if err != nil || settings[0].Source != config.SourceFile || settings[0].From != key {
+		t.Errorf("Explain = %+v, %v", settings, err)
+	}
+}

@@ -69,7 +69,7 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 		q = newQueue(writeSyncer(w), cfg.Buffer)
 		out = q
 	} else {
-		out = zapcore.Lock(writeSyncer(w))
+		out = &locked{out: writeSyncer(w)}
 	}
 	root := &core{level: level, enc: enc, out: out, now: s.now, meta: m, node: &node{}}
 	var c zapcore.Core = root

@@ -8,9 +8,11 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// ErrStalled is returned by the Sync of a logger with Config.Buffer set
-// when the events it queued are still not written after syncWait: whoever
-// reads the process's stdout has stopped reading.
+// ErrStalled is returned by a logger's Sync when the events written before
+// it are still not written after two seconds: whoever reads the process's
+// stdout has stopped reading. With Config.Buffer set, the queued events are
+// then still queued; without it, a write is blocked, and Sync gives up
+// waiting for it, so that a process whose stdout is stalled can still exit.
 var ErrStalled = errors.New("logging: stdout is not being read; queued events are not written yet")
 
 // syncWait bounds how long Sync waits for queued events, so that a process
@@ -110,4 +112,37 @@ func (q *queue) Sync() error {
 		}
 	}
 	return q.out.Sync()
+}
+
+// locked serialises the writes of a logger without Config.Buffer, as
+// zapcore.Lock does, except that its Sync waits at most syncWait for a
+// write in progress: a write blocked on a stalled stdout must not hold the
+// process's last Sync, and so its exit, for ever.
+type locked struct {
+	mu  sync.Mutex
+	out zapcore.WriteSyncer
+}
+
+func (l *locked) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.out.Write(p)
+}
+
+// Sync syncs out once no write is in progress, or returns ErrStalled when
+// one is still in progress after syncWait.
+func (l *locked) Sync() error {
+	if !l.mu.TryLock() {
+		deadline := time.Now().Add(syncWait)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for !l.mu.TryLock() {
+			if !time.Now().Before(deadline) {
+				return ErrStalled
+			}
+			<-tick.C
+		}
+	}
+	defer l.mu.Unlock()
+	return l.out.Sync()
 }

@@ -113,3 +113,36 @@ func TestConfig_bufferKeepsOrderWithoutDrops(t *testing.T) {
 		}
 	}
 }
+
+// TestSync_stalledWrite checks that without Buffer, a write blocked on a
+// stalled writer holds Sync for a bounded time only, so that main's last
+// Sync cannot keep the process alive.
+func TestSync_stalledWrite(t *testing.T) {
+	g := newGate()
+	log := logging.New(logging.Config{}, logging.WithWriter(g), logging.WithEnvironment(nil), logging.WithClock(fixedClock))
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		log.Info("blocked") // blocks in the gate until it is released
+	}()
+	select {
+	case <-g.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the write did not reach the writer within 10s")
+	}
+	synced := make(chan error, 1)
+	go func() { synced <- log.Sync() }()
+	select {
+	case err := <-synced:
+		if !errors.Is(err, logging.ErrStalled) {
+			t.Errorf("Sync with a write blocked = %v, want ErrStalled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Sync waited more than 10s for a blocked write")
+	}
+	g.release()
+	<-wrote
+	if err := log.Sync(); err != nil {
+		t.Errorf("Sync after the write ended = %v, want nil", err)
+	}
+}

@@ -72,9 +72,11 @@
 //   - [unescaped-at] an unescaped @ in a PostgreSQL password: the userinfo
 //     ends at the last @, as net/url, go-redis and amqp091-go read it; pgx
 //     and libpq stop at the first.
-//   - [host-required] a postgres or mysql URL without a host is refused,
-//     where the drivers would use PGHOST, a default socket or localhost:
-//     nothing is read from the machine (see Hermetic).
+//   - [host-required] a URL without a host is refused where the driver
+//     would fall back to PGHOST, a default socket or localhost (postgres,
+//     mysql, nats, mqtt): nothing is read from the machine (see Hermetic).
+//     amqp and redis URLs get localhost, as their specification and
+//     drivers say.
 //   - [keyword-value] a libpq keyword/value string (host=h dbname=d) is
 //     refused with a message saying what it is; write a URL.
 //   - [ssl-only-true] ?ssl= is read only as ssl=true, as pgx reads it;
@@ -89,15 +91,19 @@
 //     same to both drivers, and PGSSLMODE cannot change it.
 //   - [pq-url-reading] lib/pq reads URLs with net/url, unlike libpq and
 //     pgx: IPv6 brackets kept in the host, ssl=true sent to the server, the
-//     first of repeated options, one port for all hosts. The DSN is read the
-//     libpq way by both drivers.
+//     first of repeated options, one port for all hosts. Where lib/pq's
+//     reading of a URL differs from pgx's, backing follows pgx (libpq's
+//     reading), and lib/pq reads the DSN that way.
 //   - [pq-socket-host] a percent-encoded socket directory as the host
 //     (postgres://%2Ftmp/db), which lib/pq's URL parser refuses, is read as
 //     pgx reads it.
 //   - [port-range] port 0 and ports above 65535 are refused at parse time;
 //     the drivers would fail to dial them.
 //   - [strict-query] a query option without '=' or with a bad
-//     percent-encoding is refused, as pgx refuses it; lib/pq ignores it.
+//     percent-encoding is refused, as pgx refuses it; lib/pq ignores it,
+//     and go-redis and net/url read a lone key as an empty value.
+//   - [fragment] a '#' is refused: in a *_URL it is most often an
+//     unescaped # in a password; libpq and pgx read it as text.
 //   - [port-list] more ports than hosts is refused, as pgx refuses it.
 //   - [mysql-tls] the MySQL DSN always writes tls (preferred when the URL
 //     says nothing: TLS when the server offers it, as MySQL's own clients
@@ -123,7 +129,7 @@
 //   - [percent-host] a percent-encoded host name is decoded (it is how
 //     sockets are written); net/url refuses it.
 //
-// Schemes two drivers share are read one way: tls:// is NATS over TLS,
+// [shared-schemes] Schemes two drivers share are read one way: tls:// is NATS over TLS,
 // though paho also reads it as MQTT (write mqtts:// for MQTT); ws:// and
 // wss:// are MQTT over WebSocket, not NATS; unix:// is a Redis socket, not
 // paho's.

@@ -23,6 +23,8 @@ type family struct {
 	userName bool
 	// plus: a '+' in the query is a space (net/url's reading); libpq keeps it.
 	plus bool
+	// oneEquals: a query value may not hold a raw '=' (libpq's rule).
+	oneEquals bool
 	// defaultHost fills an empty authority, as the family's driver does
 	// (amqp091 and go-redis: localhost); "" makes a host required.
 	defaultHost string

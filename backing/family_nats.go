@@ -48,10 +48,10 @@ func writeHostsQuery(u *URL, b *strings.Builder, hide bool) {
 	u.writeQuery(b, hide)
 }
 
-// natsSpaces removes the spaces around the commas of a NATS server list,
-// as nats.go does; other text is returned as it is.
+// natsSpaces removes the spaces around the commas and at the ends of a NATS
+// server list, as nats.go does; other text is returned as it is.
 func natsSpaces(raw string) string {
-	if strings.IndexByte(raw, ' ') < 0 || strings.IndexByte(raw, ',') < 0 {
+	if strings.IndexByte(raw, ' ') < 0 {
 		return raw
 	}
 	colon := strings.IndexByte(raw, ':')

@@ -22,6 +22,7 @@ var postgresFamily = family{
 	hier:        true,
 	userName:    true,
 	emptyHosts:  true,
+	oneEquals:   true,
 	secretParam: isSecretParam,
 	finish:      finishPostgres,
 	write:       writePostgres,
@@ -78,6 +79,13 @@ func finishPostgres(u *URL, params []Param) error {
 	}
 	if len(kept) > 0 {
 		u.params = kept
+	}
+	if err := checkProtocolVersions(u.params); err != nil {
+		return err
+	}
+	if strings.IndexByte(u.user, 0) >= 0 || strings.IndexByte(u.pending.password, 0) >= 0 || strings.IndexByte(u.path, 0) >= 0 ||
+		slices.ContainsFunc(u.params, func(p Param) bool { return strings.IndexByte(p.Value, 0) >= 0 }) {
+		return errorf("a NUL byte (%00) in the URL; remove it (pgx refuses it, and the server would read it as the end of the value)")
 	}
 	u.tls = pgModes[u.pgSSLMode]
 	// Ports as the authority gives them, positionally, as libpq keeps them.
@@ -155,6 +163,8 @@ func finishPostgres(u *URL, params []Param) error {
 // value when it parses.
 var pgChecks = map[string]pgCheck{
 	"target_session_attrs":          {words: []string{"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}},
+	"min_protocol_version":          {words: []string{"3.0", "3.2", "latest"}},
+	"max_protocol_version":          {words: []string{"3.0", "3.2", "latest"}},
 	"channel_binding":               {words: []string{"disable", "prefer", "require"}},
 	"sslcertmode":                   {words: []string{"disable", "allow", "require"}},
 	"sslnegotiation":                {words: []string{"postgres", "direct"}},
@@ -177,6 +187,35 @@ type pgCheck struct {
 	kind  byte // 'i' whole number, 'd' duration; 0 with words
 	bits  int
 	least int64
+}
+
+// checkProtocolVersions refuses a minimum above the maximum, and a minimum
+// above 3.0 without a maximum, which lib/pq refuses (its maximum is 3.0).
+func checkProtocolVersions(params []Param) error {
+	var lo, hi string
+	for _, p := range params {
+		switch p.Key {
+		case "min_protocol_version":
+			lo = p.Value
+		case "max_protocol_version":
+			hi = p.Value
+		}
+	}
+	rank := func(v string) int {
+		if v == "3.2" || v == "latest" {
+			return 2
+		}
+		return 0
+	}
+	switch {
+	case lo == "" || rank(lo) == 0:
+		return nil
+	case hi == "":
+		return errorf("min_protocol_version above 3.0 needs max_protocol_version too, since lib/pq's maximum is 3.0; add max_protocol_version=latest")
+	case rank(lo) > rank(hi):
+		return errorf("min_protocol_version is above max_protocol_version; lower the minimum or raise the maximum")
+	}
+	return nil
 }
 
 func checkPostgresValue(p Param) error {

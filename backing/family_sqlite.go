@@ -36,7 +36,7 @@ func parseSQLite(rest string, u *URL) error {
 	if path == "" {
 		return errorf("missing file; write it as sqlite:///absolute/path.db, sqlite://relative.db or sqlite::memory:")
 	}
-	params, err := parseQuery(query, true)
+	params, err := parseQuery(query, true, false)
 	if err != nil {
 		return err
 	}

@@ -193,7 +193,7 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 	if u.path, ok = unescape(path, false); !ok {
 		return errorf("bad percent-encoding in the path; write a % as %25")
 	}
-	params, err := parseQuery(query, fam.plus)
+	params, err := parseQuery(query, fam.plus, fam.oneEquals)
 	if err != nil {
 		return err
 	}
@@ -370,8 +370,8 @@ func parsePort(s string) (int, error) {
 const errPortMsg = "port is not a number from 1 to 65535; fix the port, and percent-encode a : or @ in the password"
 
 // parseQuery splits a query into its options, decoded, in order. With plus,
-// a '+' is a space.
-func parseQuery(q string, plus bool) ([]Param, error) {
+// a '+' is a space; with oneEquals, a value holding a raw '=' is refused.
+func parseQuery(q string, plus, oneEquals bool) ([]Param, error) {
 	if q == "" {
 		return nil, nil
 	}
@@ -384,6 +384,9 @@ func parseQuery(q string, plus bool) ([]Param, error) {
 		k, v, found := strings.Cut(part, "=")
 		if !found {
 			return nil, errorf("a query option has no '='; write options as ?name=value&name=value")
+		}
+		if oneEquals && strings.IndexByte(v, '=') >= 0 {
+			return nil, errorf("a query value holds an '='; percent-encode it as %3D")
 		}
 		dk, ok1 := unescape(k, plus)
 		dv, ok2 := unescape(v, plus)

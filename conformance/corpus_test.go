@@ -213,6 +213,8 @@ func corpus() []dcase {
 		"tcp://h:1883?client_id=x",
 	)
 	add("mqtt", "mqtt-port", "tcp://h", "mqtt://h", "ssl://h", "mqtts://u:p@h", "ws://h/mqtt", "wss://h/mqtt", "tcp://[::1]")
+	out = append(out, driverTestURLs...)
+
 	// lib/pq without sslmode requires TLS and never falls back; the DSN
 	// writes libpq's and pgx's default, prefer.
 	for i, c := range out {

@@ -53,7 +53,7 @@ type diffResult struct {
 // not named here may concern any reader of the case's family.
 var scoped = map[string][]string{
 	"pq-default-sslmode": {"lib/pq"}, "pq-url-reading": {"lib/pq"}, "pq-socket-host": {"lib/pq"},
-	"redis-heroku-h": {"go-redis Options"}, "strict-query": {"lib/pq"}, "port-list": {"lib/pq"},
+	"redis-heroku-h": {"go-redis Options"}, "strict-query": {"lib/pq", "go-redis URL", "go-redis Options"}, "port-list": {"lib/pq"},
 }
 
 // readers returns, for a family, the drivers' readings of the original text
@@ -386,10 +386,20 @@ func compare(c dcase) diffResult {
 		}
 	}
 	listed := false
+	pgxAgreed := false
 	for _, r := range readers[c.fam] {
 		res := compareOne(c, r, u, perr)
 		if res.agree {
+			pgxAgreed = pgxAgreed || r.name == "pgx+pgxpool"
 			continue
+		}
+		if r.name == "lib/pq" && pgxAgreed && perr == nil {
+			// lib/pq's URL parser is not libpq's; backing follows pgx. The
+			// DSN must still mean the same to lib/pq as to pgx.
+			if why := samePostgresDSN(u); why != "" {
+				return diffResult{why: why}
+			}
+			return diffResult{listed: true, why: "pq-url-reading"}
 		}
 		if c.diff != "" && (scoped[c.diff] == nil || slices.Contains(scoped[c.diff], r.name)) {
 			listed = true
@@ -456,11 +466,11 @@ func TestDifferential(t *testing.T) {
 		case res.agree:
 			tl.agree++
 			agreed++
-		case res.listed && res.why == "strictest-driver" && strings.Contains(doc, "[strictest-driver]"):
+		case res.listed && (res.why == "strictest-driver" || res.why == "pq-url-reading") && strings.Contains(doc, "["+res.why+"]"):
 			tl.agree++
 			tl.listed++
 			agreed++
-		case res.listed && res.why != "strictest-driver" && strings.Contains(doc, "["+c.diff+"]"):
+		case res.listed && res.why == "" && strings.Contains(doc, "["+c.diff+"]"):
 			tl.agree++
 			tl.listed++
 			agreed++
@@ -492,4 +502,39 @@ func packageDoc(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// samePostgresDSN checks that pgx and lib/pq read backing's DSN alike: the
+// same hosts and ports, user, password and database. It returns the
+// difference, or "".
+func samePostgresDSN(u backing.URL) string {
+	dsn := postgresOut(u, false)
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return "pgx refuses the DSN: " + err.Error()
+	}
+	pc, err := pq.NewConfig(dsn)
+	if err != nil {
+		return "lib/pq refuses the DSN: " + err.Error()
+	}
+	hosts := func(h string, p uint16, more []string) string {
+		return strings.Join(append([]string{fmt.Sprintf("%s:%d", h, p)}, more...), ",")
+	}
+	var gx, pq []string
+	seen := map[string]bool{}
+	for _, f := range cfg.Fallbacks {
+		if k := fmt.Sprintf("%s:%d", f.Host, f.Port); !seen[k] && k != fmt.Sprintf("%s:%d", cfg.Host, cfg.Port) {
+			seen[k] = true
+			gx = append(gx, k)
+		}
+	}
+	for _, m := range pc.Multi {
+		pq = append(pq, fmt.Sprintf("%s:%d", m.Host, m.Port))
+	}
+	a := hosts(cfg.Host, cfg.Port, gx) + " " + cfg.User + " " + cfg.Password + " " + cfg.Database
+	b := hosts(pc.Host, pc.Port, pq) + " " + pc.User + " " + pc.Password + " " + pc.Database
+	if a != b {
+		return "pgx and lib/pq read the DSN differently: " + a + " | " + b
+	}
+	return ""
 }

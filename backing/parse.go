@@ -62,15 +62,24 @@ func Parse(raw string, opts ...Option) (URL, error) {
 	if raw == "" {
 		return URL{}, errorf("empty; set it to a URL such as postgres://user:password@host:5432/database")
 	}
-	raw = natsSpaces(raw)
+	trimmed := false
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c < 0x20 || c == 0x7f {
-			return URL{}, errorf("contains a control character at byte " + strconv.Itoa(i) + "; remove it (a trailing newline from a file is a common cause)")
+		if c > ' ' && c != 0x7f {
+			continue
+		}
+		if c == ' ' && !trimmed {
+			// nats.go allows spaces around the commas of a server list.
+			trimmed = true
+			if t := natsSpaces(raw); t != raw {
+				raw, i = t, -1
+				continue
+			}
 		}
 		if c == ' ' {
 			return URL{}, errorf("contains a space at byte " + strconv.Itoa(i) + "; remove it or percent-encode it as %20")
 		}
+		return URL{}, errorf("contains a control character at byte " + strconv.Itoa(i) + "; remove it (a trailing newline from a file is a common cause)")
 	}
 	u := new(URL)
 	if err := parse(raw, u); err != nil {

@@ -509,6 +509,21 @@ func (l *loader) requiredEmpty() {
 	}
 }
 
+// describer is an error that words itself for the report without quoting
+// the value, for packages that do not import config (see [Validator]).
+type describer interface {
+	error
+	Problem() string
+	Want() string
+}
+
+// varDescriber is a describer that names the variable it is about, without
+// prefixes (see [Validator]).
+type varDescriber interface {
+	describer
+	EnvVar() string
+}
+
 // parseProblem words a value that did not parse from the field's type alone:
 // the parser's own message, which often quotes the value, is never used. A
 // type's UnmarshalText may return a [*FieldError] to choose the words itself.
@@ -524,6 +539,10 @@ func (l *loader) parseProblem(lf *leaf, err error) (problem, want string) {
 		var own *FieldError
 		if errors.As(err, &own) && own.Problem != "" {
 			return own.Problem, own.Want
+		}
+		var d describer
+		if errors.As(err, &d) && d.Problem() != "" {
+			return d.Problem(), d.Want()
 		}
 		return "not a valid " + k.words, k.want
 	}
@@ -583,7 +602,11 @@ func (l *loader) validate(root reflect.Value) {
 			}
 			fe := &FieldError{Field: vn.path, Problem: e.Error(), Err: e}
 			var own *FieldError
-			if errors.As(e, &own) {
+			var named varDescriber
+			if errors.As(e, &named) && named.EnvVar() != "" && named.Problem() != "" {
+				fe = &FieldError{Var: vn.prefix + named.EnvVar(), Field: vn.path,
+					Problem: named.Problem(), Want: named.Want(), Err: e}
+			} else if errors.As(e, &own) {
 				c := *own
 				if c.Var != "" {
 					c.Var = vn.prefix + c.Var

@@ -78,6 +78,14 @@ type validatorNode struct {
 // variable's name without prefixes to point at one variable: the prefixes of
 // the enclosing structs are added for you. Any other error is reported against
 // the struct.
+//
+// A package that does not import config can do the same with its own error
+// type: an error with the methods EnvVar() string (the variable's name
+// without prefixes), Problem() string and Want() string is reported as that
+// variable's problem, prefixes added, with those words. lifecycle.Config
+// does this. Likewise, an error returned by a field type's UnmarshalText
+// that has Problem() and Want() methods is reported with its own words
+// (logging.Level does this); neither may quote the value.
 type Validator interface {
 	Validate() error
 }

@@ -160,3 +160,46 @@ func TestValidate_skippedWhenOwnFieldIsWrong(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// describedErr words itself for the report the way a package that does not
+// import config does: Problem and Want, and EnvVar for a Validate error.
+type describedErr struct{ name string }
+
+func (e *describedErr) Error() string   { return "other: " + e.name + ": too small" }
+func (e *describedErr) EnvVar() string  { return e.name }
+func (e *describedErr) Problem() string { return "too small" }
+func (e *describedErr) Want() string    { return "a size of at least 2" }
+
+type describedText struct{}
+
+func (*describedText) UnmarshalText([]byte) error { return &describedErr{} }
+
+type describedInner struct {
+	Size int `env:"SIZE"`
+}
+
+func (describedInner) Validate() error { return &describedErr{name: "SIZE"} }
+
+func TestValidate_describingErrors(t *testing.T) {
+	t.Parallel()
+	type app struct {
+		Inner describedInner `envPrefix:"APP_"`
+		Text  describedText  `env:"TEXT"`
+	}
+	_, err := config.Load[app](config.WithEnvironment(map[string]string{"APP_SIZE": "1", "TEXT": "x"}))
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load = %v, want a *config.Error", err)
+	}
+	got := map[string]string{}
+	for _, p := range cerr.Problems {
+		got[p.Var] = p.Problem + "; want " + p.Want
+	}
+	want := map[string]string{
+		"APP_SIZE": "too small; want a size of at least 2",
+		"TEXT":     "too small; want a size of at least 2",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got)\n%s", diff)
+	}
+}

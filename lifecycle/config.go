@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"errors"
-	"reflect"
 	"strings"
 	"time"
 )
@@ -144,36 +143,12 @@ func (e *varError) Error() string {
 	return "lifecycle: " + e.name + ": " + e.problem + "; want " + e.want
 }
 
-// configPkg and fieldErrorName identify config.FieldError, which lifecycle
-// does not import.
-const (
-	configPkg      = "github.com/twelvekit/twelvekit/config"
-	fieldErrorName = "FieldError"
-)
-
-// As lets the config package, which lifecycle does not import, read e as one
-// of its *config.FieldError: with errors.As(err, &fe), fe gets Var (the
-// variable's name, to which config adds the prefixes), Problem and Want. It
-// matches no other target.
-func (e *varError) As(target any) bool {
-	p := reflect.ValueOf(target)
-	if p.Kind() != reflect.Pointer || p.IsNil() {
-		return false
-	}
-	pt := p.Type().Elem()
-	if pt.Kind() != reflect.Pointer || pt.Elem().Kind() != reflect.Struct ||
-		pt.Elem().Name() != fieldErrorName || pt.Elem().PkgPath() != configPkg {
-		return false
-	}
-	fe := reflect.New(pt.Elem())
-	for name, v := range map[string]string{"Var": e.name, "Problem": e.problem, "Want": e.want} {
-		if f := fe.Elem().FieldByName(name); f.IsValid() && f.Kind() == reflect.String && f.CanSet() {
-			f.SetString(v)
-		}
-	}
-	p.Elem().Set(fe)
-	return true
-}
+// EnvVar, Problem and Want let the config package, which lifecycle does not
+// import, report e as the problem of one variable, with the prefixes of the
+// enclosing structs added to its name (see config.Validator).
+func (e *varError) EnvVar() string  { return e.name }
+func (e *varError) Problem() string { return e.problem }
+func (e *varError) Want() string    { return e.want }
 
 // configError is what [Group.Run] returns for a Config it cannot run with.
 // Its ExitCode is 78, EX_CONFIG, as for a config error of the loader.

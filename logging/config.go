@@ -1,7 +1,6 @@
 package logging
 
 import (
-	"errors"
 	"strings"
 
 	"go.uber.org/zap/zapcore"
@@ -64,8 +63,19 @@ const (
 	LevelError = Level(zapcore.ErrorLevel)
 )
 
-// levelWant says what a level must be, in errors.
-const levelWant = "want one of debug, info, warn, error"
+// valueError is the error of the UnmarshalText methods of this package's
+// setting types. It never quotes the text; its Problem and Want methods let
+// the config package report it in its own words ("LOG_LEVEL: not a log
+// level; want one of debug, info, warn, error") without logging importing
+// config.
+type valueError struct{ problem, want string }
+
+func (e *valueError) Error() string   { return e.problem + "; want " + e.want }
+func (e *valueError) Problem() string { return e.problem }
+func (e *valueError) Want() string    { return e.want }
+
+// errLevel says what a level must be.
+var errLevel = &valueError{"not a log level", "one of debug, info, warn, error"}
 
 // String returns debug, info, warn or error.
 func (l Level) String() string { return l.zap().String() }
@@ -78,7 +88,7 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 func (l *Level) UnmarshalText(text []byte) error {
 	lv, ok := parseLevel(string(text))
 	if !ok {
-		return errors.New(levelWant)
+		return errLevel
 	}
 	*l = lv
 	return nil
@@ -141,7 +151,7 @@ func (f *Format) UnmarshalText(text []byte) error {
 	case "console":
 		*f = FormatConsole
 	default:
-		return errors.New("want json or console")
+		return &valueError{"not a log format", "json or console"}
 	}
 	return nil
 }
@@ -194,7 +204,7 @@ func (k *Keys) UnmarshalText(text []byte) error {
 	case "gcp":
 		*k = KeysGCP
 	default:
-		return errors.New("want zap or gcp")
+		return &valueError{"not a key preset", "zap or gcp"}
 	}
 	return nil
 }

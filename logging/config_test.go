@@ -31,14 +31,14 @@ func TestConfig_textForms(t *testing.T) {
 		{"level warn", func() textValue { return new(logging.Level) }, "warn", "warn", ""},
 		{"level warning", func() textValue { return new(logging.Level) }, "Warning", "warn", ""},
 		{"level error", func() textValue { return new(logging.Level) }, " error ", "error", ""},
-		{"level fatal", func() textValue { return new(logging.Level) }, "fatal", "", "want one of debug, info, warn, error"},
-		{"level empty", func() textValue { return new(logging.Level) }, "", "", "want one of debug, info, warn, error"},
+		{"level fatal", func() textValue { return new(logging.Level) }, "fatal", "", "not a log level; want one of debug, info, warn, error"},
+		{"level empty", func() textValue { return new(logging.Level) }, "", "", "not a log level; want one of debug, info, warn, error"},
 		{"format json", func() textValue { return new(logging.Format) }, "json", "json", ""},
 		{"format console", func() textValue { return new(logging.Format) }, "Console", "console", ""},
-		{"format text", func() textValue { return new(logging.Format) }, "text", "", "want json or console"},
+		{"format text", func() textValue { return new(logging.Format) }, "text", "", "not a log format; want json or console"},
 		{"keys zap", func() textValue { return new(logging.Keys) }, "zap", "zap", ""},
 		{"keys gcp", func() textValue { return new(logging.Keys) }, "GCP", "gcp", ""},
-		{"keys ecs", func() textValue { return new(logging.Keys) }, "ecs", "", "want zap or gcp"},
+		{"keys ecs", func() textValue { return new(logging.Keys) }, "ecs", "", "not a key preset; want zap or gcp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,9 +129,13 @@ func TestConfig_load(t *testing.T) {
 			t.Fatalf("Load error = %v, want a *config.Error", err)
 		}
 		msg := err.Error()
-		// What config says a variable wants is config's to word; logging
-		// checks that each variable is named and no value is quoted.
-		for _, want := range []string{"LOG_LEVEL", "LOG_FORMAT", "LOG_KEYS"} {
+		// Each variable is named with logging's own words for what it
+		// wants, and no value is quoted.
+		for _, want := range []string{
+			"LOG_LEVEL: not a log level; want one of debug, info, warn, error",
+			"LOG_FORMAT: not a log format; want json or console",
+			"LOG_KEYS: not a key preset; want zap or gcp",
+		} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("error does not contain %q:\n%s", want, msg)
 			}

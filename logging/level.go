@@ -81,7 +81,7 @@ func (h *levelHandler) put(w http.ResponseWriter, r *http.Request) {
 	lv, ok := parseLevel(levelText(body))
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, map[string]string{
-			"error": "logging: no valid level in the body; " + levelWant + `, as {"level":"debug"}`,
+			"error": "logging: no valid level in the body; want " + errLevel.want + `, as {"level":"debug"}`,
 		})
 		return
 	}

@@ -76,6 +76,9 @@ func Parse(raw string, opts ...Option) (URL, error) {
 				continue
 			}
 		}
+		if c == ' ' && isKeywordValue(raw) {
+			return URL{}, errKeywordValue
+		}
 		if c == ' ' {
 			return URL{}, errorf("contains a space at byte " + strconv.Itoa(i) + "; remove it or percent-encode it as %20")
 		}
@@ -107,7 +110,7 @@ func parse(raw string, u *URL) error {
 		case raw[0] == '/' || raw[0] == '.' || raw == ":memory:":
 			return parseSQLite(raw, u)
 		case isKeywordValue(raw):
-			return errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
+			return errKeywordValue
 		case colon > 0 && colon+1 < len(raw) && raw[colon+1] >= '0' && raw[colon+1] <= '9', colon < 0 && strings.IndexByte(raw, ',') >= 0:
 			return parseHostList(raw, u) // host:port or host:port,host:port
 		case colon > 0 && validScheme(raw[:colon]):
@@ -127,6 +130,9 @@ func parse(raw string, u *URL) error {
 	}
 	return parseHier(ref, rest[2:], u)
 }
+
+// errKeywordValue is the error for a libpq keyword/value string.
+var errKeywordValue = errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
 
 // isKeywordValue reports whether s starts like a libpq keyword/value
 // string: a keyword, then '='.

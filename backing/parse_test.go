@@ -96,6 +96,16 @@ func TestParse_errors(t *testing.T) {
 		{"slash in password", "postgres://u:hun/ter2@h/db", "percent-encode a : or @ in the password"},
 		{"mysql custom tls", "mysql://u:hunter2@h/db?tls=custom", "tls must be true, false"},
 		{"s3 no bucket", "s3://", "missing or invalid bucket"},
+		{"libpq keyword/value", "host=localhost port=5432 dbname=app", "a libpq keyword/value string"},
+		{"libpq keyword/value one", "host=/tmp", "a libpq keyword/value string"},
+		{"redis unknown option", "redis://h?foo=1", "unknown Redis option"},
+		{"redis bad number", "redis://h?pool_size=x", "takes a number"},
+		{"redis skip_verify on plain", "redis://h?skip_verify=true", "WithInsecureSkipVerify"},
+		{"amqp heartbeat range", "amqp://h?heartbeat=70000", "heartbeat is not a number"},
+		{"query key without =", "postgres://h/d?sslmode", "has no '='"},
+		{"postgres ssl=false", "postgres://h/d?ssl=false", "ssl accepts only true"},
+		{"postgres raw = in value", "postgres://h/d?options=-c%20a=b", "holds an '='"},
+		{"postgres no host", "postgres:///d", "missing host"},
 		{"sqlite empty", "sqlite:", "missing file"},
 	}
 	for _, tt := range tests {

@@ -111,7 +111,10 @@
 //   - [mysql-url-options] the URL conventions of other MySQL clients
 //     (ssl-mode, sslmode, ssl, sslaccept, socket) are read into the DSN's
 //     tls option and unix(path), rather than sent to the server as
-//     settings.
+//     settings; a value of theirs that maps to no tls mode (Prisma's
+//     ssl={"rejectUnauthorized":true}) is refused, where go-sql-driver/mysql
+//     would send it to the server as a session variable and fail to
+//     connect.
 //   - [redis-heroku-h] [URL.Redis] drops Heroku's legacy user "h", which
 //     Redis 6 would read as an ACL user; [URL.Reveal] keeps it.
 //   - [nats-shared-credentials] credentials given on one server of a NATS

@@ -213,6 +213,41 @@ func corpus() []dcase {
 		"tcp://h:1883?client_id=x",
 	)
 	add("mqtt", "mqtt-port", "tcp://h", "mqtt://h", "ssl://h", "mqtts://u:p@h", "ws://h/mqtt", "wss://h/mqtt", "tcp://[::1]")
+	// Platforms' documented forms: Heroku, Render, Railway, Fly, Supabase,
+	// Neon, Azure, DigitalOcean, Aiven, PlanetScale, TiDB, Upstash, Redis
+	// Cloud, CloudAMQP, Amazon MQ, Synadia, HiveMQ, EMQX.
+	add("postgres", "",
+		"postgres://u:p@ec2-54-0-0-1.compute-1.amazonaws.com:5432/d1abc?sslmode=require",
+		"postgresql://app:p@dpg-abc123-a.oregon-postgres.render.com/app_db?sslmode=require",
+		"postgresql://postgres:p@containers-us-west-1.railway.app:7432/railway?sslmode=disable",
+		"postgres://postgres:p@app-db.flycast:5432/app?sslmode=disable",
+		"postgresql://postgres.ref:p@aws-0-us-east-1.pooler.supabase.com:6543/postgres?sslmode=require&pgbouncer=true",
+		"postgresql://u%40srv:p@srv.postgres.database.azure.com:5432/db?sslmode=verify-full",
+		"postgresql://doadmin:p@db-postgresql-nyc1-1-do-user-1-0.b.db.ondigitalocean.com:25060/defaultdb?sslmode=require",
+		"postgres://avnadmin:p@pg-1-proj.aivencloud.com:12691/defaultdb?sslmode=require",
+		"postgres://u:p@h/d?sslmode=no-verify", "postgres://u:p@h/d?sslmode=require&options=endpoint%3Dep-cool-123",
+	)
+	add("mysql", "mysql-url-options",
+		"mysql://u:p@aws.connect.psdb.cloud/db?sslaccept=strict", "mysql://avnadmin:p@mysql-1-proj.aivencloud.com:12691/defaultdb?ssl-mode=REQUIRED",
+		"mysql://u.root:p@gateway01.us-east-1.prod.aws.tidbcloud.com:4000/test?ssl-mode=VERIFY_IDENTITY",
+		"mysql://u:p@h/d?ssl=%7B%22rejectUnauthorized%22%3Atrue%7D",
+	)
+	add("mysql", "mysql-tls", "mysql://root:p@containers-us-west-1.railway.app:6543/railway", "mysql://u:p@h/d?sslcert=/c.pem")
+	add("mysql", "", "mysql://u.root:p@gateway01.us-east-1.prod.aws.tidbcloud.com:4000/test?tls=true")
+	add("redis", "",
+		"rediss://default:p@fly-app.upstash.io:6379", "redis://red-abc123:6379", "rediss://red-abc:p@oregon-redis.render.com:6379",
+		"rediss://default:p@db-redis-nyc1-1-do-user-1-0.b.db.ondigitalocean.com:25061", "redis://default:p@redis-1.c1.us-east-1-2.ec2.redns.redis-cloud.com:17001",
+		"rediss://:p@h:6379/0?ssl_cert_reqs=required", "rediss://:p@h:6379/0?ssl_cert_reqs=CERT_NONE", "redis+sentinel://h:26379/mymaster",
+		"redis://localhost:6379/0?decode_responses=True", "rediss://master.x.abc.use1.cache.amazonaws.com:6379",
+	)
+	add("amqp", "",
+		"amqps://u:p@possum.lmq.cloudamqp.com/u", "amqps://u:p@b-1a2b.mq.us-east-1.amazonaws.com:5671", "amqp://u:p@rabbitmq.railway.internal:5672",
+	)
+	add("nats", "", "tls://connect.ngs.global", "nats://nats.fly.dev:4222", "nats://token@nats.internal:4222")
+	add("mqtt", "",
+		"ssl://abc.s1.eu.hivemq.cloud:8883", "wss://abc.s1.eu.hivemq.cloud:8884/mqtt", "mqtt://broker.emqx.io:1883", "mqtts://broker.emqx.io:8883",
+		"ws://broker.emqx.io:8083/mqtt", "tcp://test.mosquitto.org:1883", "ssl://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
+	)
 	out = append(out, driverTestURLs...)
 
 	// lib/pq without sslmode requires TLS and never falls back; the DSN

@@ -115,6 +115,11 @@
 //     ssl={"rejectUnauthorized":true}) is refused, where go-sql-driver/mysql
 //     would send it to the server as a session variable and fail to
 //     connect.
+//   - [redis-options-struct] [RedisOptions] carries the address (or
+//     cluster addresses), credentials, database and TLS; go-redis's own
+//     query options (pool_size, dial_timeout, client_name...) are checked
+//     by Parse and reach go-redis through redis.ParseURL(u.Reveal()), which
+//     reads them as it reads the original.
 //   - [redis-heroku-h] [URL.Redis] drops Heroku's legacy user "h", which
 //     Redis 6 would read as an ACL user; [URL.Reveal] keeps it.
 //   - [nats-shared-credentials] credentials given on one server of a NATS

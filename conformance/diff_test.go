@@ -321,7 +321,9 @@ var readers = map[string][]reader{
 			r := redisReading(raw)
 			if r.err == nil {
 				for _, k := range []string{"client_name", "protocol", "pool", "timeouts", "retries"} {
-					delete(r.fields, k) // not carried by Redis(); Reveal carries them
+					// [redis-options-struct]: not carried by Redis(); the
+					// "go-redis URL" reader checks them through Reveal.
+					delete(r.fields, k)
 				}
 			}
 			return r

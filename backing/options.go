@@ -54,11 +54,19 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithFamily makes [Parse] accept only URLs of the named families (the
-// canonical names [URL.Scheme] returns: "postgres", "amqp"...); a URL of
-// another family gives an error wrapping [ErrFamily] that names the schemes
-// accepted ("a redis URL; want amqp or amqps"). Repeating it adds families;
-// no names accept every family. The typed fields ([PostgresURL], [AMQPURL]...)
-// are built on it.
+// names [URL.Scheme] returns, "postgres", "amqp"..., or any spelling of
+// their schemes, such as "postgresql" or "amqps"); a URL of another family
+// gives an error wrapping [ErrFamily] that names the schemes accepted ("a
+// redis URL; want amqp or amqps"). Repeating it adds families; no names
+// accept every family. The typed fields ([PostgresURL], [AMQPURL]...) are
+// built on it.
 func WithFamily(names ...string) Option {
-	return optionFunc(func(s *settings) { s.families = append(s.families, names...) })
+	return optionFunc(func(s *settings) {
+		for _, n := range names {
+			if ref, ok := lookup(n); ok {
+				n = ref.fam.name
+			}
+			s.families = append(s.families, n)
+		}
+	})
 }

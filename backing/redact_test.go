@@ -197,6 +197,9 @@ func TestTypedURL(t *testing.T) {
 	if _, err := backing.Parse("redis://cache", backing.WithFamily("amqp")); err == nil || err.Error() != "backing: a redis URL; want amqp or amqps" {
 		t.Errorf("WithFamily: %v", err)
 	}
+	if _, err := backing.Parse("pg://h/d", backing.WithFamily("postgresql"), backing.WithFamily("MySQL")); err != nil {
+		t.Errorf("WithFamily by a scheme spelling: %v", err)
+	}
 	u, _ := backing.Parse("redis://cache")
 	if _, err := u.AMQP(); err == nil || err.Error() != "backing: AMQP reads amqp URLs, and this is a redis URL; check which variable the code reads" {
 		t.Errorf("AMQP on redis: %v", err)

@@ -57,8 +57,8 @@ type NATSURL struct{ URL }
 // nats URLs; another family's error wraps [ErrFamily].
 func (u *NATSURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "nats") }
 
-// MQTTURL is a [URL] field that accepts only mqtt URLs, in every spelling
-// paho reads.
+// MQTTURL is a [URL] field that accepts only mqtt URLs: mqtt, tcp, mqtts,
+// ssl, tcps, mqtt+ssl, ws and wss.
 type MQTTURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only

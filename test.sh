@@ -8,8 +8,9 @@
 #   per module  go mod download, go vet, staticcheck, go test -race -cover
 #               (shuffled, uncached, fuzz seed corpora included; coverage per
 #               package), and every benchmark once (-benchtime=1x, without
-#               -race, reusing what go vet compiled) so benchmarks keep
-#               compiling and running; it measures nothing
+#               -race) so benchmarks keep compiling and running; it measures
+#               nothing. Each step reuses what the one before compiled (see
+#               check_module).
 #
 # On a new machine it installs what the tests need: the pinned staticcheck
 # (go install) and, when missing, haproxy and wrk (apt-get, with sudo when not
@@ -261,17 +262,25 @@ race_cover() {
 }
 
 # check_module DIR runs every step in DIR, stopping at the first failure.
+# Every step reuses what the one before compiled: in a module without
+# benchmarks, go vet and staticcheck type-check the -race build (staticcheck
+# through GOFLAGS), which go test -race then finds compiled; in a module with
+# benchmarks they check the plain build, which the benchmarks step reuses.
 check_module() {
   cd "$1"
   step "go mod download" go mod download
-  step "go vet" go vet ./...
+  local pkgs race=() flags=${GOFLAGS:-}
+  mapfile -t pkgs < <(benchpkgs)
+  if [ ${#pkgs[@]} -eq 0 ]; then
+    race=(-race)
+    flags="$flags -race"
+  fi
+  step "go vet${race:+ -race}" go vet "${race[@]}" ./...
   # The pinned staticcheck may still be installing on a new machine: wait
   # for it here, not before the module starts.
   finished staticcheck || { echo "--- FAIL: staticcheck was not installed (see the end of the output)"; return 1; }
-  step "staticcheck" "$staticcheck" ./...
+  step "staticcheck${race:+ (-race build)}" env GOFLAGS="$flags" "$staticcheck" ./...
   step "go test -race -cover" race_cover "$1"
-  local pkgs
-  mapfile -t pkgs < <(benchpkgs)
   if [ ${#pkgs[@]} -gt 0 ]; then
     step "benchmarks once" go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
   fi

@@ -25,6 +25,8 @@ type family struct {
 	plus bool
 	// oneEquals: a query value may not hold a raw '=' (libpq's rule).
 	oneEquals bool
+	// noNUL: a percent-encoded NUL (%00) is refused anywhere (pgx's rule).
+	noNUL bool
 	// defaultHost fills an empty authority, as the family's driver does
 	// (amqp091 and go-redis: localhost); "" makes a host required.
 	defaultHost string

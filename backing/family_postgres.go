@@ -23,6 +23,7 @@ var postgresFamily = family{
 	userName:    true,
 	emptyHosts:  true,
 	oneEquals:   true,
+	noNUL:       true,
 	secretParam: isSecretParam,
 	finish:      finishPostgres,
 	write:       writePostgres,
@@ -40,6 +41,7 @@ func finishPostgres(u *URL, params []Param) error {
 	var hasHost, hasPort bool
 	u.pgSSLMode = "prefer"
 	kept := params[:0] // filtered in place: each is written at or before where it is read
+	minProto := false
 	for _, p := range params {
 		switch p.Key {
 		case "sslmode":
@@ -70,6 +72,7 @@ func finishPostgres(u *URL, params []Param) error {
 			if err := checkPostgresValue(p); err != nil {
 				return err
 			}
+			minProto = minProto || p.Key == "min_protocol_version"
 			if isClientParam(p.Key) {
 				u.client = append(u.client, p)
 			} else {
@@ -80,12 +83,10 @@ func finishPostgres(u *URL, params []Param) error {
 	if len(kept) > 0 {
 		u.params = kept
 	}
-	if err := checkProtocolVersions(u.params); err != nil {
-		return err
-	}
-	if strings.IndexByte(u.user, 0) >= 0 || strings.IndexByte(u.pending.password, 0) >= 0 || strings.IndexByte(u.path, 0) >= 0 ||
-		slices.ContainsFunc(u.params, func(p Param) bool { return strings.IndexByte(p.Value, 0) >= 0 }) {
-		return errorf("a NUL byte (%00) in the URL; remove it (pgx refuses it, and the server would read it as the end of the value)")
+	if minProto {
+		if err := checkProtocolVersions(u.params); err != nil {
+			return err
+		}
 	}
 	u.tls = pgModes[u.pgSSLMode]
 	// Ports as the authority gives them, positionally, as libpq keeps them.

@@ -23,9 +23,6 @@ var sqliteFamily = family{
 func parseSQLite(rest string, u *URL) error {
 	var query string
 	rest = strings.TrimPrefix(rest, "//")
-	if strings.IndexByte(rest, '#') >= 0 {
-		return errorf("has a fragment (#); percent-encode a # in the file name as %23")
-	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest, query = rest[:i], rest[i+1:]
 	}

@@ -65,8 +65,13 @@ func Parse(raw string, opts ...Option) (URL, error) {
 	trimmed := false
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
-		if c > ' ' && c != 0x7f {
+		if c > ' ' && c != 0x7f && c != '#' {
 			continue
+		}
+		if c == '#' {
+			// Every family refuses a fragment: in a *_URL it is most often
+			// an unescaped # in a password.
+			return URL{}, errorf("has a fragment (#); percent-encode a # in the password or elsewhere as %23")
 		}
 		if c == ' ' && !trimmed {
 			// nats.go allows spaces around the commas of a server list.
@@ -166,8 +171,8 @@ func validScheme(s string) bool {
 // parseHier reads what follows scheme://.
 func parseHier(ref schemeRef, s string, u *URL) error {
 	fam := ref.fam
-	if strings.IndexByte(s, '#') >= 0 {
-		return errorf("has a fragment (#); percent-encode a # in the password or elsewhere as %23")
+	if fam.noNUL && strings.Contains(s, "%00") {
+		return errorf("a NUL byte (%00) in the URL; remove it (pgx refuses it, and the server would read it as the end of the value)")
 	}
 	var query string
 	if i := strings.IndexByte(s, '?'); i >= 0 {

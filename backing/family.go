@@ -139,10 +139,30 @@ func article(name string) string {
 // leading underscores. Keys that hold none of the fragments redact's words
 // are made of skip it, since most keys are plain driver options.
 func isSecretParam(key string) bool {
-	if !mayBeSecret(key) {
+	if plainKeys[key] || !mayBeSecret(key) {
 		return false
 	}
 	return redact.Param(key) || redact.Param(strings.TrimLeft(key, "_"))
+}
+
+// plainKeys are the drivers' common option names, none a credential
+// (TestMayBeSecret checks each against redact.Param); they skip the
+// fragment scan, which costs more than a lookup.
+var plainKeys = map[string]bool{
+	"application_name": true, "sslmode": true, "connect_timeout": true, "target_session_attrs": true, "search_path": true,
+	"options": true, "timezone": true, "sslrootcert": true, "sslcert": true, "sslnegotiation": true, "sslsni": true,
+	"channel_binding": true, "min_protocol_version": true, "max_protocol_version": true, "pool_max_conns": true,
+	"pool_min_conns": true, "pool_min_idle_conns": true, "pool_max_conn_lifetime": true, "pool_max_conn_idle_time": true,
+	"pool_health_check_period": true, "statement_cache_capacity": true, "default_query_exec_mode": true,
+	"parseTime": true, "loc": true, "charset": true, "collation": true, "timeout": true, "readTimeout": true,
+	"writeTimeout": true, "interpolateParams": true, "multiStatements": true, "tls": true, "max_open_conns": true,
+	"max_idle_conns": true, "conn_max_lifetime": true, "heartbeat": true, "connection_timeout": true, "channel_max": true,
+	"auth_mechanism": true, "server_name_indication": true, "certfile": true, "cacertfile": true, "region": true,
+	"client_name": true, "protocol": true, "pool_size": true, "dial_timeout": true, "read_timeout": true,
+	"write_timeout": true, "db": true, "addr": true, "max_retries": true, "pool_timeout": true, "min_idle_conns": true,
+	"conn_max_idle_time": true, "skip_verify": true, "read_only": true, "route_by_latency": true, "route_randomly": true,
+	"max_redirects": true, "_pragma": true, "mode": true, "cache": true, "_busy_timeout": true, "_journal_mode": true,
+	"endpoint": true, "page": true, "limit": true,
 }
 
 // secretFragments is a superset test for redact.Param: every word and key

@@ -61,6 +61,12 @@ func TestMayBeSecret(t *testing.T) {
 	if len(all) != len(secretFragments) {
 		t.Errorf("the fragments by letter (%d) are not secretFragments (%d)", len(all), len(secretFragments))
 	}
+	for k := range plainKeys {
+		if redact.Param(k) || redact.Param(strings.TrimLeft(k, "_")) {
+			t.Errorf("plainKeys holds %s, a credential key", k)
+		}
+		keys = append(keys, k)
+	}
 	for _, k := range keys {
 		if isSecretParam(k) != (redact.Param(k) || redact.Param(strings.TrimLeft(k, "_"))) {
 			t.Errorf("%s: pre-filter says %v, redact.Param %v", k, mayBeSecret(k), redact.Param(k))

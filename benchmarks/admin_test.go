@@ -21,11 +21,12 @@ import (
 // former peer), and a bare Go program (admin/bare). Target (issue 13):
 // within 1.1x of the hand-written service.
 func BenchmarkAdminTask(b *testing.B) {
+	bins := staticBuilds(b, ".", "admin/task", "admin/service", "admin/linked", "admin/bare")
 	ps := []program{
-		{name: "twelvekit", bin: staticBuild(b, ".", "admin/task"), args: []string{"hello"}},
-		{name: "service", bin: staticBuild(b, ".", "admin/service"), args: []string{"hello"}},
-		{name: "linked", bin: staticBuild(b, ".", "admin/linked")},
-		{name: "bare", bin: staticBuild(b, ".", "admin/bare")},
+		{name: "twelvekit", bin: bins[0], args: []string{"hello"}},
+		{name: "service", bin: bins[1], args: []string{"hello"}},
+		{name: "linked", bin: bins[2]},
+		{name: "bare", bin: bins[3]},
 	}
 	processRounds(b, runTask("task done\n"), ps...)
 }

@@ -22,7 +22,7 @@ import (
 
 // builds caches the programs built in this test process: every
 // sub-benchmark and every pass of b.Loop reuses them.
-var builds sync.Map // "module dir|package" -> string (path) or error
+var builds sync.Map // "module dir|package" -> *buildOnce
 
 // staticBuild builds the main package pkg of the module in moddir (relative
 // to benchmarks/) the way a service ships: CGO_ENABLED=0 (a static binary,
@@ -30,35 +30,69 @@ var builds sync.Map // "module dir|package" -> string (path) or error
 // (stripped). Both sides of every whole-process comparison are built so.
 func staticBuild(b *testing.B, moddir, pkg string) string {
 	b.Helper()
-	key := moddir + "|" + pkg
-	if v, ok := builds.Load(key); ok {
-		if err, bad := v.(error); bad {
-			b.Fatal(err)
-		}
-		return v.(string)
-	}
-	dir, err := os.MkdirTemp("", "twelvekit-bench-")
+	bin, err := staticBuildErr(moddir, pkg)
 	if err != nil {
 		b.Fatal(err)
+	}
+	return bin
+}
+
+// staticBuildErr is staticBuild returning its error; each program is built
+// once per test process, and a failed build is not retried.
+func staticBuildErr(moddir, pkg string) (string, error) {
+	key := moddir + "|" + pkg
+	v, _ := builds.LoadOrStore(key, new(buildOnce))
+	o := v.(*buildOnce)
+	o.once.Do(func() { o.bin, o.err = goBuildStatic(moddir, pkg) })
+	return o.bin, o.err
+}
+
+// buildOnce is one program's build, shared by every caller.
+type buildOnce struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+func goBuildStatic(moddir, pkg string) (string, error) {
+	dir, err := os.MkdirTemp("", "twelvekit-bench-")
+	if err != nil {
+		return "", err
 	}
 	bin := filepath.Join(dir, filepath.Base(pkg))
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./"+pkg)
 	cmd.Dir = moddir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		err = fmt.Errorf("go build %s in %s: %v\n%s", pkg, moddir, err, out)
-		builds.Store(key, err)
-		b.Fatal(err)
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("go build %s in %s: %v\n%s", pkg, moddir, err, out)
 	}
-	builds.Store(key, bin)
-	return bin
+	return bin, nil
+}
+
+// staticBuilds builds the main packages pkgs of the module in moddir at
+// once (two links run side by side on two cores) and returns their paths in
+// order.
+func staticBuilds(b *testing.B, moddir string, pkgs ...string) []string {
+	b.Helper()
+	var wg sync.WaitGroup
+	for _, pkg := range pkgs {
+		// An error is kept and reported by staticBuild below.
+		wg.Go(func() { _, _ = staticBuildErr(moddir, pkg) })
+	}
+	wg.Wait()
+	bins := make([]string, len(pkgs))
+	for i, pkg := range pkgs {
+		bins[i] = staticBuild(b, moddir, pkg)
+	}
+	return bins
 }
 
 // removeBuilds removes the programs staticBuild built; TestMain calls it.
 func removeBuilds() {
 	builds.Range(func(_, v any) bool {
-		if p, ok := v.(string); ok {
-			os.RemoveAll(filepath.Dir(p))
+		if o := v.(*buildOnce); o.bin != "" {
+			os.RemoveAll(filepath.Dir(o.bin))
 		}
 		return true
 	})
@@ -238,10 +272,7 @@ func runServer(idle time.Duration) func(program) (processRun, error) {
 // for orientation. Targets (issue 11): exec to accepting within 1.1x of
 // bare, SIGTERM to exit within 1.3x.
 func BenchmarkLifecycleProcess(b *testing.B) {
-	ps := []program{
-		{name: "lifecycle", bin: staticBuild(b, "lifecycle", "lifecycle")},
-		{name: "bare", bin: staticBuild(b, "lifecycle", "bare")},
-		{name: "full", bin: staticBuild(b, "lifecycle", "full")},
-	}
+	bins := staticBuilds(b, "lifecycle", "lifecycle", "bare", "full")
+	ps := []program{{name: "lifecycle", bin: bins[0]}, {name: "bare", bin: bins[1]}, {name: "full", bin: bins[2]}}
 	processRounds(b, runServer(20*time.Millisecond), ps...)
 }

@@ -68,8 +68,11 @@ build lc-lifecycle "$here/lifecycle" lifecycle
 build lc-full "$here/lifecycle" full
 
 # ---- interleaved passes ----------------------------------------------------
-bench() { # bench FILE REGEXP BENCHTIME
-  (cd "$here" && "$out/bench.test" -test.run '^$' -test.bench "$2" -test.benchtime "$3" -test.timeout 30m) >>"$out/$1"
+bench() { # bench FILE REGEXP BENCHTIME; a failing benchmark leaves its rows "not measured"
+  if ! (cd "$here" && "$out/bench.test" -test.run '^$' -test.bench "$2" -test.benchtime "$3" -test.timeout 30m) >>"$out/$1" 2>"$out/$1.err"; then
+    log "FAILED: $2 (see $out/$1 and $out/$1.err); its rows say not measured"
+    cat "$out/$1.err" >&2
+  fi
 }
 for p in $(seq "$passes"); do
   log "pass $p of $passes: micro-benchmarks"
@@ -111,6 +114,11 @@ get() {
 calc() {
   local f=$1
   shift
+  case "$*" in *nan* | *NaN*)
+    printf 'n/a'
+    return
+    ;;
+  esac
   awk "BEGIN { printf \"$f\"$(printf ', %s' "$@") }"
 }
 
@@ -122,6 +130,7 @@ ratio() {
 }
 # verdict VALUE OP LIMIT: met / **missed**
 verdict() {
+  case $1 in nan | NaN | "") echo "**not measured**"; return ;; esac
   if awk -v v="$1" -v l="$3" "BEGIN { exit !(v $2 l) }"; then echo met; else echo "**missed**"; fi
 }
 # emit TARGET PEER RESULT VERDICT: one row of the root README's summary

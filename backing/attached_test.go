@@ -29,7 +29,7 @@ func TestAttached(t *testing.T) {
 	want := []string{
 		"backing: BROKEN_URL: port is not a number from 1 to 65535; fix the port, and percent-encode a : or @ in the password",
 		"CLOUDAMQP_URL=amqps://u:[REDACTED]@rabbit:5671/vh",
-		"DATABASE_URL=postgres://u:[REDACTED]@db:5432/app?sslmode=prefer",
+		"DATABASE_URL=postgres://u:[REDACTED]@db:5432/app",
 		"MEMCACHIER_SERVERS=memcached://mc1:11211,mc2:11211",
 		"REDIS_TLS_URL=rediss://:[REDACTED]@r:6380/0",
 	}

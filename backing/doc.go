@@ -74,7 +74,7 @@
 //     and libpq stop at the first.
 //   - [host-required] a URL without a host is refused where the driver
 //     would fall back to PGHOST, a default socket or localhost (postgres,
-//     mysql, nats, mqtt): nothing is read from the machine (see Hermetic).
+//     mysql, nats, mqtt): nothing is read from the machine (see What the machine may change).
 //     amqp and redis URLs get localhost, as their specification and
 //     drivers say.
 //   - [keyword-value] a libpq keyword/value string (host=h dbname=d) is
@@ -85,10 +85,6 @@
 //     statement_cache_capacity...) are left out of the SQL DSNs and kept in
 //     [URL.ClientParams], since database/sql drivers would send them to the
 //     server; pgxpool reads the same when they are added back.
-//   - [pq-default-sslmode] the DSN always writes sslmode (prefer when the
-//     URL says nothing, libpq's and pgx's default); lib/pq's own default
-//     without sslmode requires TLS without fallback. One DSN then means the
-//     same to both drivers, and PGSSLMODE cannot change it.
 //   - [pq-url-reading] lib/pq reads URLs with net/url, unlike libpq and
 //     pgx: IPv6 brackets kept in the host, ssl=true sent to the server, the
 //     first of repeated options, one port for all hosts. Where lib/pq's
@@ -142,16 +138,20 @@
 // wss:// are MQTT over WebSocket, not NATS; unix:// is a Redis socket, not
 // paho's.
 //
-// # Hermetic
+// # What the machine may change
 //
 // Parse reads nothing from the machine: no PG* variable, ~/.pgpass or
-// service file. The PostgreSQL DSN writes host, port, password, database,
-// sslmode and passfile out, so PGHOST, PGPORT, PGPASSWORD, PGDATABASE,
-// PGSSLMODE, PGPASSFILE and ~/.pgpass cannot change them. What the URL
-// omits stays omitted, so the driver's environment defaults for it apply as
-// they would to the original URL: PGUSER (then the OS user) without a user,
-// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLROOTCERT and the like. The same input
-// always gives byte-identical output.
+// service file. The PostgreSQL DSN names the server in full (host, port and
+// database), so PGHOST, PGPORT and PGDATABASE cannot send it elsewhere. What
+// the URL leaves out, the DSN leaves out too: a password, sslmode, a user.
+// The driver's own defaults then apply to the DSN exactly as they apply to
+// the original URL: PGPASSWORD and ~/.pgpass without a password (a
+// platform that injects PGPASSWORD from a secret keeps working), PGSSLMODE
+// and then the driver's default without sslmode (prefer for pgx and libpq,
+// require for lib/pq), PGUSER (then the OS user) without a user, and
+// PGAPPNAME, PGCONNECT_TIMEOUT, PGSSLROOTCERT and the like. The conformance
+// suite checks both halves under hostile values of these variables. The same
+// input always gives byte-identical output.
 //
 // # Attached resources and reachability
 //

@@ -11,8 +11,8 @@ func TestURL_SQL(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ raw, driver, dsn string }{
 		{"postgres://u:p'q\\@a,b:5433/db?sslmode=verify-full&application_name=web&pool_max_conns=5", "pgx",
-			`host='a,b' port='5432,5433' user='u' password='p\'q\\' dbname='db' sslmode=verify-full passfile='' application_name='web'`},
-		{"postgres://%2Fvar%2Frun%2Fpostgresql/db", "pgx", `host='/var/run/postgresql' port='5432' password='' dbname='db' sslmode=prefer passfile=''`},
+			`host='a,b' port='5432,5433' user='u' password='p\'q\\' dbname='db' sslmode=verify-full application_name='web'`},
+		{"postgres://%2Fvar%2Frun%2Fpostgresql/db", "pgx", `host='/var/run/postgresql' port='5432' dbname='db'`},
 		{"mysql://root:p@ss%2Fw@[::1]/test?parseTime=true&max_open_conns=3&loc=Europe/Paris", "mysql",
 			"root:p@ss/w@tcp([::1]:3306)/test?tls=preferred&parseTime=true&loc=Europe%2FParis"},
 		{"mysql://u@localhost/d?socket=/run/mysqld.sock&tls=false", "mysql", "u@unix(/run/mysqld.sock)/d?tls=false"},

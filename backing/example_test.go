@@ -44,7 +44,7 @@ func ExampleURL_SQL() {
 	fmt.Println(dsn)
 	// Output:
 	// pgx
-	// host='db1,db2' port='5432,5433' user='app' password='secret' dbname='shop' sslmode=require passfile=''
+	// host='db1,db2' port='5432,5433' user='app' password='secret' dbname='shop' sslmode=require
 }
 
 // ExampleURL_Redis shows Heroku's legacy "h" user dropped and the explicit
@@ -85,7 +85,7 @@ func ExampleAttached() {
 		fmt.Println(r)
 	}
 	// Output:
-	// DATABASE_URL=postgres://app:[REDACTED]@db:5432/shop?sslmode=prefer
+	// DATABASE_URL=postgres://app:[REDACTED]@db:5432/shop
 	// MEMCACHIER_SERVERS=memcached://mc1:11211,mc2:11211
 	// REDIS_URL=redis://:[REDACTED]@cache:6379/1
 }
@@ -146,7 +146,7 @@ func ExampleURL_String() {
 		fmt.Println(u)
 	}
 	// Output:
-	// postgres://app:[REDACTED]@db:5432/shop?sslmode=prefer&sslpassword=[REDACTED]&application_name=web
+	// postgres://app:[REDACTED]@db:5432/shop?sslpassword=[REDACTED]&application_name=web
 	// https://[REDACTED]@api.example.com:443/repos
 	// s3://AKIAEXAMPLE:[REDACTED]@bucket/prefix?region=eu-west-1
 }

@@ -39,7 +39,7 @@ var pgModes = map[string]TLSMode{
 func finishPostgres(u *URL, params []Param) error {
 	var hostParam, portParam string
 	var hasHost, hasPort bool
-	u.pgSSLMode = "prefer"
+	u.pgSSLMode = ""   // omitted stays omitted: each driver applies its own default
 	kept := params[:0] // filtered in place: each is written at or before where it is read
 	minProto := false
 	for _, p := range params {
@@ -88,7 +88,11 @@ func finishPostgres(u *URL, params []Param) error {
 			return err
 		}
 	}
-	u.tls = pgModes[u.pgSSLMode]
+	if u.pgSSLMode == "" {
+		u.tls = TLSPrefer // libpq's and pgx's default; lib/pq's is require
+	} else {
+		u.tls = pgModes[u.pgSSLMode]
+	}
 	// Ports as the authority gives them, positionally, as libpq keeps them.
 	var buf [4]int
 	ports := buf[:0]
@@ -244,6 +248,10 @@ func writePostgres(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
 	b.WriteByte('/')
 	b.WriteString(escape(u.database, segKeep))
+	if u.pgSSLMode == "" {
+		u.writeQuery(b, hide)
+		return
+	}
 	u.writeQuery(b, hide, Param{Key: "sslmode", Value: u.pgSSLMode})
 }
 
@@ -280,13 +288,16 @@ func (u URL) postgresDSN() string {
 		b.WriteString(" user=")
 		pgQuote(&b, u.user)
 	}
-	b.WriteString(" password=")
-	pgQuote(&b, u.password())
+	if u.hasPass {
+		b.WriteString(" password=")
+		pgQuote(&b, u.password())
+	}
 	b.WriteString(" dbname=")
 	pgQuote(&b, u.database)
-	b.WriteString(" sslmode=")
-	b.WriteString(u.pgSSLMode)
-	b.WriteString(" passfile=''")
+	if u.pgSSLMode != "" {
+		b.WriteString(" sslmode=")
+		b.WriteString(u.pgSSLMode)
+	}
 	for _, p := range u.Params() {
 		b.WriteByte(' ')
 		b.WriteString(p.Key)

@@ -18,11 +18,11 @@ func TestParse(t *testing.T) {
 		password        string
 		tls             backing.TLSMode
 	}{
-		{"postgres at in password", "postgres://u:p@ss@h/db", "postgres", "postgres://u:p%40ss@h:5432/db?sslmode=prefer", "h:5432", "u", "db", "p@ss", backing.TLSPrefer},
+		{"postgres at in password", "postgres://u:p@ss@h/db", "postgres", "postgres://u:p%40ss@h:5432/db", "h:5432", "u", "db", "p@ss", backing.TLSPrefer},
 		{"postgres alias and case", "PostgreSQL://u:p@H:6543/db?sslmode=verify-full", "postgres", "postgres://u:p@H:6543/db?sslmode=verify-full", "H:6543", "u", "db", "p", backing.TLSVerify},
-		{"pgsql several hosts", "pgsql://u@a,b:5433,[::1]/db", "postgres", "postgres://u@a:5432,b:5433,[::1]:5432/db?sslmode=prefer", "a:5432,b:5433,[::1]:5432", "u", "db", "", backing.TLSPrefer},
-		{"pg socket host", "pg://%2Fvar%2Frun%2Fpostgresql/db", "postgres", "postgres://%2Fvar%2Frun%2Fpostgresql:5432/db?sslmode=prefer", "/var/run/postgresql", "", "db", "", backing.TLSPrefer},
-		{"postgres host option", "postgres:///db?host=/tmp&port=5433&user=x&password=y", "postgres", "postgres://x:y@%2Ftmp:5433/db?sslmode=prefer", "/tmp", "x", "db", "y", backing.TLSPrefer},
+		{"pgsql several hosts", "pgsql://u@a,b:5433,[::1]/db", "postgres", "postgres://u@a:5432,b:5433,[::1]:5432/db", "a:5432,b:5433,[::1]:5432", "u", "db", "", backing.TLSPrefer},
+		{"pg socket host", "pg://%2Fvar%2Frun%2Fpostgresql/db", "postgres", "postgres://%2Fvar%2Frun%2Fpostgresql:5432/db", "/var/run/postgresql", "", "db", "", backing.TLSPrefer},
+		{"postgres host option", "postgres:///db?host=/tmp&port=5433&user=x&password=y", "postgres", "postgres://x:y@%2Ftmp:5433/db", "/tmp", "x", "db", "y", backing.TLSPrefer},
 		{"postgres ssl true", "postgres://h/d?ssl=true", "postgres", "postgres://h:5432/d?sslmode=require", "h:5432", "", "d", "", backing.TLSRequire},
 		{"mysql default tls", "mysql://root:@127.0.0.1/test", "mysql", "mysql://root:@127.0.0.1:3306/test?tls=preferred", "127.0.0.1:3306", "root", "test", "", backing.TLSPrefer},
 		{"mariadb ssl-mode", "MariaDB://u:p@h/d?ssl-mode=VERIFY_IDENTITY&parseTime=true", "mysql", "mysql://u:p@h:3306/d?tls=true&parseTime=true", "h:3306", "u", "d", "p", backing.TLSVerify},
@@ -138,7 +138,7 @@ func TestURL_redaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "postgres://alice:[REDACTED]@db:5432/app?sslmode=prefer"
+	want := "postgres://alice:[REDACTED]@db:5432/app"
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
 		if got := fmt.Sprintf(format, u); got != want {
 			t.Errorf("%s: got %q, want %q", format, got, want)
@@ -153,7 +153,7 @@ func TestURL_redaction(t *testing.T) {
 	if got := u.LogValue().String(); got != want {
 		t.Errorf("LogValue: %s", got)
 	}
-	if got := u.Reveal(); got != "postgres://alice:s3cr!t@db:5432/app?sslmode=prefer" {
+	if got := u.Reveal(); got != "postgres://alice:s3cr!t@db:5432/app" {
 		t.Errorf("Reveal: %s", got)
 	}
 	tok, _ := backing.Parse("nats://s3cret-token@n:4222")
@@ -205,7 +205,7 @@ func TestParse_deterministic(t *testing.T) {
 			t.Fatalf("output changed between runs")
 		}
 	}
-	if got := first.Reveal(); got != "postgres://u:p@a:5432,b:5432,c:5432/db?sslmode=prefer&z=1&a=2&m=3&b=5&a=6&pool_max_conns=4" {
+	if got := first.Reveal(); got != "postgres://u:p@a:5432,b:5432,c:5432/db?z=1&a=2&m=3&b=5&a=6&pool_max_conns=4" {
 		t.Errorf("Reveal = %s", got)
 	}
 }

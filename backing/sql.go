@@ -11,14 +11,13 @@ import (
 //   - postgres: driver "pgx" (github.com/jackc/pgx/v5/stdlib; lib/pq registers
 //     "postgres" and reads the same DSN) and a keyword/value DSN with every
 //     value quoted: host and port (comma lists for several hosts), user,
-//     password, dbname, sslmode (allow included, as written), an empty
-//     passfile (so no password file is read) and the connection options.
-//     It is also what pgx.Connect and pgxpool.New take. Writing host, port,
-//     password, dbname, sslmode and passfile out keeps PGHOST, PGPORT,
-//     PGPASSWORD, PGDATABASE, PGSSLMODE and ~/.pgpass from changing what
-//     the URL says. A URL without a user leaves the user to the driver
-//     (PGUSER, then the OS user); other options it omits are left to the
-//     driver's defaults too.
+//     password, dbname, sslmode (allow included, as written) and the
+//     connection options. It is also what pgx.Connect and pgxpool.New take.
+//     Host, port and dbname are always written, so PGHOST, PGPORT and
+//     PGDATABASE cannot send it to another server; a user, a password or
+//     sslmode the URL omits is omitted too, so the driver's defaults apply
+//     as they would to the URL (PGUSER, PGPASSWORD, ~/.pgpass, PGSSLMODE;
+//     see the package doc).
 //   - mysql: driver "mysql" (github.com/go-sql-driver/mysql) and its DSN,
 //     user:password@tcp(host:port)/dbname?tls=...&options, or unix(path) for
 //     a socket; the tls option is always written (true, false, skip-verify,

@@ -250,13 +250,6 @@ func corpus() []dcase {
 	)
 	out = append(out, driverTestURLs...)
 
-	// lib/pq without sslmode requires TLS and never falls back; the DSN
-	// writes libpq's and pgx's default, prefer.
-	for i, c := range out {
-		if c.fam == "postgres" && c.diff == "" && !strings.Contains(c.raw, "sslmode=") && !strings.Contains(c.raw, "ssl=true") {
-			out[i].diff = "pq-default-sslmode"
-		}
-	}
 	return dedupe(out)
 }
 

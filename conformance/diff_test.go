@@ -52,7 +52,7 @@ type diffResult struct {
 // scoped names the readers a listed difference may concern; a difference
 // not named here may concern any reader of the case's family.
 var scoped = map[string][]string{
-	"pq-default-sslmode": {"lib/pq"}, "pq-url-reading": {"lib/pq"}, "pq-socket-host": {"lib/pq"},
+	"pq-url-reading": {"lib/pq"}, "pq-socket-host": {"lib/pq"},
 	"redis-heroku-h": {"go-redis Options"}, "strict-query": {"lib/pq", "go-redis URL", "go-redis Options"}, "port-list": {"lib/pq"},
 }
 

@@ -11,8 +11,10 @@
 //     per family and fails below 98% or on any difference that the backing
 //     package doc does not list.
 //   - FuzzDrivers checks that backing's output never panics a driver parser.
-//   - TestPostgres_hermetic checks that hostile PG* variables and a
-//     ~/.pgpass do not change what the drivers read from backing's DSN.
+//   - TestPostgres_environment checks that hostile PGHOST, PGPORT and
+//     PGDATABASE do not change the server the drivers read from backing's
+//     DSN, and that under hostile PGPASSWORD, PGSSLMODE and ~/.pgpass pgx
+//     reads the DSN as it reads the original URL.
 //   - TestRedaction_spew prints URLs and the option structs with go-spew,
 //     methods disabled, and finds no credential.
 //   - The live tests connect to the real services on the loopback

@@ -26,8 +26,10 @@ var builds sync.Map // "module dir|package" -> *buildOnce
 
 // staticBuild builds the main package pkg of the module in moddir (relative
 // to benchmarks/) the way a service ships: CGO_ENABLED=0 (a static binary,
-// as from scratch or distroless images), -trimpath, -ldflags='-s -w'
-// (stripped). Both sides of every whole-process comparison are built so.
+// as from scratch or distroless images) and -ldflags='-s -w' (stripped).
+// Both sides of every whole-process comparison are built so. It leaves out
+// -trimpath, which changes every compile and would rebuild the standard
+// library in ../test.sh; run.sh's size table uses -trimpath builds.
 func staticBuild(b *testing.B, moddir, pkg string) string {
 	b.Helper()
 	bin, err := staticBuildErr(moddir, pkg)
@@ -60,7 +62,7 @@ func goBuildStatic(moddir, pkg string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./"+pkg)
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, "./"+pkg)
 	cmd.Dir = moddir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

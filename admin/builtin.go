@@ -203,8 +203,8 @@ func builtinVersion(_ context.Context, r *run, c *Call) int {
 			[2]string{"path", bi.Path},
 			[2]string{"module", strings.TrimSpace(bi.Main.Path + " " + bi.Main.Version)},
 		)
-		if rev := platform.Setting(bi, "vcs.revision"); rev != "" {
-			if platform.Setting(bi, "vcs.modified") == "true" {
+		if rev, modified := platform.Revision(bi); rev != "" {
+			if modified {
 				rev += " (modified)"
 			}
 			rows = append(rows, [2]string{"revision", rev}, [2]string{"time", platform.Setting(bi, "vcs.time")})

@@ -46,7 +46,14 @@
 //     limit holds while reading, so Load returns promptly whatever the path
 //     names.
 //   - .env files never override the real environment, and an earlier file
-//     wins over a later one.
+//     wins over a later one. config reads them with its own parser, which
+//     reads a file exactly as github.com/joho/godotenv v1.5.1 reads it (the
+//     same map, the same files refused; a differential fuzz test holds them
+//     to it) without linking the regexp package into the program. The one
+//     difference: godotenv expands every ${VAR} or $VAR reference in full,
+//     so a file whose lines each reference the previous line twice grows
+//     exponentially; config refuses, as a file that does not parse, a file
+//     whose references would produce more than 16 MiB.
 //   - [Validator]: Validate methods on the struct and nested structs run after
 //     loading and join the same report.
 //

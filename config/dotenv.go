@@ -3,10 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
-
-	"github.com/joho/godotenv"
 )
 
 // readDotenv parses each .env file in order. A missing optional file is
@@ -57,10 +56,13 @@ func readDotenvFile(path string) (map[string]string, error) {
 	if st.IsDir() {
 		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
 	}
-	m, err := godotenv.Parse(f)
+	src, err := io.ReadAll(f)
 	if err != nil {
-		// godotenv's messages quote the file's content: report only that it
-		// failed.
+		return nil, err
+	}
+	m, err := parseDotenv(src)
+	if err != nil {
+		// Report only that it failed, never the content.
 		return nil, errDotenvSyntax
 	}
 	return m, nil

@@ -65,12 +65,14 @@ func WithEnvironment(env map[string]string) Option {
 // named explicitly must exist. Repeating WithDotEnv adds files after the ones
 // already given.
 //
-// Files are parsed with github.com/joho/godotenv: NAME=value lines, optional
-// "export ", quotes, comments and ${VAR} references to earlier lines. A file
-// that does not parse is an error naming the file, never quoting its content.
-// A .env file is trusted input, like source code: godotenv expands each
-// ${VAR} reference in full, so a file written to nest references can grow
-// without bound.
+// Files are read as github.com/joho/godotenv v1.5.1 reads them (by config's
+// own parser, see the package documentation): NAME=value or NAME: value
+// lines, optional "export ", single quotes (literal), double quotes (\n, \r
+// and backslash escapes, several lines), # comments and ${VAR} or $VAR
+// references to earlier lines of the same file. A file that does not parse is
+// an error naming the file, never quoting its content. A .env file is trusted
+// input, like source code; a file whose references would expand past 16 MiB
+// is refused as not parsing.
 func WithDotEnv(paths ...string) Option {
 	var files []dotenvFile
 	if len(paths) == 0 {

@@ -15,7 +15,7 @@
 #     init time of both (GODEBUG=inittrace=1).
 #
 # Every row names its peer, its target and its verdict. It records the
-# machine, the Go version and the date, and takes about 10 minutes on 2
+# machine, the Go version and the date, and takes about 2 minutes on 2
 # cores. Raw results stay in $OUT (default /tmp/twelvekit-bench).
 #
 # Usage: benchmarks/run.sh            (PASSES=5 ROUNDS=200 PROC_ROUNDS=100 SCALE_ROUNDS=60 by default)

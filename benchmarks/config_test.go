@@ -18,7 +18,6 @@ import (
 	kelsey "github.com/kelseyhightower/envconfig"
 	sethvargo "github.com/sethvargo/go-envconfig"
 	"github.com/twelvekit/twelvekit/config"
-	"golang.org/x/sys/unix"
 )
 
 // The config benchmarks load one realistic service configuration of 32
@@ -606,16 +605,14 @@ func withProcessEnv(b *testing.B, m map[string]string) {
 	}
 }
 
-// threadCPUTime returns the CPU time the calling thread has used, from
-// clock_gettime(CLOCK_THREAD_CPUTIME_ID): exact to the nanosecond, where
-// getrusage(RUSAGE_THREAD) on Linux moves only at scheduler ticks and so
-// cannot time a turn of a few hundred microseconds.
+// threadCPUTime returns the CPU time the calling thread has used (see
+// cpuNow), and skips the benchmark where no per-thread clock exists.
 func threadCPUTime(b *testing.B) time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		b.Skipf("no per-thread CPU clock here: %v", err)
+	t, ok := cpuNow()
+	if !ok {
+		b.Skip("no per-thread CPU clock here")
 	}
-	return time.Duration(ts.Nano())
+	return t
 }
 
 // pairedCPU runs peer and ours in alternating turns of batch calls each

@@ -13,8 +13,8 @@
 #               check_module).
 #
 # On a new machine it installs what the tests need: the pinned staticcheck
-# (go install) and, when missing, haproxy and wrk (apt-get, with sudo when not
-# root). Nothing needs to be installed by hand beyond Go.
+# (go install) and, when missing, the programs the tests run as real peers
+# (APT_TOOLS: apt-get, with sudo when not root). Nothing needs to be installed by hand beyond Go.
 #
 # Modules run JOBS at a time (default 2, 1 on a single core); each module's
 # output is kept together and printed when it is done, with every step's time.
@@ -75,13 +75,18 @@ install_staticcheck() {
   GOBIN="$gobin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 }
 
+# APT_TOOLS are the Debian packages whose programs the tests run as real
+# peers, as "command:package": haproxy for the rolling-restart tests behind a
+# real balancer. Nothing is installed that no test uses.
+APT_TOOLS=(haproxy:haproxy)
+
 install_tools() {
-  # haproxy (examples/rollout's rolling-restart test) and wrk (load peer).
-  local missing=()
-  command -v haproxy >/dev/null || missing+=(haproxy)
-  command -v wrk >/dev/null || missing+=(wrk)
+  local missing=() tool
+  for tool in "${APT_TOOLS[@]}"; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+  done
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "haproxy and wrk already installed"
+    echo "${APT_TOOLS[*]%%:*} already installed"
     return
   fi
   if ! command -v apt-get >/dev/null; then
@@ -93,7 +98,7 @@ install_tools() {
   echo "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq haproxy wrk
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}"
 }
 
 # background STEP FUNC runs FUNC in the background, its output in $tmp/STEP.log
@@ -239,26 +244,27 @@ benchpkgs() {
     done
 }
 
-# race_cover MODULE runs the module's tests once, with -race and -cover. A
-# package whose tests fail there is run again without -cover: one that then
-# passes fails only because of the coverage build (typically a test that
-# re-executes its binary with a cleared environment and compares stderr
-# exactly, where the child prints "warning: GOCOVERDIR not set"). That is a
-# defect of the test, reported loudly at the end, not of the code: the
-# module passes. Any other failure fails it.
+# race_cover runs the module's tests once, with -race and -cover, shuffled
+# and uncached. A failure fails the module: there is no second run, with
+# other flags or another seed, that could turn it into a pass. The shuffle
+# seed is printed by go test, so an order-dependent failure can be replayed
+# with -shuffle=SEED.
 race_cover() {
-  local out rc=0
-  out=$(mktemp -p "$tmp")
-  go test -race -cover -shuffle=on -count=1 -timeout=10m ./... 2>&1 | tee "$out" || rc=$?
-  [ "$rc" -ne 0 ] || return 0
-  if grep -qE '\[(build|setup) failed\]' "$out"; then return "$rc"; fi
-  local failed
-  mapfile -t failed < <(awk '$1 == "FAIL" && NF >= 2 { print $2 }' "$out" | sort -u)
-  [ ${#failed[@]} -gt 0 ] || return "$rc"
-  echo "--- again without -cover: ${failed[*]}"
-  go test -race -shuffle=on -count=1 -timeout=10m "${failed[@]}" || return 1
-  printf 'WARNING: %s: tests fail under -cover only (they pass without it); fix the test\n' "${failed[@]}" |
-    tee -a "$tmp/coverwarnings"
+  go test -race -cover -shuffle=on -count=1 -timeout=10m ./...
+}
+
+# norace_pkgs prints the module's packages that hold a test file built only
+# without the race detector (//go:build !race): their tests include checks
+# that cannot run under -race (allocation counts), so they run again without it.
+norace_pkgs() {
+  go list -f '{{.Dir}}{{range .TestGoFiles}} {{.}}{{end}}{{range .XTestGoFiles}} {{.}}{{end}}' ./... |
+    while read -r dir files; do
+      [ -n "$files" ] || continue
+      # shellcheck disable=SC2086 # file names have no spaces
+      if (cd "$dir" && grep -qs '^//go:build !race' $files); then
+        echo "$dir"
+      fi
+    done
 }
 
 # check_module DIR runs every step in DIR, stopping at the first failure.
@@ -280,7 +286,15 @@ check_module() {
   # for it here, not before the module starts.
   finished staticcheck || { echo "--- FAIL: staticcheck was not installed (see the end of the output)"; return 1; }
   step "staticcheck${race:+ (-race build)}" env GOFLAGS="$flags" "$staticcheck" ./...
-  step "go test -race -cover" race_cover "$1"
+  step "go test -race -cover" race_cover
+  # Without -race: every test of the packages that have tests only a
+  # non-race build can run (allocation counts), and every benchmark once.
+  # Both share one non-race build of each package.
+  local norace
+  mapfile -t norace < <(norace_pkgs)
+  if [ ${#norace[@]} -gt 0 ]; then
+    step "go test (no -race): ${#norace[@]} package(s) with !race tests" go test -shuffle=on -count=1 -timeout=10m "${norace[@]}"
+  fi
   if [ ${#pkgs[@]} -gt 0 ]; then
     step "benchmarks once" go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
   fi
@@ -338,10 +352,6 @@ await prefetch >/dev/null || echo "warning: prefetching the modules' dependencie
 echo "==> coverage per package"
 cat "$tmp"/module.*.log | grep -E '^ok .*coverage:' | awk -F'\t' '{ c = $0; sub(/.*coverage: /, "", c); printf "    %-60s %s\n", $2, c }' | sort || true
 
-if [ -s "$tmp/coverwarnings" ]; then
-  echo "==> tests that fail under -cover only"
-  sed 's/^/    /' "$tmp/coverwarnings"
-fi
 
 total=$(elapsed "$start")
 if [ ${#failed[@]} -gt 0 ]; then

@@ -29,17 +29,26 @@ func NewContext(ctx context.Context, log *zap.Logger) context.Context {
 // nil: when ctx carries no logger it returns one that writes nothing, so a
 // missing logger is never a crash. A nil ctx counts as one without a logger.
 func FromContext(ctx context.Context) *zap.Logger {
+	log, _ := LookupLogger(ctx)
+	return log
+}
+
+// LookupLogger returns the logger that ctx carries, as [FromContext] does,
+// and whether it carries one: false when no [Middleware] or [NewContext]
+// put a logger in ctx (or put a nil one), so a library can fall back to its
+// own logger instead of the one that writes nothing. A nil ctx carries none.
+func LookupLogger(ctx context.Context) (*zap.Logger, bool) {
 	if ctx != nil {
 		switch v := ctx.Value(loggerKey{}).(type) {
 		case *reqCtx:
-			return v.logger()
+			return v.logger(), true
 		case *zap.Logger:
 			if v != nil {
-				return v
+				return v, true
 			}
 		}
 	}
-	return zap.NewNop()
+	return zap.NewNop(), false
 }
 
 // RequestID returns the ID of the request whose context ctx is, or derives

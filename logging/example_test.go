@@ -1,6 +1,7 @@
 package logging_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	stdlog "log"
@@ -168,4 +169,21 @@ func ExampleRedirectStdLog() {
 	stdlog.Printf("cache: %d entries evicted", 12)
 	// Output:
 	// {"level":"warn","ts":"2026-01-02T15:04:05Z","msg":"cache: 12 entries evicted","service":"shop"}
+}
+
+// A library that logs through the request's logger when there is one, and
+// through its own otherwise.
+func ExampleLookupLogger() {
+	own := zap.NewExample()
+	logFor := func(ctx context.Context) *zap.Logger {
+		if log, ok := logging.LookupLogger(ctx); ok {
+			return log
+		}
+		return own
+	}
+	logFor(context.Background()).Info("no request: the library's own logger")
+	logFor(logging.NewContext(context.Background(), own.With(zap.String("job", "42")))).Info("the job's logger")
+	// Output:
+	// {"level":"info","msg":"no request: the library's own logger"}
+	// {"level":"info","msg":"the job's logger","job":"42"}
 }

@@ -88,7 +88,10 @@ func WithHeaders(names ...string) MiddlewareOption {
 //	// chi: r.Use runs Middleware after chi has set its route context
 //	r := chi.NewRouter()
 //	r.Use(logging.Middleware(log, logging.WithRoute(func(r *http.Request) string {
-//		return chi.RouteContext(r.Context()).RoutePattern() // "/orders/{id}"
+//		if rc := chi.RouteContext(r.Context()); rc != nil { // nil: outside the router
+//			return rc.RoutePattern() // "/orders/{id}"
+//		}
+//		return ""
 //	})))
 //
 //	// gorilla/mux: r.Use runs Middleware on the matched route
@@ -104,8 +107,11 @@ func WithHeaders(names ...string) MiddlewareOption {
 // With gorilla/mux a request that matches no route never reaches the
 // router's middleware; wrap the router's NotFoundHandler in Middleware too
 // to log it. The module interop/routers tests these recipes against the
-// real routers. f must be safe for concurrent use and must not keep r. A nil f
-// restores the default. Repeating WithRoute replaces the earlier function.
+// real routers, mounted inside the router and wrapped around it. f must be
+// safe for concurrent use and must not keep r; a panic in f is not the
+// request's: it is recovered, the route is logged as "" and the event gets
+// a route_error field. A nil f restores the default. Repeating WithRoute
+// replaces the earlier function.
 func WithRoute(f func(r *http.Request) string) MiddlewareOption {
 	return middlewareOptionFunc(func(m *middleware) { m.route = f })
 }
@@ -301,6 +307,19 @@ func (m *middleware) finish(q *request, r *http.Request, start time.Time) {
 	}
 }
 
+// appendRoute appends the route WithRoute's function names for r, or "" and
+// a route_error field when that function panics: a broken recipe (chi's
+// RouteContext is nil when Middleware wraps the router) costs the route, not
+// the request or the process.
+func (m *middleware) appendRoute(fs []zap.Field, r *http.Request) (out []zap.Field) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = append(fs, zap.String("route", ""), zap.String("route_error", "the WithRoute function panicked"))
+		}
+	}()
+	return append(fs, zap.String("route", m.route(r)))
+}
+
 func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, panicked *any) {
 	if _, ok := m.skip[r.URL.Path]; ok && panicked == nil {
 		return
@@ -329,7 +348,7 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 		zap.String("path", r.URL.Path),
 	)
 	if m.route != nil {
-		fs = append(fs, zap.String("route", m.route(r)))
+		fs = m.appendRoute(fs, r)
 	} else if r.Pattern != "" {
 		fs = append(fs, zap.String("route", r.Pattern))
 	}

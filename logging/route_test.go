@@ -1,6 +1,7 @@
 package logging_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -58,5 +59,33 @@ func TestWithRoute(t *testing.T) {
 				t.Error("the route function ran before the handler named the route")
 			}
 		})
+	}
+}
+
+// A route function that panics (chi's recipe without its nil check, with
+// Middleware wrapped around the router instead of mounted in it) costs the
+// route field, not the request: the handler's answer stands and one event
+// is logged with an empty route and a route_error.
+func TestWithRoute_panickingFunction(t *testing.T) {
+	t.Parallel()
+	log, buf := newLogger(logging.Config{})
+	type rc struct{ pattern string }
+	h := logging.Middleware(log, logging.WithRoute(func(r *http.Request) string {
+		var c *rc // what a router's lookup gives outside the router
+		return c.pattern
+	}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/orders/7", nil))
+	if rec.Code != http.StatusAccepted {
+		t.Errorf("status = %d, want the handler's 202", rec.Code)
+	}
+	ev := only(t, buf)
+	if ev["route"] != "" || ev["route_error"] == nil {
+		t.Errorf("route = %v, route_error = %v; want \"\" and a route_error", ev["route"], ev["route_error"])
+	}
+	if fmt.Sprint(ev["status"]) != "202" {
+		t.Errorf("status field = %v, want 202", ev["status"])
 	}
 }

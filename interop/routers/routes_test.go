@@ -1,6 +1,7 @@
 package routers_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -74,6 +75,29 @@ func TestWithRoute_chi(t *testing.T) {
 		if ev[i]["path"] != tt.path {
 			t.Errorf("GET %s: path = %v", tt.path, ev[i]["path"])
 		}
+	}
+}
+
+// Middleware wrapped around the chi router, instead of mounted with Use,
+// runs outside chi's route context: the recipe's nil check gives "", and
+// the unchecked form (what the doc once showed) costs only the route field.
+func TestWithRoute_chiWrapped(t *testing.T) {
+	unchecked := func(r *http.Request) string { return chi.RouteContext(r.Context()).RoutePattern() }
+	for name, f := range map[string]func(*http.Request) string{"recipe": chiRoute, "unchecked": unchecked} {
+		t.Run(name, func(t *testing.T) {
+			log, buf := newLogger(nil, logging.Config{})
+			r := chi.NewRouter()
+			r.Get("/orders/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+			srv := serve(t, logging.Middleware(log, logging.WithRoute(f))(r))
+			defer srv.Client().CloseIdleConnections()
+			if got := get(t, srv.Client(), srv.URL+"/orders/7", nil); got != http.StatusNoContent {
+				t.Fatalf("GET /orders/7 = %d, want 204", got)
+			}
+			ev := requestEvents(t, buf)
+			if len(ev) != 1 || ev[0]["route"] != "" || fmt.Sprint(ev[0]["status"]) != "204" {
+				t.Fatalf("events = %v, want one with route \"\" and status 204", ev)
+			}
+		})
 	}
 }
 

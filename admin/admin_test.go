@@ -212,6 +212,59 @@ func TestRun_platformProcessType(t *testing.T) {
 	}
 }
 
+// The service's own variable names the process type before the
+// platform's, and an error names the variable that named it.
+func TestRun_serviceProcessTypeVariable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, own, want string
+	}{
+		{"own variable first", "reporter", "shop: SERVER_TO_RUN names process type \"reporter\""},
+		{"empty own variable: the platform's", "", "shop: the platform names process type \"reporter\""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := goodEnv()
+			env["SERVER_TO_RUN"] = tt.own
+			env["DYNO"] = "web.1"
+			if tt.own == "" {
+				env["DYNO"] = "reporter.1"
+			}
+			var cfg shopConfig
+			var out, errOut bytes.Buffer
+			code := newShop(&cfg, admin.WithPlatformProcessType("SERVER_TO_RUN")).Run(context.Background(), nil, admin.WithEnvironment(env), admin.WithOutput(&out, &errOut))
+			if code != admin.ExitUsage || !strings.HasPrefix(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut.String(), admin.ExitUsage, tt.want)
+			}
+		})
+	}
+}
+
+// A command's own logger carries the process field, as its group's lines do.
+func TestCall_logCarriesProcess(t *testing.T) {
+	t.Parallel()
+	app := admin.New("tool", nil)
+	app.Task("report", "log one line", func(ctx context.Context, c *admin.Call) error {
+		c.Log.Info("reported")
+		return nil
+	})
+	var out, errOut bytes.Buffer
+	if code := app.Run(context.Background(), []string{"report"}, admin.WithEnvironment(map[string]string{}), admin.WithOutput(&out, &errOut)); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if strings.Contains(line, `"msg":"reported"`) || strings.Contains(line, `"message":"reported"`) {
+			found = true
+			if !strings.Contains(line, `"process":"report"`) {
+				t.Errorf("the task's line lacks process=report: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no line logged by the task in:\n%s", out.String())
+	}
+}
+
 func TestRun_configBuiltin(t *testing.T) {
 	t.Parallel()
 	env := goodEnv()

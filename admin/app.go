@@ -54,7 +54,8 @@ type Call struct {
 	Flags *flag.FlagSet
 	// Stdout and Stderr are the run's output.
 	Stdout, Stderr io.Writer
-	// Log is the run's logger.
+	// Log is the run's logger; a process type's or a task's carries the
+	// process field (the command's name), as the lines of its group do.
 	Log *zap.Logger
 
 	mu       sync.Mutex
@@ -335,10 +336,10 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	r.commands = append(append([]*command(nil), a.commands...), r.builtins()...)
 
 	if len(args) == 0 && r.s.platformType {
-		if typ := platform.ProcessType(r.lookup); typ != "" {
+		if typ, from := r.processType(); typ != "" {
 			c := r.find(typ)
 			if c == nil || c.kind != kindProcess {
-				fmt.Fprintf(r.stderr, "%s: the platform names process type %q, which is not one of this program's process types (%s)\n", a.name, typ, strings.Join(r.names(kindProcess), ", "))
+				fmt.Fprintf(r.stderr, "%s: %s names process type %q, which is not one of this program's process types (%s)\n", a.name, from, typ, strings.Join(r.names(kindProcess), ", "))
 				return ExitUsage
 			}
 			args = []string{typ}
@@ -397,7 +398,11 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
-	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: r.log}
+	log := r.log
+	if c.kind != kindBuiltin {
+		log = log.With(zap.String("process", c.name)) // as the group's own lines
+	}
+	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: log}
 
 	switch c.kind {
 	case kindBuiltin:
@@ -407,6 +412,18 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 		return r.runProcess(ctx, c, call)
 	}
 	return r.runTask(ctx, c, call)
+}
+
+// processType returns the process type named by the service's own
+// variables of WithPlatformProcessType, else by the platform's, and what
+// named it ("SERVER_TO_RUN", "the platform"); "" when none is set.
+func (r *run) processType() (typ, from string) {
+	for _, v := range r.s.processTypeVars {
+		if typ := r.lookup(v); typ != "" {
+			return typ, v
+		}
+	}
+	return platform.ProcessType(r.lookup), "the platform"
 }
 
 // check returns the problems of registration and of the options.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
@@ -28,6 +29,9 @@ type settings struct {
 	log          *zap.Logger
 	configOpts   []config.Option
 	platformType bool
+	// processTypeVars are the service's own variables naming the process
+	// type, read before the platform's.
+	processTypeVars []string
 	builtinNames map[string]string
 	logHooks     []logHook
 	buildInfo    func() (*debug.BuildInfo, bool) // tests replace debug.ReadBuildInfo
@@ -125,13 +129,17 @@ func WithLogging[C any](derive func(cfg *C, lc *logging.Config)) Option {
 }
 
 // WithPlatformProcessType makes the App run the process type the platform
-// names when it is started without a command: Heroku's DYNO (web.1 runs web;
-// one-off run.N dynos do not count), Fly.io's FLY_PROCESS_GROUP, or
-// PROCESS_TYPE, which any platform or manifest can set. A name that is no
-// registered process type is a usage error. Without this option, or when
-// none of those variables is set, no command prints the help.
-func WithPlatformProcessType() Option {
-	return optionFunc(func(s *settings) { s.platformType = true })
+// names when it is started without a command: first the service's own
+// variables vars, in order (a service that already has SERVER_TO_RUN keeps
+// it), then Heroku's DYNO (web.1 runs web; one-off run.N dynos do not
+// count), Fly.io's FLY_PROCESS_GROUP, or PROCESS_TYPE, which any platform or
+// manifest can set; an empty variable counts as unset. A name that is no
+// registered process type is a usage error naming the variable. Without
+// this option, or when none of those variables is set, no command prints
+// the help. Repeating it replaces the earlier vars.
+func WithPlatformProcessType(vars ...string) Option {
+	vars = slices.Clone(vars)
+	return optionFunc(func(s *settings) { s.platformType, s.processTypeVars = true, vars })
 }
 
 // WithBuiltinName renames the built-in command builtin ("config", "backing"

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging/loggingtest"
 )
@@ -437,5 +439,26 @@ func TestCall_Cleanup(t *testing.T) {
 	}
 	if n := logs.FilterMessage("cleanup panicked").Len(); n != 1 {
 		t.Errorf("%d \"cleanup panicked\" events, want 1", n)
+	}
+}
+
+// Service-level defaults of a library Config reach the loaded config, help
+// and the config built-in alike.
+func TestRun_serviceDefaults(t *testing.T) {
+	t.Parallel()
+	opt := admin.WithConfigOptions(config.WithDefaults(map[string]string{"LOG_LEVEL": "debug"}))
+	run := func(args ...string) result {
+		var cfg shopConfig
+		var out, errOut bytes.Buffer
+		code := newShop(&cfg, opt).Run(context.Background(), args, admin.WithEnvironment(goodEnv()), admin.WithOutput(&out, &errOut))
+		return result{code, out.String(), errOut.String()}
+	}
+	help := run("help")
+	if help.code != 0 || !regexp.MustCompile(`\nLOG_LEVEL +[^\n]* debug `).MatchString(help.stdout) {
+		t.Errorf("help does not show LOG_LEVEL's default debug (exit %d):\n%s", help.code, help.stdout)
+	}
+	cfg := run("config")
+	if cfg.code != 0 || !regexp.MustCompile(`\nLOG_LEVEL +debug +default\n`).MatchString(cfg.stdout) {
+		t.Errorf("config does not show LOG_LEVEL debug from its default (exit %d):\n%s", cfg.code, cfg.stdout)
 	}
 }

@@ -32,9 +32,9 @@ type settings struct {
 	// processTypeVars are the service's own variables naming the process
 	// type, read before the platform's.
 	processTypeVars []string
-	builtinNames map[string]string
-	logHooks     []logHook
-	buildInfo    func() (*debug.BuildInfo, bool) // tests replace debug.ReadBuildInfo
+	builtinNames    map[string]string
+	logHooks        []logHook
+	buildInfo       func() (*debug.BuildInfo, bool) // tests replace debug.ReadBuildInfo
 }
 
 // logHook is one WithLogging function, for configs of type typ.

@@ -68,7 +68,7 @@ func Parse(dst any, opts ...Option) error {
 		s.fileLimit = DefaultFileLimit
 	}
 	t := rv.Elem().Type()
-	p := planFor(t, s.prefix)
+	p := planFor(t, s.prefix).withDefaults(s.defaults)
 
 	l := loader{p: p, s: s}
 	for _, fe := range p.problems(s.parsers) {
@@ -78,6 +78,7 @@ func Parse(dst any, opts ...Option) error {
 	if s.report != nil {
 		s.report.record(t, s.prefix, l.sources())
 	}
+	l.serviceDefaults()
 	var err error
 	if l.vars == nil && s.prefix == "" && len(s.parsers) == 0 {
 		// The plain call: caarlos0/env reads the process environment
@@ -100,6 +101,25 @@ func Parse(dst any, opts ...Option) error {
 		out.Problems[i] = r.fe
 	}
 	return out
+}
+
+// serviceDefaults hands caarlos0/env the defaults of WithDefaults, which it
+// cannot read from the tags: as the values of their variables when these
+// are unset or empty and not read from a NAME_FILE. It runs after the
+// sources are recorded, so the report still says "default".
+func (l *loader) serviceDefaults() {
+	for name, def := range l.s.defaults {
+		if l.get(name) != "" || l.fromFile[name] != "" {
+			continue
+		}
+		for i := range l.p.leaves {
+			if lf := &l.p.leaves[i]; lf.key == name && !lf.nested && !l.reported(i) {
+				l.own()
+				l.vars[name] = def
+				break
+			}
+		}
+	}
 }
 
 func typeName(v any) string {

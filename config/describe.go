@@ -39,7 +39,7 @@ type Doc struct {
 
 // Describe documents the variables that [Parse] would read into v, which is
 // a struct or a pointer to one (a nil pointer is fine: only its type is
-// used). Of the options, only [WithPrefix] and [WithParser] matter. Describe reads no
+// used). Of the options, only [WithPrefix], [WithParser] and [WithDefaults] matter. Describe reads no
 // environment. It returns an error for what Parse would refuse: a v that is
 // no struct, a misspelt tag option or a field type config cannot read.
 func Describe(v any, opts ...Option) (Doc, error) {
@@ -55,7 +55,7 @@ func Describe(v any, opts ...Option) (Doc, error) {
 		}}}
 	}
 	s := newSettings(opts)
-	p := planFor(t, s.prefix)
+	p := planFor(t, s.prefix).withDefaults(s.defaults)
 	if ps := p.problems(s.parsers); ps != nil {
 		return Doc{}, &Error{Problems: ps}
 	}

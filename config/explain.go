@@ -66,7 +66,7 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 	}
 	s := newSettings(opts)
 	t := rv.Elem().Type()
-	p := planFor(t, s.prefix)
+	p := planFor(t, s.prefix).withDefaults(s.defaults)
 	if ps := p.problems(s.parsers); ps != nil {
 		return nil, &Error{Problems: ps}
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 )
 
@@ -31,6 +32,7 @@ type settings struct {
 	fileLimit int64
 	parsers   map[reflect.Type]parser
 	report    *Report
+	defaults  map[string]string // WithDefaults: variable -> the service's default
 }
 
 type dotenvFile struct {
@@ -159,6 +161,29 @@ type parser struct {
 // the earlier report.
 func WithReport(r *Report) Option {
 	return optionFunc(func(s *settings) { s.report = r })
+}
+
+// WithDefaults gives variables defaults of the service's own: each key is a
+// variable's full name (its prefix included) and replaces the envDefault of
+// the field that reads it, so a service can change the defaults of a library
+// Config it embeds (LOG_LEVEL=debug, LOG_KEYS=gcp) without copying the
+// struct. The value is read exactly as an envDefault is: when the variable
+// is unset or empty (and its NAME_FILE twin is unset), parsed by the
+// field's type, reported as coming from a default, and shown by [Describe]
+// (help, Markdown, .env.example) and [Explain] as the default. A name that no
+// field of the struct reads is ignored, so one option can serve every struct
+// a program loads. Repeating WithDefaults adds to the earlier defaults; a
+// name given twice takes the later value.
+func WithDefaults(defaults map[string]string) Option {
+	return optionFunc(func(s *settings) {
+		if len(defaults) == 0 {
+			return
+		}
+		m := make(map[string]string, len(s.defaults)+len(defaults))
+		maps.Copy(m, s.defaults)
+		maps.Copy(m, defaults)
+		s.defaults = m
+	})
 }
 
 // newSettings applies opts to a new settings. The settings escape to the

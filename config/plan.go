@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,6 +115,32 @@ type planKey struct {
 
 // planFor returns the cached plan of t with prefix, building it on first use.
 // Two goroutines may build the same plan at once; one of them is kept.
+// withDefaults returns p with the service's defaults of [WithDefaults] in
+// place of the envDefault tags of the leaves they name; p itself (shared
+// through planFor's cache) is not changed.
+func (p *plan) withDefaults(defaults map[string]string) *plan {
+	if len(defaults) == 0 {
+		return p
+	}
+	var q *plan
+	for i := range p.leaves {
+		def, ok := defaults[p.leaves[i].key]
+		if !ok || p.leaves[i].nested {
+			continue
+		}
+		if q == nil {
+			c := *p
+			c.leaves = slices.Clone(p.leaves)
+			q = &c
+		}
+		q.leaves[i].def, q.leaves[i].hasDef = def, true
+	}
+	if q == nil {
+		return p
+	}
+	return q
+}
+
 func planFor(t reflect.Type, prefix string) *plan {
 	k := planKey{t, prefix}
 	if v, ok := plans.Load(k); ok {

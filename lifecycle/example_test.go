@@ -164,7 +164,11 @@ func ExampleGroup_Check() {
 		}
 		fmt.Println(readyz())
 		close(migrated)
+		deadline := time.Now().Add(10 * time.Second)
 		for readyz() != "200 ready" {
+			if time.Now().After(deadline) {
+				return errors.New("not ready within 10s of the migration")
+			}
 			time.Sleep(time.Millisecond)
 		}
 		fmt.Println("200 ready")

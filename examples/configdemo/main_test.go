@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,42 +8,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // build compiles the demo once per test into a temporary directory.
-func build(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "configdemo")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+func build(t *testing.T) string { return testkit.Build(t, ".") }
 
 // run starts the demo with env and no other variable, and waits for it at
 // most 10 seconds.
 func run(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.Dir = t.TempDir() // no stray .env file
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("the demo did not exit within 10s; stderr %q", e.String())
-	}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("run: %v", err)
-	}
-	return o.String(), e.String(), code
+	return testkit.Run(t, 10*time.Second, cmd)
 }
 
 // row returns the SOURCE and VALUE the demo printed for name.

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/processtest"
 	"go.uber.org/goleak"
 )
@@ -67,10 +66,7 @@ func TestHello_contractTight(t *testing.T) {
 // TestHello_requestLog checks what the kit cannot know: GET / answers the
 // greeting and is logged as one request event with hello's fields.
 func TestHello_requestLog(t *testing.T) {
-	ln, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.FreePort(t)
 	cmd := exec.Command(helloBin)
 	cmd.Env = []string{"PORT=" + strconv.Itoa(ln), "DRAIN_DELAY=0s", "GREETING=hi there"}
 	cmd.Dir = t.TempDir()
@@ -134,13 +130,4 @@ func TestHello_requestLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	next("stopped")
-}
-
-func freePort() (int, error) {
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -1,0 +1,229 @@
+// Package testkit is the one test kit the modules of this repository share:
+// free ports, binaries built for a test, child processes started bounded and
+// killed with their whole process group, waiting with a deadline, and a
+// bounded HTTP load generator. Go's internal rule lets every module of the
+// repository import it (their import paths share the root's), and nothing
+// outside the repository can. It is for tests only: its functions fail the
+// test they are given instead of returning errors a test would only check.
+//
+// Every wait here has a deadline, and every process started here is killed,
+// with the processes it started, when the test ends.
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// FreePort returns a loopback TCP port that was free a moment ago. Another
+// process may take it before the caller binds it; tests that can should
+// hand a program PORT=0 and read the address it logs instead.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testkit: no free loopback port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Build compiles the main package in dir (a directory, relative to the
+// test's working directory, such as "." or "../hello") into a temporary
+// directory removed when the test ends, with extra flags for go build
+// (such as "-race"), and returns the binary's path. It fails the test when
+// the build fails or takes more than 5 minutes.
+func Build(t testing.TB, dir string, flags ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(mustAbs(t, dir)))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append(append([]string{"build", "-o", bin}, flags...), ".")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("testkit: go build %s: %v\n%s", dir, err, out)
+	}
+	return bin
+}
+
+func mustAbs(t testing.TB, dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	return abs
+}
+
+// Eventually calls cond until it returns true, at most until timeout has
+// passed, pausing a little longer each time (from 1 ms to 50 ms); it fails
+// the test naming what when the time is up. cond runs on the test's
+// goroutine.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if !Within(timeout, cond) {
+		t.Fatalf("testkit: %s: not within %v", what, timeout)
+	}
+}
+
+// Within is Eventually's loop without a test: it reports whether cond
+// returned true before timeout passed.
+func Within(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	pause := time.Millisecond
+	for {
+		if cond() {
+			return true
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		time.Sleep(min(pause, left))
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// Proc is a child process started by [Start]: its output is collected as
+// it arrives, and it is killed with its process group when the test ends.
+type Proc struct {
+	t      testing.TB
+	Cmd    *exec.Cmd
+	out    syncBuffer
+	errOut syncBuffer
+	exited chan struct{} // closed once the process has exited
+	state  error
+}
+
+// Start starts cmd in a process group of its own, with its stdout and
+// stderr collected (unless the caller set them), and arranges for the group
+// to be killed, and the process reaped, when the test ends. It fails the
+// test when cmd cannot start.
+func Start(t testing.TB, cmd *exec.Cmd) *Proc {
+	t.Helper()
+	p := &Proc{t: t, Cmd: cmd, exited: make(chan struct{})}
+	if cmd.Stdout == nil {
+		cmd.Stdout = &p.out
+	}
+	if cmd.Stderr == nil {
+		cmd.Stderr = &p.errOut
+	}
+	ownGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("testkit: start %s: %v", cmd.Path, err)
+	}
+	go func() {
+		p.state = cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		killGroup(cmd)
+		<-p.exited
+		if t.Failed() {
+			t.Logf("%s stdout:\n%s\nstderr:\n%s", filepath.Base(cmd.Path), p.Stdout(), p.Stderr())
+		}
+	})
+	return p
+}
+
+// Stdout returns what the process has written to stdout so far (when Start
+// collected it).
+func (p *Proc) Stdout() string { return p.out.String() }
+
+// Stderr returns what the process has written to stderr so far (when Start
+// collected it).
+func (p *Proc) Stderr() string { return p.errOut.String() }
+
+// Signal sends sig to the process (not its group); an error means it has
+// exited already.
+func (p *Proc) Signal(sig os.Signal) error { return p.Cmd.Process.Signal(sig) }
+
+// Exited returns a channel closed once the process has exited.
+func (p *Proc) Exited() <-chan struct{} { return p.exited }
+
+// Wait waits at most timeout for the process to exit and returns its exit
+// code (-1 when a signal ended it) and whether it exited in time; it does
+// not fail the test.
+func (p *Proc) Wait(timeout time.Duration) (code int, ok bool) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-p.exited:
+	case <-timer.C:
+		return 0, false
+	}
+	var exit *exec.ExitError
+	switch {
+	case p.state == nil:
+		return 0, true
+	case errors.As(p.state, &exit):
+		return exit.ExitCode(), true
+	}
+	return -1, true
+}
+
+// WaitOutput waits at most timeout for stdout to contain s, and reports
+// whether it did; it stops waiting early when the process exits without
+// having written it.
+func (p *Proc) WaitOutput(s string, timeout time.Duration) bool {
+	return Within(timeout, func() bool {
+		if bytes.Contains(p.out.Bytes(), []byte(s)) {
+			return true
+		}
+		select {
+		case <-p.exited:
+			return bytes.Contains(p.out.Bytes(), []byte(s))
+		default:
+			return false
+		}
+	})
+}
+
+// Run runs cmd to its end, at most for timeout, in a process group of its
+// own, and returns its stdout, its stderr and its exit code. It fails the
+// test when cmd cannot start or does not exit in time (the group is killed
+// then).
+func Run(t testing.TB, timeout time.Duration, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	p := Start(t, cmd)
+	code, ok := p.Wait(timeout)
+	if !ok {
+		killGroup(cmd)
+		<-p.exited
+		t.Fatalf("testkit: %s did not exit within %v; stderr %q", filepath.Base(cmd.Path), timeout, p.Stderr())
+	}
+	return p.Stdout(), p.Stderr(), code
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// Bytes returns a copy of what was written so far.
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
+func (s *syncBuffer) String() string { return string(s.Bytes()) }
+
+// Addr returns "127.0.0.1:PORT".
+func Addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

@@ -134,3 +134,34 @@ func TestDrain_fixed(t *testing.T) {
 		t.Errorf("drain took %s (%s), want a fixed 400ms", took, why)
 	}
 }
+
+// TestDrain_proberGone checks that a prober that stops probing at the stop,
+// as a balancer does once the instance is removed from its config, ends the
+// wait for its 503 once it has missed its interval, and the drain ends on
+// quiet traffic long before DRAIN_DELAY.
+func TestDrain_proberGone(t *testing.T) {
+	t.Parallel()
+	const longest = 8 * time.Second
+	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
+	c := client(t)
+	tick := time.NewTicker(100 * time.Millisecond) // the balancer's check interval
+	defer tick.Stop()
+	for range 8 {
+		<-tick.C
+		if code, _ := get(t, c, url+"/readyz"); code != 200 {
+			t.Fatalf("readyz = %d, want 200", code)
+		}
+		for range 5 {
+			get(t, c, url+"/")
+		}
+	}
+	h.sigs <- syscall.SIGTERM // removed: no probe and no request from now on
+	e := h.waitLog(t, "draining: readiness fails, servers still serve")
+	if !e.ContextMap()["prober_seen"].(bool) {
+		t.Errorf("prober_seen false, want the balancer probing until the stop counted")
+	}
+	took, why := drainTook(t, h)
+	if why != "traffic stopped" || took > longest/2 {
+		t.Errorf("drain took %s (%s), want traffic stopped soon after the prober missed its 100ms interval", took, why)
+	}
+}

@@ -76,12 +76,14 @@ install_staticcheck() {
 }
 
 install_tools() {
-  # haproxy (examples/rollout's rolling-restart test) and wrk (load peer).
+  # haproxy and caddy (examples/rollout's rolling-restart tests) and wrk
+  # (load peer).
   local missing=()
   command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v caddy >/dev/null || missing+=(caddy)
   command -v wrk >/dev/null || missing+=(wrk)
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "haproxy and wrk already installed"
+    echo "haproxy, caddy and wrk already installed"
     return
   fi
   if ! command -v apt-get >/dev/null; then
@@ -93,7 +95,7 @@ install_tools() {
   echo "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq haproxy wrk
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}"
 }
 
 # background STEP FUNC runs FUNC in the background, its output in $tmp/STEP.log

@@ -14,10 +14,6 @@ const (
 	// before the stop, a balancer still sending leaves such a silence once
 	// in e^8 (about 3000) windows.
 	sparseFactor = 8
-	// proberRecent is how recent the one probe of a prober seen only once
-	// must be, at the stop, for the group to count on it: one probe tells
-	// no interval.
-	proberRecent = 30 * time.Second
 	// missFactor is how many of its usual intervals a prober may stay
 	// silent before it counts as gone: a prober still there probes within
 	// one interval (and a little jitter); one silent for two has stopped
@@ -56,10 +52,13 @@ type prober struct {
 	probes   int
 }
 
-// missAfter is how long after its last probe the prober counts as gone.
+// missAfter is how long after its last probe the prober counts as gone. A
+// prober seen once, such as a deploy script that asked once whether the
+// instance was ready, tells no interval and is no balancer: it has gone at
+// once.
 func (p *prober) missAfter() time.Duration {
 	if p.probes < 2 {
-		return proberRecent
+		return 0
 	}
 	return missFactor * p.interval
 }

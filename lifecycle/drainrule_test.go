@@ -173,21 +173,20 @@ func TestDrainRule_probers(t *testing.T) {
 		})
 		within(t, got, why, 5*time.Second, 5*time.Second, "traffic stopped")
 	})
-	t.Run("a prober seen once waits for its 503", func(t *testing.T) {
+	t.Run("a prober seen once is no balancer", func(t *testing.T) {
 		tr := &traffic{}
 		steady(tr, 10*time.Millisecond, 0)
-		tr.probedAt("lb", ruleStop-time.Second, false)
-		got, _ := walk(tr, ruleCfg, func(now time.Duration) {
-			if now == 3*time.Second {
-				tr.probedAt("lb", ruleStop+now, true)
-			}
-		})
-		within(t, got, "", 3*time.Second, 3*time.Second, "")
+		tr.probedAt("deploy", ruleStop-time.Second, false)
+		if d := tr.planAt(ruleCfg, ruleBegin, ruleStop); d.proberSeen {
+			t.Errorf("one probe a second before the stop counts as a prober")
+		}
+		got, why := walk(tr, ruleCfg, nil)
+		within(t, got, why, time.Second, time.Second, "traffic stopped")
 	})
 	t.Run("a prober long gone is not waited for", func(t *testing.T) {
 		tr := &traffic{}
 		steady(tr, 10*time.Millisecond, 0)
-		tr.probedAt("lb", ruleStop-time.Minute, false)
+		probes(tr, "lb", 2*time.Second, -80*time.Second, -60*time.Second)
 		got, why := walk(tr, ruleCfg, nil)
 		within(t, got, why, time.Second, time.Second, "traffic stopped")
 	})

@@ -14,7 +14,8 @@
 #
 # On a new machine it installs what the tests need: the pinned staticcheck
 # (go install) and, when missing, the programs the tests run as real peers
-# (APT_TOOLS: apt-get, with sudo when not root). Nothing needs to be installed by hand beyond Go.
+# (APT_TOOLS: apt-get, with sudo when not root). Nothing needs to be
+# installed by hand beyond Go.
 #
 # Modules run JOBS at a time (default 2, 1 on a single core); each module's
 # output is kept together and printed when it is done, with every step's time.
@@ -76,9 +77,10 @@ install_staticcheck() {
 }
 
 # APT_TOOLS are the Debian packages whose programs the tests run as real
-# peers, as "command:package": haproxy for the rolling-restart tests behind a
-# real balancer. Nothing is installed that no test uses.
-APT_TOOLS=(haproxy:haproxy)
+# peers, as "command:package": haproxy and caddy for the rolling-restart
+# tests behind real balancers (examples/rollout). Nothing is installed that
+# no test uses.
+APT_TOOLS=(haproxy:haproxy caddy:caddy)
 
 install_tools() {
   local missing=() tool

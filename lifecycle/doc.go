@@ -74,15 +74,23 @@
 //   - in between, it ends once traffic has stopped: no request other than a
 //     probe has arrived for the quiet window;
 //   - the quiet window is DRAIN_QUIET (default 500ms), or 8 times the mean
-//     gap between the requests seen before the stop when that is longer: a
-//     service that got a request every 2 s needs 16 s of silence before
-//     silence says anything, so a low-traffic service drains for the full
-//     DRAIN_DELAY, and one that got no request at all too; time the process
-//     did not run (starved of CPU, stopped) does not count as quiet, since
-//     requests may be waiting for it;
-//   - when a prober asked /readyz in the 30 s before the stop (a balancer's
-//     health check, the kubelet), the drain also waits until the prober has
-//     been answered 503 once.
+//     gap between the requests seen while traffic flowed, when that is
+//     longer: a service that got a request every 2 s needs 16 s of silence
+//     before silence says anything, so a low-traffic service drains for the
+//     full DRAIN_DELAY, and one that got no request at all too. The silence
+//     since the last request counts as quiet but is no gap: an instance a
+//     balancer stopped sending to before the stop drains no longer for it.
+//     Time the process did not run (starved of CPU, stopped) does not count
+//     as quiet, since requests may be waiting for it;
+//   - when a prober was asking /readyz at the stop (a balancer's health
+//     check, the kubelet, a monitor), the drain also waits until a prober has
+//     been answered 503 once, or until every such prober has stopped
+//     probing. Probers are told apart by address and user agent; each one's
+//     usual interval is learned from the gaps between its probes, and it has
+//     gone once silent for twice that interval (30 s for one seen only
+//     once). A prober is there at the stop when it has not gone by then: a
+//     deploy script that polled /readyz while the instance started and then
+//     stopped is not waited for.
 //
 // The HTTP actors record their requests; serving actors of [Group.Serve]
 // report theirs with [Group.Traffic]. With these defaults, HAProxy with its

@@ -46,28 +46,38 @@ func TestDrain_trafficStops(t *testing.T) {
 	}
 }
 
-// TestDrain_waitsForProber checks that once a prober was seen, the drain
-// goes on until it has been answered 503, however quiet the traffic.
+// TestDrain_waitsForProber checks that a prober probing at the stop holds
+// the drain, however quiet the traffic, until it has been answered 503: a
+// balancer that keeps its health check going sees the stop first.
 func TestDrain_waitsForProber(t *testing.T) {
 	t.Parallel()
-	h, url := drainHarness(t, Config{DrainDelay: 5 * time.Second, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
+	// The prober's interval: it counts as gone only after two of them.
+	const interval = time.Second
+	h, url := drainHarness(t, Config{DrainDelay: 8 * time.Second, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
 	c := client(t)
-	get(t, c, url+"/readyz")
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for i := range 3 {
+		if i > 0 {
+			<-tick.C
+		}
+		get(t, c, url+"/readyz")
+	}
 	for range 20 {
 		get(t, c, url+"/")
 	}
 	h.sigs <- syscall.SIGTERM
 	h.waitLog(t, "draining: readiness fails, servers still serve")
-	<-time.After(600 * time.Millisecond) // the rule needs real time to pass
+	<-time.After(interval / 2) // the rule needs real time to pass
 	if n := h.count("drain ended"); n != 0 {
-		t.Fatalf("drain ended before the prober saw the stop")
+		t.Fatalf("drain ended before the prober saw the stop or missed its interval")
 	}
 	probed := time.Now()
 	if code, _ := get(t, c, url+"/readyz"); code != 503 {
 		t.Fatalf("readyz during the drain = %d, want 503", code)
 	}
 	took, why := drainTook(t, h)
-	if why != "traffic stopped" || took < 600*time.Millisecond || time.Since(probed) > 2*time.Second {
+	if why != "traffic stopped" || took < interval/2 || time.Since(probed) > interval {
 		t.Errorf("drain took %s (%s), want it to end soon after the 503", took, why)
 	}
 }
@@ -132,5 +142,36 @@ func TestDrain_fixed(t *testing.T) {
 	h.sigs <- syscall.SIGTERM
 	if took, why := drainTook(t, h); why != "fixed drain" || took < 400*time.Millisecond {
 		t.Errorf("drain took %s (%s), want a fixed 400ms", took, why)
+	}
+}
+
+// TestDrain_proberGone checks that a prober that stops probing at the stop,
+// as a balancer does once the instance is removed from its config, ends the
+// wait for its 503 once it has missed its interval, and the drain ends on
+// quiet traffic long before DRAIN_DELAY.
+func TestDrain_proberGone(t *testing.T) {
+	t.Parallel()
+	const longest = 8 * time.Second
+	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
+	c := client(t)
+	tick := time.NewTicker(100 * time.Millisecond) // the balancer's check interval
+	defer tick.Stop()
+	for range 8 {
+		<-tick.C
+		if code, _ := get(t, c, url+"/readyz"); code != 200 {
+			t.Fatalf("readyz = %d, want 200", code)
+		}
+		for range 5 {
+			get(t, c, url+"/")
+		}
+	}
+	h.sigs <- syscall.SIGTERM // removed: no probe and no request from now on
+	e := h.waitLog(t, "draining: readiness fails, servers still serve")
+	if !e.ContextMap()["prober_seen"].(bool) {
+		t.Errorf("prober_seen false, want the balancer probing until the stop counted")
+	}
+	took, why := drainTook(t, h)
+	if why != "traffic stopped" || took > longest/2 {
+		t.Errorf("drain took %s (%s), want traffic stopped soon after the prober missed its 100ms interval", took, why)
 	}
 }

@@ -301,7 +301,7 @@ func (g *Group) Serve(name string, serve func(ctx context.Context, ready func())
 // [Group.Serve] calls Traffic for each request it receives (a gRPC unary
 // and stream interceptor, a middleware). It is safe to call from any
 // goroutine at any time and costs a few atomic operations.
-func (g *Group) Traffic() { g.traffic.request(time.Now().UnixNano()) }
+func (g *Group) Traffic() { g.traffic.request() }
 
 // check is a readiness check added with Check.
 type check struct {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -121,7 +120,7 @@ func serve(a *actor) error {
 func (g *Group) closeWhenStopping(h http.Handler, probesHere bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !probesHere || (r.URL.Path != livezPath && r.URL.Path != readyzPath) {
-			g.traffic.request(time.Now().UnixNano())
+			g.traffic.request()
 		}
 		if g.state.Load() == stateStopping {
 			w.Header().Set("Connection", "close")

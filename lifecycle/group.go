@@ -37,6 +37,8 @@ type Group struct {
 	manageN int   // handlers added with Manage
 	addErr  error // first misuse before Run, returned by Run
 
+	portActor string // the actor added with ServeOnPort, which holds Config.Port
+
 	// Shared with the probe handlers while Run runs.
 	state   atomic.Int32               // stateStarting, stateReady or stateStopping
 	pending atomic.Pointer[[]string]   // startup functions not yet done
@@ -283,7 +285,7 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 // When the group has serving actors but no HTTP actor and
 // [Config.ManagementPort] is 0, the probes /livez and /readyz get a server of
 // their own on [Config.Port], stopped last, so a serving actor must listen
-// on another port (such as a GRPC_PORT of its own config).
+// on another port, unless it is added with [Group.ServeOnPort].
 //
 // Serve returns an error, which Run then returns too, when name is empty or
 // already used or a function is nil; after Run has started it returns an

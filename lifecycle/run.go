@@ -136,7 +136,7 @@ func (g *Group) Run(ctx context.Context) (err error) {
 			mgmt = g.probeMux()
 		}
 		actors = append(actors, &actor{name: "management", kind: kindManagement, handler: mgmt})
-	} else if hasServe && !hasHTTP && cfgErr == nil {
+	} else if hasServe && !hasHTTP && !g.servesPort() && cfgErr == nil {
 		// Serving actors but no net/http one: the probes get their own
 		// server on PORT, stopped last like the management server.
 		actors = append(actors, &actor{name: "probes", kind: kindManagement, handler: g.probeMux(),

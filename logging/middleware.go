@@ -259,21 +259,15 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		id = q.newID()
 	}
-	q.ctx.Context = r.Context()
-	q.ctx.id = id
-	q.ctx.base = m.log
 	var tr Trace
 	if m.trace != nil {
-		tr = m.trace(q.ctx.Context)
+		tr = m.trace(r.Context())
 	}
-	ok, traceparent := tr.IsValid(), ""
-	if !ok {
-		tr, traceparent, ok = traceFromHeaders(r.Header)
+	traceparent := ""
+	if !tr.IsValid() {
+		tr, traceparent, _ = traceFromHeaders(r.Header)
 	}
-	if ok {
-		q.ctx.hasTrace = true
-		q.ctx.trace.set(tr, m.keys, m.gcpPrefix, traceparent)
-	}
+	q.ctx.begin(r.Context(), m.log, id, tr, m.keys, m.gcpPrefix, traceparent)
 	q.idSlot[0] = id
 	// The slice lives in q: no allocation. A handler that appends to the
 	// header gets a new array, as with any one-element slice.

@@ -31,10 +31,14 @@ func validID(id string) bool {
 
 // newID returns a random version 4 UUID, held in q's own array, which
 // saves an allocation per request: the array is written once here and never
-// again, so the string is immutable, and it lives as long as q. It uses the
-// runtime's ChaCha8 generator, which is seeded by the operating system,
-// cannot be predicted and needs no lock: an ID must be unique, not secret.
-func (q *request) newID() string {
+// again, so the string is immutable, and it lives as long as q.
+func (q *request) newID() string { return newUUID(&q.idBuf) }
+
+// newUUID writes a random version 4 UUID into b and returns it as a string
+// sharing b's memory: b must never be written again. It uses the runtime's
+// ChaCha8 generator, which is seeded by the operating system, cannot be
+// predicted and needs no lock: an ID must be unique, not secret.
+func newUUID(b *[36]byte) string {
 	const hex = "0123456789abcdef"
 	var u [16]byte
 	hi, lo := rand.Uint64(), rand.Uint64()
@@ -44,7 +48,6 @@ func (q *request) newID() string {
 	}
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	b := &q.idBuf
 	j := 0
 	for i, c := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {

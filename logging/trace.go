@@ -40,7 +40,7 @@ func traceFromHeaders(h http.Header) (Trace, string, bool) {
 		if len(v) != 1 {
 			return Trace{}, "", false
 		}
-		t, ok := parseTraceparent(v[0])
+		t, ok := ParseTraceparent(v[0])
 		return t, v[0], ok
 	}
 	if v := h[cloudTraceHeader]; len(v) == 1 {
@@ -48,35 +48,6 @@ func traceFromHeaders(h http.Header) (Trace, string, bool) {
 		return t, "", ok
 	}
 	return Trace{}, "", false
-}
-
-// parseTraceparent reads a traceparent header value as the W3C Trace
-// Context recommendation says a receiver must: version-traceid-parentid-flags
-// in lowercase hex, of 2, 32, 16 and 2 digits; version ff is invalid;
-// version 00 is exactly 55 characters; a later version may be longer, with a
-// dash after the flags, and is read as version 00. A trace ID or parent ID of
-// all zeros is invalid.
-func parseTraceparent(s string) (Trace, bool) {
-	var t Trace
-	if len(s) < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-' {
-		return t, false
-	}
-	var version [1]byte
-	if !decodeHex(version[:], s[0:2]) || version[0] == 0xff {
-		return t, false
-	}
-	if version[0] == 0 && len(s) != 55 || len(s) > 55 && s[55] != '-' {
-		return t, false
-	}
-	var flags [1]byte
-	if !decodeHex(t.TraceID[:], s[3:35]) || !decodeHex(t.SpanID[:], s[36:52]) || !decodeHex(flags[:], s[53:55]) {
-		return Trace{}, false
-	}
-	if t.TraceID == [16]byte{} || t.SpanID == [8]byte{} {
-		return Trace{}, false
-	}
-	t.Sampled = flags[0]&1 != 0
-	return t, true
 }
 
 // parseCloudTrace reads Google Cloud's X-Cloud-Trace-Context header,

@@ -12,35 +12,49 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // Check tells whether the service of u answers, trying its hosts in order
 // until one does. For each it connects (TCP, or the unix socket), does the
-// TLS handshake where the scheme asks for TLS from the first byte (rediss,
-// amqps, tls, mqtts, wss, smtps, https, s3), and then exchanges the first
-// bytes of the service's own protocol, so a different program on the port is
-// told apart:
+// TLS handshake where the protocol starts with TLS (rediss, amqps, mqtts,
+// wss, smtps, https, s3), and then completes the first exchange of the
+// service's own protocol, parsing the whole answer rather than matching its
+// first bytes, so a different program on the port is told apart:
 //
-//   - postgres: an SSLRequest, answered by the single byte S or N;
-//   - mysql: the server's handshake packet (protocol 10, or an error packet
-//     such as "host not allowed", which is still MySQL);
-//   - redis: PING, answered +PONG or an error such as NOAUTH;
-//   - amqp: the AMQP 0-9-1 protocol header, answered by Connection.Start;
-//   - nats: the server's INFO line;
-//   - mqtt over TCP: CONNECT, answered by CONNACK, then DISCONNECT; over
-//     ws and wss only the connection is made;
-//   - memcached: version; smtp: the 220 greeting; http, https and s3: an
-//     HTTP/1.1 HEAD / answered by any HTTP status line;
+//   - postgres: a StartupMessage (the URL's user and database, no
+//     password), answered by a whole authentication request or
+//     ErrorResponse, then Terminate;
+//   - mysql: the server's first packet read whole and parsed: a protocol 10
+//     handshake (version, connection id, auth data, filler), or an error
+//     packet such as "host not allowed", which is still MySQL;
+//   - redis: PING, answered +PONG or a Redis error (NOAUTH, DENIED...);
+//   - amqp: the AMQP 0-9-1 protocol header, answered by a whole
+//     Connection.Start frame (frame end included) or the header of the
+//     version the server speaks;
+//   - nats: the server's INFO line, sent in plain text before any TLS, whose
+//     JSON names the server (server_id);
+//   - mqtt: CONNECT without credentials, answered by a CONNACK (a refusal
+//     is still MQTT), then DISCONNECT; over ws and wss the same inside
+//     WebSocket frames, after an upgrade whose Sec-WebSocket-Accept is
+//     checked;
+//   - memcached: version, answered VERSION and a version;
+//   - smtp: the 220 greeting, then EHLO (or HELO) answered 250, which tells
+//     an FTP server's 220 apart, then QUIT;
+//   - http, https and s3: HEAD /, answered by a status line and headers;
 //   - sqlite: the file exists (":memory:" always does).
 //
-// It sends no credentials and reads nothing after the greeting. Each host is
-// bounded by the timeout of [WithTimeout] ([DefaultTimeout] by default) and
-// by ctx. When ctx ends first, Check returns ctx.Err() itself. Otherwise the
-// error is a *[CheckError] that names the host and port, never the
-// password, and wraps [ErrUnreachable] when no connection was made or
-// [ErrWrongService] when something else answered. Check starts no goroutine
-// that outlives it.
+// It sends no credentials. Each host is bounded by the timeout of
+// [WithTimeout] ([DefaultTimeout] by default) and by ctx: a server that
+// sends a valid beginning and then nothing fails when the timeout ends. When
+// ctx ends first, Check returns ctx.Err() itself. Otherwise the error is a
+// *[CheckError] that names the host and port, never the password, and wraps
+// [ErrUnreachable] when no connection was made or [ErrWrongService] when
+// something else answered; its message then names what answered where the
+// first bytes tell it (an HTTP, SSH, TLS, Redis, NATS, MySQL, PostgreSQL,
+// AMQP, MQTT, memcached or SMTP/FTP server), or shows them. Check starts no
+// goroutine that outlives it.
 func Check(ctx context.Context, u URL, opts ...Option) error {
 	if u.IsZero() {
 		return errors.New("backing: cannot check an unset URL; set the variable")
@@ -130,11 +144,7 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 	defer stop()
 
 	var c net.Conn = conn
-	switch u.variant {
-	case "rediss", "amqps", "tls", "mqtts", "wss", "smtps", "https":
-		c, err = handshake(ctx, conn, u, h)
-	}
-	if u.fam == &s3Family {
+	if u.tlsFirst() {
 		c, err = handshake(ctx, conn, u, h)
 	}
 	if err != nil {
@@ -143,24 +153,30 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 		}
 		return fail(ErrUnreachable, "TLS handshake failed: "+err.Error())
 	}
-	if u.variant == "ws" || u.variant == "wss" {
-		return nil
-	}
-	if err := u.fam.greet(c, bufio.NewReaderSize(c, 512), u, h); err != nil {
+	rec := &recordConn{Conn: c}
+	if err := u.fam.greet(rec, bufio.NewReaderSize(rec, 512), u, h); err != nil {
 		if ce := ctxEnded(ctx, parent, err); ce != nil {
 			return ce
 		}
-		if ctx.Err() != nil {
-			return fail(ErrWrongService, "connected, but no "+u.Scheme()+" greeting within "+timeout.String())
+		who := identify(rec.first)
+		if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			if len(rec.first) == 0 {
+				return fail(ErrWrongService, "connected, but nothing answered the "+u.Scheme()+" greeting within "+timeout.String())
+			}
+			return fail(ErrWrongService, "connected, but no complete "+u.Scheme()+" answer within "+timeout.String()+
+				" ("+strconv.Itoa(rec.n)+" bytes, then silence; "+who+")")
 		}
 		var w wrongf
 		switch {
 		case errors.As(err, &w):
-			return fail(ErrWrongService, err.Error())
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return fail(ErrWrongService, "the connection closed without a "+u.Scheme()+" greeting")
+			return fail(ErrWrongService, err.Error()+"; "+who+" answered")
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+			if len(rec.first) == 0 {
+				return fail(ErrWrongService, "the connection closed without "+article(u.Scheme())+" "+u.Scheme()+" answer")
+			}
+			return fail(ErrWrongService, "the connection closed in the middle of "+article(u.Scheme())+" "+u.Scheme()+" answer; "+who+" answered")
 		}
-		return fail(ErrWrongService, "no "+u.Scheme()+" greeting: "+dialDetail(err))
+		return fail(ErrWrongService, "no "+u.Scheme()+" answer: "+dialDetail(err))
 	}
 	return nil
 }
@@ -199,6 +215,103 @@ func handshake(ctx context.Context, conn net.Conn, u URL, h Host) (net.Conn, err
 		return nil, err
 	}
 	return tc, nil
+}
+
+// tlsFirst reports whether the connection starts with a TLS handshake: the
+// TLS variants of the families whose protocol has no upgrade of its own
+// (rediss, amqps, mqtts, wss, smtps, https, s3). PostgreSQL, MySQL, NATS and smtp:// negotiate TLS
+// inside their protocol, after the first exchange Check makes.
+func (u URL) tlsFirst() bool {
+	switch u.fam {
+	case &s3Family:
+		return true
+	}
+	switch u.variant {
+	case "rediss", "amqps", "mqtts", "wss", "smtps", "https":
+		return true
+	}
+	return false
+}
+
+// recordConn keeps the first bytes read from a connection, so that an
+// answer of another protocol can be named.
+type recordConn struct {
+	net.Conn
+	first []byte // at most 64 bytes
+	n     int    // bytes read in all
+}
+
+func (c *recordConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n += n
+	if k := min(n, 64-len(c.first)); k > 0 {
+		c.first = append(c.first, p[:k]...)
+	}
+	return n, err
+}
+
+// identify names the program whose first bytes b are, as far as they tell.
+func identify(b []byte) string {
+	has := func(p string) bool { return bytes.HasPrefix(b, []byte(p)) }
+	le32 := func(i int) int {
+		return int(b[i]) | int(b[i+1])<<8 | int(b[i+2])<<16 | int(b[i+3])<<24
+	}
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case has("HTTP/"):
+		return "an HTTP server"
+	case has("SSH-"):
+		return "an SSH server"
+	case has("INFO {") || has("INFO\t{"):
+		return "a NATS server"
+	case has("+PONG") || has("-ERR ") || has("-NOAUTH") || has("-WRONGPASS") || has("-DENIED") || has("-LOADING"):
+		return "a Redis server"
+	case has("+OK"):
+		return "a POP3 server"
+	case has("* OK"):
+		return "an IMAP server"
+	case has("220"):
+		return "an SMTP or FTP server"
+	case has("AMQP"):
+		return "an AMQP server"
+	case has("VERSION ") || has("ERROR\r\n"):
+		return "a memcached server"
+	case len(b) >= 11 && b[0] == 1 && b[1] == 0 && b[2] == 0 && b[7] == 0 && b[8] == 10 && b[9] == 0 && b[10] == 10:
+		return "an AMQP 0-9-1 broker"
+	case len(b) >= 3 && (b[0] == 0x15 || b[0] == 0x16) && b[1] == 3:
+		return "a TLS server"
+	case len(b) >= 5 && b[3] == 0 && (b[4] == 10 || b[4] == 0xff) && le32(0)&0xffffff > 2 && le32(0)&0xffffff <= 1<<14:
+		return "a MySQL server"
+	case len(b) >= 5 && (b[0] == 'R' || b[0] == 'E') && b[1] == 0 && b[2] == 0:
+		return "a PostgreSQL server"
+	case len(b) == 1 && (b[0] == 'S' || b[0] == 'N'):
+		return "a PostgreSQL server"
+	case len(b) >= 4 && b[0] == 0x20 && b[1] == 2:
+		return "an MQTT broker"
+	case len(b) >= 16 && (le32(12) == 2013 || le32(12) == 1):
+		return "a MongoDB server"
+	}
+	for _, c := range b {
+		if (c < ' ' || c > '~') && c != '\r' && c != '\n' && c != '\t' {
+			return "a program answering in binary (" + strconv.Itoa(len(b)) + " bytes: " + hexPrefix(b) + ")"
+		}
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return "a program answering in text (" + strconv.Quote(string(bytes.TrimSuffix(line, []byte("\r")))) + ")"
+}
+
+// hexPrefix writes the first 8 bytes of b in hex.
+func hexPrefix(b []byte) string {
+	const digits = "0123456789abcdef"
+	var out []byte
+	for i, c := range b[:min(len(b), 8)] {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
 }
 
 // wrongf is a greeting that does not match.

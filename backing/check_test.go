@@ -1,7 +1,10 @@
 package backing_test
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +17,27 @@ import (
 	"github.com/twelvekit/twelvekit/backing"
 )
 
-// fakeServer listens on 127.0.0.1:0 and answers each connection with reply
-// once it has read want bytes (0: at once). Close waits for its goroutines.
-func fakeServer(t testing.TB, want int, reply string) string {
+func closedPort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// step is one turn of a scripted server: read n bytes (0: none), then
+// write reply.
+type step struct {
+	n     int
+	reply string
+}
+
+// scripted listens on 127.0.0.1:0 and plays the steps on each connection,
+// then reads until the client closes. Cleanup waits for its goroutines.
+func scripted(t testing.TB, steps ...step) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,13 +56,17 @@ func fakeServer(t testing.TB, want int, reply string) string {
 			go func() {
 				defer wg.Done()
 				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				if want > 0 {
-					if _, err := io.ReadFull(c, make([]byte, want)); err != nil {
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				for _, s := range steps {
+					if s.n > 0 {
+						if _, err := io.ReadFull(c, make([]byte, s.n)); err != nil {
+							return
+						}
+					}
+					if _, err := c.Write([]byte(s.reply)); err != nil {
 						return
 					}
 				}
-				_, _ = c.Write([]byte(reply))
 				_, _ = io.Copy(io.Discard, c)
 			}()
 		}
@@ -50,34 +75,49 @@ func fakeServer(t testing.TB, want int, reply string) string {
 	return ln.Addr().String()
 }
 
-func closedPort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+func fakeServer(t testing.TB, want int, reply string) string {
+	return scripted(t, step{want, reply})
 }
 
+// Real first answers of each protocol, as the fakes send them.
+const (
+	pgAuthMD5     = "R\x00\x00\x00\x0c\x00\x00\x00\x05salt"
+	pgNoHBA       = "E\x00\x00\x00\x29SFATAL\x00C28000\x00Mno pg_hba.conf entry\x00\x00"
+	mysqlHello    = "\x16\x00\x00\x00\x0a5.7.0\x00\x01\x00\x00\x0012345678\x00\xff\xf7"
+	mysqlDenied   = "\x16\x00\x00\x00\xff\x6a\x04Host is not allowed"
+	amqpStart     = "\x01\x00\x00\x00\x00\x00\x1c\x00\x0a\x00\x0a\x00\x09\x00\x00\x00\x00\x00\x00\x00\x05PLAIN\x00\x00\x00\x05en_US\xce"
+	natsInfo      = "INFO {\"server_id\":\"NABC\",\"version\":\"2.10.0\"}\r\n"
+	httpReply     = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	sshBanner     = "SSH-2.0-OpenSSH_9.6\r\n"
+	pgStartupLen  = 16 // StartupMessage for user "u", no database
+	mqttConnLen   = 27
+	smtpEHLOLen   = len("EHLO twelvekit-check.invalid\r\n")
+	redisPINGLen  = len("*1\r\n$4\r\nPING\r\n")
+	memcachedVLen = len("version\r\n")
+)
+
+// TestCheck checks every family against its own protocol (up), a closed
+// port (down) and an SSH server, which speaks first, on its port: the error
+// names what answered.
 func TestCheck(t *testing.T) {
-	amqpStart := "\x01\x00\x00\x00\x00\x01\x00\x00\x0a\x00\x0a"
-	httpReply := "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 	tests := []struct {
-		scheme, up, other string
-		upWant, otherWant int
+		scheme string
+		up     []step
 	}{
-		{"postgres", "N", httpReply, 8, 8},
-		{"postgres", "S", "SSH-2.0-OpenSSH_9.6\r\n", 8, 0},
-		{"mysql", "\x0a\x00\x00\x00\x0a5.7.0\x00", "SSH-2.0-OpenSSH\r\n", 0, 0},
-		{"redis", "+PONG\r\n", httpReply, 6, 6},
-		{"amqp", amqpStart, httpReply, 8, 8},
-		{"nats", "INFO {}\r\n", "220 smtp ready\r\n", 0, 0},
-		{"mqtt", "\x20\x02\x00\x00", "+PONG\r\n", 27, 27},
-		{"memcached", "VERSION 1.6\r\n", "+PONG\r\n", 9, 9},
-		{"smtp", "220 mail ESMTP\r\n", "INFO {}\r\n", 0, 0},
-		{"http", httpReply, "INFO {}\r\n", 10, 0},
+		{"postgres", []step{{pgStartupLen, pgAuthMD5}}},
+		{"postgres", []step{{pgStartupLen, pgNoHBA}}},
+		{"mysql", []step{{0, mysqlHello}}},
+		{"mysql", []step{{0, mysqlDenied}}},
+		{"redis", []step{{redisPINGLen, "+PONG\r\n"}}},
+		{"redis", []step{{redisPINGLen, "-NOAUTH Authentication required.\r\n"}}},
+		{"amqp", []step{{8, amqpStart}}},
+		{"amqp", []step{{8, "AMQP\x00\x01\x00\x00"}}},
+		{"nats", []step{{0, natsInfo}}},
+		{"mqtt", []step{{mqttConnLen, "\x20\x02\x00\x00"}}},
+		{"mqtt", []step{{mqttConnLen, "\x20\x02\x00\x05"}}}, // not authorised: MQTT all the same
+		{"memcached", []step{{memcachedVLen, "VERSION 1.6.21\r\n"}}},
+		{"smtp", []step{{0, "220-mail ESMTP\r\n220 ready\r\n"}, {smtpEHLOLen, "250-mail\r\n250 SIZE 1000\r\n"}}},
+		{"http", []step{{10, httpReply}}},
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
@@ -90,15 +130,15 @@ func TestCheck(t *testing.T) {
 				}
 				return u
 			}
-			if err := backing.Check(ctx, mk(fakeServer(t, tt.upWant, tt.up)), backing.WithTimeout(2*time.Second)); err != nil {
+			if err := backing.Check(ctx, mk(scripted(t, tt.up...)), backing.WithTimeout(5*time.Second)); err != nil {
 				t.Errorf("up: %v", err)
 			}
-			err := backing.Check(ctx, mk(fakeServer(t, tt.otherWant, tt.other)), backing.WithTimeout(500*time.Millisecond))
-			if !errors.Is(err, backing.ErrWrongService) {
-				t.Errorf("wrong service: %v, want ErrWrongService", err)
+			err := backing.Check(ctx, mk(fakeServer(t, 0, sshBanner)), backing.WithTimeout(5*time.Second))
+			if !errors.Is(err, backing.ErrWrongService) || !strings.Contains(fmt.Sprint(err), "an SSH server answered") {
+				t.Errorf("SSH on the port: %v, want ErrWrongService naming an SSH server", err)
 			}
 			down := mk(closedPort(t))
-			err = backing.Check(ctx, down, backing.WithTimeout(2*time.Second))
+			err = backing.Check(ctx, down, backing.WithTimeout(5*time.Second))
 			if !errors.Is(err, backing.ErrUnreachable) {
 				t.Errorf("down: %v, want ErrUnreachable", err)
 			}
@@ -106,12 +146,159 @@ func TestCheck(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Addr != down.Hosts()[0].String() {
 				t.Errorf("errors.As CheckError: %v", err)
 			}
-			for _, e := range []error{err} {
-				if e != nil && strings.Contains(e.Error(), "hunter2") {
-					t.Errorf("error shows the password: %v", e)
-				}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestCheck_otherProtocols puts each family's probe against a server of
+// another family: Check reports ErrWrongService and names the other.
+func TestCheck_otherProtocols(t *testing.T) {
+	tests := []struct {
+		scheme string
+		server []step
+		named  string
+	}{
+		{"postgres", []step{{0, mysqlHello}}, "a MySQL server"},
+		{"postgres", []step{{pgStartupLen, httpReply}}, "an HTTP server"},
+		{"postgres", []step{{pgStartupLen, "-ERR unknown command\r\n"}}, "a Redis server"},
+		{"mysql", []step{{0, natsInfo}}, "a NATS server"},
+		{"mysql", []step{{0, "220 ftp ready\r\n"}}, "an SMTP or FTP server"},
+		{"redis", []step{{0, natsInfo}}, "a NATS server"},
+		{"redis", []step{{redisPINGLen, httpReply}}, "an HTTP server"},
+		{"redis", []step{{redisPINGLen, "VERSION 1.6\r\n"}}, "a memcached server"},
+		{"amqp", []step{{8, "-ERR wrong\r\n"}}, "a Redis server"},
+		{"amqp", []step{{8, httpReply}}, "an HTTP server"},
+		{"nats", []step{{0, mysqlHello}}, "a MySQL server"},
+		{"nats", []step{{0, "INFO hello\r\n"}}, `text ("INFO hello")`}, // an INFO without JSON
+		{"mqtt", []step{{8, amqpStart}}, "an AMQP 0-9-1 broker"},
+		{"mqtt", []step{{mqttConnLen, pgNoHBA}}, "a PostgreSQL server"},
+		{"memcached", []step{{memcachedVLen, "+PONG\r\n"}}, "a Redis server"},
+		{"smtp", []step{{0, "220 ProFTPD ready\r\n"}, {smtpEHLOLen, "500 EHLO not understood\r\n"}, {len("HELO twelvekit-check.invalid\r\n"), "500 HELO not understood\r\n"}}, "an SMTP or FTP server"},
+		{"smtp", []step{{0, natsInfo}}, "a NATS server"},
+		{"http", []step{{10, "+PONG\r\n"}}, "a Redis server"},
+		{"http", []step{{0, "\x15\x03\x01\x00\x02\x02\x46"}}, "a TLS server"},
+	}
+	for i, tt := range tests {
+		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
+			u, err := backing.Parse(tt.scheme + "://u@" + scripted(t, tt.server...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second))
+			if !errors.Is(err, backing.ErrWrongService) || !strings.Contains(fmt.Sprint(err), tt.named) {
+				t.Errorf("got %v, want ErrWrongService naming %s", err, tt.named)
+			}
+		})
+	}
+}
+
+// TestCheck_prefixThenSilence sends the start of each protocol's right
+// answer and then nothing: a prefix is not a handshake, so Check fails, at
+// the latest once its timeout ends (saying how much came), sooner when the
+// prefix already cannot be the protocol's.
+func TestCheck_prefixThenSilence(t *testing.T) {
+	tests := []struct {
+		scheme string
+		server []step
+	}{
+		{"mysql", []step{{0, mysqlHello[:12]}}},
+		{"postgres", []step{{pgStartupLen, pgAuthMD5[:5]}}},
+		{"postgres", []step{{pgStartupLen, "N"}}},
+		{"redis", []step{{redisPINGLen, "+PONG"}}},
+		{"amqp", []step{{8, amqpStart[:20]}}},
+		{"nats", []step{{0, "INFO {"}}},
+		{"mqtt", []step{{mqttConnLen, "\x20\x02"}}},
+		{"memcached", []step{{memcachedVLen, "VERSION"}}},
+		{"smtp", []step{{0, "220 mail ready\r\n"}}},
+		{"http", []step{{10, "HTTP/1.1 200 OK\r\n"}}},
+	}
+	for i, tt := range tests {
+		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
+			u, err := backing.Parse(tt.scheme + "://u@" + scripted(t, tt.server...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			err = backing.Check(context.Background(), u, backing.WithTimeout(300*time.Millisecond))
+			if !errors.Is(err, backing.ErrWrongService) {
+				t.Errorf("got %v, want ErrWrongService", err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("Check took %v with a 300ms timeout", d)
+			}
+		})
+	}
+}
+
+// TestCheck_mysqlPrefix is the hostile review's case: ff ff 00 00 0a, the
+// header of a 64 KiB packet and the protocol byte of a handshake, then
+// silence, is not MySQL.
+func TestCheck_mysqlPrefix(t *testing.T) {
+	u, err := backing.Parse("mysql://u@" + scripted(t, step{0, "\xff\xff\x00\x00\x0a"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = backing.Check(context.Background(), u, backing.WithTimeout(time.Second))
+	if !errors.Is(err, backing.ErrWrongService) || !strings.Contains(fmt.Sprint(err), "ff ff 00 00 0a") {
+		t.Errorf("got %v, want ErrWrongService showing the bytes", err)
+	}
+}
+
+// TestCheck_mqttWebSocket checks the ws variant against a server that
+// upgrades and answers CONNECT in a frame, and against a plain HTTP server.
+func TestCheck_mqttWebSocket(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		r := bufio.NewReader(c)
+		key := ""
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				break
+			}
+			if k, v, _ := strings.Cut(line, ":"); strings.EqualFold(k, "Sec-WebSocket-Key") {
+				key = strings.TrimSpace(v)
+			}
+		}
+		sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"))
+		if _, err := io.ReadFull(r, make([]byte, 2+4+mqttConnLen)); err != nil {
+			return
+		}
+		_, _ = c.Write([]byte{0x82, 4, 0x20, 2, 0, 0})
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	defer func() { ln.Close(); <-done }()
+	u, err := backing.Parse("ws://" + ln.Addr().String() + "/mqtt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second)); err != nil {
+		t.Errorf("MQTT over WebSocket: %v", err)
+	}
+	u, _ = backing.Parse("ws://" + fakeServer(t, 10, httpReply))
+	err = backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second))
+	if !errors.Is(err, backing.ErrWrongService) || !strings.Contains(err.Error(), "an HTTP server") {
+		t.Errorf("plain HTTP for ws: %v", err)
 	}
 }
 
@@ -129,7 +316,7 @@ func TestCheck_silentAndCancelled(t *testing.T) {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
 	// The second host answers when the first is down.
-	two, _ := backing.Parse("nats://" + closedPort(t) + "," + fakeServer(t, 0, "INFO {}\r\n"))
+	two, _ := backing.Parse("nats://" + closedPort(t) + "," + fakeServer(t, 0, natsInfo))
 	if err := backing.Check(context.Background(), two); err != nil {
 		t.Errorf("second host: %v", err)
 	}

@@ -2,6 +2,7 @@ package backing
 
 import (
 	"bufio"
+	"encoding/binary"
 	"io"
 	"net"
 	"strconv"
@@ -85,24 +86,38 @@ func (u URL) AMQP() (string, error) {
 	return b.String(), nil
 }
 
-// greetAMQP sends the AMQP 0-9-1 protocol header, answered by
-// Connection.Start (or the header of the version the server speaks).
+// greetAMQP sends the AMQP 0-9-1 protocol header and reads the whole
+// answer: a method frame (type 1, channel 0, its size, the payload and the
+// frame-end octet 0xCE) holding Connection.Start for version 0-9, or the
+// header of the AMQP version the server speaks instead.
 func greetAMQP(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
 	if _, err := c.Write([]byte("AMQP\x00\x00\x09\x01")); err != nil {
 		return err
 	}
-	var b [11]byte
-	if _, err := io.ReadFull(r, b[:8]); err != nil {
+	var h [7]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
 		return err
 	}
-	if string(b[:4]) == "AMQP" {
-		return nil // the server states the protocol version it speaks
+	if string(h[:4]) == "AMQP" {
+		var last [1]byte
+		if _, err := io.ReadFull(r, last[:]); err != nil {
+			return err
+		}
+		if h[4] <= 3 { // protocol id 0 (AMQP), 2 (TLS) or 3 (SASL), then a version
+			return nil
+		}
+		return wrongf("the answer to the AMQP header is not an AMQP protocol header")
 	}
-	if _, err := io.ReadFull(r, b[8:]); err != nil {
+	size := int(binary.BigEndian.Uint32(h[3:]))
+	if h[0] != 1 || h[1] != 0 || h[2] != 0 || size < 8 || size > 1<<17 {
+		return wrongf("the answer to the AMQP header is not a method frame")
+	}
+	p := make([]byte, size+1)
+	if _, err := io.ReadFull(r, p); err != nil {
 		return err
 	}
-	// method frame on channel 0: class 10 (connection), method 10 (start)
-	if b[0] != 1 || b[1] != 0 || b[2] != 0 || b[7] != 0 || b[8] != 10 || b[9] != 0 || b[10] != 10 {
+	// class 10 (connection), method 10 (start), version 0-9, frame end
+	if p[0] != 0 || p[1] != 10 || p[2] != 0 || p[3] != 10 || p[4] != 0 || p[5] != 9 || p[size] != 0xce {
 		return wrongf("the answer to the AMQP header is not Connection.Start")
 	}
 	return nil

@@ -21,7 +21,8 @@ var httpFamily = family{
 	greet:       greetHTTP,
 }
 
-// greetHTTP sends HEAD / and expects any HTTP status line.
+// greetHTTP sends HEAD / and reads the status line (HTTP/1.x and a
+// three-digit code, any code) and the header lines up to the blank line.
 func greetHTTP(c net.Conn, r *bufio.Reader, _ URL, h Host) error {
 	req := "HEAD / HTTP/1.1\r\nHost: " + h.String() + "\r\nConnection: close\r\nUser-Agent: twelvekit-backing-check\r\n\r\n"
 	if _, err := c.Write([]byte(req)); err != nil {
@@ -31,8 +32,26 @@ func greetHTTP(c net.Conn, r *bufio.Reader, _ URL, h Host) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "HTTP/1.") {
+	return httpHead(r, line)
+}
+
+// httpHead checks an HTTP status line and reads the headers that follow.
+func httpHead(r *bufio.Reader, status string) error {
+	v, rest, _ := strings.Cut(status, " ")
+	if (v != "HTTP/1.1" && v != "HTTP/1.0") || len(rest) < 3 || !isDigits(rest[:3]) || (len(rest) > 3 && rest[3] != ' ') {
 		return wrongf("the answer is not an HTTP status line")
 	}
-	return nil
+	for range 128 {
+		line, err := readLine(r)
+		if err != nil {
+			return err
+		}
+		if line == "" {
+			return nil
+		}
+		if k, _, ok := strings.Cut(line, ":"); !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return wrongf("an HTTP status line followed by a line that is not a header")
+		}
+	}
+	return wrongf("an HTTP answer with more than 128 header lines")
 }

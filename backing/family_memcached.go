@@ -52,7 +52,7 @@ func greetMemcached(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "VERSION ") {
+	if v, ok := strings.CutPrefix(line, "VERSION "); !ok || strings.TrimSpace(v) == "" {
 		return wrongf("the answer to version is not memcached's")
 	}
 	return nil

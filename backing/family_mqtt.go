@@ -2,7 +2,10 @@ package backing
 
 import (
 	"bufio"
+	"crypto/rand"
+	"crypto/sha1"
 	"crypto/tls"
+	"encoding/base64"
 	"io"
 	"net"
 	"strings"
@@ -83,23 +86,119 @@ func (u URL) MQTT() (MQTTOptions, error) {
 	return MQTTOptions{Broker: b, Username: u.user, Password: u.Password(), TLS: u.TLSConfig()}, nil
 }
 
-// greetMQTT sends CONNECT (MQTT 3.1.1, clean session, keep-alive 10 s),
-// expects CONNACK and disconnects. Over ws and wss only the connection is
-// made; Check does not call it.
-func greetMQTT(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
+// greetMQTT sends CONNECT (MQTT 3.1.1, clean session, keep-alive 10 s, no
+// credentials), reads the whole CONNACK (a session-present flag and a
+// return code MQTT defines, a refusal included) and disconnects. Over ws and
+// wss the same exchange goes in WebSocket frames, after an upgrade asking
+// for the mqtt subprotocol whose Sec-WebSocket-Accept is checked.
+func greetMQTT(c net.Conn, r *bufio.Reader, u URL, h Host) error {
 	id := "twelvekit-check"
 	pkt := []byte{0x10, byte(12 + len(id)), 0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 10, 0, byte(len(id))}
 	pkt = append(pkt, id...)
-	if _, err := c.Write(pkt); err != nil {
-		return err
+	ws := u.variant == "ws" || u.variant == "wss"
+	var ack []byte
+	if ws {
+		if err := wsUpgrade(c, r, u, h); err != nil {
+			return err
+		}
+		if _, err := c.Write(wsFrame(pkt)); err != nil {
+			return err
+		}
+		var err error
+		if ack, err = wsRead(r); err != nil {
+			return err
+		}
+	} else {
+		if _, err := c.Write(pkt); err != nil {
+			return err
+		}
+		ack = make([]byte, 4)
+		if _, err := io.ReadFull(r, ack); err != nil {
+			return err
+		}
 	}
-	var b [4]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return err
-	}
-	if b[0] != 0x20 || b[1] != 2 {
+	if len(ack) != 4 || ack[0] != 0x20 || ack[1] != 2 || ack[2] > 1 || ack[3] > 5 {
 		return wrongf("the answer to CONNECT is not a CONNACK")
 	}
-	_, _ = c.Write([]byte{0xe0, 0})
+	if ws {
+		_, _ = c.Write(wsFrame([]byte{0xe0, 0}))
+	} else {
+		_, _ = c.Write([]byte{0xe0, 0})
+	}
 	return nil
+}
+
+// wsUpgrade asks for a WebSocket with the mqtt subprotocol and checks the
+// 101 answer and its Sec-WebSocket-Accept.
+func wsUpgrade(c net.Conn, r *bufio.Reader, u URL, h Host) error {
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return err
+	}
+	key := base64.StdEncoding.EncodeToString(nonce[:])
+	path := escape(u.path, pathKeep)
+	if path == "" {
+		path = "/"
+	}
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + h.String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"
+	if _, err := c.Write([]byte(req)); err != nil {
+		return err
+	}
+	status, err := readLine(r)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(status, "HTTP/1.1 101") {
+		if httpHead(r, status) == nil {
+			return wrongf("an HTTP server that does not upgrade to a WebSocket here")
+		}
+		return wrongf("the answer to a WebSocket upgrade is not HTTP")
+	}
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	want := base64.StdEncoding.EncodeToString(sum[:])
+	accepted := false
+	for range 128 {
+		line, err := readLine(r)
+		if err != nil {
+			return err
+		}
+		if line == "" {
+			break
+		}
+		k, v, _ := strings.Cut(line, ":")
+		if strings.EqualFold(k, "Sec-WebSocket-Accept") && strings.TrimSpace(v) == want {
+			accepted = true
+		}
+	}
+	if !accepted {
+		return wrongf("a WebSocket upgrade without the right Sec-WebSocket-Accept")
+	}
+	return nil
+}
+
+// wsFrame wraps p in one masked binary WebSocket frame, as a client sends.
+func wsFrame(p []byte) []byte {
+	var mask [4]byte
+	_, _ = rand.Read(mask[:])
+	f := []byte{0x82, 0x80 | byte(len(p))} // p is under 126 bytes
+	f = append(f, mask[:]...)
+	for i, b := range p {
+		f = append(f, b^mask[i%4])
+	}
+	return f
+}
+
+// wsRead reads one unmasked server frame of under 126 bytes.
+func wsRead(r *bufio.Reader) ([]byte, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return nil, err
+	}
+	if h[0]&0x0f != 2 || h[1]&0x80 != 0 || h[1] >= 126 {
+		return nil, wrongf("the WebSocket answer to CONNECT is not a small binary frame")
+	}
+	p := make([]byte, h[1])
+	_, err := io.ReadFull(r, p)
+	return p, err
 }

@@ -2,6 +2,7 @@ package backing
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"strings"
@@ -204,16 +205,44 @@ func (u URL) mysqlDSN() (string, error) {
 	return b.String(), nil
 }
 
-// greetMySQL reads the server's handshake packet (protocol 10, or an error
-// packet such as "host not allowed", which is still MySQL).
+// greetMySQL reads the server's first packet whole and parses it: a
+// protocol 10 handshake (a NUL-terminated server version, a connection id,
+// the first 8 bytes of the auth data and a 0 filler), or an error packet
+// (such as "host not allowed"), which is still MySQL.
 func greetMySQL(_ net.Conn, r *bufio.Reader, _ URL, _ Host) error {
-	var hdr [5]byte
+	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return err
 	}
 	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
-	if hdr[3] != 0 || n < 1 || n > 1<<16 || (hdr[4] != 10 && hdr[4] != 0xff) {
+	if hdr[3] != 0 || n < 3 || n > 1<<14 {
 		return wrongf("the first packet is not a MySQL handshake")
 	}
-	return nil
+	p := make([]byte, n)
+	if _, err := io.ReadFull(r, p); err != nil {
+		return err
+	}
+	switch p[0] {
+	case 0xff: // error packet: code, then the message
+		if printable(p[3:]) {
+			return nil
+		}
+	case 10:
+		v := bytes.IndexByte(p[1:], 0)
+		// version, then id (4), auth data (8), filler (1), capabilities (2)
+		if v > 0 && printable(p[1:1+v]) && len(p) >= 1+v+1+15 && p[1+v+1+12] == 0 {
+			return nil
+		}
+	}
+	return wrongf("the first packet is not a MySQL handshake")
+}
+
+// printable reports whether b is printable text.
+func printable(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package backing
 import (
 	"bufio"
 	"crypto/tls"
+	"encoding/json"
 	"net"
 	"strings"
 
@@ -150,14 +151,23 @@ func (u URL) NATS() (NATSOptions, error) {
 	return o, nil
 }
 
-// greetNATS reads the server's INFO line.
+// greetNATS reads the server's INFO line, which a NATS server sends in
+// plain text before any TLS, and parses its JSON object, which names the
+// server (server_id).
 func greetNATS(_ net.Conn, r *bufio.Reader, _ URL, _ Host) error {
 	line, err := readLine(r)
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "INFO ") && !strings.HasPrefix(line, "INFO\t") {
+	rest, ok := strings.CutPrefix(line, "INFO")
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
 		return wrongf("the first line is not a NATS INFO")
+	}
+	var info struct {
+		ServerID string `json:"server_id"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(rest)), &info); err != nil || info.ServerID == "" {
+		return wrongf("the NATS INFO line holds no server_id in JSON")
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package backing
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -307,18 +310,73 @@ func (u URL) postgresDSN() string {
 	return b.String()
 }
 
-// greetPostgres sends an SSLRequest, answered by the single byte S or N.
-func greetPostgres(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
-	if _, err := c.Write([]byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}); err != nil {
+// greetPostgres sends a StartupMessage (protocol 3.0, the URL's user and
+// database, no password) and reads the first message of the answer: an
+// authentication request, or an ErrorResponse (no pg_hba.conf entry, no such
+// role...), which is PostgreSQL too. It then sends Terminate.
+func greetPostgres(c net.Conn, r *bufio.Reader, u URL, _ Host) error {
+	user := u.user
+	if user == "" {
+		user = "twelvekit"
+	}
+	var b []byte
+	b = append(b, 0, 0, 0, 0, 0, 3, 0, 0)
+	b = append(b, "user\x00"...)
+	b = append(b, strings.ReplaceAll(user, "\x00", "")...)
+	b = append(b, 0)
+	if u.database != "" {
+		b = append(b, "database\x00"...)
+		b = append(b, strings.ReplaceAll(u.database, "\x00", "")...)
+		b = append(b, 0)
+	}
+	b = append(b, 0)
+	binary.BigEndian.PutUint32(b, uint32(len(b)))
+	if _, err := c.Write(b); err != nil {
 		return err
 	}
-	b, err := r.ReadByte()
-	if err != nil {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return err
 	}
-	// PostgreSQL answers with that one byte and nothing more.
-	if (b != 'S' && b != 'N') || r.Buffered() > 0 {
-		return wrongf("the answer to an SSLRequest is not PostgreSQL's")
+	n := int(binary.BigEndian.Uint32(hdr[1:]))
+	if n < 4 || n > 1<<16 || (hdr[0] != 'R' && hdr[0] != 'E' && hdr[0] != 'v') {
+		return wrongf("the answer to a StartupMessage is not a PostgreSQL message")
 	}
+	body := make([]byte, n-4)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return err
+	}
+	switch hdr[0] {
+	case 'R': // authentication request: a known method code
+		if len(body) < 4 {
+			return wrongf("a PostgreSQL authentication request too short")
+		}
+		switch binary.BigEndian.Uint32(body) {
+		case 0, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12:
+		default:
+			return wrongf("a PostgreSQL authentication request with an unknown method")
+		}
+	case 'E': // ErrorResponse: fields, each a code byte and a string, then 0
+		if !pgFields(body) {
+			return wrongf("a malformed PostgreSQL ErrorResponse")
+		}
+	}
+	_, _ = c.Write([]byte{'X', 0, 0, 0, 4})
 	return nil
+}
+
+// pgFields reports whether b is a list of PostgreSQL error fields: a code
+// byte and a NUL-terminated string each, a severity ('S') and a message
+// ('M') among them, and a final NUL.
+func pgFields(b []byte) bool {
+	seen := map[byte]bool{}
+	for len(b) > 0 && b[0] != 0 {
+		end := bytes.IndexByte(b[1:], 0)
+		if end < 0 {
+			return false
+		}
+		seen[b[0]] = true
+		b = b[end+2:]
+	}
+	return len(b) == 1 && seen['S'] && seen['M']
 }

@@ -243,17 +243,23 @@ func (u URL) Redis() (RedisOptions, error) {
 	return o, nil
 }
 
-// greetRedis sends PING, answered +PONG or an error such as NOAUTH.
+// greetRedis sends PING as a RESP array and reads one reply line: +PONG, or
+// an error of Redis's own kinds (NOAUTH when a password is needed, DENIED
+// in protected mode, LOADING...).
 func greetRedis(c net.Conn, r *bufio.Reader, _ URL, _ Host) error {
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
 		return err
 	}
 	line, err := readLine(r)
 	if err != nil {
 		return err
 	}
-	for _, ok := range []string{"+PONG", "-NOAUTH", "-ERR", "-WRONGPASS", "-DENIED", "-LOADING"} {
-		if strings.HasPrefix(line, ok) {
+	if line == "+PONG" {
+		return nil
+	}
+	if kind, _, ok := strings.Cut(line, " "); ok {
+		switch kind {
+		case "-NOAUTH", "-ERR", "-WRONGPASS", "-DENIED", "-LOADING", "-MASTERDOWN", "-BUSY", "-NOPERM", "-MISCONF":
 			return nil
 		}
 	}

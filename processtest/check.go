@@ -1,7 +1,6 @@
 package processtest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -60,8 +59,8 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 
 	c := &checker{s: s, bin: bin, tmp: tmp, sc: newScanner(), results: map[string]Result{}}
 	for _, sec := range s.secrets {
-		canary := "tk-canary-" + randomHex()
-		c.sc.canaries[canary] = sec.name
+		canary := canaryPrefix + randomHex(canaryDigits/2)
+		c.sc.add(canary, sec.name)
 		if c.env == nil {
 			c.env = map[string]string{}
 		}
@@ -102,7 +101,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 		c.logs()
 	}
 	if want(CheckSecrets) {
-		c.secrets()
+		c.secrets(begin)
 	}
 	for _, name := range allChecks {
 		res, ok := c.results[name]
@@ -116,8 +115,9 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	return rep, nil
 }
 
-func randomHex() string {
-	b := make([]byte, 8)
+// randomHex returns n random bytes in hexadecimal.
+func randomHex(n int) string {
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
@@ -133,6 +133,7 @@ type checker struct {
 
 	// what the logs check reads: the serving and second-signal runs
 	served     []*proc
+	runs       []*proc // every run, for the files and processes checks
 	stdoutTail []string
 	stderrTail []string
 	configRan  string // summary of the config command for the secrets check
@@ -140,15 +141,32 @@ type checker struct {
 }
 
 // launch starts the binary with args and the checker's environment, PORT
-// set to port (unless env sets it).
-func (c *checker) launch(args []string, env map[string]string, port int) (*proc, error) {
+// set to port (unless env sets it; a nil value unsets a variable). Its
+// stdout lines are judged by the log rule, and both streams scanned for
+// canaries and searched for needles, as they arrive.
+func (c *checker) launch(label string, args []string, env map[string]*string, port int, needles ...string) (*proc, error) {
 	e := maps.Clone(c.env)
 	e["PORT"] = fmt.Sprint(port)
-	maps.Copy(e, env)
-	p, err := start(c.bin.Path, args, e, c.tmp, port)
+	for k, v := range env {
+		if v == nil {
+			delete(e, k)
+		} else {
+			e[k] = *v
+		}
+	}
+	stdout := &output{rule: c.s.logLine}
+	stderr := &output{}
+	if c.sc.active() {
+		stdout.canary, stderr.canary = c.sc.stream("stdout of "+label), c.sc.stream("stderr of "+label)
+	}
+	if len(needles) > 0 {
+		stdout.finder, stderr.finder = newFinder(needles...), newFinder(needles...)
+	}
+	p, err := start(label, c.bin.Path, args, e, c.tmp, port, stdout, stderr)
 	if err != nil {
 		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
 	}
+	c.runs = append(c.runs, p)
 	return p, nil
 }
 
@@ -214,7 +232,7 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 	if err != nil {
 		return fmt.Errorf("processtest: no free port: %w", err)
 	}
-	p, err := c.launch(c.bin.Args, nil, port)
+	p, err := c.launch("the serving run", c.bin.Args, nil, port)
 	if err != nil {
 		return err
 	}
@@ -242,8 +260,8 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 		}
 	}
 	p.kill()
-	c.stdoutTail = tail(p.stdout.bytes(), 40)
-	c.stderrTail = tail(p.stderr.bytes(), 40)
+	c.stdoutTail = p.stdout.stats().tail
+	c.stderrTail = p.stderr.stats().tail
 	return nil
 }
 
@@ -473,7 +491,7 @@ func (c *checker) secondSignal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("processtest: no free port: %w", err)
 	}
-	p, err := c.launch(c.bin.Args, nil, port)
+	p, err := c.launch("the second-signal run", c.bin.Args, nil, port)
 	if err != nil {
 		return err
 	}
@@ -530,16 +548,13 @@ func (c *checker) configErrors(ctx context.Context) error {
 		if bad.unset {
 			what = bad.name + " unset"
 		}
-		e := maps.Clone(c.env)
-		e["PORT"] = fmt.Sprint(port)
-		if bad.unset {
-			delete(e, bad.name)
-		} else {
-			e[bad.name] = bad.value
+		var val *string
+		if !bad.unset {
+			val = &bad.value
 		}
-		p, err := start(c.bin.Path, c.bin.Args, e, c.tmp, port)
+		p, err := c.launch("the run with "+what, c.bin.Args, map[string]*string{bad.name: val}, port, bad.name, bad.value)
 		if err != nil {
-			return fmt.Errorf("processtest: cannot start the binary: %w", err)
+			return err
 		}
 		bound := false
 		checkBind := bad.name != "PORT"
@@ -564,8 +579,6 @@ func (c *checker) configErrors(ctx context.Context) error {
 		deadline.Stop()
 		exited := p.exited()
 		p.kill()
-		out := append(p.stdout.bytes(), p.stderr.bytes()...)
-		c.sc.scan("the output of a run with "+what, out)
 		key := fmt.Sprintf("case%d_", i+1)
 		if !exited {
 			probs = append(probs, fmt.Sprintf("with %s it was still running %v after exec: a platform would have routed traffic to a misconfigured process (killed)", what, c.s.startTimeout))
@@ -584,10 +597,10 @@ func (c *checker) configErrors(ctx context.Context) error {
 		if bound {
 			probs = append(probs, fmt.Sprintf("with %s it accepted on $PORT before exiting: a balancer could have sent it traffic", what))
 		}
-		if !bytes.Contains(out, []byte(bad.name)) {
+		if !has(0, p.stdout.finder, p.stderr.finder) {
 			probs = append(probs, fmt.Sprintf("with %s its output does not name %s: the operator reading the platform's log cannot tell what to fix", what, bad.name))
 		}
-		if !bad.unset && bad.value != "" && bytes.Contains(out, []byte(bad.value)) {
+		if !bad.unset && bad.value != "" && has(1, p.stdout.finder, p.stderr.finder) {
 			probs = append(probs, fmt.Sprintf("with %s its output quotes the wrong value: a secret set in the wrong variable would land in the platform's log", what))
 		}
 	}
@@ -606,63 +619,65 @@ func (c *checker) configCommand(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("processtest: no free port: %w", err)
 	}
-	p, err := c.launch(c.s.configArgs, nil, port)
+	cmd := strings.Join(c.s.configArgs, " ")
+	p, err := c.launch("`"+cmd+"`", c.s.configArgs, nil, port)
 	if err != nil {
 		return err
 	}
 	defer p.kill()
 	exited := p.wait(ctx, c.s.startTimeout)
 	p.kill()
-	out := append(p.stdout.bytes(), p.stderr.bytes()...)
-	c.sc.scan("the output of `"+strings.Join(c.s.configArgs, " ")+"`", out)
-	cmd := strings.Join(c.s.configArgs, " ")
+	printed := p.stdout.stats().total + p.stderr.stats().total
 	switch {
 	case !exited:
 		c.configErr = fmt.Sprintf("the config command %q was still running after %v (killed)", cmd, c.s.startTimeout)
 	case p.code != 0:
 		c.configErr = fmt.Sprintf("the config command %q exited %d, so its output proves nothing", cmd, p.code)
 	default:
-		c.configRan = fmt.Sprintf("%q printed %d bytes", cmd, len(out))
+		c.configRan = fmt.Sprintf("%q printed %d bytes", cmd, printed)
 	}
 	return nil
 }
 
-// logs judges stdout of the serving runs and their working directories.
+// logs judges stdout of the serving runs and the files every run wrote in
+// its working directory and HOME.
 func (c *checker) logs() {
 	r := Result{Name: CheckLogs, Figures: map[string]float64{}}
 	var probs []string
-	lines, bad := 0, 0
-	var files []string
+	var lines, bad, errLines int64
+	var written []string
 	for _, p := range c.served {
-		out := p.stdout.bytes()
-		rest := out
-		for len(rest) > 0 {
-			i := bytes.IndexByte(rest, '\n')
-			if i < 0 {
-				probs = append(probs, fmt.Sprintf("stdout ends with %d bytes after the last newline: a log router would have held or dropped a partial event", len(rest)))
-				break
-			}
-			line := rest[:i]
-			rest = rest[i+1:]
-			lines++
-			if err := c.s.logLine(line); err != nil {
-				bad++
-				if bad <= 3 {
-					probs = append(probs, fmt.Sprintf("stdout line %d is not a log event (%v): a log router would have indexed it as noise", lines, err))
-				}
-			}
+		out, errOut := p.stdout.stats(), p.stderr.stats()
+		lines, bad, errLines = lines+out.lines, bad+out.bad, errLines+errOut.lines
+		for _, pr := range out.probs {
+			probs = append(probs, "stdout of "+p.label+": "+pr)
 		}
-		files = append(files, p.files()...)
+		if out.partial > 0 {
+			probs = append(probs, fmt.Sprintf("stdout of %s ends with %d bytes after the last newline: a log router would have held or dropped a partial event", p.label, out.partial))
+		}
 	}
-	if bad > 3 {
+	for _, p := range c.runs {
+		written = append(written, files(p.work)...)
+		for _, f := range files(p.home) {
+			written = append(written, "$HOME/"+f)
+		}
+	}
+	if bad > maxProblems {
 		probs = append(probs, fmt.Sprintf("%d stdout lines in all are not log events", bad))
 	}
-	if len(files) > 0 {
-		shown := files[:min(len(files), 5)]
-		probs = append(probs, fmt.Sprintf("wrote %d files in its working directory (%s): on a platform they vanish with the container, unread", len(files), strings.Join(shown, ", ")))
+	if lines == 0 {
+		what := "it wrote nothing at all"
+		if errLines > 0 {
+			what = fmt.Sprintf("its %d lines went to stderr", errLines)
+		}
+		probs = append(probs, fmt.Sprintf("stdout held no event in a whole start, load and stop (%s): a platform routes the event stream from stdout, so the operator would have seen no log of it", what))
 	}
-	r.Figures["lines"], r.Figures["bad_lines"], r.Figures["files"] = float64(lines), float64(bad), float64(len(files))
-	r.Summary = fmt.Sprintf("%d stdout lines, %d not events; %d files written", lines, bad, len(files))
+	if len(written) > 0 {
+		shown := written[:min(len(written), 5)]
+		probs = append(probs, fmt.Sprintf("wrote %d files in its working directory or HOME (%s): on a platform they vanish with the container, unread", len(written), strings.Join(shown, ", ")))
+	}
+	r.Figures["lines"], r.Figures["bad_lines"], r.Figures["stderr_lines"], r.Figures["files"] = float64(lines), float64(bad), float64(errLines), float64(len(written))
+	r.Summary = fmt.Sprintf("%d stdout lines, %d not events, %d stderr lines; %d files written", lines, bad, errLines, len(written))
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs
@@ -670,30 +685,39 @@ func (c *checker) logs() {
 	c.results[CheckLogs] = r
 }
 
-// secrets judges what the scanner found.
-func (c *checker) secrets() {
+// secrets judges what the scanner found in the output and responses, after
+// scanning every file the runs wrote: their working directories, HOME and
+// TMPDIR, and the files of the shared temporary directories modified since
+// the check began.
+func (c *checker) secrets(begin time.Time) {
 	r := Result{Name: CheckSecrets, Figures: map[string]float64{}}
 	if len(c.s.secrets) == 0 {
 		r.Status, r.Summary = Skip, "no secret declared (WithSecret)"
 		c.results[CheckSecrets] = r
 		return
 	}
-	for _, p := range c.served {
-		c.sc.scan("stdout", p.stdout.bytes())
-		c.sc.scan("stderr", p.stderr.bytes())
+	for _, p := range c.runs {
+		c.sc.scanTree(p.work, "the working directory of "+p.label)
+		c.sc.scanTree(p.home, "the HOME of "+p.label)
+		c.sc.scanTree(p.tmpdir, "the TMPDIR of "+p.label)
+	}
+	recent := recentFiles(sharedTempDirs, begin, c.tmp)
+	for _, f := range recent {
+		c.sc.scanFile("the file "+f+", written while the binary ran", f)
 	}
 	var probs []string
-	names := slices.Sorted(maps.Values(c.sc.canaries))
-	for _, name := range slices.Compact(names) {
-		if where := c.sc.found[name]; len(where) > 0 {
-			probs = append(probs, fmt.Sprintf("the value of %s appeared in %s: anyone reading the platform's logs or the responses would have it", name, strings.Join(where, ", ")))
+	found := c.sc.findings()
+	for _, name := range c.sc.names() {
+		if where := found[name]; len(where) > 0 {
+			probs = append(probs, fmt.Sprintf("the value of %s appeared in %s: anyone reading the platform's logs, the responses or the disk would have it", name, describe(where)))
 		}
 	}
 	if c.configErr != "" {
 		probs = append(probs, c.configErr)
 	}
-	r.Figures["secrets"], r.Figures["bytes_scanned"] = float64(len(c.s.secrets)), float64(c.sc.scanned)
-	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output and responses scanned", len(c.s.secrets), c.sc.scanned)
+	scanned := c.sc.bytesScanned()
+	r.Figures["secrets"], r.Figures["bytes_scanned"], r.Figures["shared_temp_files"] = float64(len(c.s.secrets)), float64(scanned), float64(len(recent))
+	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output, responses and files scanned (clear, reversed, hex, base64; any case; split once)", len(c.s.secrets), scanned)
 	if c.configRan != "" {
 		r.Summary += "; config command " + c.configRan
 	}
@@ -702,13 +726,4 @@ func (c *checker) secrets() {
 		r.Status, r.Problems = Fail, probs
 	}
 	c.results[CheckSecrets] = r
-}
-
-// tail returns the last n lines of out.
-func tail(out []byte, n int) []string {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return nil
-	}
-	return lines[max(0, len(lines)-n):]
 }

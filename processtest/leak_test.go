@@ -10,8 +10,9 @@ import (
 	"go.uber.org/goleak"
 )
 
-// serviceBinary is testdata/svc, built once by TestMain.
-var serviceBinary string
+// serviceBinary and cheatBinary are testdata/svc and testdata/cheat,
+// built once by TestMain.
+var serviceBinary, cheatBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "processtest-svc-")
@@ -19,11 +20,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	serviceBinary = filepath.Join(dir, "svc")
-	if out, err := exec.Command("go", "build", "-o", serviceBinary, "./testdata/svc").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./testdata/svc: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
+	serviceBinary, cheatBinary = filepath.Join(dir, "svc"), filepath.Join(dir, "cheat")
+	for bin, pkg := range map[string]string{serviceBinary: "./testdata/svc", cheatBinary: "./testdata/cheat"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", pkg, err, out)
+			_ = os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
 }

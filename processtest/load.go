@@ -19,45 +19,18 @@ import (
 	"time"
 )
 
-// maxBody bounds how much of a response body is read and scanned.
-const maxBody = 1 << 20
-
-// scanner looks for the canaries in everything a run shows the world.
-type scanner struct {
-	canaries map[string]string // canary -> variable name
-	mu       sync.Mutex
-	found    map[string][]string // variable name -> where
-	scanned  int64
-}
-
-func newScanner() *scanner {
-	return &scanner{canaries: map[string]string{}, found: map[string][]string{}}
-}
-
-// scan records every canary in b, seen in where.
-func (s *scanner) scan(where string, b []byte) {
-	if s == nil || len(s.canaries) == 0 {
-		return
+// response scans a response's header and its whole body, streamed, and
+// returns the body's error. A stream of the scanner is per response.
+func (s *scanner) response(where string, resp *http.Response) error {
+	if !s.active() {
+		_, err := io.Copy(io.Discard, resp.Body)
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.scanned += int64(len(b))
-	for canary, name := range s.canaries {
-		if bytes.Contains(b, []byte(canary)) && !slices.Contains(s.found[name], where) {
-			s.found[name] = append(s.found[name], where)
-		}
-	}
-}
-
-// response scans a response's header and body.
-func (s *scanner) response(where string, resp *http.Response, body []byte) {
-	if s == nil || len(s.canaries) == 0 {
-		return
-	}
-	var h bytes.Buffer
-	_ = resp.Header.Write(&h)
-	s.scan(where, h.Bytes())
-	s.scan(where, body)
+	cs := s.stream(where)
+	_ = resp.Header.Write(cs)
+	cs = s.stream(where)
+	_, err := io.Copy(cs, resp.Body)
+	return err
 }
 
 // get sends one GET on a fresh connection, as a health checker does, and
@@ -77,8 +50,7 @@ func get(ctx context.Context, sc *scanner, url string, timeout time.Duration) (i
 		return 0, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	sc.response("the response of GET "+req.URL.Path, resp, body)
+	_ = sc.response("the response of GET "+req.URL.Path, resp)
 	return resp.StatusCode, nil
 }
 
@@ -233,15 +205,7 @@ func (l *load) one(ctx context.Context, client *http.Client) {
 		l.fail(failKind(err), err.Error())
 		return
 	}
-	var rerr error
-	if l.sc != nil && len(l.sc.canaries) > 0 {
-		var b []byte
-		b, rerr = io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		l.sc.response("the response of "+l.method+" "+req.URL.Path, resp, b)
-	}
-	if rerr == nil {
-		_, rerr = io.Copy(io.Discard, resp.Body)
-	}
+	rerr := l.sc.response("the response of "+l.method+" "+req.URL.Path, resp)
 	_ = resp.Body.Close()
 	switch {
 	case rerr != nil:

@@ -1,9 +1,9 @@
 package processtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"maps"
 	"net"
@@ -31,75 +31,112 @@ type Binary struct {
 	Env map[string]string
 }
 
-// capture is a bounded, concurrency-safe buffer for a stream of output.
-type capture struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	total int64
-}
-
-// captureLimit bounds what is kept of one stream; the rest is counted.
-const captureLimit = 16 << 20
-
-func (c *capture) Write(b []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.total += int64(len(b))
-	if room := captureLimit - c.buf.Len(); room > 0 {
-		c.buf.Write(b[:min(len(b), room)])
-	}
-	return len(b), nil
-}
-
-func (c *capture) bytes() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return bytes.Clone(c.buf.Bytes())
-}
-
 // proc is one run of the binary.
 type proc struct {
+	label  string // "the serving run", for messages
 	cmd    *exec.Cmd
 	begin  time.Time
 	port   int
-	dir    string
-	stdout capture
-	stderr capture
-	done   chan struct{} // closed once the process has been waited for
+	dir    string // the run's directory: work, home and tmp under it
+	work   string
+	home   string
+	tmpdir string
+	marker string // the value of markerVar in its environment
+	stdout *output
+	stderr *output
+	pipes  sync.WaitGroup // the readers of stdout and stderr
+	rd     []*os.File     // their read ends
+	done   chan struct{}  // closed once the process has been waited for
 	ended  time.Time
 	code   int  // exit code; -1 for a process ended by a signal
 	reaped bool // its group was sent SIGKILL
+	strays []stray
+}
+
+// markerVar is the variable every run of the kit carries, with a value
+// unique to the run, so that the processes it starts, in any session or
+// process group, can be found by their environment.
+const markerVar = "TWELVEKIT_PROCESSTEST_RUN"
+
+// runDirs creates a run's directory with its working directory, HOME and
+// TMPDIR, each fresh and empty.
+func runDirs(parent string) (dir, work, home, tmpdir string, err error) {
+	dir, err = os.MkdirTemp(parent, "run-")
+	if err != nil {
+		return
+	}
+	work, home, tmpdir = filepath.Join(dir, "work"), filepath.Join(dir, "home"), filepath.Join(dir, "tmp")
+	for _, d := range []string{work, home, tmpdir} {
+		if err = os.Mkdir(d, 0o700); err != nil {
+			return
+		}
+	}
+	return
 }
 
 // start runs path args in a fresh working directory under parent with
-// exactly env.
-func start(path string, args []string, env map[string]string, parent string, port int) (*proc, error) {
-	dir, err := os.MkdirTemp(parent, "run-")
+// exactly env, plus HOME and TMPDIR (fresh, unless env sets them) and the
+// run's marker. stdout and stderr are read as they arrive.
+func start(label, path string, args []string, env map[string]string, parent string, port int, stdout, stderr *output) (*proc, error) {
+	dir, work, home, tmpdir, err := runDirs(parent)
 	if err != nil {
 		return nil, err
 	}
-	p := &proc{port: port, dir: dir, done: make(chan struct{})}
-	p.cmd = exec.Command(path, args...)
-	p.cmd.Dir = dir
-	p.cmd.Env = []string{}
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		p.cmd.Env = append(p.cmd.Env, k+"="+env[k])
+	p := &proc{label: label, port: port, dir: dir, work: work, home: home, tmpdir: tmpdir, done: make(chan struct{}),
+		marker: randomHex(8), stdout: stdout, stderr: stderr}
+	e := maps.Clone(env)
+	if e == nil {
+		e = map[string]string{}
 	}
-	p.cmd.Stdout = &p.stdout
-	p.cmd.Stderr = &p.stderr
-	p.cmd.WaitDelay = 2 * time.Second // children holding the pipes
+	if _, ok := e["HOME"]; !ok {
+		e["HOME"] = home
+	}
+	if _, ok := e["TMPDIR"]; !ok {
+		e["TMPDIR"] = tmpdir
+	}
+	e[markerVar] = p.marker
+	p.cmd = exec.Command(path, args...)
+	p.cmd.Dir = work
+	p.cmd.Env = []string{}
+	for _, k := range slices.Sorted(maps.Keys(e)) {
+		p.cmd.Env = append(p.cmd.Env, k+"="+e[k])
+	}
+	var wr []*os.File
+	for range 2 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(p.rd)
+			closeAll(wr)
+			return nil, err
+		}
+		p.rd, wr = append(p.rd, r), append(wr, w)
+	}
+	p.cmd.Stdout, p.cmd.Stderr = wr[0], wr[1]
 	ownGroup(p.cmd)
 	p.begin = time.Now()
-	if err := p.cmd.Start(); err != nil {
+	err = p.cmd.Start()
+	closeAll(wr)
+	if err != nil {
+		closeAll(p.rd)
 		return nil, err
 	}
+	for i, o := range []*output{stdout, stderr} {
+		r := p.rd[i]
+		p.pipes.Go(func() { _, _ = io.Copy(o, r) })
+	}
 	go func() {
-		_ = p.cmd.Wait()
+		_ = p.cmd.Wait() // the pipes are files: Wait returns at the exit
 		p.ended = time.Now()
 		p.code = p.cmd.ProcessState.ExitCode()
 		close(p.done)
 	}()
 	return p, nil
+}
+
+func closeAll(fs []*os.File) {
+	for _, f := range fs {
+		_ = f.Close()
+	}
 }
 
 // exited reports whether the process has ended.
@@ -126,30 +163,42 @@ func (p *proc) wait(ctx context.Context, d time.Duration) bool {
 	return p.exited()
 }
 
-// kill sends SIGKILL to the process group, once, and waits for the end,
-// bounded. It kills the group even after the process itself exited, so that
-// no child it started outlives the check.
+// kill sends SIGKILL to the process group, once, waits for the end, then
+// finds every process the run started that is still running, in any
+// session, records it as a stray and kills it; last it waits, bounded, for
+// the output pipes to close. It kills the group even after the process
+// itself exited, so that no child it started outlives the check.
 func (p *proc) kill() {
 	if p.reaped {
 		return
 	}
 	p.reaped = true
+	if !p.exited() {
+		killGroup(p.cmd)
+		<-p.done // SIGKILL cannot be ignored
+	}
+	p.strays = findMarked(p.marker, p.cmd.Process.Pid)
 	killGroup(p.cmd)
+	killStrays(p.strays)
+	drained := make(chan struct{})
+	go func() { p.pipes.Wait(); close(drained) }()
 	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second): // WaitDelay has ended Wait well before
+	case <-drained:
+	case <-time.After(2 * time.Second): // a holder the kit could not find
+		closeAll(p.rd)
+		<-drained
 	}
 }
 
 // signal sends sig to the process itself, as a platform does.
 func (p *proc) signal(sig os.Signal) { _ = p.cmd.Process.Signal(sig) }
 
-// files lists what the run left in its working directory.
-func (p *proc) files() []string {
+// files lists the regular files under root, as paths relative to it.
+func files(root string) []string {
 	var names []string
-	_ = filepath.WalkDir(p.dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && path != p.dir {
-			rel, _ := filepath.Rel(p.dir, path)
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && path != root && !d.IsDir() {
+			rel, _ := filepath.Rel(root, path)
 			names = append(names, rel)
 		}
 		return nil

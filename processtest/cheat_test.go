@@ -1,0 +1,118 @@
+package processtest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/twelvekit/twelvekit/processtest"
+)
+
+// cheat is testdata/cheat breaking the rule named, with extra variables.
+func cheat(name string, env ...string) processtest.Binary {
+	e := map[string]string{"CHEAT": name}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		e[k] = v
+	}
+	return processtest.Binary{Path: cheatBinary, Env: e}
+}
+
+// wantFail asserts that the named check failed with problems holding
+// every one of want, and returns the problems.
+func wantFail(t *testing.T, rep processtest.Report, name string, want ...string) string {
+	t.Helper()
+	res := result(t, rep, name)
+	p := strings.Join(res.Problems, "\n")
+	if res.Status != processtest.Fail {
+		t.Errorf("%s %s (%s), want fail", name, res.Status, res.Summary)
+	}
+	for _, w := range want {
+		if !strings.Contains(p, w) {
+			t.Errorf("%s problems lack %q:\n%s", name, w, p)
+		}
+	}
+	return p
+}
+
+// TestCheck_secretCheats: each program leaks the secret one way and fails
+// the secrets check, which names the variable, where it was seen and how
+// it was encoded; the honest program passes.
+func TestCheck_secretCheats(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckSecrets)
+	for _, tc := range []struct {
+		name  string
+		bin   processtest.Binary
+		where []string
+	}{
+		{"base64 aligned 0", cheat("b64"), []string{"stdout of the serving run (base64-encoded)"}},
+		{"base64 aligned 1", cheat("b64", "CHEAT_PREFIX=k"), []string{"(base64-encoded)"}},
+		{"base64 aligned 2", cheat("b64", "CHEAT_PREFIX=id:"), []string{"(base64-encoded)"}},
+		{"base64url aligned 1", cheat("b64url", "CHEAT_PREFIX=Bearer "), []string{"-encoded)"}},
+		{"hex", cheat("hex"), []string{"(hex-encoded)"}},
+		{"hex upper", cheat("hexupper"), []string{"(hex-encoded)"}},
+		{"reversed", cheat("reversed"), []string{"(reversed)"}},
+		{"upper case", cheat("upper"), []string{"(in clear)"}},
+		{"split in two events", cheat("split"), []string{"(in clear)"}},
+		{"split early", cheat("split", "CHEAT_SPLIT=12"), []string{"(in clear)"}},
+		{"split late", cheat("split", "CHEAT_SPLIT=30"), []string{"(in clear)"}},
+		{"after 17 MiB of stdout", cheat("bigstdout"), []string{"stdout of the serving run (in clear)"}},
+		{"after 1 MiB of a body", cheat("bigbody"), []string{"the response of GET / (in clear)"}},
+		{"in a file in /tmp", cheat("tmpfile", "CHEAT_FILE="+filepath.Join(os.TempDir(), "twelvekit-cheat-"+randomName(t))), []string{"twelvekit-cheat-", "written while the binary ran"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if f := tc.bin.Env["CHEAT_FILE"]; f != "" {
+				t.Cleanup(func() { _ = os.Remove(f) })
+			}
+			rep := check(t, tc.bin, only, processtest.WithSecret("SECRET_TOKEN"))
+			p := wantFail(t, rep, processtest.CheckSecrets, append([]string{"the value of SECRET_TOKEN appeared in"}, tc.where...)...)
+			if strings.Contains(p, "tk-canary-") {
+				t.Errorf("the problems quote the canary:\n%s", p)
+			}
+		})
+	}
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat(""), only, processtest.WithSecret("SECRET_TOKEN"), processtest.WithConfigCommand("config"))
+		if res := result(t, rep, processtest.CheckSecrets); res.Status != processtest.Pass || res.Figures["bytes_scanned"] == 0 {
+			t.Errorf("secrets %s %q %v, want pass with bytes scanned", res.Status, res.Problems, res.Figures)
+		}
+	})
+}
+
+// TestCheck_logCheats: all events on stderr, and a file in HOME, fail the
+// logs check.
+func TestCheck_logCheats(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckLogs)
+	t.Run("stderr only", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("stderr"), only)
+		wantFail(t, rep, processtest.CheckLogs, "stdout held no event", "went to stderr")
+	})
+	t.Run("file in HOME", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("homefile"), only)
+		wantFail(t, rep, processtest.CheckLogs, "$HOME/.cache/state")
+	})
+	t.Run("a bad line after 17 MiB", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("bigstdout"), only)
+		p := wantFail(t, rep, processtest.CheckLogs, "is not a log event")
+		if res := result(t, rep, processtest.CheckLogs); res.Figures["lines"] < 17<<10 || res.Figures["bad_lines"] != 1 {
+			t.Errorf("lines %v, bad %v; want every one of the 17 Ki lines judged and one bad:\n%s", res.Figures["lines"], res.Figures["bad_lines"], p)
+		}
+	})
+}
+
+func randomName(t *testing.T) string {
+	f, err := os.CreateTemp(t.TempDir(), "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return filepath.Base(f.Name())
+}

@@ -100,6 +100,18 @@
 // defaults, flags and desc tags; a [Doc] renders as a text table for --help,
 // Markdown, or a .env.example.
 //
+// # The contract
+//
+// The same Doc is the service's contract for tools: [Doc.WriteJSONSchema]
+// writes a JSON Schema (draft 2020-12) of the environment, with each
+// variable's pattern, format, default, whether it is required, secret, read
+// from a file or deprecated; [Doc.WriteKubernetes], [Doc.WriteCompose] and
+// [Doc.WriteAppJSON] write the fragments a deploy pastes. A program without
+// admin exports it with config.Describe(Config{}) and WriteJSONSchema; admin
+// programs with "config -schema". The command twelvecheck checks deploy
+// files against it (twelvecheck deploy) and services against each other
+// (twelvecheck fleet).
+//
 // # Compatibility with caarlos0/env
 //
 // config reads structs with caarlos0/env v11.4.2, so a struct written for it

@@ -54,6 +54,13 @@
 //     so a file whose lines each reference the previous line twice grows
 //     exponentially; config refuses, as a file that does not parse, a file
 //     whose references would produce more than 16 MiB.
+//   - Renames. envOld:"OLD_NAME" (a tag of its own, which caarlos0/env
+//     ignores) names earlier names of a variable, with the same prefixes.
+//     When the variable is unset (and its NAME_FILE too), the first old name
+//     set gives the value; [Report.Warnings] says so, Explain's
+//     [Setting.From] names the old name, and the contract marks it
+//     deprecated. An old name set beside the new one is ignored, with a
+//     warning.
 //   - [Validator]: Validate methods on the struct and nested structs run after
 //     loading and join the same report.
 //
@@ -142,6 +149,8 @@
 //	an unknown tag option          | error, other fields read         | same, ErrStruct                    |
 //	a `Validate() error` method    | not called                       | called, joins the report           | checks across fields
 //	desc:"..."                     | ignored                          | shown by Describe                  |
+//	envOld:"OLD_NAME,..."          | ignored                          | OLD_NAME read when NAME is unset,  | rename a variable one deploy
+//	                               |                                  |   with a warning (Report.Warnings) |   at a time across a fleet
 //	Options.Environment            | map or os.Environ                | WithEnvironment                    |
 //	Options.Prefix                 | prefix                           | WithPrefix                         |
 //	Options.FuncMap                | parsers by type                  | WithParser, one per type           | typed, joins the same report

@@ -364,3 +364,35 @@ func (o jsonObject) MarshalJSON() ([]byte, error) {
 	b.WriteByte('}')
 	return []byte(b.String()), nil
 }
+
+// renames reads the old names of the envOld tag: for a variable that is not
+// set (neither NAME nor its NAME_FILE), the first old name set gives its
+// value, and the load warns that the old name is in use; an old name set
+// beside the new one is ignored, with a warning.
+func (l *loader) renames() {
+	for i := range l.p.leaves {
+		lf := &l.p.leaves[i]
+		if len(lf.old) == 0 {
+			continue
+		}
+		set := l.get(lf.key) != "" || (lf.fileKey != "" && l.get(lf.fileKey) != "")
+		for _, old := range lf.old {
+			v := l.get(old)
+			if v == "" {
+				continue
+			}
+			if set {
+				l.warnings = append(l.warnings, old+" is a deprecated name of "+lf.key+" and is ignored, as "+lf.key+" is set; unset "+old)
+				continue
+			}
+			l.own()
+			l.vars[lf.key] = v
+			if l.viaOld == nil {
+				l.viaOld = map[string]string{}
+			}
+			l.viaOld[lf.key] = old
+			l.warnings = append(l.warnings, old+" is a deprecated name of "+lf.key+" and was read as "+lf.key+"; rename it to "+lf.key)
+			set = true
+		}
+	}
+}

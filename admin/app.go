@@ -162,8 +162,6 @@ type command struct {
 	process             ProcessFunc
 	task                TaskFunc
 	builtin             func(ctx context.Context, r *run, c *Call) int
-	// report asks the load to record its sources, for config.Explain.
-	report bool
 	// subject returns the command whose configuration a built-in reads,
 	// given its arguments: nil for none, appSubject() for the App's.
 	subject func(r *run, args []string) (*command, error)
@@ -267,7 +265,7 @@ type run struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	commands []*command     // registered and built-in, in help order
-	report   *config.Report // the sources of the load, for the config built-in
+	report   *config.Report // the sources of the load, for the config built-in, and its warnings
 	rd       *reads         // what the command reads
 	cfgErr   error          // the problems of what it reads
 	log      *zap.Logger
@@ -387,9 +385,9 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 			return ExitUsage
 		}
 	}
-	if c.report {
-		r.report = &config.Report{}
-	}
+	// Every run keeps the report: the config built-in shows its sources,
+	// and its warnings (a deprecated name in use) are logged at start.
+	r.report = &config.Report{}
 	r.rd = r.readsOf(subject)
 	r.cfgErr = r.load(r.rd)
 	if r.cfgErr != nil && c.kind != kindBuiltin {
@@ -398,6 +396,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
+	r.logWarnings()
 	log := r.log
 	if c.kind != kindBuiltin {
 		log = log.With(zap.String("process", c.name)) // as the group's own lines

@@ -25,15 +25,19 @@ func (r *run) builtins() []*command {
 				"configuration has problems it prints them too, on stderr, and exits with 78.\n" +
 				"With -doc it prints the documentation of the variables instead, and of what\n" +
 				"each command with its own configuration reads, as a text table, Markdown or\n" +
-				"a .env.example (-format).",
+				"a .env.example (-format), or the fragments a deploy pastes: a Kubernetes\n" +
+				"ConfigMap and env, a docker-compose environment, an app.json env. With\n" +
+				"-schema it prints the contract as a JSON Schema (draft 2020-12) instead,\n" +
+				"of the whole configuration or, with a command's name, of what it reads:\n" +
+				"the input of twelvecheck deploy and twelvecheck fleet.",
 			kind: kindBuiltin,
 			flags: []func(*flag.FlagSet){func(fs *flag.FlagSet) {
 				fs.Bool("doc", false, "print the documentation of the variables instead of their values")
-				fs.String("format", "text", "format of -doc: text, markdown or dotenv")
+				fs.String("format", "text", "format of -doc: text, markdown, dotenv, kubernetes, compose or appjson")
+				fs.Bool("schema", false, "print the contract as a JSON Schema instead of the values")
 			}},
 			builtin: builtinConfig,
 			subject: configSubject,
-			report:  true,
 		},
 		r.backingCommand(),
 		{
@@ -80,6 +84,9 @@ func configSubject(r *run, args []string) (*command, error) {
 }
 
 func builtinConfig(_ context.Context, r *run, c *Call) int {
+	if c.Flags.Lookup("schema").Value.String() == "true" {
+		return r.configSchema(c)
+	}
 	if c.Flags.Lookup("doc").Value.String() == "true" {
 		return r.configDoc(c)
 	}
@@ -137,6 +144,10 @@ func (r *run) configDoc(c *Call) int {
 		write, heading = config.Doc.WriteMarkdown, func(n string) string { return "\n### Read by `" + n + "`\n\n" }
 	case "dotenv", ".env":
 		write, heading = config.Doc.WriteDotEnv, func(n string) string { return "\n# read by " + n + "\n" }
+	case "kubernetes", "compose", "appjson":
+		// One fragment describes one container: the whole configuration,
+		// or with a command's name what that command reads.
+		return r.configFragment(c, f)
 	default:
 		fmt.Fprintf(c.Stderr, "%s %s: -format %q is not a format; use text, markdown or dotenv\n", r.app.name, c.Name, f)
 		return ExitUsage

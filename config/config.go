@@ -76,7 +76,7 @@ func Parse(dst any, opts ...Option) error {
 	}
 	l.environ()
 	if s.report != nil {
-		s.report.record(t, s.prefix, l.sources())
+		s.report.record(t, s.prefix, l.sources(), l.warnings)
 	}
 	l.serviceDefaults()
 	var err error
@@ -145,6 +145,8 @@ type loader struct {
 	anyEmpty bool              // some variable of the environment given is set to ""
 	fromFile map[string]string // variable -> path of the NAME_FILE it was read from
 	dotenvOf map[string]string // variable -> .env file it was read from
+	viaOld   map[string]string // variable -> the old name (envOld) it was read from
+	warnings []string          // deprecated names in use, for the Report
 }
 
 type ranked struct {
@@ -245,6 +247,7 @@ func (l *loader) environ() {
 			}
 		}
 	}
+	l.renames()
 	for _, i := range l.p.fileKeys {
 		if !l.anyFile {
 			break

@@ -28,6 +28,40 @@ type Var struct {
 	Secret bool
 	// Description is the desc tag.
 	Description string
+
+	// The facts below are the variable's contract, for tools: see
+	// [Doc.WriteJSONSchema] and the deploy fragments.
+
+	// GoType is the field's Go type, such as "int", "time.Duration",
+	// "[]string" or "backing.PostgresURL".
+	GoType string
+	// Format names what the text means when the type says more than a
+	// string: "integer", "number", "boolean", "duration", "url", "port",
+	// "log-level", "enum", "ip", "ip-prefix", "address-port", "time",
+	// "time-zone", "secret", "list" or "map"; "" for any text.
+	Format string
+	// Pattern is a regular expression (of the common subset of RE2 and
+	// ECMA-262) that every value config can read matches, "" included (an
+	// empty value is no value); "" when any text may be read.
+	Pattern string
+	// Schemes are the URL schemes a field accepts, for a type with a
+	// URLSchemes() []string method (backing's URL types); nil for any.
+	Schemes []string
+	// Values are the values an enumerated type accepts, matched without
+	// regard to case, for a type with an EnumValues() []string method.
+	Values []string
+	// Separator is a list's separator (the envSeparator tag, or ","), ""
+	// for a variable that is no list.
+	Separator string
+	// File is true for the file tag option: the value is the path of a
+	// file that holds the value.
+	File bool
+	// FileVar is NAME_FILE when that variable may hold the path of a file
+	// with the value (see [Parse]), "" when the struct reads it itself.
+	FileVar string
+	// OldNames are earlier names of the variable, still read when it is
+	// not set (the envOld tag), with the same prefixes; deprecated.
+	OldNames []string
 }
 
 // Doc documents every variable of a config struct, in field order. Render it
@@ -73,7 +107,7 @@ func varOf(lf *leaf) Var {
 	if lf.secret && lf.hasDef {
 		def = Redacted
 	}
-	return Var{
+	v := Var{
 		Name:        lf.key,
 		Field:       lf.path,
 		Type:        lf.kind.words,
@@ -83,6 +117,8 @@ func varOf(lf *leaf) Var {
 		Secret:      lf.secret,
 		Description: lf.desc,
 	}
+	contractOf(lf, &v)
+	return v
 }
 
 // WriteText writes an aligned table with the columns VARIABLE, TYPE,

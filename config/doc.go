@@ -54,6 +54,13 @@
 //     so a file whose lines each reference the previous line twice grows
 //     exponentially; config refuses, as a file that does not parse, a file
 //     whose references would produce more than 16 MiB.
+//   - Renames. envOld:"OLD_NAME" (a tag of its own, which caarlos0/env
+//     ignores) names earlier names of a variable, with the same prefixes.
+//     When the variable is unset (and its NAME_FILE too), the first old name
+//     set gives the value; [Report.Warnings] says so, Explain's
+//     [Setting.From] names the old name, and the contract marks it
+//     deprecated. An old name set beside the new one is ignored, with a
+//     warning.
 //   - [Validator]: Validate methods on the struct and nested structs run after
 //     loading and join the same report.
 //
@@ -100,6 +107,18 @@
 // defaults, flags and desc tags; a [Doc] renders as a text table for --help,
 // Markdown, or a .env.example.
 //
+// # The contract
+//
+// The same Doc is the service's contract for tools: [Doc.WriteJSONSchema]
+// writes a JSON Schema (draft 2020-12) of the environment, with each
+// variable's pattern, format, default, whether it is required, secret, read
+// from a file or deprecated; [Doc.WriteKubernetes], [Doc.WriteCompose] and
+// [Doc.WriteAppJSON] write the fragments a deploy pastes. A program without
+// admin exports it with config.Describe(Config{}) and WriteJSONSchema; admin
+// programs with "config -schema". The command twelvecheck checks deploy
+// files against it (twelvecheck deploy) and services against each other
+// (twelvecheck fleet).
+//
 // # Compatibility with caarlos0/env
 //
 // config reads structs with caarlos0/env v11.4.2, so a struct written for it
@@ -130,6 +149,8 @@
 //	an unknown tag option          | error, other fields read         | same, ErrStruct                    |
 //	a `Validate() error` method    | not called                       | called, joins the report           | checks across fields
 //	desc:"..."                     | ignored                          | shown by Describe                  |
+//	envOld:"OLD_NAME,..."          | ignored                          | OLD_NAME read when NAME is unset,  | rename a variable one deploy
+//	                               |                                  |   with a warning (Report.Warnings) |   at a time across a fleet
 //	Options.Environment            | map or os.Environ                | WithEnvironment                    |
 //	Options.Prefix                 | prefix                           | WithPrefix                         |
 //	Options.FuncMap                | parsers by type                  | WithParser, one per type           | typed, joins the same report

@@ -39,7 +39,9 @@ type Setting struct {
 	Redacted bool
 	// Source is where the value came from.
 	Source Source
-	// From is the file the value came from, for SourceFile and SourceDotEnv.
+	// From is the file the value came from, for SourceFile and SourceDotEnv;
+	// for a value read under an old name (the envOld tag), it says so:
+	// "as OLD_NAME, a deprecated name".
 	From string
 }
 
@@ -124,6 +126,7 @@ func guessSources(p *plan, s *settings) []origin {
 			l.dotenvOf[k] = f.path
 		}
 	}
+	l.renames()
 	for _, i := range p.fileKeys {
 		lf := &p.leaves[i]
 		if path := l.get(lf.fileKey); path != "" && l.get(lf.key) == "" {

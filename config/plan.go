@@ -57,6 +57,9 @@ type leaf struct {
 	desc   string
 	sep    string
 	kind   typeInfo
+	// old are the deprecated names the leaf still reads (the envOld tag),
+	// prefixes included.
+	old []string
 }
 
 // validatorNode is a struct, the root included, whose pointer has a Validate
@@ -340,6 +343,7 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 					sep:      sep,
 					kind:     info,
 					nested:   !ok && isStruct,
+					old:      oldNames(prefix, sf.Tag.Get("envOld")),
 				})
 				if ok || !isStruct {
 					continue

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 )
 
@@ -13,8 +14,9 @@ import (
 // zero value is ready to use; a Report is safe for concurrent use and must not
 // be copied after first use.
 type Report struct {
-	mu    sync.Mutex
-	loads map[reportKey][]origin
+	mu       sync.Mutex
+	loads    map[reportKey][]origin
+	warnings map[reportKey][]string
 }
 
 type reportKey struct {
@@ -28,13 +30,40 @@ type origin struct {
 	from   string // the file, for SourceFile and SourceDotEnv
 }
 
-func (r *Report) record(t reflect.Type, prefix string, o []origin) {
+func (r *Report) record(t reflect.Type, prefix string, o []origin, warnings []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.loads == nil {
 		r.loads = map[reportKey][]origin{}
 	}
 	r.loads[reportKey{t, prefix}] = o
+	if len(warnings) > 0 {
+		if r.warnings == nil {
+			r.warnings = map[reportKey][]string{}
+		}
+		r.warnings[reportKey{t, prefix}] = warnings
+	} else {
+		delete(r.warnings, reportKey{t, prefix})
+	}
+}
+
+// Warnings returns what the loads recorded in r read that still works but
+// should change, one sentence each, sorted, each said once however many
+// loads saw it: an old name of a variable (the envOld tag) read in place of
+// its new name, or set beside the new name and ignored. A program logs them
+// at start (admin does). A nil Report has none.
+func (r *Report) Warnings() []string {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ws := range r.warnings {
+		out = append(out, ws...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func (r *Report) lookup(t reflect.Type, prefix string) ([]origin, bool) {
@@ -57,6 +86,12 @@ func (l *loader) sources() []origin {
 			o = origin{source: SourceFile, from: l.fromFile[lf.key]}
 		case v != "" && lf.fileOpt:
 			o = origin{source: SourceFile, from: v}
+		case v != "" && l.viaOld[lf.key] != "":
+			old := l.viaOld[lf.key]
+			o = origin{source: SourceEnv, from: "as " + old + ", a deprecated name"}
+			if f := l.dotenvOf[old]; f != "" {
+				o = origin{source: SourceDotEnv, from: f + ", as " + old + ", a deprecated name"}
+			}
 		case v != "" && l.dotenvOf[lf.key] != "":
 			o = origin{source: SourceDotEnv, from: l.dotenvOf[lf.key]}
 		case v != "":

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 )
@@ -93,7 +92,7 @@ func (g *Group) servesPort() bool {
 // documentation, "Drain"). Ready is safe for concurrent use at any time.
 func (g *Group) Ready(ctx context.Context) error {
 	state := g.state.Load()
-	g.traffic.probed(time.Now().UnixNano(), state == stateStopping)
+	g.traffic.probedAt("lifecycle.Group.Ready", g.traffic.now(), state == stateStopping)
 	switch state {
 	case stateStopping:
 		return errStopping

@@ -49,10 +49,14 @@ type prober struct {
 	key      string
 	last     time.Duration // its last probe
 	interval time.Duration // moving average of the gaps between its probes
+	lastGap  time.Duration // the gap before its last probe
 	probes   int
 }
 
-// missAfter is how long after its last probe the prober counts as gone. A
+// missAfter is how long after its last probe the prober counts as gone:
+// missFactor times its usual interval, the average of its gaps or the last
+// one when longer (a balancer's checks after a burst of startup polls from
+// the same address, a check interval that grows once the instance fails). A
 // prober seen once, such as a deploy script that asked once whether the
 // instance was ready, tells no interval and is no balancer: it has gone at
 // once.
@@ -60,7 +64,7 @@ func (p *prober) missAfter() time.Duration {
 	if p.probes < 2 {
 		return 0
 	}
-	return missFactor * p.interval
+	return missFactor * max(p.interval, p.lastGap)
 }
 
 // now returns the monotonic clock's reading.
@@ -127,6 +131,7 @@ func (t *traffic) probedAt(key string, now time.Duration, stopping bool) {
 	p := &t.probers[i]
 	if p.probes > 0 && now > p.last {
 		gap := now - p.last
+		p.lastGap = gap
 		if p.probes == 1 {
 			p.interval = gap
 		} else {

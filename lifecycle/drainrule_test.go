@@ -223,6 +223,18 @@ func TestDrainRule_probers(t *testing.T) {
 		})
 		within(t, got, why, 2900*time.Millisecond, 2900*time.Millisecond, "traffic stopped")
 	})
+	t.Run("a balancer after startup polls from the same address", func(t *testing.T) {
+		tr := &traffic{}
+		steady(tr, 10*time.Millisecond, 0)
+		probes(tr, "127.0.0.1 Go-http-client/1.1", 100*time.Millisecond, -6010*time.Millisecond, -4010*time.Millisecond)
+		probes(tr, "127.0.0.1 Go-http-client/1.1", 2*time.Second, -2010*time.Millisecond, -10*time.Millisecond)
+		got, why := walk(tr, ruleCfg, func(now time.Duration) {
+			if now == 2*time.Second {
+				tr.probedAt("127.0.0.1 Go-http-client/1.1", ruleStop+now, true)
+			}
+		})
+		within(t, got, why, 2*time.Second, 2*time.Second, "traffic stopped")
+	})
 	t.Run("silence while the process stalled is no absence", func(t *testing.T) {
 		tr := &traffic{}
 		steady(tr, 10*time.Millisecond, 0)

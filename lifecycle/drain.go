@@ -95,15 +95,23 @@ func (t *traffic) requestAt(now time.Duration) {
 	}
 }
 
-// probed records the request r to /readyz and whether it was answered 503
-// because the group is stopping.
-func (t *traffic) probed(r *http.Request, stopping bool) {
+// probeRequest records the request r to /readyz and whether it was
+// answered 503 because the group is stopping; its prober is told apart by
+// r's address and user agent.
+func (t *traffic) probeRequest(r *http.Request, stopping bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	t.probedAt(host+" "+r.UserAgent(), t.now(), stopping)
 }
+
+// probed records a probe that tells nothing of its prober (a call of
+// Group.Ready from a health service): all such probes count as one prober's.
+// The time it was given is not used, since the drain reads only its own
+// monotonic clock; the parameter stays for the callers written when it read
+// wall-clock nanoseconds.
+func (t *traffic) probed(_ int64, stopping bool) { t.probedAt("", t.now(), stopping) }
 
 func (t *traffic) probedAt(key string, now time.Duration, stopping bool) {
 	if stopping {

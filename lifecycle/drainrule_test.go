@@ -283,7 +283,7 @@ func TestTraffic_probed(t *testing.T) {
 		}
 		r.RemoteAddr = addr
 		r.Header.Set("User-Agent", agent)
-		tr.probed(r, false)
+		tr.probeRequest(r, false)
 	}
 	ask("10.0.0.1:4000", "kube-probe/1.31")
 	ask("10.0.0.1:4001", "kube-probe/1.31")
@@ -300,5 +300,20 @@ func TestTraffic_probed(t *testing.T) {
 	b := tr.now()
 	if a <= 0 || b < a {
 		t.Errorf("clock readings %s then %s, want positive and not going back", a, b)
+	}
+}
+
+// TestTraffic_probedAnonymous checks that probes with nothing to tell their
+// prober apart (Group.Ready's) count as one prober's, on the monotonic clock.
+func TestTraffic_probedAnonymous(t *testing.T) {
+	t.Parallel()
+	tr := &traffic{}
+	tr.probed(0, false)
+	tr.probed(-1, true) // the wall-clock time given is not used
+	if len(tr.probers) != 1 || tr.probers[0].probes != 2 {
+		t.Fatalf("probers %+v, want one prober with two probes", tr.probers)
+	}
+	if tr.probe503.Load() <= 0 {
+		t.Errorf("the 503 was not recorded at a clock reading")
 	}
 }

@@ -22,6 +22,8 @@ const (
 	// maxProbers bounds the probers remembered; past it, the one silent the
 	// longest is forgotten.
 	maxProbers = 8
+	// maxAgentKey is how much of a prober's user agent tells it apart.
+	maxAgentKey = 100
 	// drainTick is how often the drain looks at the traffic.
 	drainTick = 20 * time.Millisecond
 )
@@ -103,7 +105,9 @@ func (t *traffic) probeRequest(r *http.Request, stopping bool) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	t.probedAt(host+" "+r.UserAgent(), t.now(), stopping)
+	agent := r.UserAgent()
+	agent = agent[:min(len(agent), maxAgentKey)] // the key stays small whatever a client sends
+	t.probedAt(host+" "+agent, t.now(), stopping)
 }
 
 // probed records a probe that tells nothing of its prober (a call of

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -292,6 +293,10 @@ func TestTraffic_probed(t *testing.T) {
 	ask("[::1]:80", "")
 	if n := len(tr.probers); n != 4 {
 		t.Errorf("%d probers, want 4 (address and user agent, port aside)", n)
+	}
+	ask("10.0.0.3:1", strings.Repeat("x", 10000))
+	if k := tr.probers[4].key; len(k) > 120 {
+		t.Errorf("a 10,000-byte user agent made a %d-byte prober key, want it cut short", len(k))
 	}
 	if tr.probers[0].probes != 2 {
 		t.Errorf("the kubelet on 10.0.0.1 probed %d times, want 2", tr.probers[0].probes)

@@ -22,6 +22,8 @@ const (
 	// maxProbers bounds the probers remembered; past it, the one silent the
 	// longest is forgotten.
 	maxProbers = 8
+	// maxAgentKey is how much of a prober's user agent tells it apart.
+	maxAgentKey = 100
 	// drainTick is how often the drain looks at the traffic.
 	drainTick = 20 * time.Millisecond
 )
@@ -49,10 +51,14 @@ type prober struct {
 	key      string
 	last     time.Duration // its last probe
 	interval time.Duration // moving average of the gaps between its probes
+	lastGap  time.Duration // the gap before its last probe
 	probes   int
 }
 
-// missAfter is how long after its last probe the prober counts as gone. A
+// missAfter is how long after its last probe the prober counts as gone:
+// missFactor times its usual interval, the average of its gaps or the last
+// one when longer (a balancer's checks after a burst of startup polls from
+// the same address, a check interval that grows once the instance fails). A
 // prober seen once, such as a deploy script that asked once whether the
 // instance was ready, tells no interval and is no balancer: it has gone at
 // once.
@@ -60,7 +66,7 @@ func (p *prober) missAfter() time.Duration {
 	if p.probes < 2 {
 		return 0
 	}
-	return missFactor * p.interval
+	return missFactor * max(p.interval, p.lastGap)
 }
 
 // now returns the monotonic clock's reading.
@@ -91,15 +97,25 @@ func (t *traffic) requestAt(now time.Duration) {
 	}
 }
 
-// probed records the request r to /readyz and whether it was answered 503
-// because the group is stopping.
-func (t *traffic) probed(r *http.Request, stopping bool) {
+// probeRequest records the request r to /readyz and whether it was
+// answered 503 because the group is stopping; its prober is told apart by
+// r's address and user agent.
+func (t *traffic) probeRequest(r *http.Request, stopping bool) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	t.probedAt(host+" "+r.UserAgent(), t.now(), stopping)
+	agent := r.UserAgent()
+	agent = agent[:min(len(agent), maxAgentKey)] // the key stays small whatever a client sends
+	t.probedAt(host+" "+agent, t.now(), stopping)
 }
+
+// probed records a probe that tells nothing of its prober (a call of
+// Group.Ready from a health service): all such probes count as one prober's.
+// The time it was given is not used, since the drain reads only its own
+// monotonic clock; the parameter stays for the callers written when it read
+// wall-clock nanoseconds.
+func (t *traffic) probed(_ int64, stopping bool) { t.probedAt("", t.now(), stopping) }
 
 func (t *traffic) probedAt(key string, now time.Duration, stopping bool) {
 	if stopping {
@@ -127,6 +143,7 @@ func (t *traffic) probedAt(key string, now time.Duration, stopping bool) {
 	p := &t.probers[i]
 	if p.probes > 0 && now > p.last {
 		gap := now - p.last
+		p.lastGap = gap
 		if p.probes == 1 {
 			p.interval = gap
 		} else {

@@ -175,3 +175,33 @@ func TestDrain_proberGone(t *testing.T) {
 		t.Errorf("drain took %s (%s), want traffic stopped soon after the prober missed its 100ms interval", took, why)
 	}
 }
+
+// TestDrain_startupPollerGone checks that a deploy script that polled
+// /readyz until the instance was ready, and then stopped, is no prober the
+// drain waits for.
+func TestDrain_startupPollerGone(t *testing.T) {
+	t.Parallel()
+	const longest = 8 * time.Second
+	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 100 * time.Millisecond})
+	c := client(t)
+	tick := time.NewTicker(20 * time.Millisecond) // the script's polling
+	defer tick.Stop()
+	for range 5 {
+		<-tick.C
+		get(t, c, url+"/readyz")
+	}
+	tick.Stop()
+	for range 30 { // traffic long enough for the poller to have gone
+		get(t, c, url+"/")
+		<-time.After(10 * time.Millisecond) // pacing, not synchronisation
+	}
+	h.sigs <- syscall.SIGTERM
+	e := h.waitLog(t, "draining: readiness fails, servers still serve")
+	if e.ContextMap()["prober_seen"].(bool) {
+		t.Errorf("prober_seen true, want the startup poller gone")
+	}
+	took, why := drainTook(t, h)
+	if why != "traffic stopped" || took > longest/2 {
+		t.Errorf("drain took %s (%s), want traffic stopped soon after the minimum", took, why)
+	}
+}

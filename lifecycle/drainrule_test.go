@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -223,6 +224,18 @@ func TestDrainRule_probers(t *testing.T) {
 		})
 		within(t, got, why, 2900*time.Millisecond, 2900*time.Millisecond, "traffic stopped")
 	})
+	t.Run("a balancer after startup polls from the same address", func(t *testing.T) {
+		tr := &traffic{}
+		steady(tr, 10*time.Millisecond, 0)
+		probes(tr, "127.0.0.1 Go-http-client/1.1", 100*time.Millisecond, -6010*time.Millisecond, -4010*time.Millisecond)
+		probes(tr, "127.0.0.1 Go-http-client/1.1", 2*time.Second, -2010*time.Millisecond, -10*time.Millisecond)
+		got, why := walk(tr, ruleCfg, func(now time.Duration) {
+			if now == 2*time.Second {
+				tr.probedAt("127.0.0.1 Go-http-client/1.1", ruleStop+now, true)
+			}
+		})
+		within(t, got, why, 2*time.Second, 2*time.Second, "traffic stopped")
+	})
 	t.Run("silence while the process stalled is no absence", func(t *testing.T) {
 		tr := &traffic{}
 		steady(tr, 10*time.Millisecond, 0)
@@ -271,7 +284,7 @@ func TestTraffic_probed(t *testing.T) {
 		}
 		r.RemoteAddr = addr
 		r.Header.Set("User-Agent", agent)
-		tr.probed(r, false)
+		tr.probeRequest(r, false)
 	}
 	ask("10.0.0.1:4000", "kube-probe/1.31")
 	ask("10.0.0.1:4001", "kube-probe/1.31")
@@ -281,6 +294,10 @@ func TestTraffic_probed(t *testing.T) {
 	if n := len(tr.probers); n != 4 {
 		t.Errorf("%d probers, want 4 (address and user agent, port aside)", n)
 	}
+	ask("10.0.0.3:1", strings.Repeat("x", 10000))
+	if k := tr.probers[4].key; len(k) > 120 {
+		t.Errorf("a 10,000-byte user agent made a %d-byte prober key, want it cut short", len(k))
+	}
 	if tr.probers[0].probes != 2 {
 		t.Errorf("the kubelet on 10.0.0.1 probed %d times, want 2", tr.probers[0].probes)
 	}
@@ -288,5 +305,20 @@ func TestTraffic_probed(t *testing.T) {
 	b := tr.now()
 	if a <= 0 || b < a {
 		t.Errorf("clock readings %s then %s, want positive and not going back", a, b)
+	}
+}
+
+// TestTraffic_probedAnonymous checks that probes with nothing to tell their
+// prober apart (Group.Ready's) count as one prober's, on the monotonic clock.
+func TestTraffic_probedAnonymous(t *testing.T) {
+	t.Parallel()
+	tr := &traffic{}
+	tr.probed(0, false)
+	tr.probed(-1, true) // the wall-clock time given is not used
+	if len(tr.probers) != 1 || tr.probers[0].probes != 2 {
+		t.Fatalf("probers %+v, want one prober with two probes", tr.probers)
+	}
+	if tr.probe503.Load() <= 0 {
+		t.Errorf("the 503 was not recorded at a clock reading")
 	}
 }

@@ -70,7 +70,7 @@ type checkResult struct {
 // and otherwise runs every check concurrently.
 func (g *Group) serveReady(w http.ResponseWriter, r *http.Request) {
 	state := g.state.Load()
-	g.traffic.probed(r, state == stateStopping)
+	g.traffic.probeRequest(r, state == stateStopping)
 	switch state {
 	case stateStopping:
 		writeJSON(w, http.StatusServiceUnavailable, readyBody{Status: "stopping"})

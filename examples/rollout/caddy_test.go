@@ -31,7 +31,7 @@ type caddySetting struct {
 // exit behind Caddy: its drain ends on "traffic stopped" within about 1-2 s
 // in every setting below (it lasted the full 15 s DRAIN_DELAY in most stops
 // of a removed instance before the drain learned that a prober can go).
-const caddyExitWithin = 3500 * time.Millisecond
+const caddyExitWithin = 3 * time.Second
 
 // TestRolloutCaddy replaces three instances of examples/hello behind Caddy
 // (the distribution's caddy package, its admin API on loopback) one by one

@@ -12,7 +12,7 @@
 //     without active health checks), removed half a second before it, and
 //     left in its config with 1 s health checks: no request fails, every
 //     drain ends on "traffic stopped" and every old instance exits within
-//     3.5 s of SIGTERM. The instances are waited for as a deploy script
+//     3 s of SIGTERM. The instances are waited for as a deploy script
 //     does, by polling /readyz, so every old instance has also seen a
 //     startup poller come and go.
 //

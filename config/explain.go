@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"fmt"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -41,7 +42,10 @@ type Setting struct {
 	Redacted bool
 	// Source is where the value came from.
 	Source Source
-	// From is the file the value came from, for SourceFile and SourceDotEnv.
+	// From is the file the value came from, for SourceFile and SourceDotEnv;
+	// [Redacted] for SourceFile when no load read the file and no regular
+	// file is at that path now (what was set where a path belongs may be
+	// the value itself).
 	From string
 }
 
@@ -76,7 +80,8 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 	if s.report != nil {
 		origins, _ = s.report.lookup(t, s.prefix)
 	}
-	if origins == nil {
+	guessed := origins == nil
+	if guessed {
 		origins = guessSources(p, &s)
 	}
 	out := make([]Setting, 0, len(p.leaves))
@@ -93,9 +98,21 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 		if st.Source == SourceFile && !lf.secret && st.Value != "" {
 			st.Value, st.Redacted = redact.Mask, true
 		}
+		if st.Source == SourceFile && st.From != "" && (guessed || lf.fileOpt) && !regularFile(st.From) {
+			// a path no load has read and no file is at: perhaps the value
+			// itself, pasted where the path belongs; Explain does not show it
+			st.From = redact.Mask
+		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// regularFile reports whether path names a regular file (after symbolic
+// links) that exists now.
+func regularFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // guessSources works out where each leaf's value would come from with the

@@ -267,7 +267,9 @@ func writePath(b *strings.Builder, f family, path string) {
 		var show bool
 		switch f.path {
 		case pathDB:
-			show = i == 1 && plainSegment(seg)
+			// the database or vhost: one segment, which may decode to a
+			// leading '/' (amqp's %2F) but to no other
+			show = i == 1 && plainSegment(seg) && !strings.Contains(unescape(seg)[1:], "/")
 		case pathFile:
 			show = plainSegment(seg) || seg == ":memory:"
 		}

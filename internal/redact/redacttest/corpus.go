@@ -270,3 +270,71 @@ func ShownValues() []Shown {
 	}
 	return out
 }
+
+// Planted builds, from arbitrary parts (a fuzzer's), URL- and DSN-shaped
+// strings with the canary in a credential place: a password, a fragment, a
+// path segment after the database, a lone userinfo of a scheme whose user
+// may be a token, the value of a query key outside every safe list, the
+// password of a MySQL DSN and of libpq, ADO.NET and JDBC strings, a bare
+// pasted value. safeKey reports whether a key is in a safe list
+// (redact.SafeParam); the fuzz targets of every printer share this.
+func Planted(scheme, user, host, path, key, value string, safeKey func(string) bool) []string {
+	c := Canary + value
+	out := []string{
+		scheme + "://" + user + ":" + c + "@" + host + "/" + path,
+		scheme + "://" + host + "/" + path + "#" + c,
+		user + ":" + c + "@tcp(" + host + ")/" + path,
+		"host=" + host + " password=" + c,
+		"Server=" + host + ";Password=" + c,
+		"jdbc:" + scheme + "://" + user + ":" + c + "@" + host + "/" + path,
+	}
+	if !fileScheme(scheme) {
+		out = append(out, scheme+"://"+host+"/db/"+c+"/"+path)
+	}
+	if tokenUser(scheme) && !strings.ContainsAny(value, "/?#") {
+		// (a '/', '?' or '#' in a lone userinfo makes it a host for the
+		// parsers that read the authority as net/url does)
+		out = append(out, scheme+"://"+c+"@"+host+"/"+path)
+	}
+	if ident(key) && !safeKey(key) {
+		out = append(out, scheme+"://"+host+"/"+path+"?"+key+"="+c)
+	}
+	if !strings.ContainsAny(value, ":=@;") {
+		out = append(out, c)
+	}
+	return out
+}
+
+// fileScheme reports whether a scheme's path names a file, which shows.
+func fileScheme(s string) bool {
+	switch strings.ToLower(s) {
+	case "sqlite", "sqlite3", "file", "sq", "unix", "redis+unix", "redis-socket":
+		return true
+	}
+	return false
+}
+
+// tokenUser reports whether a lone userinfo of the scheme is masked: it is
+// for every scheme but those whose user is a role name.
+func tokenUser(s string) bool {
+	switch strings.ToLower(s) {
+	case "postgres", "postgresql", "pgsql", "pg", "pgx", "cockroach", "cockroachdb", "redshift",
+		"mysql", "mariadb", "maria", "mysql2", "tidb", "sqlserver", "mssql", "azuresql",
+		"redis", "rediss", "valkey", "valkeys", "redis+sentinel", "rediss+sentinel",
+		"unix", "redis+unix", "redis-socket", "amqp", "amqps", "mongodb", "mongodb+srv",
+		"clickhouse", "kafka", "kafka+ssl", "kafka+tls", "kafkas", "memcached", "memcache",
+		"mqtt", "mqtts", "tcp", "ssl", "tcps", "mqtt+ssl", "ws", "wss":
+		return false
+	}
+	return true
+}
+
+func ident(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -167,10 +167,11 @@ func (d Doc) WriteText(w io.Writer) error {
 // knows is no credential.
 const PublicHint = `[REDACTED] marks a value that may be a credential; tag its field public:"true" to show it`
 
-// masksDefault reports whether a default other than a secret's is masked.
+// masksDefault reports whether a default other than a secret's is masked
+// whole.
 func (d Doc) masksDefault() bool {
 	for _, v := range d.Vars {
-		if !v.Secret && strings.Contains(v.Default, Redacted) {
+		if !v.Secret && v.Default == Redacted {
 			return true
 		}
 	}

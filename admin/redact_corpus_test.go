@@ -83,7 +83,7 @@ func TestBuiltins_showWhatIsNoCredential(t *testing.T) {
 	env := map[string]string{"DEBUG": "true", "DATABASE_URL": "postgres://app:pw@db.internal:5433/shop?sslmode=require",
 		"CACHE_HOST": "cache.internal", "LOG_LEVEL": "warn", "REDIS_URL": "redis://:pw@cache.internal:6380/2"}
 	for args, wants := range map[string][]string{
-		"config": {"8080", "true", "postgres://app:[REDACTED]@db.internal:5433/shop?sslmode=require", "cache.internal", "warn", "json"},
+		"config":  {"8080", "true", "postgres://app:[REDACTED]@db.internal:5433/shop?sslmode=require", "cache.internal", "warn", "json"},
 		"backing": {"postgres://app:[REDACTED]@db.internal:5433/shop?sslmode=require", "redis://:[REDACTED]@cache.internal:6380/2"},
 	} {
 		var c cfg

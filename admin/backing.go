@@ -12,7 +12,6 @@ import (
 
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
-	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // backingCommand returns the backing built-in: the attached backing services
@@ -105,16 +104,10 @@ func builtinBacking(ctx context.Context, r *run, c *Call) int {
 	return r.configProblems(c, code)
 }
 
-// shownURL is the URL the backing built-in prints for res: the value of its
-// variable with internal/redact's masking, which reads a password holding
-// '/', '?', '#' or '@' whole, or the parsed URL's redacted form when the
-// value is no variable's (a default).
+// shownURL is the URL the backing built-in prints for res: its String
+// form, which twelvekit's one rule (internal/redact) prints: scheme, hosts,
+// ports, database or vhost and safe options show, the rest is masked.
 func (r *run) shownURL(res backing.Resource) string {
-	if raw := r.env[res.Var]; raw != "" {
-		if m, ok := redact.URL(raw); ok {
-			return m
-		}
-	}
 	return res.URL.String()
 }
 

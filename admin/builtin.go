@@ -11,6 +11,7 @@ import (
 
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/internal/platform"
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // builtins returns the built-in commands of a run, named as the options say.
@@ -19,9 +20,12 @@ func (r *run) builtins() []*command {
 		{
 			name:    "config",
 			summary: "print the effective configuration, or its documentation with -doc",
-			help: "Prints every variable the program reads with its value, secrets redacted,\n" +
-				"and where the value came from: environment, file (NAME_FILE), .env, default\n" +
-				"or unset; with a command's name, what that command reads. When the\n" +
+			help: "Prints every variable the program reads with its value and where the value\n" +
+				"came from: environment, file (NAME_FILE), .env, default or unset. A value\n" +
+				"shows only when it cannot be a credential: numbers, booleans, durations,\n" +
+				"levels and other enums, the scheme, hosts, ports and database of a URL, and\n" +
+				"fields tagged public:\"true\"; the rest is [REDACTED].\n" +
+				"With a command's name, it prints what that command reads. When the\n" +
 				"configuration has problems it prints them too, on stderr, and exits with 78.\n" +
 				"With -doc it prints the documentation of the variables instead, and of what\n" +
 				"each command with its own configuration reads, as a text table, Markdown or\n" +
@@ -96,6 +100,7 @@ func builtinConfig(_ context.Context, r *run, c *Call) int {
 	}
 	rows := [][3]string{{"VARIABLE", "VALUE", "SOURCE"}}
 	seen := map[string]bool{}
+	masked := false
 	for _, p := range r.rd.parts {
 		settings, err := config.Explain(p.ptr, r.options(p)...)
 		if err != nil {
@@ -111,10 +116,15 @@ func builtinConfig(_ context.Context, r *run, c *Call) int {
 			if s.From != "" {
 				src += " " + s.From
 			}
-			rows = append(rows, [3]string{s.Name, shown(s), src})
+			v := shown(s)
+			masked = masked || v == redact.Mask && !s.Secret && s.Source != config.SourceFile
+			rows = append(rows, [3]string{s.Name, v, src})
 		}
 	}
 	writeTable(c.Stdout, rows)
+	if masked {
+		fmt.Fprintln(c.Stdout, config.PublicHint)
+	}
 	if r.cfgErr != nil {
 		fmt.Fprintln(c.Stderr, r.cfgErr)
 		return ExitConfig

@@ -85,8 +85,8 @@ func ExampleWithEnvironment() {
 // web process would need API_KEY too.
 func ExampleWithConfig() {
 	type DB struct {
-		Host string `env:"HOST,required" desc:"database host"`
-		Name string `env:"NAME" envDefault:"shop" desc:"database name"`
+		Host string `env:"HOST,required" desc:"database host" public:"true"`
+		Name string `env:"NAME" envDefault:"shop" desc:"database name" public:"true"`
 	}
 	type Config struct {
 		DB     DB            `envPrefix:"DB_"`

@@ -18,9 +18,9 @@ import (
 // dbConfig is what the migrate task of the tasks program reads, and a part
 // of that program's whole configuration.
 type dbConfig struct {
-	Host     string `env:"HOST,required" desc:"database host"`
-	Name     string `env:"NAME" envDefault:"app" desc:"database name"`
-	Password string `env:"PASSWORD" desc:"database password, a plain string: masked by its name"`
+	Host     string `env:"HOST,required" desc:"database host" public:"true"`
+	Name     string `env:"NAME" envDefault:"app" desc:"database name" public:"true"`
+	Password string `env:"PASSWORD" desc:"database password, a plain string: masked as every plain string not tagged public"`
 }
 
 // reportConfig is the config of the report task alone.
@@ -44,7 +44,7 @@ type tasksConfig struct {
 	WebhookURL  string        `env:"WEBHOOK" desc:"another"`
 	CallbackURL string        `env:"CALLBACK" desc:"and another"`
 	DeployToken string        `env:"DEPLOY_TOKEN,unset" desc:"removed from the process environment once read"`
-	Release     string        `env:"RELEASE,unset" desc:"removed too: the logger still reads it from the snapshot"`
+	Release     string        `env:"RELEASE,unset" desc:"removed too: the logger still reads it from the snapshot" public:"true"`
 }
 
 // tasksMain is a service whose tasks are as robust as its process types:

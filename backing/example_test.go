@@ -140,13 +140,17 @@ func ExampleURL_String() {
 	for _, raw := range []string{
 		"postgres://app:hunter2@db/shop?sslpassword=k3y&application_name=web",
 		"https://ghp_T0KEN@api.example.com/repos",
+		"https://hooks.slack.com/services/T0/B0/s3cr3t",
 		"s3://AKIAEXAMPLE:hunter2@bucket/prefix?region=eu-west-1",
+		"rediss://default:hunter2@cache:6380/2?dial_timeout=3s",
 	} {
 		u, _ := backing.Parse(raw)
 		fmt.Println(u)
 	}
 	// Output:
 	// postgres://app:[REDACTED]@db:5432/shop?sslpassword=[REDACTED]&application_name=web
-	// https://[REDACTED]@api.example.com:443/repos
-	// s3://AKIAEXAMPLE:[REDACTED]@bucket/prefix?region=eu-west-1
+	// https://[REDACTED]@api.example.com:443/[REDACTED]
+	// https://hooks.slack.com:443/[REDACTED]/[REDACTED]/[REDACTED]/[REDACTED]
+	// s3://[REDACTED]@bucket/[REDACTED]?region=eu-west-1
+	// rediss://default:[REDACTED]@cache:6380/2?dial_timeout=3s
 }

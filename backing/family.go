@@ -132,22 +132,20 @@ func article(name string) string {
 	return "a"
 }
 
-// isSecretParam is the credential test common to every family: the keys
-// internal/redact names (password, sslpassword, token, secret_access_key,
-// api_key, sig, X-Amz-Signature...).
-// SQLite drivers' own keys (_auth_pass, _pwd) are read without their
-// leading underscores. Keys that hold none of the fragments redact's words
-// are made of skip it, since most keys are plain driver options.
+// isSecretParam is the credential test common to every family, failing
+// closed: every key outside the safe lists of internal/redact (sslmode,
+// connect_timeout, dial_timeout, parseTime...) may carry a credential, and
+// its value is kept where reflection does not reach it. SQLite drivers' own
+// keys (_busy_timeout) are read with their leading underscores too.
 func isSecretParam(key string) bool {
-	if plainKeys[key] || !mayBeSecret(key) {
+	if plainKeys[key] {
 		return false
 	}
-	return redact.Param(key) || redact.Param(strings.TrimLeft(key, "_"))
+	return !redact.SafeParam(key) && !redact.SafeParam(strings.TrimLeft(key, "_"))
 }
 
-// plainKeys are the drivers' common option names, none a credential
-// (TestMayBeSecret checks each against redact.Param); they skip the
-// fragment scan, which costs more than a lookup.
+// plainKeys are the drivers' common option names, all in redact's safe
+// lists (TestPlainKeys checks each); they skip the list scan.
 var plainKeys = map[string]bool{
 	"application_name": true, "sslmode": true, "connect_timeout": true, "target_session_attrs": true, "search_path": true,
 	"options": true, "timezone": true, "sslrootcert": true, "sslcert": true, "sslnegotiation": true, "sslsni": true,
@@ -162,107 +160,5 @@ var plainKeys = map[string]bool{
 	"write_timeout": true, "db": true, "addr": true, "max_retries": true, "pool_timeout": true, "min_idle_conns": true,
 	"conn_max_idle_time": true, "skip_verify": true, "read_only": true, "route_by_latency": true, "route_randomly": true,
 	"max_redirects": true, "_pragma": true, "mode": true, "cache": true, "_busy_timeout": true, "_journal_mode": true,
-	"endpoint": true, "page": true, "limit": true,
-}
-
-// secretFragments is a superset test for redact.Param: every word and key
-// it names contains one of these, once separators are removed and case is
-// folded. TestMayBeSecret keeps the two in step.
-var secretFragments = [...]string{"pass", "pwd", "secret", "token", "key", "cred", "auth", "salt", "pepper", "sig", "dsn", "jwt", "seed", "code", "sv", "sp"}
-
-// mayBeSecret reports whether key, lower-cased and without separators,
-// holds one of secretFragments; false means redact.Param is false too.
-func mayBeSecret(key string) bool {
-	var buf [64]byte
-	if len(key) > len(buf) {
-		return true
-	}
-	n := 0
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-			buf[n] = c + 'a' - 'A'
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			buf[n] = c
-		default:
-			continue
-		}
-		n++
-	}
-	s := buf[:n]
-	for i := range s {
-		var next byte
-		if i+1 < n {
-			next = s[i+1]
-		}
-		var f string
-		switch s[i] {
-		case 'p':
-			switch next {
-			case 'a':
-				f = "pass"
-			case 'w':
-				f = "pwd"
-			case 'e':
-				f = "pepper"
-			}
-		case 's':
-			switch next {
-			case 'e':
-				if hasPrefixAt(s, i, "seed") {
-					return true
-				}
-				f = "secret"
-			case 'a':
-				f = "salt"
-			case 'i':
-				f = "sig"
-			case 'v', 'p':
-				return true // sv, sp
-			}
-		case 't':
-			f = "token"
-		case 'k':
-			f = "key"
-		case 'c':
-			switch next {
-			case 'r':
-				f = "cred"
-			case 'o':
-				f = "code"
-			}
-		case 'a':
-			f = "auth"
-		case 'd':
-			f = "dsn"
-		case 'j':
-			f = "jwt"
-		}
-		if f != "" && hasPrefixAt(s, i, f) {
-			return true
-		}
-	}
-	return false
-}
-
-// The fragments by first letter, as mayBeSecret's switch tests them;
-// TestMayBeSecret checks they are secretFragments.
-var (
-	fragsP     = [...]string{"pass", "pwd", "pepper"}
-	fragsS     = [...]string{"secret", "salt", "sig", "seed", "sv", "sp"}
-	fragsC     = [...]string{"cred", "code"}
-	fragsOther = [...]string{"token", "key", "auth", "dsn", "jwt"}
-)
-
-func hasPrefixAt(s []byte, i int, f string) bool {
-	if len(s)-i < len(f) {
-		return false
-	}
-	for j := 0; j < len(f); j++ {
-		if s[i+j] != f[j] {
-			return false
-		}
-	}
-	return true
+	"endpoint": true,
 }

@@ -33,6 +33,10 @@ func parseSQLite(rest string, u *URL) error {
 	if path == "" {
 		return errorf("missing file; write it as sqlite:///absolute/path.db, sqlite://relative.db or sqlite::memory:")
 	}
+	if lostScheme(path) {
+		return errorf("the file name has the shape of a URL (scheme:// or user:password@host) that lost its scheme (//user:password@host/db); " +
+			"write the URL with its scheme, such as postgres://user:password@host/db, or name a file without a ':' before an '@'")
+	}
 	params, err := parseQuery(query, true, false)
 	if err != nil {
 		return err
@@ -40,6 +44,22 @@ func parseSQLite(rest string, u *URL) error {
 	*u = URL{fam: &sqliteFamily, path: path, database: path, params: params}
 	u.seal()
 	return nil
+}
+
+// lostScheme reports whether a path holds "://" or has a segment shaped
+// like a URL's user:password@host: a ':' and then an '@'. Such a value is a URL whose
+// scheme was lost (//u:pw@h/db, /srv/u:pw@h/db), which sqlite would read as
+// a file name and every printer would show; it is refused instead.
+func lostScheme(path string) bool {
+	if strings.Contains(path, "://") {
+		return true // a URL inside the path: scheme://...
+	}
+	for seg := range strings.SplitSeq(path, "/") {
+		if c := strings.IndexByte(seg, ':'); c >= 0 && strings.IndexByte(seg[c:], '@') > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func writeSQLite(u *URL, b *strings.Builder, hide bool) {

@@ -205,3 +205,34 @@ func TestTypedURL(t *testing.T) {
 		t.Errorf("AMQP on redis: %v", err)
 	}
 }
+
+// TestParse_lostScheme: a URL that lost its scheme reads as a sqlite path;
+// it is refused with the reason, and the error holds no part of it.
+func TestParse_lostScheme(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"//app:canary@db/shop", "/srv/app:canary@db/shop", "./app:canary@db:5432/shop",
+		"sqlite:///srv/app:canary@db/shop", "file:x/app:canary@db/shop", "sqlite://app:canary@db/shop",
+	} {
+		u, err := backing.Parse(raw)
+		if err == nil {
+			t.Errorf("Parse(%q) = %v, want an error", raw, u)
+			continue
+		}
+		if strings.Contains(err.Error(), "canary") || !strings.Contains(err.Error(), "lost its scheme") {
+			t.Errorf("Parse(%q): %v", raw, err)
+		}
+		var s struct {
+			DB backing.SQLURL `env:"DATABASE_URL"`
+		}
+		perr := config.Parse(&s, config.WithEnvironment(map[string]string{"DATABASE_URL": raw}))
+		if perr == nil || strings.Contains(perr.Error(), "canary") {
+			t.Errorf("config with %q: %v", raw, perr)
+		}
+	}
+	for _, raw := range []string{"sqlite:///tmp/backup@2024.db", "sqlite:///tmp/a:b.db", "./x.db"} {
+		if _, err := backing.Parse(raw); err != nil {
+			t.Errorf("Parse(%q): %v", raw, err)
+		}
+	}
+}

@@ -263,19 +263,24 @@ func (u URL) Equal(v URL) bool {
 	return pw&tok == 1
 }
 
-// String returns the URL in its canonical form with [config.Redacted] in
-// place of the password, of a token-only userinfo and of every credential
-// query value, followed by " (certificate not verified)" when certificate
-// checks are off ([WithInsecureSkipVerify], or skip_verify=true on a
-// rediss URL). It is "" for the zero URL. Never parse its result: use
-// [URL.Reveal].
+// String returns the URL printed by twelvekit's one rule (see "Printing
+// URLs" in the package documentation): the scheme, hosts, ports, the
+// database or vhost and the values of the family's safe query options
+// (sslmode, connect_timeout, dial_timeout...) show; the password, a
+// userinfo that may be a token, every other path segment, every other query
+// value and anything the rule cannot read are [config.Redacted]. It is
+// followed by " (certificate not verified)" when certificate checks are off
+// ([WithInsecureSkipVerify], or skip_verify=true on a rediss URL). It is ""
+// for the zero URL. Never parse its result: use [URL.Reveal].
 func (u URL) String() string {
 	if u.IsZero() {
 		return ""
 	}
-	s := u.format(true)
+	// format(true) leaves the credentials the family knows out of the
+	// text before the rule reads it, so that they never reach it.
+	s := redact.Text(u.format(true))
 	if u.insecure {
-		s += " (certificate not verified)"
+		s += redact.InsecureNote
 	}
 	return s
 }

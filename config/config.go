@@ -271,8 +271,8 @@ func (l *loader) environ() {
 		v, err := readValueFile(path, s.fileLimit)
 		if err != nil {
 			l.addLeaf(i, &FieldError{
-				Problem: fmt.Sprintf("cannot read %s, the file named by %s: %s", path, lf.fileKey, reason(err)),
-				Want:    fileWant(err, s.fileLimit, "a regular file holding the value, or unset "+lf.fileKey),
+				Problem: fileProblem(lf.fileKey, err),
+				Want:    fileWant(err, s.fileLimit, pathWant(lf.fileKey, "a regular file holding the value of "+lf.key)+", or unset "+lf.fileKey),
 				Err:     &fileError{cause: err},
 			})
 			continue
@@ -308,8 +308,8 @@ func (l *loader) environ() {
 			continue // caarlos0/env reads it, or reports it missing
 		}
 		l.addLeaf(i, &FieldError{
-			Problem: fmt.Sprintf("cannot read %s, the file it names: %s", path, reason(err)),
-			Want:    fileWant(err, s.fileLimit, "the path of a regular file"),
+			Problem: fileProblem(lf.key, err),
+			Want:    fileWant(err, s.fileLimit, pathWant(lf.key, "a regular file")),
 			Err:     &fileError{cause: err},
 		})
 		l.own()
@@ -421,8 +421,8 @@ func (l *loader) upstream(err error) {
 		case env.LoadFileContentError:
 			i := l.leafByKey(e.Key)
 			l.addKeyed(i, e.Key, &FieldError{
-				Problem: fmt.Sprintf("cannot read %s, the file it names: %s", e.Filename, reason(e.Err)),
-				Want:    "the path of a readable file",
+				Problem: fileProblem(e.Key, e.Err),
+				Want:    pathWant(e.Key, "a readable file"),
 				Err:     &fileError{cause: e.Err},
 			})
 		case env.ParseError:

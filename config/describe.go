@@ -5,6 +5,8 @@ import (
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // Var documents one variable a config struct reads.
@@ -17,8 +19,13 @@ type Var struct {
 	// "list of strings", "secret", or the Go type of a field read through
 	// UnmarshalText, such as "backing.URL".
 	Type string
-	// Default is the envDefault value, or "" when HasDefault is false. The
-	// default of a secret is never shown: it reads [Redacted].
+	// Default is the envDefault value, or "" when HasDefault is false,
+	// printed by the rule [Explain] prints values with (see "Printing
+	// values" in the package documentation): as it is for a type that
+	// cannot hold a credential (numbers, booleans, durations, enums) and
+	// for a field tagged public:"true"; with the credential parts of a URL
+	// or connection string masked; [Redacted] otherwise, and always for a
+	// [Secret].
 	Default    string
 	HasDefault bool
 	// Required is true for the required and notEmpty tag options.
@@ -26,6 +33,9 @@ type Var struct {
 	// Secret is true for fields of type [Secret]; their values are never
 	// printed, and NAME_FILE can hold them in a file.
 	Secret bool
+	// Public is true for a field tagged public:"true": the team says its
+	// value is no credential, and every printer shows it as it is.
+	Public bool
 	// Description is the desc tag.
 	Description string
 
@@ -104,8 +114,11 @@ func Describe(v any, opts ...Option) (Doc, error) {
 
 func varOf(lf *leaf) Var {
 	def := lf.def
-	if lf.secret && lf.hasDef {
+	switch {
+	case lf.secret && lf.hasDef:
 		def = Redacted
+	case lf.hasDef:
+		def = showDefault(lf.typ, def, lf.sep, lf.public)
 	}
 	v := Var{
 		Name:        lf.key,
@@ -115,10 +128,34 @@ func varOf(lf *leaf) Var {
 		HasDefault:  lf.hasDef,
 		Required:    lf.required,
 		Secret:      lf.secret,
+		Public:      lf.public,
 		Description: lf.desc,
 	}
 	contractOf(lf, &v)
 	return v
+}
+
+// showDefault prints an envDefault by the rule Explain prints values with:
+// a list element by element, as Explain shows a list's values.
+func showDefault(t reflect.Type, def, sep string, public bool) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if public || def == "" || t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
+		return redact.Show(t, def, public)
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			break
+		}
+		parts := strings.Split(def, sep)
+		for i, p := range parts {
+			parts[i] = redact.Show(t.Elem(), p, false)
+		}
+		return strings.Join(parts, sep)
+	}
+	return redact.Show(t, def, false)
 }
 
 // WriteText writes an aligned table with the columns VARIABLE, TYPE,
@@ -154,7 +191,27 @@ func (d Doc) WriteText(w io.Writer) error {
 		bw.WriteString(r[5])
 		bw.WriteByte('\n')
 	}
+	if d.masksDefault() {
+		bw.WriteString(PublicHint)
+		bw.WriteByte('\n')
+	}
 	return bw.Flush()
+}
+
+// PublicHint is the note printed under a list of variables or values where
+// the rule masked one that is not a [Secret]: how a team shows a value it
+// knows is no credential.
+const PublicHint = `[REDACTED] marks a value that may be a credential; tag its field public:"true" to show it`
+
+// masksDefault reports whether a default other than a secret's is masked
+// whole.
+func (d Doc) masksDefault() bool {
+	for _, v := range d.Vars {
+		if !v.Secret && v.Default == Redacted {
+			return true
+		}
+	}
+	return false
 }
 
 // hasAfter reports whether a row has a non-empty cell after column c, so
@@ -195,7 +252,8 @@ func (d Doc) WriteMarkdown(w io.Writer) error {
 
 // WriteDotEnv writes a .env.example file: for each variable a comment with
 // its description, type and flags, then NAME=default. Required variables
-// without a default and secrets are left blank to be filled in. Defaults are
+// without a default, secrets and defaults the rule masks (see [Var]'s
+// Default) are left blank (blank keeps the default). Defaults are
 // quoted where .env syntax needs it, so github.com/joho/godotenv (and
 // [WithDotEnv]) read back exactly the default.
 func (d Doc) WriteDotEnv(w io.Writer) error {
@@ -218,13 +276,17 @@ func (d Doc) WriteDotEnv(w io.Writer) error {
 			bw.WriteString(v.Name)
 			bw.WriteString("_FILE to a file holding it")
 		}
+		hidden := v.HasDefault && !v.Secret && strings.Contains(v.Default, Redacted)
+		if hidden {
+			bw.WriteString("; its default may be a credential and is not shown: blank keeps it")
+		}
 		if v.Description != "" {
 			bw.WriteString(")")
 		}
 		bw.WriteByte('\n')
 		bw.WriteString(v.Name)
 		bw.WriteByte('=')
-		if v.HasDefault && !v.Secret {
+		if v.HasDefault && !v.Secret && !hidden {
 			bw.WriteString(dotenvQuote(v.Default))
 		}
 		bw.WriteByte('\n')

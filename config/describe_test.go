@@ -18,8 +18,8 @@ type documented struct {
 	Timeout  time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s" desc:"how long a stop may take"`
 	APIKey   config.Secret `env:"API_KEY,required" desc:"key for the payments API"`
 	Token    config.Secret `env:"TOKEN" envDefault:"dev-token"`
-	Hosts    []string      `env:"HOSTS" envDefault:"a,b"`
-	Greeting string        `env:"GREETING" envDefault:"hello, world # not a comment" desc:"said | shown"`
+	Hosts    []string      `env:"HOSTS" envDefault:"a,b" public:"true"`
+	Greeting string        `env:"GREETING" envDefault:"hello, world # not a comment" desc:"said | shown" public:"true"`
 	DB       db            `envPrefix:"DB_"`
 }
 
@@ -34,8 +34,8 @@ func TestDescribe_vars(t *testing.T) {
 		{Name: "APP_SHUTDOWN_TIMEOUT", Field: "Timeout", Type: "duration", Default: "25s", HasDefault: true, Description: "how long a stop may take"},
 		{Name: "APP_API_KEY", Field: "APIKey", Type: "secret", Required: true, Secret: true, Description: "key for the payments API"},
 		{Name: "APP_TOKEN", Field: "Token", Type: "secret", Default: "[REDACTED]", HasDefault: true, Secret: true},
-		{Name: "APP_HOSTS", Field: "Hosts", Type: "list of strings", Default: "a,b", HasDefault: true},
-		{Name: "APP_GREETING", Field: "Greeting", Type: "string", Default: "hello, world # not a comment", HasDefault: true, Description: "said | shown"},
+		{Name: "APP_HOSTS", Field: "Hosts", Type: "list of strings", Default: "a,b", HasDefault: true, Public: true},
+		{Name: "APP_GREETING", Field: "Greeting", Type: "string", Default: "hello, world # not a comment", HasDefault: true, Public: true, Description: "said | shown"},
 		{Name: "APP_DB_HOST", Field: "DB.Host", Type: "string", Default: "localhost", HasDefault: true},
 		{Name: "APP_DB_PORT", Field: "DB.Port", Type: "integer", Required: true},
 		{Name: "APP_DB_PASSWORD", Field: "DB.Password", Type: "secret", Secret: true},

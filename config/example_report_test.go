@@ -84,5 +84,5 @@ func ExampleWithFileLimit() {
 	_, err := config.Load[Config](config.WithFileLimit(64), config.WithEnvironment(map[string]string{"API_KEY_FILE": path}))
 	fmt.Println(strings.ReplaceAll(err.Error(), path, "/run/secrets/key"))
 	// Output:
-	// config: API_KEY: cannot read /run/secrets/key, the file named by API_KEY_FILE: too large: 100 bytes, larger than the limit of 64 bytes; want a file of at most 64 bytes (see config.WithFileLimit), or unset the variable
+	// config: API_KEY: cannot read the file that API_KEY_FILE names: too large: 100 bytes, larger than the limit of 64 bytes; want a file of at most 64 bytes (see config.WithFileLimit), or unset the variable
 }

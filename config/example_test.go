@@ -123,7 +123,7 @@ type exampleConfig struct {
 	HTTP   exampleHTTP
 	DB     string        `env:"DATABASE_URL,required" desc:"primary database"`
 	APIKey config.Secret `env:"API_KEY,required" desc:"key for the payments API"`
-	Tags   []string      `env:"TAGS" envDefault:"web,eu"`
+	Tags   []string      `env:"TAGS" envDefault:"web,eu" public:"true"`
 }
 
 // ExampleDescribe prints the documentation of a config struct as a --help

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"fmt"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,21 +28,25 @@ const (
 // Setting is one variable's effective value and where it came from.
 type Setting struct {
 	Var
-	// Value is the field's value as text, with every credential masked:
-	// [Redacted] or [Unset] for a [Secret]; [Redacted] for a value read
-	// from a file (NAME_FILE or the file tag option) and for a variable
-	// whose name says it is a credential (DB_PASSWORD, API_TOKEN,
-	// STRIPE_SECRET_KEY...); the password, token and credential query
-	// values of a URL-shaped value masked; a type's own MarshalText or
-	// String form otherwise.
+	// Value is the field's value as text, printed by the package's one
+	// rule (see "Printing values" in the package documentation): as it is
+	// when the field's type cannot hold a credential (bool, numbers,
+	// durations, enums such as a log level) or the field is tagged
+	// public:"true"; [Redacted] or [Unset] for a [Secret]; [Redacted] for a
+	// value read from a file (NAME_FILE or the file tag option); for any
+	// other value, the scheme, hosts, ports and database name of a URL or
+	// connection string with the rest masked, and [Redacted] for a value
+	// of any other shape.
 	Value string
 	// Redacted reports whether Value hides something of the field's value.
 	Redacted bool
 	// Source is where the value came from.
 	Source Source
 	// From is the file the value came from, for SourceFile and SourceDotEnv;
-	// for a value read under an old name (the envOld tag), it says so:
-	// "as OLD_NAME, a deprecated name".
+	// [Redacted] for SourceFile when no load read the file and no regular
+	// file is at that path now (what was set where a path belongs may be
+	// the value itself); for a value read under an old name (the envOld
+	// tag), it says so: "as OLD_NAME, a deprecated name".
 	From string
 }
 
@@ -76,7 +81,8 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 	if s.report != nil {
 		origins, _ = s.report.lookup(t, s.prefix)
 	}
-	if origins == nil {
+	guessed := origins == nil
+	if guessed {
 		origins = guessSources(p, &s)
 	}
 	out := make([]Setting, 0, len(p.leaves))
@@ -88,15 +94,26 @@ func Explain(cfg any, opts ...Option) ([]Setting, error) {
 		st := Setting{Var: varOf(lf), Source: origins[i].source, From: origins[i].from}
 		fv, ok := structAt(rv.Elem(), lf.index)
 		if ok {
-			st.Value, st.Redacted = display(fv, lf.sep)
+			st.Value, st.Redacted = display(fv, lf.sep, lf.public)
 		}
-		hide := st.Source == SourceFile || redact.Name(lf.key) || redact.Name(lf.name)
-		if hide && !lf.secret && st.Value != "" {
+		if st.Source == SourceFile && !lf.secret && st.Value != "" {
 			st.Value, st.Redacted = redact.Mask, true
+		}
+		if st.Source == SourceFile && st.From != "" && (guessed || lf.fileOpt) && !regularFile(st.From) {
+			// a path no load has read and no file is at: perhaps the value
+			// itself, pasted where the path belongs; Explain does not show it
+			st.From = redact.Mask
 		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// regularFile reports whether path names a regular file (after symbolic
+// links) that exists now.
+func regularFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // guessSources works out where each leaf's value would come from with the
@@ -141,9 +158,11 @@ func guessSources(p *plan, s *settings) []origin {
 
 var textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 
-// display formats a field's value for people, never showing a secret, and
-// reports whether it hid something.
-func display(v reflect.Value, sep string) (string, bool) {
+// display formats a field's value for people by the one rule of
+// internal/redact, and reports whether it hid something: as it is when
+// public is true or its type cannot hold a credential, through redact.Text
+// otherwise.
+func display(v reflect.Value, sep string, public bool) (string, bool) {
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			if v.Type().Elem() == secretType {
@@ -153,59 +172,70 @@ func display(v reflect.Value, sep string) (string, bool) {
 		}
 		v = v.Elem()
 	}
-	switch t := v.Type(); {
-	case t == secretType:
+	t := v.Type()
+	if t == secretType {
 		s := v.Interface().(Secret)
 		return s.String(), s.IsSet()
-	case t == durationType:
-		return time.Duration(v.Int()).String(), false
-	case t == urlType:
-		u := v.Interface().(url.URL)
-		return maskURL(u.String())
-	case t == locationType:
-		loc := v.Interface().(time.Location)
-		return loc.String(), false
-	case t.Implements(textMarshalerType):
-		if b, err := v.Interface().(encoding.TextMarshaler).MarshalText(); err == nil {
-			return maskURL(string(b))
-		}
-	case v.CanAddr() && reflect.PointerTo(t).Implements(textMarshalerType):
-		if b, err := v.Addr().Interface().(encoding.TextMarshaler).MarshalText(); err == nil {
-			return maskURL(string(b))
-		}
 	}
-	switch v.Kind() {
-	case reflect.String:
-		return maskURL(v.String())
-	case reflect.Slice:
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 || t.Implements(textMarshalerType) {
+			break
+		}
 		parts := make([]string, v.Len())
 		hid := false
 		for i := range parts {
 			var h bool
-			parts[i], h = display(v.Index(i), sep)
+			parts[i], h = display(v.Index(i), sep, public)
 			hid = hid || h
 		}
 		return strings.Join(parts, sep), hid
 	case reflect.Map:
+		if t.Implements(textMarshalerType) {
+			break
+		}
 		parts := make([]string, 0, v.Len())
 		hid := false
 		for it := v.MapRange(); it.Next(); {
-			val, h := display(it.Value(), sep)
-			hid = hid || h
-			parts = append(parts, fmt.Sprint(it.Key().Interface())+":"+val)
+			key, hk := display(it.Key(), sep, public)
+			val, hv := display(it.Value(), sep, public)
+			hid = hid || hk || hv
+			parts = append(parts, key+":"+val)
 		}
 		slices.Sort(parts)
 		return strings.Join(parts, sep), hid
 	}
-	if v.CanInterface() {
-		return maskURL(fmt.Sprint(v.Interface()))
-	}
-	return "", false
+	text := plainText(v)
+	out := redact.Show(t, text, public)
+	return out, out != text
 }
 
-// maskURL hides what grants access in a URL-shaped value (a DATABASE_URL held
-// in a plain string, say), and reports whether it hid anything.
-func maskURL(s string) (string, bool) {
-	out, _ := redact.URL(s)
-	return out, out != s
+// plainText is a value's own text: its MarshalText or String form.
+func plainText(v reflect.Value) string {
+	switch t := v.Type(); {
+	case t == durationType:
+		return time.Duration(v.Int()).String()
+	case t == urlType:
+		u := v.Interface().(url.URL)
+		return u.String()
+	case t == locationType:
+		loc := v.Interface().(time.Location)
+		return loc.String()
+	case t.Implements(textMarshalerType):
+		if b, err := v.Interface().(encoding.TextMarshaler).MarshalText(); err == nil {
+			return string(b)
+		}
+		return ""
+	case v.CanAddr() && reflect.PointerTo(t).Implements(textMarshalerType):
+		if b, err := v.Addr().Interface().(encoding.TextMarshaler).MarshalText(); err == nil {
+			return string(b)
+		}
+		return ""
+	case v.Kind() == reflect.String:
+		return v.String()
+	}
+	if v.CanInterface() {
+		return fmt.Sprint(v.Interface())
+	}
+	return ""
 }

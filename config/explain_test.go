@@ -19,11 +19,11 @@ type explained struct {
 	DSN      string         `env:"DSN"`
 	Broken   string         `env:"BROKEN"`
 	URL      url.URL        `env:"URL"`
-	Tags     []string       `env:"TAGS" envSeparator:";"`
-	Weights  map[string]int `env:"WEIGHTS"`
+	Tags     []string       `env:"TAGS" envSeparator:";" public:"true"`
+	Weights  map[string]int `env:"WEIGHTS" public:"true"`
 	Missing  string         `env:"MISSING"`
 	FromFile string         `env:"FROM_FILE"`
-	Local    string         `env:"LOCAL"`
+	Local    string         `env:"LOCAL" public:"true"`
 }
 
 func TestExplain(t *testing.T) {
@@ -62,9 +62,9 @@ func TestExplain(t *testing.T) {
 		{"APP_TIMEOUT", "30s", "default", ""},
 		{"APP_KEY", "[REDACTED]", "file", keyFile},
 		{"APP_TOKEN", "[REDACTED]", "environment", ""},
-		{"APP_DSN", "[REDACTED]", "environment", ""}, // DSN names a credential
-		{"APP_BROKEN", "redis://:[REDACTED]@[::1", "environment", ""},
-		{"APP_URL", "https://[REDACTED]@example.com/x", "environment", ""},
+		{"APP_DSN", "postgres://app:[REDACTED]@db:5432/shop", "environment", ""}, // the URL rule, not the name
+		{"APP_BROKEN", "redis://:[REDACTED]@[REDACTED]", "environment", ""},
+		{"APP_URL", "https://[REDACTED]@example.com/[REDACTED]", "environment", ""},
 		{"APP_TAGS", "a;b", "environment", ""},
 		{"APP_WEIGHTS", "a:1,b:2", "environment", ""},
 		{"APP_MISSING", "", "unset", ""},

@@ -15,6 +15,23 @@ var (
 	errTooLarge = errors.New("too large")
 )
 
+// fileProblem says why the file named by the variable name could not be
+// read. It never quotes the variable's value: what was set where a path
+// belongs may be the secret itself, pasted by mistake.
+func fileProblem(name string, err error) string {
+	return "cannot read the file that " + name + " names: " + reason(err)
+}
+
+// pathWant says what kind of path the variable name wants: the path of
+// what, never the value itself.
+func pathWant(name, what string) string {
+	if base, ok := strings.CutSuffix(name, "_FILE"); ok {
+		return name + " set to the path of " + what + ", such as /run/secrets/" +
+			strings.ToLower(base) + " (the path, not the value itself)"
+	}
+	return name + " set to the path of " + what + " (the path, not its content)"
+}
+
 // readValueFile returns the content of the file at path when it is a regular
 // file (after symbolic links) of at most limit bytes. It never blocks on a
 // named pipe or a device: the kind of file is checked with a stat before the

@@ -46,24 +46,24 @@ func TestLoad_nameFileSpecial(t *testing.T) {
 	}
 	f.Close()
 
-	const want = "; want a regular file holding the value, or unset API_KEY_FILE"
+	const want = "; want API_KEY_FILE set to the path of a regular file holding the value of API_KEY, such as /run/secrets/api_key (the path, not the value itself), or unset API_KEY_FILE"
 	tests := []struct {
 		name string
 		env  []string
 		want string
 	}{
 		{"named pipe", []string{"API_KEY_FILE=" + fifo},
-			"config: API_KEY: cannot read " + fifo + ", the file named by API_KEY_FILE: not a regular file but a named pipe" + want},
+			"config: API_KEY: cannot read the file that API_KEY_FILE names: not a regular file but a named pipe" + want},
 		{"link to a named pipe", []string{"API_KEY_FILE=" + link},
-			"config: API_KEY: cannot read " + link + ", the file named by API_KEY_FILE: not a regular file but a named pipe" + want},
+			"config: API_KEY: cannot read the file that API_KEY_FILE names: not a regular file but a named pipe" + want},
 		{"dev zero", []string{"API_KEY_FILE=/dev/zero"},
-			"config: API_KEY: cannot read /dev/zero, the file named by API_KEY_FILE: not a regular file but a character device" + want},
+			"config: API_KEY: cannot read the file that API_KEY_FILE names: not a regular file but a character device" + want},
 		{"sparse 1 GiB", []string{"API_KEY_FILE=" + sparse},
-			"config: API_KEY: cannot read " + sparse + ", the file named by API_KEY_FILE: too large: 1 GiB, larger than the limit of 1 MiB; want a file of at most 1 MiB (see config.WithFileLimit), or unset the variable"},
+			"config: API_KEY: cannot read the file that API_KEY_FILE names: too large: 1 GiB, larger than the limit of 1 MiB; want a file of at most 1 MiB (see config.WithFileLimit), or unset the variable"},
 		{"file option on a named pipe", []string{"CERT_PATH=" + fifo},
-			"config: CERT_PATH: cannot read " + fifo + ", the file it names: not a regular file but a named pipe; want the path of a regular file"},
+			"config: CERT_PATH: cannot read the file that CERT_PATH names: not a regular file but a named pipe; want CERT_PATH set to the path of a regular file (the path, not its content)"},
 		{"file option on dev zero", []string{"CERT_PATH=/dev/zero"},
-			"config: CERT_PATH: cannot read /dev/zero, the file it names: not a regular file but a character device; want the path of a regular file"},
+			"config: CERT_PATH: cannot read the file that CERT_PATH names: not a regular file but a character device; want CERT_PATH set to the path of a regular file (the path, not its content)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestLoad_nameFileSpecial(t *testing.T) {
 // memory limit.
 func TestLoad_fileOptionDefault(t *testing.T) {
 	t.Parallel()
-	want := "config: SEED_PATH: cannot read /dev/zero, the file it names: not a regular file but a character device; want the path of a regular file"
+	want := "config: SEED_PATH: cannot read the file that SEED_PATH names: not a regular file but a character device; want SEED_PATH set to the path of a regular file (the path, not its content)"
 	if got := runInChild(t, "default-zero"); got != want {
 		t.Errorf("report:\n got %s\nwant %s", got, want)
 	}
@@ -104,7 +104,7 @@ func TestLoad_nameFileLimit(t *testing.T) {
 	}
 
 	_, err = config.Load[secrets](config.WithFileLimit(16), config.WithEnvironment(map[string]string{"API_KEY_FILE": big}))
-	want := []string{"API_KEY: cannot read " + big + ", the file named by API_KEY_FILE: too large: 17 bytes, larger than the limit of 16 bytes; want a file of at most 16 bytes (see config.WithFileLimit), or unset the variable"}
+	want := []string{"API_KEY: cannot read the file that API_KEY_FILE names: too large: 17 bytes, larger than the limit of 16 bytes; want a file of at most 16 bytes (see config.WithFileLimit), or unset the variable"}
 	if diff := cmp.Diff(want, problems(t, err)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
@@ -116,7 +116,7 @@ func TestLoad_nameFileLimit(t *testing.T) {
 		// /proc files say they are empty: only the read finds them too
 		// large.
 		_, err = config.Load[secrets](config.WithFileLimit(8), config.WithEnvironment(map[string]string{"API_KEY_FILE": "/proc/self/status"}))
-		want := []string{"API_KEY: cannot read /proc/self/status, the file named by API_KEY_FILE: too large: larger than the limit of 8 bytes; want a file of at most 8 bytes (see config.WithFileLimit), or unset the variable"}
+		want := []string{"API_KEY: cannot read the file that API_KEY_FILE names: too large: larger than the limit of 8 bytes; want a file of at most 8 bytes (see config.WithFileLimit), or unset the variable"}
 		if diff := cmp.Diff(want, problems(t, err)); diff != "" {
 			t.Errorf("problems (-want +got):\n%s", diff)
 		}

@@ -79,13 +79,13 @@ func TestLoad_nameFileProblems(t *testing.T) {
 		{
 			name:    "unreadable",
 			env:     map[string]string{"API_KEY_FILE": unreadable},
-			want:    []string{"API_KEY: cannot read " + unreadable + ", the file named by API_KEY_FILE: no such file or directory; want a regular file holding the value, or unset API_KEY_FILE"},
+			want:    []string{"API_KEY: cannot read the file that API_KEY_FILE names: no such file or directory; want API_KEY_FILE set to the path of a regular file holding the value of API_KEY, such as /run/secrets/api_key (the path, not the value itself), or unset API_KEY_FILE"},
 			wantErr: config.ErrFile,
 		},
 		{
 			name:    "a directory",
 			env:     map[string]string{"API_KEY_FILE": filepath.Dir(readable)},
-			want:    []string{"API_KEY: cannot read " + filepath.Dir(readable) + ", the file named by API_KEY_FILE: not a regular file but a directory; want a regular file holding the value, or unset API_KEY_FILE"},
+			want:    []string{"API_KEY: cannot read the file that API_KEY_FILE names: not a regular file but a directory; want API_KEY_FILE set to the path of a regular file holding the value of API_KEY, such as /run/secrets/api_key (the path, not the value itself), or unset API_KEY_FILE"},
 			wantErr: config.ErrFile,
 		},
 		{
@@ -161,7 +161,7 @@ func TestLoad_fileTagOption(t *testing.T) {
 	}
 	missing := filepath.Join(t.TempDir(), "nope")
 	_, err = config.Load[cfg](config.WithEnvironment(map[string]string{"CERT_PATH": missing}))
-	want := []string{"CERT_PATH: cannot read " + missing + ", the file it names: no such file or directory; want the path of a readable file"}
+	want := []string{"CERT_PATH: cannot read the file that CERT_PATH names: no such file or directory; want CERT_PATH set to the path of a readable file (the path, not its content)"}
 	if diff := cmp.Diff(want, problems(t, err)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}

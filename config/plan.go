@@ -54,6 +54,9 @@ type leaf struct {
 	// for the type, and then the struct's own fields.
 	nested bool
 	secret bool
+	// public: the public:"true" tag, the team's word that the value is
+	// no credential, so that Explain and Describe print it as it is.
+	public bool
 	desc   string
 	sep    string
 	kind   typeInfo
@@ -339,6 +342,7 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 					notEmpty: notEmpty,
 					fileOpt:  fileOpt,
 					secret:   isSecretType(ft),
+					public:   sf.Tag.Get("public") == "true" && !isSecretType(ft),
 					desc:     sf.Tag.Get("desc"),
 					sep:      sep,
 					kind:     info,

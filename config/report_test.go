@@ -12,9 +12,9 @@ import (
 
 type sourced struct {
 	Token    string `env:"ONE_SHOT_TOKEN,unset"`
-	Mode     string `env:"MODE" envDefault:"fast"`
+	Mode     string `env:"MODE" envDefault:"fast" public:"true"`
 	Cert     string `env:"CERT"`
-	Local    string `env:"LOCAL"`
+	Local    string `env:"LOCAL" public:"true"`
 	Nothing  string `env:"NOTHING"`
 	Bad      int    `env:"BAD"`
 	Fallback int    `env:"FALLBACK" envDefault:"3"`
@@ -114,7 +114,7 @@ type credentials struct {
 	StripeKey   string   `env:"STRIPE_SECRET_KEY"`
 	PrivateKey  string   `env:"TLS_PRIVATE_KEY"`
 	AWSKey      string   `env:"AWS_SECRET_ACCESS_KEY"`
-	Plain       string   `env:"PLAIN"`
+	Plain       string   `env:"PLAIN" public:"true"`
 	Mounted     string   `env:"MOUNTED"`
 	Database    string   `env:"DATABASE_URL"`
 	Cache       string   `env:"CACHE_URL"`
@@ -123,8 +123,8 @@ type credentials struct {
 	Endpoints   []string `env:"ENDPOINTS"`
 	Parsed      url.URL  `env:"PARSED_URL"`
 	Signed      string   `env:"SIGNED_URL"`
-	PublicKey   string   `env:"PUBLIC_KEY"`
-	Hosts       []string `env:"HOSTS"`
+	PublicKey   string   `env:"PUBLIC_KEY" public:"true"`
+	Hosts       []string `env:"HOSTS" public:"true"`
 	Ptr         *url.URL `env:"PTR_URL"`
 	Description string   `env:"DESCRIPTION"`
 	Nested      struct {

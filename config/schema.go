@@ -6,8 +6,6 @@ import (
 	"io"
 	"reflect"
 	"strings"
-
-	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // The contract of a variable: what tools outside the program need to know to
@@ -194,9 +192,93 @@ func oldNames(prefix, tag string) []string {
 func (v *Var) effectivelyRequired() bool { return v.Required && !v.HasDefault }
 
 // isSecret reports whether v's value must come from a secret store: a
-// [Secret] field, or a name that says it is a credential (fail closed, as
-// [Explain] masks it).
-func (v *Var) isSecret() bool { return v.Secret || redact.Name(v.Name) }
+// [Secret] field, or a field not declared public whose name says it is a
+// credential (DB_PASSWORD as a plain string).
+func (v *Var) isSecret() bool { return v.Secret || (!v.Public && credentialName(v.Name)) }
+
+// joined are the fragments that make a name a credential wherever they
+// appear in it, once separators are removed and case is folded:
+// DB_PASSWORD, dbPassword, SMTP_PASSWD, STRIPE_SECRET_KEY, GITHUB_TOKEN,
+// PAYMENTS_APIKEY, TLS_PRIVATE_KEY, GOOGLE_APPLICATION_CREDENTIALS,
+// AWS_SECRET_ACCESS_KEY...
+var joined = [...]string{
+	"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY",
+	"PRIVATEKEY", "CREDENTIAL", "ACCESSKEY", "SIGNINGKEY", "ENCRYPTIONKEY",
+	"MASTERKEY", "SESSIONKEY", "AUTHKEY", "CLIENTKEY", "COOKIEKEY", "HMACKEY",
+}
+
+// lastWords make a name a credential when they are its last word: DB_PASS,
+// DB_PWD, REDIS_AUTH, STRIPE_KEY, PASSWORD_SALT, JWT_SIGNATURE. KEYS is not
+// one: LOG_KEYS names a set of field names, and API_KEYS is caught by APIKEY.
+var lastWords = [...]string{"PASS", "PWD", "AUTH", "KEY", "SALT", "PEPPER", "SIGNATURE", "SIG", "DSN", "JWT", "NKEY"}
+
+// credentialName reports whether a variable or field name says that its
+// value is a credential. It is the contract's hint for deploy checks (a
+// credential given as a literal in a manifest), never a printing rule:
+// printers fail closed whatever the name (see "Printing values"). Case and separators do not matter (DB_PASSWORD, db-password
+// and DBPassword are one name). It is true when the name contains PASSWORD,
+// PASSWD, PASSPHRASE, SECRET, TOKEN, APIKEY, PRIVATEKEY, CREDENTIAL,
+// ACCESSKEY or another KEY that signs or encrypts (SIGNINGKEY, ENCRYPTIONKEY,
+// MASTERKEY, SESSIONKEY, AUTHKEY, CLIENTKEY, COOKIEKEY, HMACKEY), or when its
+// last word is PASS, PWD, AUTH, KEY, SALT, PEPPER, SIGNATURE, SIG, DSN, JWT
+// or NKEY, except PUBLIC_KEY and the shell's own PWD. Like Spring Boot's
+// sanitiser, it errs towards hiding: TOKEN_TTL is hidden too.
+func credentialName(name string) bool {
+	words := splitName(name)
+	if len(words) == 0 {
+		return false
+	}
+	all := strings.Join(words, "")
+	for _, j := range joined {
+		if strings.Contains(all, j) {
+			return true
+		}
+	}
+	last := words[len(words)-1]
+	for _, w := range lastWords {
+		if last != w {
+			continue
+		}
+		switch {
+		case len(words) == 1 && last == "PWD": // the working directory
+			return false
+		case len(words) > 1 && words[len(words)-2] == "PUBLIC":
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// splitName cuts a name into upper-case words at every character that is not a
+// letter or a digit and where a lower-case letter meets an upper-case one
+// (dbPassword -> DB PASSWORD; APIKey -> APIKEY).
+func splitName(name string) []string {
+	var words []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			words = append(words, strings.ToUpper(name[start:end]))
+		}
+		start = -1
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum {
+			flush(i)
+			continue
+		}
+		if start >= 0 && 'A' <= c && c <= 'Z' && 'a' <= name[i-1] && name[i-1] <= 'z' {
+			flush(i)
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	flush(len(name))
+	return words
+}
 
 // JSONSchemaURI is the $schema of [Doc.WriteJSONSchema]'s output.
 const JSONSchemaURI = "https://json-schema.org/draft/2020-12/schema"

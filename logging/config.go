@@ -44,7 +44,7 @@ type Config struct {
 	// Service is the value of the service field of every event. Empty means
 	// the program's name: the last element of its main package path, or of
 	// its executable's path.
-	Service string `env:"SERVICE_NAME" desc:"name of the service on every event; empty means the program's name"`
+	Service string `env:"SERVICE_NAME" desc:"name of the service on every event; empty means the program's name" public:"true"`
 }
 
 // Level is the severity of an event and the minimum severity a logger

@@ -131,8 +131,10 @@
 // an X-Request-ID, adds the request's trace, puts the request's logger in
 // its context for [FromContext], recovers panics and answers 500. The route
 // comes from http.ServeMux, or from any router through [WithRoute]. It never logs credentials:
-// no header is logged unless named with [WithHeaders], and Authorization,
-// Cookie and their kind are redacted even then.
+// no header is logged unless named with [WithHeaders], and even then only
+// the values of a short list of headers that carry no credential (Accept,
+// Content-Type, User-Agent, X-Forwarded-For...) and of those the program
+// declares with [WithPublicHeaders] show; every other value is redacted.
 //
 // # Secrets
 //

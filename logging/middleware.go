@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // A MiddlewareOption changes what [Middleware] logs. MiddlewareOptions are
@@ -57,10 +59,16 @@ func WithStatusLevel(f func(status int) Level) MiddlewareOption {
 // WithHeaders adds the named request headers to each request's event, in a
 // "headers" object keyed by their canonical names, such as
 // {"X-Forwarded-For":"203.0.113.7"}; several values of one header are joined
-// with ", ". Headers that carry credentials are never logged: Authorization,
-// Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, X-Auth-Token and
-// X-Csrf-Token show as "[REDACTED]" when present, whatever names asks for.
-// Headers not in names are never logged. Repeating WithHeaders adds names.
+// with ", ". It fails closed: a header's value is logged only when the
+// header is in internal/redact's short list of headers that carry no
+// credential (Accept, Accept-Encoding, Accept-Language, Cache-Control,
+// Content-Length, Content-Type, Forwarded, Host, If-None-Match, Origin,
+// Traceparent, User-Agent, Via, X-Forwarded-For, X-Forwarded-Host,
+// X-Forwarded-Proto, X-Real-IP, X-Request-ID and a few more of their kind)
+// or was declared with [WithPublicHeaders]; any other header named here
+// (Authorization, Cookie, X-Vault-Token, Private-Token, a header of the
+// program's own) shows as "[REDACTED]" when present. Headers not named are
+// never logged. Repeating WithHeaders adds names.
 func WithHeaders(names ...string) MiddlewareOption {
 	names = slices.Clone(names)
 	return middlewareOptionFunc(func(m *middleware) {
@@ -68,6 +76,23 @@ func WithHeaders(names ...string) MiddlewareOption {
 			n = http.CanonicalHeaderKey(n)
 			if n != "" && !slices.Contains(m.headers, n) {
 				m.headers = append(m.headers, n)
+			}
+		}
+	})
+}
+
+// WithPublicHeaders is [WithHeaders] for headers the program knows carry no
+// credential although they are not in the short list WithHeaders shows
+// (X-Tenant, X-Client-Version...): their values are logged as they are.
+// Repeating it adds names.
+func WithPublicHeaders(names ...string) MiddlewareOption {
+	names = slices.Clone(names)
+	return middlewareOptionFunc(func(m *middleware) {
+		WithHeaders(names...).applyMiddleware(m)
+		for _, n := range names {
+			n = http.CanonicalHeaderKey(n)
+			if n != "" && !slices.Contains(m.public, n) {
+				m.public = append(m.public, n)
 			}
 		}
 	})
@@ -158,8 +183,8 @@ func WithTraceFrom(f func(ctx context.Context) Trace) MiddlewareOption {
 //	headers      the headers asked for with [WithHeaders], if any
 //
 // The level is error for 5xx, warn for 4xx and info otherwise (see
-// [WithStatusLevel]). No other header is ever logged: not Authorization, not
-// Cookie.
+// [WithStatusLevel]). No other header is ever logged, and of those asked
+// for only the values of headers known to carry no credential show.
 //
 // The request ID is the incoming X-Request-ID header when it is well formed
 // (1 to 200 letters, digits or - _ . : + / =), or else a new random UUID. It
@@ -231,6 +256,7 @@ type middleware struct {
 	skip      map[string]struct{}
 	level     func(status int) Level
 	headers   []string
+	public    []string // headers declared with WithPublicHeaders
 	route     func(*http.Request) string
 	trace     func(context.Context) Trace
 	keys      Keys
@@ -358,7 +384,7 @@ func (m *middleware) logRequest(q *request, r *http.Request, start time.Time, pa
 		fs = append(fs, zap.Inline(&q.ctx.trace))
 	}
 	if len(m.headers) > 0 {
-		q.header, q.names = r.Header, m.headers
+		q.header, q.names, q.public = r.Header, m.headers, m.public
 		fs = append(fs, zap.Object("headers", (*headerSet)(q)))
 	}
 	if panicked != nil {
@@ -377,8 +403,8 @@ func (h *headerSet) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		v := h.header[name]
 		switch {
 		case len(v) == 0:
-		case sensitiveHeader(name):
-			enc.AddString(name, "[REDACTED]")
+		case !redact.Header(name) && !slices.Contains(h.public, name):
+			enc.AddString(name, redact.Mask)
 		case len(v) == 1:
 			enc.AddString(name, v[0])
 		default:
@@ -386,15 +412,4 @@ func (h *headerSet) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		}
 	}
 	return nil
-}
-
-// sensitiveHeader reports whether the canonical header name carries
-// credentials.
-func sensitiveHeader(name string) bool {
-	switch name {
-	case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
-		"X-Api-Key", "X-Auth-Token", "X-Csrf-Token":
-		return true
-	}
-	return false
 }

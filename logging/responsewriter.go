@@ -21,6 +21,7 @@ type request struct {
 	idBuf    [36]byte  // a new request ID
 	header   http.Header
 	names    []string // request headers to log
+	public   []string // of those, the ones declared with WithPublicHeaders
 }
 
 // newRecorder returns the request and the response writer to give the

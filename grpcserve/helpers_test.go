@@ -39,7 +39,9 @@ var echoDesc = grpc.ServiceDesc{
 		if err := dec(req); err != nil {
 			return nil, err
 		}
-		h := func(ctx context.Context, r any) (any, error) { return srv.(*echo).echo(ctx, r.(*wrapperspb.StringValue)) }
+		h := func(ctx context.Context, r any) (any, error) {
+			return srv.(*echo).echo(ctx, r.(*wrapperspb.StringValue))
+		}
 		if in == nil {
 			return h(ctx, req)
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,7 +81,16 @@ func freePort(t *testing.T) int {
 // startGreeter runs the binary with PORT and the extra variables.
 func startGreeter(t *testing.T, env ...string) *instance {
 	t.Helper()
-	in := &instance{port: freePort(t), exited: make(chan struct{})}
+	return startAt(t, freePort(t), env...)
+}
+
+// startAt runs the binary with PORT=port and the extra variables. It keeps
+// every event but the calls' own ("request") when env sets
+// GREETER_TEST_QUIET.
+func startAt(t *testing.T, port int, env ...string) *instance {
+	t.Helper()
+	in := &instance{port: port, exited: make(chan struct{})}
+	quiet := slices.Contains(env, "GREETER_TEST_QUIET=1")
 	in.cmd = exec.Command(build(t))
 	in.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(in.port)}, env...)
 	in.cmd.Stderr = os.Stderr
@@ -98,6 +108,9 @@ func startGreeter(t *testing.T, env ...string) *instance {
 			var m map[string]any
 			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 				m = map[string]any{"not_json": sc.Text()}
+			}
+			if quiet && m["msg"] == "request" && m["code"] == "OK" {
+				continue
 			}
 			in.mu.Lock()
 			in.events = append(in.events, m)

@@ -348,3 +348,45 @@ func TestNew_errors(t *testing.T) {
 		t.Error("New with a name already used: nil error")
 	}
 }
+
+// TestNew_addr checks WithAddr: the server listens there and logs it, and
+// the group's HTTP probes take PORT.
+func TestNew_addr(t *testing.T) {
+	port, addr := freePort(t), "127.0.0.1:"+strconv.Itoa(freePort(t))
+	r := start(t, lifecycle.Config{Port: port, ShutdownTimeout: 5 * time.Second}, logging.Config{}, nil, nil, grpcserve.WithAddr(addr))
+	waitHealth(t, dial(t, addr), healthpb.HealthCheckResponse_SERVING)
+	hc := &http.Client{Timeout: 2 * time.Second}
+	resp, err := hc.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", port))
+	if err != nil {
+		t.Fatalf("HTTP /readyz on PORT beside a server on another address: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/readyz on PORT = %d, want 200", resp.StatusCode)
+	}
+	found := false
+	for _, e := range r.logs.events(t, "listening") {
+		found = found || e["actor"] == "grpc" && e["addr"] == addr
+	}
+	if !found {
+		t.Errorf("no listening event for grpc at %s: %v", addr, r.logs.events(t, "listening"))
+	}
+	r.stop()
+	if err := r.wait(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+// TestNew_portTaken checks that a PORT already taken fails Run with an
+// error naming the server.
+func TestNew_portTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := start(t, lifecycle.Config{Port: ln.Addr().(*net.TCPAddr).Port, ShutdownTimeout: 2 * time.Second}, logging.Config{}, nil, nil)
+	if err := r.wait(t); err == nil || !strings.Contains(err.Error(), `"grpc"`) {
+		t.Errorf("Run with PORT taken = %v, want an error naming grpc", err)
+	}
+}

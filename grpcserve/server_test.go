@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	oteltrace "go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -388,5 +390,79 @@ func TestNew_portTaken(t *testing.T) {
 	r := start(t, lifecycle.Config{Port: ln.Addr().(*net.TCPAddr).Port, ShutdownTimeout: 2 * time.Second}, logging.Config{}, nil, nil)
 	if err := r.wait(t); err == nil || !strings.Contains(err.Error(), `"grpc"`) {
 		t.Errorf("Run with PORT taken = %v, want an error naming grpc", err)
+	}
+}
+
+// spanTagger puts a fixed OpenTelemetry span context in each call's
+// context, as otelgrpc's stats handler puts the server span there.
+type spanTagger struct{ sc oteltrace.SpanContext }
+
+func (s spanTagger) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
+	return oteltrace.ContextWithSpanContext(ctx, s.sc)
+}
+func (spanTagger) HandleRPC(context.Context, stats.RPCStats) {}
+func (spanTagger) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return ctx
+}
+func (spanTagger) HandleConn(context.Context, stats.ConnStats) {}
+
+// TestNew_otelSpan checks that the span of the call's context wins over
+// the caller's traceparent, as the server span of a tracer should.
+func TestNew_otelSpan(t *testing.T) {
+	sc := oteltrace.NewSpanContext(oteltrace.SpanContextConfig{
+		TraceID:    oteltrace.TraceID{0x11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+		SpanID:     oteltrace.SpanID{0x22, 1, 2, 3, 4, 5, 6, 7},
+		TraceFlags: oteltrace.FlagsSampled,
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, lifecycle.Config{ShutdownTimeout: 5 * time.Second}, logging.Config{}, nil, nil,
+		grpcserve.WithListener(ln), grpcserve.WithServerOptions(grpc.StatsHandler(spanTagger{sc})))
+	conn := dial(t, ln.Addr().String())
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	if _, err := call(ctx, conn, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	e := r.logs.waitEvents(t, "request", 1)[0]
+	if e["trace_id"] != sc.TraceID().String() || e["span_id"] != sc.SpanID().String() || e["trace_sampled"] != true {
+		t.Errorf("event %v, want the span's trace %s and span %s", e, sc.TraceID(), sc.SpanID())
+	}
+}
+
+// TestNew_healthList checks List and Watch of an unknown service.
+func TestNew_healthList(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, lifecycle.Config{ShutdownTimeout: 5 * time.Second}, logging.Config{}, nil, nil, grpcserve.WithListener(ln))
+	conn := dial(t, ln.Addr().String())
+	waitHealth(t, conn, healthpb.HealthCheckResponse_SERVING)
+	hc := healthpb.NewHealthClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	list, err := hc.List(ctx, &healthpb.HealthListRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"", "test.Echo", "grpc.health.v1.Health"} {
+		if st := list.GetStatuses()[name].GetStatus(); st != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("List[%q] = %v, want SERVING", name, st)
+		}
+	}
+	w, err := hc.Watch(ctx, &healthpb.HealthCheckRequest{Service: "no.Such"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := w.Recv(); err != nil || m.GetStatus() != healthpb.HealthCheckResponse_SERVICE_UNKNOWN {
+		t.Errorf("Watch of an unknown service: %v, %v; want SERVICE_UNKNOWN", m.GetStatus(), err)
+	}
+	cancel()
+	for {
+		if _, err := w.Recv(); err != nil {
+			break
+		}
 	}
 }

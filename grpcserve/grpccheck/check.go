@@ -179,6 +179,10 @@ func checkHealth(ctx context.Context, p *proc, c *caller, s settings) processtes
 			return failed(CheckHealth, "exited", fmt.Sprintf("the process exited with %d before its health service answered SERVING", p.code))
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
+			if status.Code(err) == codes.Unavailable {
+				return failed(CheckHealth, "not gRPC",
+					fmt.Sprintf("PORT %d accepts connections but no gRPC call got an answer within %s of exec (last error: %s): the process does not speak gRPC (HTTP/2) there; check an HTTP service with processtest or twelvecheck", p.port, s.startTimeout, last))
+			}
 			return failed(CheckHealth, "never SERVING",
 				fmt.Sprintf("the health service did not answer SERVING within %s of exec (last answer: %s)", s.startTimeout, last))
 		}

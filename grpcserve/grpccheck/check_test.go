@@ -5,9 +5,11 @@ package grpccheck_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +35,9 @@ func TestChild(t *testing.T) {
 		os.Exit(goodService())
 	case "nodrain":
 		os.Exit(badService())
+	case "http":
+		_ = http.ListenAndServe(":"+os.Getenv("PORT"), http.NotFoundHandler())
+		os.Exit(1)
 	}
 	t.Skip("the service the tests of grpccheck start")
 }
@@ -114,5 +119,23 @@ func TestCheck_notGRPC(t *testing.T) {
 	}
 	if _, err := grpccheck.Check(context.Background(), processtest.Binary{Path: "/no/such/binary"}); err == nil {
 		t.Error("Check of a missing binary: nil error")
+	}
+}
+
+func TestCheck_http(t *testing.T) {
+	t.Parallel()
+	rep, err := grpccheck.Check(context.Background(), child("http"), grpccheck.WithStartTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := rep.Result(grpccheck.CheckPort); r.Status != processtest.Pass {
+		t.Errorf("port of an HTTP server: %+v, want pass", r)
+	}
+	r, _ := rep.Result(grpccheck.CheckHealth)
+	if r.Status != processtest.Fail || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], "does not speak gRPC") {
+		t.Errorf("health of an HTTP server: %+v, want a failure saying it does not speak gRPC", r)
+	}
+	if r, _ := rep.Result(grpccheck.CheckRollingStop); r.Status != processtest.Skip {
+		t.Errorf("rolling stop of an HTTP server: %+v, want skip", r)
 	}
 }

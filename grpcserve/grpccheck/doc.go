@@ -19,7 +19,9 @@
 //   - health: grpc.health.v1's Check on PORT answers SERVING within the
 //     start timeout, and at its first SERVING a call of the load succeeds:
 //     the service never says SERVING before it can serve. A service with no
-//     health service fails, saying so.
+//     health service fails, saying so, and so does a process that accepts on
+//     PORT but does not speak gRPC there (an HTTP/1 server: check it with
+//     processtest).
 //   - rolling-stop: a steady load (200 calls/s from 8 callers on one
 //     connection; the health service's Check by default, or the method of
 //     [WithMethod]) runs behind a balancer model that asks the health

@@ -89,6 +89,13 @@ func (b *buffer) Write(p []byte) (int, error) {
 	return b.b.Write(p)
 }
 
+// text returns everything logged so far.
+func (b *buffer) text() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 // events returns the events logged so far with message msg.
 func (b *buffer) events(t testing.TB, msg string) []map[string]any {
 	t.Helper()
@@ -176,7 +183,7 @@ func start(t *testing.T, cfg lifecycle.Config, lcfg logging.Config, env map[stri
 			t.Errorf("Run did not return within %s", waitFor)
 		}
 		if t.Failed() {
-			t.Logf("log:\n%s", r.logs.b.String())
+			t.Logf("log:\n%s", r.logs.text())
 		}
 	})
 	return r

@@ -220,8 +220,8 @@ func TestNew_panic(t *testing.T) {
 			t.Errorf("event's stack %q does not reach the handler", st)
 		}
 	}
-	if strings.Count(r.logs.b.String(), "echo panicked") != 1 {
-		t.Errorf("the panic is logged %d times, want once", strings.Count(r.logs.b.String(), "echo panicked"))
+	if strings.Count(r.logs.text(), "echo panicked") != 1 {
+		t.Errorf("the panic is logged %d times, want once", strings.Count(r.logs.text(), "echo panicked"))
 	}
 	if ev[2]["code"] != "OK" || ev[2]["level"] != "info" {
 		t.Errorf("event after the panics %v", ev[2])
@@ -464,5 +464,43 @@ func TestNew_healthList(t *testing.T) {
 		if _, err := w.Recv(); err != nil {
 			break
 		}
+	}
+}
+
+// TestNew_badMetadata checks that a malformed request ID is replaced and
+// that a malformed or repeated traceparent gives no trace, never logged.
+func TestNew_badMetadata(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, lifecycle.Config{ShutdownTimeout: 5 * time.Second}, logging.Config{}, nil, nil, grpcserve.WithListener(ln))
+	conn := dial(t, ln.Addr().String())
+	const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	cases := []struct {
+		name string
+		md   []string
+	}{
+		{"id with a space, uppercase traceparent", []string{"x-request-id", "bad id", "traceparent", strings.ToUpper(valid)}},
+		{"id too long, repeated traceparent", []string{"x-request-id", strings.Repeat("a", 201), "traceparent", valid, "traceparent", valid}},
+		{"version ff", []string{"traceparent", "ff" + valid[2:]}},
+	}
+	for i, tc := range cases {
+		var header metadata.MD
+		ctx := metadata.AppendToOutgoingContext(context.Background(), tc.md...)
+		if _, err := call(ctx, conn, "hi", grpc.Header(&header)); err != nil {
+			t.Fatal(err)
+		}
+		id := header.Get("x-request-id")
+		e := r.logs.waitEvents(t, "request", i+1)[i]
+		if len(id) != 1 || len(id[0]) != 36 || e["request_id"] != id[0] {
+			t.Errorf("%s: ID sent back %v, logged %v; want one new UUID", tc.name, id, e["request_id"])
+		}
+		if _, ok := e["trace_id"]; ok {
+			t.Errorf("%s: event %v has a trace", tc.name, e)
+		}
+	}
+	if strings.Contains(r.logs.text(), "bad id") || strings.Contains(r.logs.text(), "4BF92F") {
+		t.Error("a malformed value was logged")
 	}
 }

@@ -185,7 +185,10 @@
 //
 // The probes are served by every HTTP actor, or only by the management server
 // when MANAGEMENT_PORT is set, or, when the group has serving actors of
-// [Group.Serve] but no HTTP actor, by a probe server of their own on PORT. On
+// [Group.Serve] but no HTTP actor, by a probe server of their own on PORT
+// (unless one of them holds PORT, added with [Group.ServeOnPort]: then only
+// MANAGEMENT_PORT serves them, and the actor answers for readiness itself
+// through [Group.Ready], as a grpc.health.v1 service does). On
 // the public port they stop answering when its server stops accepting, after
 // the drain; the management and probe servers answer until every other actor
 // has stopped, so /livez stays 200 until the process exits.

@@ -124,6 +124,15 @@
 // [NewContext] the fields of that context's logger, as the gorm, database
 // and HTTP client logs of a request should.
 //
+// # Other transports
+//
+// A gRPC interceptor or a message consumer (NATS, AMQP, Kafka) makes the
+// same request context from what its transport carries:
+// [ParseTraceparent] reads a traceparent value, [NewRequestContext] keeps a
+// well-formed request ID (or makes one) and adds the request's logger and
+// trace, and [RequestID], [TraceFromContext] and [FromContext] read them
+// back, with the keys of LOG_KEYS. The module grpcserve does this for gRPC.
+//
 // # HTTP
 //
 // [Middleware] logs one event per request (method, path, route, status,

@@ -6,10 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -23,11 +20,12 @@ import (
 	"go.uber.org/zap/zapcore"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/twelvekit/twelvekit/grpcserve"
 	"github.com/twelvekit/twelvekit/lifecycle"
+	"github.com/twelvekit/twelvekit/logging"
 )
 
 const (
@@ -54,41 +52,38 @@ func childMain() int {
 		return 78
 	}
 	g := lifecycle.New(cfg, lifecycle.WithLogger(log))
-
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := grpcserve.New(g, log)
 	if err != nil {
-		log.Error("listen", zap.Error(err))
+		log.Error("grpcserve", zap.Error(err))
 		return 1
 	}
-	srv := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		g.Traffic() // the drain sees gRPC's requests
-		if md, ok := metadata.FromIncomingContext(ctx); ok && len(md.Get("delay")) > 0 {
-			d, _ := time.ParseDuration(md.Get("delay")[0])
-			time.Sleep(d) // the work the call stands for
-		}
-		return h(ctx, req)
-	}))
-	healthpb.RegisterHealthServer(srv, health.NewServer())
-	log.Info("grpc listening", zap.String("addr", lis.Addr().String()))
-	g.Serve("grpc", func(ctx context.Context, ready func()) error {
-		ready() // bound: connections wait in the backlog until Serve accepts
-		return srv.Serve(lis)
-	}, func(ctx context.Context) error {
-		done := make(chan struct{})
-		go func() {
-			srv.GracefulStop() // stops accepting, waits for the calls in flight
-			close(done)
-		}()
-		select {
-		case <-done:
-			return nil
-		case <-ctx.Done():
-			srv.Stop() // out of time: cut the calls short
-			<-done
-			return ctx.Err()
-		}
-	})
+	srv.RegisterService(&workDesc, nil)
 	return lifecycle.ExitCode(g.Run(context.Background()))
+}
+
+// workDesc is a service described by hand, test.Work: Do takes a duration
+// in a StringValue and works that long, logging "work started" first.
+var workDesc = grpc.ServiceDesc{
+	ServiceName: "test.Work",
+	HandlerType: (*any)(nil),
+	Methods: []grpc.MethodDesc{{MethodName: "Do", Handler: func(srv any, ctx context.Context, dec func(any) error, in grpc.UnaryServerInterceptor) (any, error) {
+		req := new(wrapperspb.StringValue)
+		if err := dec(req); err != nil {
+			return nil, err
+		}
+		h := func(ctx context.Context, r any) (any, error) {
+			d, _ := time.ParseDuration(r.(*wrapperspb.StringValue).GetValue())
+			if d > 0 {
+				logging.FromContext(ctx).Info("work started", zap.Duration("work", d))
+				time.Sleep(d) // the work the call stands for
+			}
+			return wrapperspb.String("done"), nil
+		}
+		if in == nil {
+			return h(ctx, req)
+		}
+		return in(ctx, req, &grpc.UnaryServerInfo{Server: srv, FullMethod: "/test.Work/Do"}, h)
+	}}},
 }
 
 // child is the running service and its JSON log.
@@ -125,18 +120,8 @@ func (c *child) waitEntry(t *testing.T, msg string) map[string]any {
 	}
 }
 
-func probe(t *testing.T, hc *http.Client, url string) int {
-	t.Helper()
-	resp, err := hc.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// TestServe_grpc stops a real gRPC server through lifecycle's Serve.
+// TestServe_grpc stops a real gRPC server served with grpcserve on PORT
+// through a signal, under calls, as a balancer following health sees it.
 func TestServe_grpc(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -185,36 +170,34 @@ func TestServe_grpc(t *testing.T) {
 		}
 	})
 
-	addr := c.waitEntry(t, "grpc listening")["addr"].(string)
 	c.waitEntry(t, "ready")
-	tr := &http.Transport{DisableKeepAlives: true}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr, Timeout: patience}
-	readyz := fmt.Sprintf("http://127.0.0.1:%d/readyz", port)
-	if code := probe(t, hc, readyz); code != 200 {
-		t.Fatalf("readyz on PORT = %d, want 200: probes without a net/http actor", code)
-	}
-
-	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient("passthrough:///127.0.0.1:"+strconv.Itoa(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
-	call := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, patience)
+	health := healthpb.NewHealthClient(conn)
+	status := func() (healthpb.HealthCheckResponse_ServingStatus, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
-		resp, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
-		if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			err = fmt.Errorf("status %v", resp.GetStatus())
-		}
-		return err
+		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
+		return resp.GetStatus(), err
 	}
-	if err := call(context.Background()); err != nil {
+	if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("health once ready = %v, %v; want SERVING on PORT with no net/http server", st, err)
+	}
+	call := func(work string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
+		defer cancel()
+		return conn.Invoke(ctx, "/test.Work/Do", wrapperspb.String(work), new(wrapperspb.StringValue))
+	}
+	if err := call("0s"); err != nil {
 		t.Fatalf("first call: %v", err)
 	}
 
-	// Steady calls, as a balancer would send until it notices the stop.
+	// Steady calls, as a balancer sends them until it notices the stop:
+	// here, after three answers of the health service in a row that are
+	// not SERVING, asked every 100ms.
 	var sent, failed, afterStop atomic.Int64
 	var stopped atomic.Bool
 	loadCtx, stopLoad := context.WithCancel(context.Background())
@@ -233,7 +216,7 @@ func TestServe_grpc(t *testing.T) {
 			if stopped.Load() {
 				afterStop.Add(1)
 			}
-			if err := call(context.Background()); err != nil {
+			if err := call("0s"); err != nil {
 				failed.Add(1)
 				t.Errorf("call during the drain: %v", err)
 			}
@@ -241,10 +224,15 @@ func TestServe_grpc(t *testing.T) {
 	}()
 	defer func() { stopLoad(); <-loadDone }()
 	slow := make(chan error, 1)
-	go func() {
-		slow <- call(metadata.AppendToOutgoingContext(context.Background(), "delay", "1500ms"))
-	}()
-	time.Sleep(200 * time.Millisecond) // let the slow call and some load start
+	go func() { slow <- call("1500ms") }()
+	c.waitEntry(t, "work started")
+	deadline := time.Now().Add(patience)
+	for sent.Load() < 20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d calls sent within %s", sent.Load(), patience)
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
 
 	signalled := time.Now()
 	stopped.Store(true)
@@ -252,10 +240,23 @@ func TestServe_grpc(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.waitEntry(t, "stopping: signal received")
-	if code := probe(t, hc, readyz); code != 503 {
-		t.Errorf("readyz after SIGTERM = %d, want 503", code)
+	if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_NOT_SERVING {
+		t.Errorf("health after SIGTERM = %v, %v; want NOT_SERVING", st, err)
 	}
-	<-time.After(time.Until(signalled.Add(700 * time.Millisecond))) // the balancer takes a while to notice
+	poll := time.NewTicker(100 * time.Millisecond)
+	for bad := 0; bad < 3; {
+		select {
+		case <-poll.C:
+		case <-time.After(patience):
+			t.Fatal("the balancer model's poll stalled")
+		}
+		if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_SERVING {
+			bad++
+		} else {
+			bad = 0
+		}
+	}
+	poll.Stop()
 	stopLoad()
 	<-loadDone
 
@@ -274,7 +275,7 @@ func TestServe_grpc(t *testing.T) {
 	if c.code != 0 {
 		t.Errorf("exit code %d, want 0", c.code)
 	}
-	if afterStop.Load() < 20 || failed.Load() > 0 {
+	if afterStop.Load() < 10 || failed.Load() > 0 {
 		t.Errorf("%d calls after SIGTERM, %d failed: want the drain to keep serving them all", afterStop.Load(), failed.Load())
 	}
 	if drain == nil || drain["reason"] != "traffic stopped" {

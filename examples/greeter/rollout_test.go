@@ -1,0 +1,305 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/examples/helloworld/helloworld"
+)
+
+// checkTiming is one way HAProxy checks its servers.
+type checkTiming struct {
+	name  string
+	check string // the server line's check options
+}
+
+// TestRollout replaces three greeter instances behind HAProxy, which
+// speaks HTTP/2 to the clients and to the servers (proto h2), one by one
+// under steady gRPC load, with HAProxy's default check timings (inter 2s,
+// fall 3, rise 2) and tight ones (inter 1s, fall 1), no retries and no
+// redispatch, and greeter's default configuration but MANAGEMENT_PORT:
+// HAProxy checks each instance's HTTP /readyz there, as a balancer that
+// cannot ask grpc.health.v1 does. No call may fail, and every old instance
+// must exit 0.
+func TestRollout(t *testing.T) {
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		t.Fatalf("haproxy is not on PATH (%v): install the distribution's haproxy package (apt-get install haproxy)", err)
+	}
+	bin := build(t)
+	for _, tm := range []checkTiming{
+		{name: "default checks", check: "check"},
+		{name: "tight checks", check: "check inter 1s fall 1"},
+	} {
+		t.Run(tm.name, func(t *testing.T) {
+			t.Parallel()
+			rollout(t, haproxy, bin, tm)
+		})
+	}
+}
+
+func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
+	dir := t.TempDir()
+	const slots = 6 // three instances, and a slot for each replacement
+	ports, mports := make([]int, slots), make([]int, slots)
+	for i := range ports {
+		ports[i], mports[i] = freePort(t), freePort(t)
+	}
+	start := func(slot int) *instance {
+		return startAt(t, ports[slot], "MANAGEMENT_PORT="+strconv.Itoa(mports[slot]),
+			"HOSTNAME=greeter-"+strconv.Itoa(slot), "GREETER_TEST_QUIET=1")
+	}
+	var olds []*instance
+	for i := range 3 {
+		olds = append(olds, start(i))
+	}
+	lb := startBalancer(t, haproxyBin, dir, ports, mports, tm.check)
+	for i := range 3 {
+		lb.waitUp(t, i)
+	}
+
+	load := startGRPCLoad(t, lb.addr)
+	load.waitSent(t, 200)
+	for i, old := range olds {
+		slot := 3 + i
+		start(slot).waitLogged(t, "ready", 1)
+		lb.command(t, fmt.Sprintf("set server greeter/s%d state ready", slot))
+		lb.waitUp(t, slot)
+		signalled := time.Now()
+		code := old.stop(t)
+		drain := old.logged("drain ended")
+		t.Logf("%s: old instance %d exited %d after %s (drain %v); sent so far %d, failed %d",
+			tm.name, i+1, code, time.Since(signalled).Round(time.Millisecond), drain, load.sent.Load(), load.failed.Load())
+		if code != 0 {
+			t.Errorf("old instance %d exited %d, want 0", i+1, code)
+		}
+	}
+	load.waitSent(t, load.sent.Load()+100) // the new instances serve
+	sent, failed := load.stop()
+	t.Logf("%s: sent %d calls, %d failed", tm.name, sent, failed)
+	if failed > 0 {
+		t.Errorf("%s: %d of %d calls failed; first: %s", tm.name, failed, sent, load.firstFailure())
+	}
+	if sent < 1000 {
+		t.Errorf("%s: only %d calls sent, want steady load", tm.name, sent)
+	}
+}
+
+// haproxy is a running HAProxy.
+type haproxy struct {
+	addr   string
+	socket string
+}
+
+// startBalancer runs HAProxy in the foreground: one HTTP/2 frontend on a
+// loopback port, one backend whose servers speak HTTP/2 (gRPC) on PORT and
+// are checked with GET /readyz over HTTP/1.1 on MANAGEMENT_PORT, one slot
+// per port (the first three enabled), no retries and no redispatch.
+func startBalancer(t *testing.T, bin, dir string, ports, mports []int, check string) *haproxy {
+	t.Helper()
+	lb := &haproxy{addr: "127.0.0.1:" + strconv.Itoa(freePort(t)), socket: filepath.Join(dir, "admin.sock")}
+	var servers strings.Builder
+	for i, p := range ports {
+		state := ""
+		if i >= 3 {
+			state = " disabled"
+		}
+		fmt.Fprintf(&servers, "    server s%d 127.0.0.1:%d proto h2 %s port %d check-proto h1%s\n", i, p, check, mports[i], state)
+	}
+	cfg := fmt.Sprintf(`global
+    maxconn 2000
+    stats socket %s mode 600 level admin
+
+defaults
+    mode http
+    retries 0
+    no option redispatch
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+
+frontend grpc
+    bind %s proto h2
+    default_backend greeter
+
+backend greeter
+    balance roundrobin
+    option httpchk GET /readyz
+%s`, lb.socket, lb.addr, servers.String())
+	path := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-c", "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("haproxy -c: %v\n%s\n%s", err, out, cfg)
+	}
+	cmd := exec.Command(bin, "-db", "-f", path)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+	})
+	deadline := time.Now().Add(patience)
+	for {
+		if c, err := net.Dial("unix", lb.socket); err == nil {
+			c.Close()
+			return lb
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("haproxy's admin socket not up within %s", patience)
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+}
+
+// command sends one command to HAProxy's admin socket and returns the
+// answer.
+func (lb *haproxy) command(t *testing.T, cmd string) string {
+	t.Helper()
+	c, err := net.DialTimeout("unix", lb.socket, patience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(patience))
+	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// waitUp waits until HAProxy reports the server of slot UP.
+func (lb *haproxy) waitUp(t *testing.T, slot int) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	var last string
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(lb.command(t, "show stat"), "\n") {
+			f := strings.Split(line, ",")
+			if len(f) > 17 && f[0] == "greeter" && f[1] == "s"+strconv.Itoa(slot) {
+				last = f[17]
+				if f[17] == "UP" {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+	t.Fatalf("server s%d not UP within %s (last status %q)", slot, patience, last)
+}
+
+// grpcLoad calls SayHello through the balancer at a steady pace from a
+// few callers, on one HTTP/2 connection, until stopped.
+type grpcLoad struct {
+	sent, failed atomic.Int64
+	mu           sync.Mutex
+	first        string
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	conn         *grpc.ClientConn
+}
+
+const (
+	loadCallers = 4
+	loadEvery   = 5 * time.Millisecond // per caller: about 800 calls a second in all
+)
+
+func startGRPCLoad(t *testing.T, addr string) *grpcLoad {
+	t.Helper()
+	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &grpcLoad{cancel: cancel, conn: conn}
+	client := helloworld.NewGreeterClient(conn)
+	for c := range loadCallers {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			tick := time.NewTicker(loadEvery)
+			defer tick.Stop()
+			name := "caller-" + strconv.Itoa(c)
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				l.sent.Add(1)
+				cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+				r, err := client.SayHello(cctx, &helloworld.HelloRequest{Name: name})
+				ccancel()
+				switch {
+				case err != nil:
+					l.fail(err.Error())
+				case r.GetMessage() != "Hello "+name:
+					l.fail("answer " + r.GetMessage())
+				}
+			}
+		}()
+	}
+	t.Cleanup(func() { l.stop() })
+	return l
+}
+
+func (l *grpcLoad) fail(why string) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.first == "" {
+		l.first = why
+	}
+}
+
+func (l *grpcLoad) firstFailure() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.first
+}
+
+// waitSent waits until n calls have been sent.
+func (l *grpcLoad) waitSent(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for l.sent.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d calls sent within %s, want %d", l.sent.Load(), patience, n)
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+}
+
+// stop stops the callers, waits for them and closes the connection; it
+// returns the counts.
+func (l *grpcLoad) stop() (sent, failed int64) {
+	l.cancel()
+	l.wg.Wait()
+	l.conn.Close()
+	return l.sent.Load(), l.failed.Load()
+}

@@ -115,7 +115,7 @@ func ExampleURL_UnmarshalText() {
 	fmt.Println(cfg.Database)
 	// Output:
 	// true
-	// mysql://u:[REDACTED]@db:3306/shop?tls=preferred
+	// mysql://u:[REDACTED]@db:3306/shop
 }
 
 // ExampleAMQPURL shows a typed field: a URL of another family lands in the

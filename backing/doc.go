@@ -137,7 +137,6 @@
 //     opens them when it parses, the others when they connect.
 //   - [percent-host] a percent-encoded host name is decoded (it is how
 //     sockets are written); net/url refuses it.
-//
 //   - [shared-schemes] in a field that declares no family, a scheme two
 //     families' drivers share is read as its owner's: tls:// is NATS over
 //     TLS, ws:// and wss:// are MQTT over WebSocket, unix:// is a Redis

@@ -145,7 +145,9 @@
 //     then read back the same way by a field of the same family.
 //   - [mysql-dsn-host] an empty address in a go-sql-driver DSN (u@/db) is
 //     127.0.0.1:3306, and unix() is /tmp/mysql.sock, the driver's own
-//     defaults; a network registered in code (cloudsql(...)) is refused.
+//     defaults; tcp4(...) and tcp6(...) are read as tcp(...), since a URL
+//     has no network; a network registered in code (cloudsql(...)) is
+//     refused.
 //   - [mqtt-unix-path] an MQTT unix URL names its socket by an absolute
 //     path (unix:///run/mosquitto.sock); paho's older unix://name.sock, a
 //     path relative to the working directory, is refused.

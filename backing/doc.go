@@ -5,7 +5,8 @@
 // # Parsing
 //
 // [Parse] reads the URLs platforms hand out in *_URL variables: postgres,
-// mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http and s3, with
+// mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http, s3,
+// and mongodb, with
 // their aliases and TLS variants. It canonicalises the scheme, fills in the
 // default port, percent-decodes credentials, reads IPv6 literals and zones,
 // unix sockets and host lists, keeps query options in order and states the
@@ -14,7 +15,9 @@
 // malformed numbers, booleans and durations, out-of-range heartbeats, a
 // query key without '='. A config field of type [URL] is parsed by config
 // loading; a typed field ([PostgresURL], [SQLURL], [RedisURL], [AMQPURL],
-// [NATSURL], [MQTTURL]) also refuses another family, naming the variable:
+// [NATSURL], [MQTTURL], [MongoURL]) also refuses another
+// family, naming the variable, and reads what that family's drivers read
+// (see The declared family decides):
 //
 //	type Config struct {
 //		Database backing.SQLURL  `env:"DATABASE_URL,required" desc:"primary database"`
@@ -51,6 +54,7 @@
 //	uri, err := cfg.Broker.AMQP()              // amqp091-go Dial
 //	no, err := cfg.NATS.NATS()                 // nats.go servers and credentials
 //	mo, err := cfg.MQTT.MQTT()                 // paho broker with its port
+//	uri, err := cfg.Mongo.Mongo()              // mongo-driver options.Client().ApplyURI
 //
 // Omitted stays omitted: where the URL gives no credentials or option, the
 // output gives none, so the driver's own default applies (amqp://host logs
@@ -62,12 +66,14 @@
 // The conformance module of this repository feeds several hundred URLs, and
 // backing's output for each, to the drivers' own parsers (pgconn, pgxpool,
 // lib/pq, go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL,
-// amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker) and
+// amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker,
+// mongo-driver's connstring.ParseAndValidate) and
 // compares the readings field by field. They match, except for these
 // differences, each deliberate; the suite counts any other as a failure:
 //
 //   - [alias-schemes] pgsql://, pg://, POSTGRES:// and redis+unix:// are
-//     read, though pgx and go-redis know only their own spellings: platforms
+//     read, and so are MONGODB:// and other spellings in capitals, though
+//     pgx, go-redis and the MongoDB driver know only their own: platforms
 //     hand them out.
 //   - [unescaped-at] an unescaped @ in a PostgreSQL password: the userinfo
 //     ends at the last @, as net/url, go-redis and amqp091-go read it; pgx

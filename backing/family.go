@@ -81,7 +81,7 @@ type scheme struct {
 // initialisation cycle); lookup and Parse do.
 var families = [...]*family{
 	&postgresFamily, &mysqlFamily, &sqliteFamily, &redisFamily, &amqpFamily, &natsFamily,
-	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family,
+	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family, &mongoFamily,
 }
 
 // schemeIndex maps every lower-case spelling to its family and scheme.

@@ -29,7 +29,7 @@ func TestFamilies(t *testing.T) {
 				t.Errorf("scheme %s belongs to %s and %s", s.name, other, f.name)
 			}
 			seen[s.name] = f.name
-			if f.hier && f.name != "s3" && s.port == 0 && s.variant != "unix" {
+			if f.hier && f.name != "s3" && s.port == 0 && s.variant != "unix" && s.variant != "mongodb+srv" {
 				t.Errorf("scheme %s has no default port", s.name)
 			}
 		}

@@ -33,11 +33,20 @@ import (
 //     as a comma-separated list of whole URLs, with spaces around the commas
 //     allowed, as nats.go allows them.
 //   - mqtt (tcp), mqtts (ssl, tcps, mqtt+ssl), ws and wss. Write
-//     MQTT over TLS as mqtts:// or ssl://, since tls:// is read as NATS.
+//     MQTT over TLS as mqtts:// or ssl://, since tls:// is read as NATS
+//     unless the field declares MQTT.
 //   - memcached (memcache) with several hosts, and a bare list
 //     host:port,host:port, as MEMCACHIER_SERVERS holds.
 //   - smtp (STARTTLS when offered, port 587) and smtps (port 465), http and
 //     https, and s3://bucket/prefix.
+//   - mongodb and mongodb+srv, as the official driver's connection-string
+//     parser reads them: several hosts (port 27017 by default; none for
+//     +srv, whose SRV record gives them, and TLS by default), sockets as a
+//     percent-encoded path ending in .sock, the database, and options
+//     separated by & or ; with case-insensitive names, checked as the
+//     driver checks them (auth mechanisms and their needs, numbers,
+//     booleans, tls and ssl agreeing...). An @, : or / in the user
+//     information must be percent-encoded, as the driver requires.
 //
 // The scheme is read in any case and aliases are canonicalised. Ports default
 // per scheme and TLS variant. User and password are percent-decoded; like
@@ -50,7 +59,11 @@ import (
 //
 // The TLS mode comes from the scheme and the query; [WithInsecureSkipVerify]
 // turns certificate checks off (and go-redis's own skip_verify=true on a
-// rediss URL). [WithFamily] restricts the families accepted. Parse reads no
+// rediss URL). [WithFamily] restricts the families accepted, and makes the
+// declared family decide: a scheme it shares with another family is read as
+// its own, and the forms of its drivers that are not URLs are read (a libpq
+// keyword/value string, a go-sql-driver DSN, a bare NATS or MQTT host; see
+// the package documentation). Parse reads no
 // environment variable and no file. Its errors wrap [ErrInvalid] (or
 // [ErrFamily]) and say what is wrong and what to write instead, never
 // quoting the text or its credentials. It does not panic on any input.
@@ -232,6 +245,9 @@ func parse(raw string, u *URL, fams []string) error {
 	}
 	if !strings.HasPrefix(rest, "//") {
 		return errorf("missing // after the " + ref.s.name + " scheme; write it as " + ref.fam.example)
+	}
+	if ref.fam == &mongoFamily {
+		return parseMongo(ref, rest[2:], u)
 	}
 	if ref.fam == &natsFamily && strings.Contains(rest[2:], "://") {
 		return parseNATSList(raw, u, fams)

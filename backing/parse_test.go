@@ -79,7 +79,7 @@ func TestParse_errors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, raw, want string }{
 		{"empty", "", "empty; set it"},
-		{"unknown scheme", "mongodb://u:hunter2@h/db", "unknown scheme; use one of postgres"},
+		{"unknown scheme", "couchdb://u:hunter2@h/db", "unknown scheme; use one of postgres"},
 		{"missing slashes", "redis:6379", "missing // after the redis scheme"},
 		{"bad port", "postgres://u:hunter2@h:99999/db", "port is not a number from 1 to 65535"},
 		{"port letters", "postgres://u:hunter2@h:54x2/db", "port is not a number"},

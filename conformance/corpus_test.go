@@ -250,6 +250,7 @@ func corpus() []dcase {
 	)
 	out = append(out, driverTestURLs...)
 	out = append(out, declaredCases()...)
+	out = append(out, mongoCases()...)
 
 	return dedupe(out)
 }

@@ -394,6 +394,10 @@ var readers = map[string][]reader{
 	},
 }
 
+func init() {
+	readers["mongodb"] = []reader{{"mongo-driver connstring", mongoReading, mongoOut}}
+}
+
 // compare runs one case through every reader of its family; a reader may
 // differ only where the case's listed difference allows it.
 func compare(c dcase) diffResult {

@@ -77,7 +77,7 @@ func TestURL_configLoad(t *testing.T) {
 	}
 	_, err = config.Load[cfg](config.WithEnvironment(map[string]string{
 		"DATABASE_URL": "postgres://u:hunter2@db:70000/app",
-		"REDIS_URL":    "mongodb://u:hunter2@m",
+		"REDIS_URL":    "couchdb://u:hunter2@m",
 	}))
 	if err == nil {
 		t.Fatal("no error")

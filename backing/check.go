@@ -70,8 +70,17 @@ func Check(ctx context.Context, u URL, opts ...Option) error {
 		return nil
 	}
 	hosts := u.hosts
-	if u.fam == &s3Family {
+	switch u.fam {
+	case &s3Family:
 		hosts = []Host{{Name: s3Endpoint(u), Port: 443}}
+	case &mongoFamily:
+		var err error
+		if hosts, err = mongoHosts(ctx, u); err != nil {
+			if ce := ctx.Err(); ce != nil {
+				return ce
+			}
+			return &CheckError{Addr: u.hosts[0].Name, Scheme: u.Scheme(), err: ErrUnreachable, detail: "no SRV record: " + dialDetail(err)}
+		}
 	}
 	var first error
 	for _, h := range hosts {
@@ -225,6 +234,8 @@ func (u URL) tlsFirst() bool {
 	switch u.fam {
 	case &s3Family:
 		return true
+	case &mongoFamily:
+		return u.tls != TLSDisable
 	}
 	switch u.variant {
 	case "rediss", "amqps", "mqtts", "wss", "smtps", "https":

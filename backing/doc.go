@@ -5,7 +5,8 @@
 // # Parsing
 //
 // [Parse] reads the URLs platforms hand out in *_URL variables: postgres,
-// mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http and s3, with
+// mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http, s3,
+// and mongodb, with
 // their aliases and TLS variants. It canonicalises the scheme, fills in the
 // default port, percent-decodes credentials, reads IPv6 literals and zones,
 // unix sockets and host lists, keeps query options in order and states the
@@ -14,7 +15,9 @@
 // malformed numbers, booleans and durations, out-of-range heartbeats, a
 // query key without '='. A config field of type [URL] is parsed by config
 // loading; a typed field ([PostgresURL], [SQLURL], [RedisURL], [AMQPURL],
-// [NATSURL], [MQTTURL]) also refuses another family, naming the variable:
+// [NATSURL], [MQTTURL], [MongoURL]) also refuses another
+// family, naming the variable, and reads what that family's drivers read
+// (see The declared family decides):
 //
 //	type Config struct {
 //		Database backing.SQLURL  `env:"DATABASE_URL,required" desc:"primary database"`
@@ -51,6 +54,7 @@
 //	uri, err := cfg.Broker.AMQP()              // amqp091-go Dial
 //	no, err := cfg.NATS.NATS()                 // nats.go servers and credentials
 //	mo, err := cfg.MQTT.MQTT()                 // paho broker with its port
+//	uri, err := cfg.Mongo.Mongo()              // mongo-driver options.Client().ApplyURI
 //
 // Omitted stays omitted: where the URL gives no credentials or option, the
 // output gives none, so the driver's own default applies (amqp://host logs
@@ -62,12 +66,14 @@
 // The conformance module of this repository feeds several hundred URLs, and
 // backing's output for each, to the drivers' own parsers (pgconn, pgxpool,
 // lib/pq, go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL,
-// amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker) and
+// amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker,
+// mongo-driver's connstring.ParseAndValidate) and
 // compares the readings field by field. They match, except for these
 // differences, each deliberate; the suite counts any other as a failure:
 //
 //   - [alias-schemes] pgsql://, pg://, POSTGRES:// and redis+unix:// are
-//     read, though pgx and go-redis know only their own spellings: platforms
+//     read, and so are MONGODB:// and other spellings in capitals, though
+//     pgx, go-redis and the MongoDB driver know only their own: platforms
 //     hand them out.
 //   - [unescaped-at] an unescaped @ in a PostgreSQL password: the userinfo
 //     ends at the last @, as net/url, go-redis and amqp091-go read it; pgx
@@ -78,7 +84,8 @@
 //     amqp and redis URLs get localhost, as their specification and
 //     drivers say.
 //   - [keyword-value] a libpq keyword/value string (host=h dbname=d) is
-//     refused with a message saying what it is; write a URL.
+//     read only in a field declaring PostgreSQL; elsewhere it is refused
+//     with a message saying what it is.
 //   - [ssl-only-true] ?ssl= is read only as ssl=true, as pgx reads it;
 //     other values would reach the server as a setting, so they are refused.
 //   - [client-params] pool and client options (pool_*, max_open_conns,
@@ -101,9 +108,13 @@
 //   - [fragment] a '#' is refused: in a *_URL it is most often an
 //     unescaped # in a password; libpq and pgx read it as text.
 //   - [port-list] more ports than hosts is refused, as pgx refuses it.
-//   - [mysql-tls] the MySQL DSN always writes tls (preferred when the URL
-//     says nothing: TLS when the server offers it, as MySQL's own clients
-//     do); go-sql-driver/mysql's DSN default is no TLS.
+//   - [mysql-tls] omitted stays omitted: without a TLS option in the URL,
+//     the MySQL DSN and the canonical form write none, so
+//     go-sql-driver/mysql's default (no TLS) applies and every release
+//     from 1.4 on reads the DSN; [URL.TLS] still reports [TLSPrefer],
+//     MySQL's own clients' default, for code that builds its own TLS.
+//     tls=preferred is written only when the URL asks for it, and releases
+//     before 1.5 refuse it.
 //   - [mysql-url-options] the URL conventions of other MySQL clients
 //     (ssl-mode, sslmode, ssl, sslaccept, socket) are read into the DSN's
 //     tls option and unix(path), rather than sent to the server as
@@ -132,11 +143,45 @@
 //     opens them when it parses, the others when they connect.
 //   - [percent-host] a percent-encoded host name is decoded (it is how
 //     sockets are written); net/url refuses it.
+//   - [shared-schemes] in a field that declares no family, a scheme two
+//     families' drivers share is read as its owner's: tls:// is NATS over
+//     TLS, ws:// and wss:// are MQTT over WebSocket, unix:// is a Redis
+//     socket. A field that declares the family reads it as that family's
+//     drivers do (see The declared family decides); its [URL.Reveal] is
+//     then read back the same way by a field of the same family.
+//   - [mysql-dsn-host] an empty address in a go-sql-driver DSN (u@/db) is
+//     127.0.0.1:3306, and unix() is /tmp/mysql.sock, the driver's own
+//     defaults; tcp4(...) and tcp6(...) are read as tcp(...), since a URL
+//     has no network; a network registered in code (cloudsql(...)) is
+//     refused.
+//   - [mqtt-unix-path] an MQTT unix URL names its socket by an absolute
+//     path (unix:///run/mosquitto.sock); paho's older unix://name.sock, a
+//     path relative to the working directory, is refused.
 //
-// [shared-schemes] Schemes two drivers share are read one way: tls:// is NATS over TLS,
-// though paho also reads it as MQTT (write mqtts:// for MQTT); ws:// and
-// wss:// are MQTT over WebSocket, not NATS; unix:// is a Redis socket, not
-// paho's.
+// # The declared family decides
+//
+// A field that declares its family (the typed fields [PostgresURL],
+// [MySQLURL], [NATSURL], [MQTTURL]..., or [Parse] with [WithFamily]) reads
+// a value as that family's drivers read it:
+//
+//   - schemes it shares with other families: ws:// and wss:// in NATS
+//     (nats.go's WebSocket, ports 80 and 443, the path kept), tls:// and
+//     unix:// in MQTT (paho's TLS and socket transports);
+//   - forms that are not URLs: a libpq keyword/value string in PostgreSQL
+//     (host=db port=5432 dbname=app user=u password='it\'s', quoting and
+//     escapes as libpq's; the last of a repeated keyword wins); a
+//     go-sql-driver DSN in MySQL (user:pw@tcp(host:3306)/db?parseTime=true,
+//     u@unix(/run/mysqld/mysqld.sock)/db), user and password as written; a
+//     bare host[:port] list in NATS (h1:4222,h2) and a bare host[:port] in
+//     MQTT, as nats.go and paho add their scheme and port.
+//
+// Their driver-ready output is what the driver reads the original as, and
+// every printer masks their credentials as it masks a URL's. A field that
+// declares no family keeps reading only URLs, each scheme as its owner.
+//
+// Each family also declares, in its table entry, which parts of its URLs
+// hold no credential (the database, vhost or bucket name, and the query
+// keys of its drivers that carry none), for the redaction rule.
 //
 // # What the machine may change
 //

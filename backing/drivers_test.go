@@ -14,7 +14,7 @@ func TestURL_SQL(t *testing.T) {
 			`host='a,b' port='5432,5433' user='u' password='p\'q\\' dbname='db' sslmode=verify-full application_name='web'`},
 		{"postgres://%2Fvar%2Frun%2Fpostgresql/db", "pgx", `host='/var/run/postgresql' port='5432' dbname='db'`},
 		{"mysql://root:p@ss%2Fw@[::1]/test?parseTime=true&max_open_conns=3&loc=Europe/Paris", "mysql",
-			"root:p@ss/w@tcp([::1]:3306)/test?tls=preferred&parseTime=true&loc=Europe%2FParis"},
+			"root:p@ss/w@tcp([::1]:3306)/test?parseTime=true&loc=Europe%2FParis"},
 		{"mysql://u@localhost/d?socket=/run/mysqld.sock&tls=false", "mysql", "u@unix(/run/mysqld.sock)/d?tls=false"},
 		{"sqlite:///var/db/app.db?_pragma=busy_timeout(5000)", "sqlite", "file:/var/db/app.db?_pragma=busy_timeout(5000)"},
 	}

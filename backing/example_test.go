@@ -109,13 +109,13 @@ func ExampleURL_UnmarshalText() {
 	type Config struct {
 		Database backing.URL `env:"DATABASE_URL,required" desc:"primary database"`
 	}
-	_, err := config.Load[Config](config.WithEnvironment(map[string]string{"DATABASE_URL": "mongodb://u:secret@m/db"}))
+	_, err := config.Load[Config](config.WithEnvironment(map[string]string{"DATABASE_URL": "couchdb://u:secret@m/db"}))
 	fmt.Println(err != nil)
 	cfg, _ := config.Load[Config](config.WithEnvironment(map[string]string{"DATABASE_URL": "mysql://u:secret@db/shop"}))
 	fmt.Println(cfg.Database)
 	// Output:
 	// true
-	// mysql://u:[REDACTED]@db:3306/shop?tls=preferred
+	// mysql://u:[REDACTED]@db:3306/shop
 }
 
 // ExampleAMQPURL shows a typed field: a URL of another family lands in the

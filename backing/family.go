@@ -33,6 +33,12 @@ type family struct {
 	// emptyHosts: empty host names are allowed in the authority, to be
 	// filled from the query (postgres://u@:5433/db?host=/socket).
 	emptyHosts bool
+	// shared are spellings another family owns in the table, read as this
+	// family's when a field declares it (ws in NATS, tls in MQTT).
+	shared []scheme
+	// public is what of a URL of the family may print as it is under a
+	// fail-closed redaction rule, beyond scheme, hosts and ports.
+	public publicParts
 	// secretParam reports whether a query key carries a credential.
 	secretParam func(key string) bool
 	// finish reads the path and the query into u; the authority is read.
@@ -41,6 +47,26 @@ type family struct {
 	write func(u *URL, b *strings.Builder, hide bool)
 	// greet exchanges the first bytes of the protocol on a connected conn.
 	greet func(c net.Conn, r *bufio.Reader, u URL, h Host) error
+}
+
+// publicParts are the parts of a family's URLs that hold no credential:
+// whether the database (vhost, bucket, file, database number) shows, and
+// the query keys whose values show. Every other query value, the user
+// information and the path are for the redaction rule to mask.
+type publicParts struct {
+	database bool
+	keys     []string
+}
+
+// publicKey reports whether the value of query key k shows in print for the
+// family: k is one of its public keys, and not a credential by name.
+func (f *family) publicKey(k string) bool {
+	for _, p := range f.public.keys {
+		if p == k {
+			return !isSecretParam(k)
+		}
+	}
+	return false
 }
 
 // scheme is one spelling of a family's scheme.
@@ -55,7 +81,7 @@ type scheme struct {
 // initialisation cycle); lookup and Parse do.
 var families = [...]*family{
 	&postgresFamily, &mysqlFamily, &sqliteFamily, &redisFamily, &amqpFamily, &natsFamily,
-	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family,
+	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family, &mongoFamily,
 }
 
 // schemeIndex maps every lower-case spelling to its family and scheme.

@@ -20,6 +20,7 @@ var amqpFamily = family{
 	userName:    true,
 	plus:        true,
 	defaultHost: "localhost",
+	public:      publicParts{database: true, keys: []string{"heartbeat", "connection_timeout", "channel_max", "auth_mechanism", "server_name_indication"}},
 	secretParam: isSecretParam,
 	finish:      finishAMQP,
 	write:       writeAMQP,

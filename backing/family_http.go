@@ -15,6 +15,7 @@ var httpFamily = family{
 	example:     "https://host/path",
 	hier:        true,
 	plus:        true,
+	public:      publicParts{},
 	secretParam: isSecretParam,
 	finish:      func(u *URL, params []Param) error { u.params = params; return nil },
 	write:       writePathQuery,

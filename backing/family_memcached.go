@@ -17,6 +17,7 @@ var memcachedFamily = family{
 	hier:        true,
 	userName:    true,
 	plus:        true,
+	public:      publicParts{},
 	secretParam: isSecretParam,
 	finish:      finishNoPath,
 	write:       writeHostsQuery,

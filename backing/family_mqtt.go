@@ -25,24 +25,49 @@ var mqttFamily = family{
 		{name: "ws", variant: "ws", port: 80},
 		{name: "wss", variant: "wss", port: 443, tls: TLSVerify},
 	},
+	shared: []scheme{
+		{name: "tls", variant: "mqtts", port: 8883, tls: TLSVerify},
+		{name: "unix", variant: "unix"},
+	},
+	public:      publicParts{keys: []string{"clientId", "client_id", "keepalive", "clean"}},
 	example:     "mqtt://user:password@host:1883",
 	hier:        true,
 	userName:    true,
 	plus:        true,
 	secretParam: isSecretParam,
 	finish:      finishMQTT,
-	write:       writePathQuery,
+	write:       writeMQTT,
 	greet:       greetMQTT,
 }
 
 // finishMQTT keeps the path of ws and wss URLs, the WebSocket's; over TCP
-// paho ignores a path, and so does the broker URL.
+// paho ignores a path, and so does the broker URL. A unix URL (declared
+// MQTT fields only) names the socket by its path: unix:///run/mosquitto.sock.
 func finishMQTT(u *URL, params []Param) error {
-	if u.variant != "ws" && u.variant != "wss" {
+	switch u.variant {
+	case "unix":
+		if len(u.hosts) > 0 || u.path == "" || u.path == "/" {
+			return errorf("an MQTT unix URL names the socket by its absolute path; write it as unix:///run/mosquitto/mosquitto.sock")
+		}
+		u.hosts = []Host{{Name: u.path, Unix: true}}
+		u.path = ""
+	case "ws", "wss":
+	default:
 		u.path = ""
 	}
 	u.params = params
 	return nil
+}
+
+// writeMQTT writes the socket path of a unix URL, or the host, the
+// WebSocket path and the query.
+func writeMQTT(u *URL, b *strings.Builder, hide bool) {
+	if u.variant == "unix" {
+		b.WriteString(escape(u.hosts[0].Name, pathKeep))
+		u.writeQuery(b, hide)
+		return
+	}
+	writePathQuery(u, b, hide)
 }
 
 // writePathQuery writes the hosts, the path as written and the query.
@@ -52,11 +77,23 @@ func writePathQuery(u *URL, b *strings.Builder, hide bool) {
 	u.writeQuery(b, hide)
 }
 
+// nativeMQTT reads a broker without scheme, host[:port], as paho's
+// AddBroker reads it: tcp://host:port, and a leading ':' is 127.0.0.1.
+func nativeMQTT(raw string, u *URL) (bool, error) {
+	if strings.Contains(raw, "://") || strings.ContainsAny(raw, "/?#, ") {
+		return false, nil
+	}
+	if raw[0] == ':' {
+		raw = "127.0.0.1" + raw
+	}
+	return true, parseHier(schemeRef{&mqttFamily, &mqttFamily.schemes[1]}, raw, u)
+}
+
 // MQTTOptions is what an MQTT client such as eclipse/paho.mqtt.golang needs:
 // the broker URL for AddBroker, with its port written out (paho adds none),
 // and the credentials for SetUsername and SetPassword.
 type MQTTOptions struct {
-	Broker   string // tcp://host:1883, ssl://host:8883, ws://host:80/path or wss://host:443/path
+	Broker   string // tcp://host:1883, ssl://host:8883, ws://host:80/path, wss://host:443/path or unix:///path
 	Username string
 	Password config.Secret
 	TLS      *tls.Config // for SetTLSConfig; nil for tcp and ws
@@ -64,7 +101,7 @@ type MQTTOptions struct {
 
 // MQTT returns an mqtt URL's broker and credentials, whatever spelling of
 // the scheme it was written with (mqtt, tcp, mqtts, ssl, tcps, mqtt+ssl, ws,
-// wss). The broker carries no credentials and no query. Other families give
+// wss, and in a declared MQTT field tls and unix). The broker carries no credentials and no query. Other families give
 // an error wrapping [ErrFamily].
 func (u URL) MQTT() (MQTTOptions, error) {
 	if err := u.want("MQTT", "mqtt"); err != nil {
@@ -76,6 +113,8 @@ func (u URL) MQTT() (MQTTOptions, error) {
 		scheme = "ssl://"
 	case "ws", "wss":
 		scheme = u.variant + "://"
+	case "unix":
+		return MQTTOptions{Broker: "unix://" + escape(u.hosts[0].Name, pathKeep), Username: u.user, Password: u.Password()}, nil
 	default:
 		scheme = "tcp://"
 	}
@@ -98,7 +137,7 @@ func greetMQTT(c net.Conn, r *bufio.Reader, u URL, h Host) error {
 	ws := u.variant == "ws" || u.variant == "wss"
 	var ack []byte
 	if ws {
-		if err := wsUpgrade(c, r, u, h); err != nil {
+		if err := wsUpgrade(c, r, u, h, "mqtt"); err != nil {
 			return err
 		}
 		if _, err := c.Write(wsFrame(pkt)); err != nil {
@@ -128,9 +167,9 @@ func greetMQTT(c net.Conn, r *bufio.Reader, u URL, h Host) error {
 	return nil
 }
 
-// wsUpgrade asks for a WebSocket with the mqtt subprotocol and checks the
-// 101 answer and its Sec-WebSocket-Accept.
-func wsUpgrade(c net.Conn, r *bufio.Reader, u URL, h Host) error {
+// wsUpgrade asks for a WebSocket (with the subprotocol proto, when not "")
+// and checks the 101 answer and its Sec-WebSocket-Accept.
+func wsUpgrade(c net.Conn, r *bufio.Reader, u URL, h Host, proto string) error {
 	var nonce [16]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return err
@@ -141,7 +180,11 @@ func wsUpgrade(c net.Conn, r *bufio.Reader, u URL, h Host) error {
 		path = "/"
 	}
 	req := "GET " + path + " HTTP/1.1\r\nHost: " + h.String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"
+		"Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+	if proto != "" {
+		req += "Sec-WebSocket-Protocol: " + proto + "\r\n"
+	}
+	req += "\r\n"
 	if _, err := c.Write([]byte(req)); err != nil {
 		return err
 	}
@@ -189,16 +232,24 @@ func wsFrame(p []byte) []byte {
 	return f
 }
 
-// wsRead reads one unmasked server frame of under 126 bytes.
+// wsRead reads one unmasked data frame from the server, of at most 64 KiB.
 func wsRead(r *bufio.Reader) ([]byte, error) {
 	var h [2]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		return nil, err
 	}
-	if h[0]&0x0f != 2 || h[1]&0x80 != 0 || h[1] >= 126 {
-		return nil, wrongf("the WebSocket answer to CONNECT is not a small binary frame")
+	n := int(h[1] & 0x7f)
+	if op := h[0] & 0x0f; (op != 1 && op != 2) || h[1]&0x80 != 0 || n == 127 {
+		return nil, wrongf("the WebSocket answer is not a data frame of at most 64 KiB")
 	}
-	p := make([]byte, h[1])
+	if n == 126 {
+		var ext [2]byte
+		if _, err := io.ReadFull(r, ext[:]); err != nil {
+			return nil, err
+		}
+		n = int(ext[0])<<8 | int(ext[1])
+	}
+	p := make([]byte, n)
 	_, err := io.ReadFull(r, p)
 	return p, err
 }

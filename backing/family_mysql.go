@@ -21,6 +21,7 @@ var mysqlFamily = family{
 	hier:        true,
 	userName:    true,
 	plus:        true,
+	public:      publicParts{database: true, keys: []string{"tls", "ssl-mode", "sslmode", "ssl", "parseTime", "loc", "charset", "collation", "timeout", "readTimeout", "writeTimeout", "interpolateParams", "multiStatements", "clientFoundRows", "columnsWithAlias", "rejectReadOnly", "max_open_conns", "max_idle_conns", "conn_max_lifetime", "conn_max_idle_time"}},
 	secretParam: isSecretParam,
 	finish:      finishMySQL,
 	write:       writeMySQL,
@@ -47,6 +48,12 @@ func finishMySQL(u *URL, params []Param) error {
 	kept := params[:0] // filtered in place: each is written at or before where it is read
 	for _, p := range params {
 		v := strings.ToLower(p.Value)
+		switch p.Key {
+		case "tls", "ssl-mode", "sslmode", "ssl_mode", "ssl", "sslaccept":
+			// The URL asks for a TLS mode: the DSN and the canonical form
+			// write it. (For mysql, pgSSLMode only records that it was asked.)
+			u.pgSSLMode = "asked"
+		}
 		switch p.Key {
 		case "tls":
 			switch v {
@@ -131,6 +138,77 @@ func finishMySQL(u *URL, params []Param) error {
 	return nil
 }
 
+// nativeMySQL reads a go-sql-driver/mysql DSN,
+// [user[:password]@][net[(addr)]]/dbname[?param=value&...], as its ParseDSN
+// does: the last '/' ends the address part, the last '@' before it ends the
+// user information, the first ':' in that splits user and password (both
+// taken as written, not percent-decoded). net is tcp (tcp6, or empty for
+// tcp) or unix; an empty address is 127.0.0.1:3306 for tcp and
+// /tmp/mysql.sock for unix, the driver's defaults, and a port-less address
+// gets 3306. The options are read as a mysql URL's are; without a TLS
+// option the DSN has no TLS, as go-sql-driver/mysql reads it.
+func nativeMySQL(raw string, u *URL) (bool, error) {
+	slash := strings.LastIndexByte(raw, '/')
+	if slash < 0 || strings.Contains(raw, "://") {
+		return false, nil
+	}
+	*u = URL{fam: &mysqlFamily, tls: TLSPrefer}
+	addrPart := raw[:slash]
+	if at := strings.LastIndexByte(addrPart, '@'); at >= 0 {
+		ui := addrPart[:at]
+		addrPart = addrPart[at+1:]
+		u.hasUser = true
+		user, pass, hasPass := strings.Cut(ui, ":")
+		u.user = user
+		if hasPass {
+			u.hasPass = true
+			u.secrets().password = pass
+		}
+	}
+	network, addr := addrPart, ""
+	if i := strings.IndexByte(addrPart, '('); i >= 0 {
+		if !strings.HasSuffix(addrPart, ")") {
+			return true, errorf("a MySQL DSN address without its closing ')'; write it as tcp(host:3306) or unix(/path/mysqld.sock), and percent-encode nothing in it")
+		}
+		network, addr = addrPart[:i], addrPart[i+1:len(addrPart)-1]
+	}
+	switch network {
+	case "", "tcp", "tcp4", "tcp6":
+		if addr == "" {
+			addr = "127.0.0.1:3306"
+		}
+		h, err := parseHost(addr, 3306, false)
+		if err != nil || h.Unix {
+			return true, errorf("the address in a MySQL DSN's tcp(...) is not host:port; write it as tcp(db.internal:3306)")
+		}
+		u.hosts = []Host{h}
+	case "unix":
+		if addr == "" {
+			addr = "/tmp/mysql.sock"
+		}
+		if addr[0] != '/' {
+			return true, errorf("the socket in a MySQL DSN's unix(...) is not an absolute path; write it as unix(/run/mysqld/mysqld.sock)")
+		}
+		u.hosts = []Host{{Name: addr, Unix: true}}
+	default:
+		return true, errorf("a MySQL DSN with a network other than tcp or unix (a dialer registered in code cannot come from the environment); write tcp(host:3306) or unix(/path)")
+	}
+	db, query, _ := strings.Cut(raw[slash+1:], "?")
+	dec, ok := unescape(db, false)
+	if !ok {
+		return true, errorf("bad percent-encoding in the database name; write a % as %25")
+	}
+	u.path = "/" + dec
+	params, err := parseQuery(query, true, false)
+	if err != nil {
+		return true, err
+	}
+	if err := finishMySQL(u, params); err != nil {
+		return true, err
+	}
+	return true, nil
+}
+
 // mysqlBools and mysqlDurations are go-sql-driver/mysql's options of those
 // kinds; it refuses a malformed value when it parses the DSN.
 var (
@@ -160,8 +238,18 @@ func writeMySQL(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
 	b.WriteByte('/')
 	b.WriteString(escape(u.database, segKeep))
+	if !u.mysqlTLSAsked() {
+		u.writeQuery(b, hide)
+		return
+	}
 	u.writeQuery(b, hide, Param{Key: "tls", Value: mysqlTLS(u.tls)})
 }
+
+// mysqlTLSAsked reports whether the URL names a TLS mode (tls, ssl-mode,
+// ssl...); when it does not, neither the DSN nor the canonical form writes
+// one, so go-sql-driver/mysql's own default (no TLS) applies, and every
+// release from 1.4 on reads the DSN.
+func (u *URL) mysqlTLSAsked() bool { return u.pgSSLMode != "" }
 
 // mysqlKeep are the characters go-sql-driver/mysql reads as they are in an
 // option value; the rest are percent-encoded for its QueryUnescape.
@@ -194,10 +282,15 @@ func (u URL) mysqlDSN() (string, error) {
 	}
 	b.WriteString(")/")
 	b.WriteString(u.database)
-	b.WriteString("?tls=")
-	b.WriteString(mysqlTLS(u.tls))
+	sep := byte('?')
+	if u.mysqlTLSAsked() {
+		b.WriteString("?tls=")
+		b.WriteString(mysqlTLS(u.tls))
+		sep = '&'
+	}
 	for _, p := range u.Params() {
-		b.WriteByte('&')
+		b.WriteByte(sep)
+		sep = '&'
 		b.WriteString(p.Key)
 		b.WriteByte('=')
 		b.WriteString(escape(p.Value, mysqlKeep))

@@ -16,19 +16,26 @@ var natsFamily = family{
 		{name: "nats", port: 4222},
 		{name: "tls", variant: "tls", port: 4222, tls: TLSVerify},
 	},
+	shared: []scheme{
+		{name: "ws", variant: "ws", port: 80},
+		{name: "wss", variant: "wss", port: 443, tls: TLSVerify},
+	},
+	public:      publicParts{keys: []string{"name", "verbose", "pedantic"}},
 	example:     "nats://host:4222",
 	multi:       true,
 	hier:        true,
 	plus:        true,
 	secretParam: isSecretParam,
 	finish:      finishNATS,
-	write:       writeHostsQuery,
+	write:       writeNATS,
 	greet:       greetNATS,
 }
 
-// finishNATS drops a path, which nats.go ignores.
+// finishNATS drops a path, which nats.go ignores but over WebSocket.
 func finishNATS(u *URL, params []Param) error {
-	u.path = ""
+	if u.variant != "ws" && u.variant != "wss" {
+		u.path = ""
+	}
 	u.params = params
 	return nil
 }
@@ -43,6 +50,27 @@ func finishNoPath(u *URL, params []Param) error {
 	return nil
 }
 
+// writeNATS writes the hosts, the WebSocket path and the query.
+func writeNATS(u *URL, b *strings.Builder, hide bool) {
+	u.writeHosts(b)
+	b.WriteString(escape(u.path, pathKeep))
+	u.writeQuery(b, hide)
+}
+
+// nativeNATS reads a server list without scheme, host[:port] items
+// separated by commas, as nats.go reads Connect's argument: each item gets
+// nats:// and the default port.
+func nativeNATS(raw string, u *URL) (bool, error) {
+	if strings.Contains(raw, "://") || strings.ContainsAny(raw, "/?#") {
+		return false, nil
+	}
+	raw = natsTrim(raw)
+	if raw == "" || strings.ContainsAny(raw, " \t") {
+		return false, nil
+	}
+	return true, parseNATSList(raw, u, []string{"nats"})
+}
+
 // writeHostsQuery writes the hosts and the query, for families without path.
 func writeHostsQuery(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
@@ -51,7 +79,7 @@ func writeHostsQuery(u *URL, b *strings.Builder, hide bool) {
 
 // natsSpaces removes the spaces around the commas and at the ends of a NATS
 // server list, as nats.go does; other text is returned as it is.
-func natsSpaces(raw string) string {
+func natsSpaces(raw string, fams []string) string {
 	if strings.IndexByte(raw, ' ') < 0 {
 		return raw
 	}
@@ -59,9 +87,14 @@ func natsSpaces(raw string) string {
 	if colon <= 0 {
 		return raw
 	}
-	if ref, ok := lookup(raw[:colon]); !ok || ref.fam != &natsFamily {
+	if ref, ok := lookupIn(raw[:colon], fams); !ok || ref.fam != &natsFamily {
 		return raw
 	}
+	return natsTrim(raw)
+}
+
+// natsTrim trims the items of a comma-separated list and drops empty ones.
+func natsTrim(raw string) string {
 	parts := strings.Split(raw, ",")
 	out := parts[:0]
 	for _, p := range parts {
@@ -73,17 +106,18 @@ func natsSpaces(raw string) string {
 }
 
 // parseNATSList reads a comma-separated list of NATS servers, each a whole
-// URL or host[:port], as nats.go splits Connect's argument.
-func parseNATSList(raw string, dst *URL) error {
+// URL or host[:port], as nats.go splits Connect's argument. A list mixes no
+// WebSocket and plain servers, which nats.go refuses.
+func parseNATSList(raw string, dst *URL, fams []string) error {
 	var out URL
 	var params []Param
 	for i, item := range strings.Split(raw, ",") {
 		ref := schemeRef{&natsFamily, &natsFamily.schemes[0]}
 		rest := item
 		if j := strings.Index(item, "://"); j >= 0 {
-			r, ok := lookup(item[:j])
+			r, ok := lookupIn(item[:j], fams)
 			if !ok || r.fam != &natsFamily || !validScheme(item[:j]) {
-				return errorf("a server in a NATS list is not a nats:// or tls:// URL")
+				return errorf("a server in a NATS list is not a nats://, tls://, ws:// or wss:// URL")
 			}
 			ref, rest = r, item[j+3:]
 		}
@@ -95,6 +129,9 @@ func parseNATSList(raw string, dst *URL) error {
 		if i == 0 {
 			out = u
 			continue
+		}
+		if isWS(u.variant) != isWS(out.variant) {
+			return errorf("a NATS list mixes WebSocket (ws, wss) and plain servers, which nats.go refuses; use one kind")
 		}
 		if u.hasUser {
 			if !out.hasUser {
@@ -117,10 +154,12 @@ func parseNATSList(raw string, dst *URL) error {
 	return nil
 }
 
+func isWS(variant string) bool { return variant == "ws" || variant == "wss" }
+
 // NATSOptions is what nats.go needs: the server list for nats.Connect (join
 // it with ","), and the credentials for nats.UserInfo or nats.Token.
 type NATSOptions struct {
-	Servers  []string // nats://host:port or tls://host:port, without credentials
+	Servers  []string // nats://host:port, tls://host:port, ws://host:port/path or wss://..., without credentials
 	User     string
 	Password config.Secret
 	Token    config.Secret // a lone userinfo, as nats.go reads it
@@ -135,12 +174,17 @@ func (u URL) NATS() (NATSOptions, error) {
 		return NATSOptions{}, err
 	}
 	scheme := "nats://"
-	if u.tls != TLSDisable {
+	switch {
+	case isWS(u.variant) && u.tls != TLSDisable:
+		scheme = "wss://"
+	case isWS(u.variant):
+		scheme = "ws://"
+	case u.tls != TLSDisable:
 		scheme = "tls://"
 	}
 	o := NATSOptions{TLS: u.TLSConfig()}
 	for _, h := range u.hosts {
-		o.Servers = append(o.Servers, scheme+h.urlHost())
+		o.Servers = append(o.Servers, scheme+h.urlHost()+escape(u.path, pathKeep))
 	}
 	switch {
 	case u.token:
@@ -152,12 +196,25 @@ func (u URL) NATS() (NATSOptions, error) {
 }
 
 // greetNATS reads the server's INFO line, which a NATS server sends in
-// plain text before any TLS, and parses its JSON object, which names the
-// server (server_id).
-func greetNATS(_ net.Conn, r *bufio.Reader, _ URL, _ Host) error {
-	line, err := readLine(r)
-	if err != nil {
-		return err
+// plain text before any TLS (over ws and wss, in the first WebSocket frame
+// after the upgrade), and parses its JSON object, which names the server
+// (server_id).
+func greetNATS(c net.Conn, r *bufio.Reader, u URL, h Host) error {
+	var line string
+	if isWS(u.variant) {
+		if err := wsUpgrade(c, r, u, h, ""); err != nil {
+			return err
+		}
+		p, err := wsRead(r)
+		if err != nil {
+			return err
+		}
+		line = strings.TrimRight(string(p), "\r\n")
+	} else {
+		var err error
+		if line, err = readLine(r); err != nil {
+			return err
+		}
 	}
 	rest, ok := strings.CutPrefix(line, "INFO")
 	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {

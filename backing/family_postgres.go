@@ -27,6 +27,7 @@ var postgresFamily = family{
 	emptyHosts:  true,
 	oneEquals:   true,
 	noNUL:       true,
+	public:      publicParts{database: true, keys: []string{"sslmode", "application_name", "connect_timeout", "target_session_attrs", "search_path", "timezone", "channel_binding", "sslnegotiation", "sslsni", "min_protocol_version", "max_protocol_version", "pool_max_conns", "pool_min_conns", "pool_min_idle_conns", "pool_max_conn_lifetime", "pool_max_conn_idle_time", "pool_health_check_period", "statement_cache_capacity", "default_query_exec_mode"}},
 	secretParam: isSecretParam,
 	finish:      finishPostgres,
 	write:       writePostgres,
@@ -165,6 +166,91 @@ func finishPostgres(u *URL, params []Param) error {
 	u.path = ""
 	return nil
 }
+
+// nativePostgres reads a libpq keyword/value string (host=db port=5432
+// dbname=app user=u password='it”s'), as libpq and pgx read it: keywords
+// separated by whitespace, '=' with optional spaces around it, values plain
+// (a backslash escapes the next character) or in single quotes (with \' and
+// \\). A repeated keyword's last value wins; an empty user is none. The
+// keywords are then read as the same query options of a postgres URL are.
+func nativePostgres(raw string, u *URL) (bool, error) {
+	if eq := strings.IndexByte(raw, '='); eq < 0 || !isKeywordValue(strings.Trim(raw[:eq], pgSpace)+"=") {
+		return false, nil
+	}
+	if strings.IndexByte(raw, 0) >= 0 {
+		return true, errorf("a NUL byte in the keyword/value string; remove it (pgx refuses it)")
+	}
+	var params []Param
+	for s := strings.TrimLeft(raw, pgSpace); s != ""; {
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			return true, errorf("a keyword without '=' in the keyword/value string; write keyword=value pairs separated by spaces")
+		}
+		key := strings.Trim(s[:eq], pgSpace)
+		if key == "" || strings.ContainsAny(key, pgSpace) {
+			return true, errorf("a keyword/value pair without its keyword, or a space inside a keyword; write keyword=value pairs separated by spaces")
+		}
+		s = strings.TrimLeft(s[eq+1:], pgSpace)
+		var val []byte
+		switch {
+		case s == "":
+		case s[0] != '\'':
+			end := 0
+			for ; end < len(s) && !strings.ContainsRune(pgSpace, rune(s[end])); end++ {
+				if s[end] == '\\' {
+					end++
+					if end == len(s) {
+						break
+					}
+				}
+				val = append(val, s[end])
+			}
+			s = strings.TrimLeft(s[min(end, len(s)):], pgSpace)
+		default:
+			s = s[1:]
+			end := 0
+			for ; end < len(s) && s[end] != '\''; end++ {
+				if s[end] == '\\' {
+					end++
+					if end == len(s) {
+						break
+					}
+				}
+				val = append(val, s[end])
+			}
+			if end >= len(s) {
+				return true, errorf("an unterminated quoted value in the keyword/value string; close it with '")
+			}
+			s = strings.TrimLeft(s[end+1:], pgSpace)
+		}
+		if key == "user" && len(val) == 0 {
+			continue
+		}
+		params = append(params, Param{Key: key, Value: string(val)})
+	}
+	*u = URL{fam: &postgresFamily, tls: TLSPrefer}
+	// Last value wins, as in pgx's map; a later keyword replaces an earlier.
+	last := map[string]int{}
+	for i, p := range params {
+		last[p.Key] = i
+	}
+	kept := params[:0]
+	for i, p := range params {
+		if last[p.Key] == i {
+			kept = append(kept, p)
+		}
+	}
+	if err := finishPostgres(u, kept); err != nil {
+		return true, err
+	}
+	if len(u.hosts) == 0 {
+		return true, errorf("missing host; give host= in the keyword/value string, since nothing is read from the machine (no PGHOST, no default socket)")
+	}
+	return true, nil
+}
+
+// pgSpace is the whitespace of a keyword/value string.
+const pgSpace = " \t\n\r\v\f"
 
 // pgChecks are the options pgx and pgxpool read as one of a few words, a
 // whole number (with its least value) or a duration; pgx refuses another

@@ -26,6 +26,7 @@ var redisFamily = family{
 	userName:    true,
 	plus:        true,
 	defaultHost: "localhost",
+	public:      publicParts{database: true, keys: []string{"db", "protocol", "client_name", "pool_size", "pool_timeout", "pool_fifo", "min_idle_conns", "max_idle_conns", "max_active_conns", "dial_timeout", "read_timeout", "write_timeout", "max_retries", "min_retry_backoff", "max_retry_backoff", "conn_max_idle_time", "conn_max_lifetime", "addr", "read_only", "route_by_latency", "route_randomly", "max_redirects"}},
 	secretParam: isSecretParam,
 	finish:      finishRedis,
 	write:       writeRedis,

@@ -8,6 +8,7 @@ var s3Family = family{
 	example:     "s3://bucket/prefix",
 	hier:        true,
 	plus:        true,
+	public:      publicParts{database: true, keys: []string{"region", "endpoint"}},
 	secretParam: isSecretParam,
 	finish:      finishS3,
 	write:       writeS3,

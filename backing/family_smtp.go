@@ -15,6 +15,7 @@ var smtpFamily = family{
 	hier:        true,
 	userName:    true,
 	plus:        true,
+	public:      publicParts{},
 	secretParam: isSecretParam,
 	finish:      finishNoPath,
 	write:       writeHostsQuery,

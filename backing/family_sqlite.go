@@ -13,6 +13,7 @@ var sqliteFamily = family{
 	},
 	example:     "sqlite:///absolute/path.db",
 	plus:        true,
+	public:      publicParts{database: true, keys: []string{"mode", "cache", "_busy_timeout", "_journal_mode", "_foreign_keys", "immutable"}},
 	secretParam: isSecretParam,
 	finish:      func(*URL, []Param) error { return nil }, // parseSQLite reads it all
 	write:       writeSQLite,

@@ -33,11 +33,20 @@ import (
 //     as a comma-separated list of whole URLs, with spaces around the commas
 //     allowed, as nats.go allows them.
 //   - mqtt (tcp), mqtts (ssl, tcps, mqtt+ssl), ws and wss. Write
-//     MQTT over TLS as mqtts:// or ssl://, since tls:// is read as NATS.
+//     MQTT over TLS as mqtts:// or ssl://, since tls:// is read as NATS
+//     unless the field declares MQTT.
 //   - memcached (memcache) with several hosts, and a bare list
 //     host:port,host:port, as MEMCACHIER_SERVERS holds.
 //   - smtp (STARTTLS when offered, port 587) and smtps (port 465), http and
 //     https, and s3://bucket/prefix.
+//   - mongodb and mongodb+srv, as the official driver's connection-string
+//     parser reads them: several hosts (port 27017 by default; none for
+//     +srv, whose SRV record gives them, and TLS by default), sockets as a
+//     percent-encoded path ending in .sock, the database, and options
+//     separated by & or ; with case-insensitive names, checked as the
+//     driver checks them (auth mechanisms and their needs, numbers,
+//     booleans, tls and ssl agreeing...). An @, : or / in the user
+//     information must be percent-encoded, as the driver requires.
 //
 // The scheme is read in any case and aliases are canonicalised. Ports default
 // per scheme and TLS variant. User and password are percent-decoded; like
@@ -50,7 +59,11 @@ import (
 //
 // The TLS mode comes from the scheme and the query; [WithInsecureSkipVerify]
 // turns certificate checks off (and go-redis's own skip_verify=true on a
-// rediss URL). [WithFamily] restricts the families accepted. Parse reads no
+// rediss URL). [WithFamily] restricts the families accepted, and makes the
+// declared family decide: a scheme it shares with another family is read as
+// its own, and the forms of its drivers that are not URLs are read (a libpq
+// keyword/value string, a go-sql-driver DSN, a bare NATS or MQTT host; see
+// the package documentation). Parse reads no
 // environment variable and no file. Its errors wrap [ErrInvalid] (or
 // [ErrFamily]) and say what is wrong and what to write instead, never
 // quoting the text or its credentials. It does not panic on any input.
@@ -61,6 +74,16 @@ func Parse(raw string, opts ...Option) (URL, error) {
 	}
 	if raw == "" {
 		return URL{}, errorf("empty; set it to a URL such as postgres://user:password@host:5432/database")
+	}
+	if len(s.families) > 0 {
+		u := new(URL)
+		handled, err := parseNative(raw, u, s.families)
+		if err != nil {
+			return URL{}, err
+		}
+		if handled {
+			return s.finish(u), nil
+		}
 	}
 	trimmed := false
 	for i := 0; i < len(raw); i++ {
@@ -76,7 +99,7 @@ func Parse(raw string, opts ...Option) (URL, error) {
 		if c == ' ' && !trimmed {
 			// nats.go allows spaces around the commas of a server list.
 			trimmed = true
-			if t := natsSpaces(raw); t != raw {
+			if t := natsSpaces(raw, s.families); t != raw {
 				raw, i = t, -1
 				continue
 			}
@@ -90,25 +113,118 @@ func Parse(raw string, opts ...Option) (URL, error) {
 		return URL{}, errorf("contains a control character at byte " + strconv.Itoa(i) + "; remove it (a trailing newline from a file is a common cause)")
 	}
 	u := new(URL)
-	if err := parse(raw, u); err != nil {
+	if err := parse(raw, u, s.families); err != nil {
 		return URL{}, err
 	}
 	if len(s.families) > 0 && !slices.Contains(s.families, u.fam.name) {
 		return URL{}, &familyError{got: u.fam.name, want: s.families}
 	}
+	return s.finish(u), nil
+}
+
+// finish applies the settings that change a parsed URL.
+func (s settings) finish(u *URL) URL {
 	if s.insecure && (u.tls == TLSVerify || u.tls == TLSVerifyCA) {
 		u.tls = TLSRequire
 		u.insecure = true
 	}
-	return *u, nil
+	return *u
 }
 
-func parse(raw string, u *URL) error {
+// lookupIn returns the family and spelling of a scheme as a field declaring
+// fams reads it: a spelling of a declared family, its own or one it shares
+// with another family (ws in NATS, tls in MQTT), wins; otherwise the
+// spelling's owner in the table.
+func lookupIn(name string, fams []string) (schemeRef, bool) {
+	if hasUpper(name) {
+		name = strings.ToLower(name)
+	}
+	for _, fn := range fams {
+		f := familyByName(fn)
+		if f == nil {
+			continue
+		}
+		for i := range f.schemes {
+			if f.schemes[i].name == name {
+				return schemeRef{f, &f.schemes[i]}, true
+			}
+		}
+		for i := range f.shared {
+			if f.shared[i].name == name {
+				return schemeRef{f, &f.shared[i]}, true
+			}
+		}
+	}
+	return lookup(name)
+}
+
+// parseNative reads the forms other than URLs that the drivers of the
+// declared families accept (a libpq keyword/value string, a go-sql-driver
+// DSN, a bare host:port list...). It reports false, and leaves u alone, when
+// raw is a URL of a declared family's scheme or no declared family has a
+// form it matches.
+func parseNative(raw string, u *URL, fams []string) (bool, error) {
+	if colon := strings.IndexByte(raw, ':'); colon > 0 && validScheme(raw[:colon]) && strings.HasPrefix(raw[colon+1:], "//") {
+		if ref, ok := lookupIn(raw[:colon], fams); ok && slices.Contains(fams, ref.fam.name) {
+			return false, nil
+		}
+	}
+	sqlite := slices.Contains(fams, "sqlite")
+	if sqlite && (raw[0] == '/' || raw[0] == '.' || raw == ":memory:" || hasSQLiteScheme(raw)) {
+		return false, nil
+	}
+	for _, fn := range fams {
+		f := familyByName(fn)
+		if f == nil {
+			continue
+		}
+		if ok, err := readNative(f, raw, u); ok || err != nil {
+			if err != nil {
+				return false, err
+			}
+			u.seal()
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// readNative reads a form of a family's drivers that is not a URL, when a
+// field declares the family: a libpq keyword/value string (postgres), a
+// go-sql-driver DSN (mysql), a bare host[:port] list (nats, mqtt). It
+// reports false when raw is not such a form. (The table's own functions
+// cannot refer to the table, so the readers are listed here.)
+func readNative(f *family, raw string, u *URL) (bool, error) {
+	switch f {
+	case &natsFamily:
+		return nativeNATS(raw, u)
+	case &mqttFamily:
+		return nativeMQTT(raw, u)
+	case &postgresFamily:
+		return nativePostgres(raw, u)
+	case &mysqlFamily:
+		return nativeMySQL(raw, u)
+	}
+	return false, nil
+}
+
+// hasSQLiteScheme reports whether raw starts with a scheme of the sqlite
+// family (sqlite:, sqlite3:, file:).
+func hasSQLiteScheme(raw string) bool {
+	colon := strings.IndexByte(raw, ':')
+	if colon <= 0 {
+		return false
+	}
+	ref, ok := lookup(raw[:colon])
+	return ok && ref.fam == &sqliteFamily
+}
+
+func parse(raw string, u *URL, fams []string) error {
 	colon := strings.IndexByte(raw, ':')
 	var ref schemeRef
 	ok := false
 	if colon > 0 && validScheme(raw[:colon]) {
-		ref, ok = lookup(raw[:colon])
+		ref, ok = lookupIn(raw[:colon], fams)
 	}
 	if !ok {
 		switch {
@@ -130,8 +246,11 @@ func parse(raw string, u *URL) error {
 	if !strings.HasPrefix(rest, "//") {
 		return errorf("missing // after the " + ref.s.name + " scheme; write it as " + ref.fam.example)
 	}
+	if ref.fam == &mongoFamily {
+		return parseMongo(ref, rest[2:], u)
+	}
 	if ref.fam == &natsFamily && strings.Contains(rest[2:], "://") {
-		return parseNATSList(raw, u)
+		return parseNATSList(raw, u, fams)
 	}
 	return parseHier(ref, rest[2:], u)
 }

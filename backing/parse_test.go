@@ -24,9 +24,9 @@ func TestParse(t *testing.T) {
 		{"pg socket host", "pg://%2Fvar%2Frun%2Fpostgresql/db", "postgres", "postgres://%2Fvar%2Frun%2Fpostgresql:5432/db", "/var/run/postgresql", "", "db", "", backing.TLSPrefer},
 		{"postgres host option", "postgres:///db?host=/tmp&port=5433&user=x&password=y", "postgres", "postgres://x:y@%2Ftmp:5433/db", "/tmp", "x", "db", "y", backing.TLSPrefer},
 		{"postgres ssl true", "postgres://h/d?ssl=true", "postgres", "postgres://h:5432/d?sslmode=require", "h:5432", "", "d", "", backing.TLSRequire},
-		{"mysql default tls", "mysql://root:@127.0.0.1/test", "mysql", "mysql://root:@127.0.0.1:3306/test?tls=preferred", "127.0.0.1:3306", "root", "test", "", backing.TLSPrefer},
+		{"mysql default tls", "mysql://root:@127.0.0.1/test", "mysql", "mysql://root:@127.0.0.1:3306/test", "127.0.0.1:3306", "root", "test", "", backing.TLSPrefer},
 		{"mariadb ssl-mode", "MariaDB://u:p@h/d?ssl-mode=VERIFY_IDENTITY&parseTime=true", "mysql", "mysql://u:p@h:3306/d?tls=true&parseTime=true", "h:3306", "u", "d", "p", backing.TLSVerify},
-		{"mysql socket", "mysql://u@localhost/d?socket=/run/mysqld/mysqld.sock", "mysql", "mysql://u@%2Frun%2Fmysqld%2Fmysqld.sock/d?tls=preferred", "/run/mysqld/mysqld.sock", "u", "d", "", backing.TLSPrefer},
+		{"mysql socket", "mysql://u@localhost/d?socket=/run/mysqld/mysqld.sock", "mysql", "mysql://u@%2Frun%2Fmysqld%2Fmysqld.sock/d", "/run/mysqld/mysqld.sock", "u", "d", "", backing.TLSPrefer},
 		{"sqlite absolute", "sqlite3:///var/db/app.db", "sqlite", "sqlite:/var/db/app.db", "", "", "/var/db/app.db", "", backing.TLSDisable},
 		{"sqlite relative", "sqlite://app.db?_pragma=foreign_keys(1)", "sqlite", "sqlite:app.db?_pragma=foreign_keys(1)", "", "", "app.db", "", backing.TLSDisable},
 		{"sqlite memory", "sqlite::memory:", "sqlite", "sqlite::memory:", "", "", ":memory:", "", backing.TLSDisable},
@@ -79,7 +79,7 @@ func TestParse_errors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, raw, want string }{
 		{"empty", "", "empty; set it"},
-		{"unknown scheme", "mongodb://u:hunter2@h/db", "unknown scheme; use one of postgres"},
+		{"unknown scheme", "couchdb://u:hunter2@h/db", "unknown scheme; use one of postgres"},
 		{"missing slashes", "redis:6379", "missing // after the redis scheme"},
 		{"bad port", "postgres://u:hunter2@h:99999/db", "port is not a number from 1 to 65535"},
 		{"port letters", "postgres://u:hunter2@h:54x2/db", "port is not a number"},

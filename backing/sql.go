@@ -19,9 +19,13 @@ import (
 //     as they would to the URL (PGUSER, PGPASSWORD, ~/.pgpass, PGSSLMODE;
 //     see the package doc).
 //   - mysql: driver "mysql" (github.com/go-sql-driver/mysql) and its DSN,
-//     user:password@tcp(host:port)/dbname?tls=...&options, or unix(path) for
-//     a socket; the tls option is always written (true, false, skip-verify,
-//     preferred). TLSVerifyCA has no go-sql-driver name and is an error.
+//     user:password@tcp(host:port)/dbname?options, or unix(path) for a
+//     socket, which every release from 1.4 on reads. The tls option is
+//     written only when the URL names a TLS mode (tls, ssl-mode, ssl...):
+//     true, false, skip-verify or preferred (which releases before 1.5 do
+//     not know; the URL asked for it). Without one the DSN has none, and
+//     the driver's default, no TLS, applies. TLSVerifyCA has no
+//     go-sql-driver name and is an error.
 //   - sqlite: driver "sqlite" (modernc.org/sqlite; mattn/go-sqlite3 registers
 //     "sqlite3" and reads the same DSN) and file:path?options.
 //

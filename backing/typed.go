@@ -64,3 +64,11 @@ type MQTTURL struct{ URL }
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
 // mqtt URLs; another family's error wraps [ErrFamily].
 func (u *MQTTURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mqtt") }
+
+// MongoURL is a [URL] field that accepts only MongoDB URLs: mongodb and
+// mongodb+srv.
+type MongoURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// MongoDB URLs; another family's error wraps [ErrFamily].
+func (u *MongoURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mongodb") }

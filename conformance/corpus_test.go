@@ -249,6 +249,8 @@ func corpus() []dcase {
 		"ws://broker.emqx.io:8083/mqtt", "tcp://test.mosquitto.org:1883", "ssl://a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
 	)
 	out = append(out, driverTestURLs...)
+	out = append(out, declaredCases()...)
+	out = append(out, mongoCases()...)
 
 	return dedupe(out)
 }

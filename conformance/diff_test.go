@@ -142,7 +142,12 @@ func postgresOut(u backing.URL, withPool bool) string {
 // mysqlOrig is the only reading of a mysql:// URL go-sql-driver/mysql has:
 // its DSN written from net/url's reading of the URL, field for field
 // (user:password@tcp(host)/dbname?query), then ParseDSN.
+//
+// A text without "://" is go-sql-driver's own DSN, read by ParseDSN as it is.
 func mysqlOrig(raw string) reading {
+	if !strings.Contains(raw, "://") {
+		return mysqlReading(raw)
+	}
 	p, err := url.Parse(raw)
 	if err != nil {
 		return errReading(err)
@@ -237,6 +242,7 @@ func amqpReading(raw string) reading {
 func natsServers(list []string, user, pass, token string) reading {
 	var servers []string
 	secure := false
+	wsList := -1 // nats.go refuses a list that mixes WebSocket and plain servers
 	for _, s := range list {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -250,10 +256,29 @@ func natsServers(list []string, user, pass, token string) reading {
 			return errReading(err)
 		}
 		if p.Port() == "" {
-			p.Host = strings.TrimSuffix(p.Host, ":") + ":4222"
+			port := "4222"
+			switch p.Scheme {
+			case "ws":
+				port = "80"
+			case "wss":
+				port = "443"
+			}
+			p.Host = strings.TrimSuffix(p.Host, ":") + ":" + port
 		}
-		if p.Scheme == "tls" {
+		if p.Scheme == "tls" || p.Scheme == "wss" {
 			secure = true
+		}
+		isWS := 0
+		if p.Scheme == "ws" || p.Scheme == "wss" {
+			isWS = 1
+		}
+		if wsList >= 0 && wsList != isWS {
+			return errReading(fmt.Errorf("nats: mixing of websocket and non websocket URLs is not allowed"))
+		}
+		wsList = isWS
+		ws := ""
+		if p.Scheme == "ws" || p.Scheme == "wss" {
+			ws = " websocket" + p.Path // nats.go's WebSocket dials the path
 		}
 		cred := "user=" + user + " password=" + pass + " token=" + token
 		if p.User != nil {
@@ -263,7 +288,7 @@ func natsServers(list []string, user, pass, token string) reading {
 				cred = "user= password= token=" + p.User.Username()
 			}
 		}
-		servers = append(servers, p.Hostname()+":"+p.Port()+" "+cred)
+		servers = append(servers, p.Hostname()+":"+p.Port()+ws+" "+cred)
 	}
 	return reading{fields: map[string]string{"servers": strings.Join(servers, " | "), "secure": fmt.Sprint(secure)}}
 }
@@ -277,11 +302,14 @@ func pahoReading(broker, user, pass string) reading {
 		return errReading(fmt.Errorf("paho did not read the broker"))
 	}
 	b := opts.Servers[0]
-	transport := map[string]string{"mqtt": "tcp", "tcp": "tcp", "ssl": "tls", "tls": "tls", "mqtts": "tls", "mqtt+ssl": "tls", "tcps": "tls", "ws": "ws", "wss": "wss"}[b.Scheme]
+	transport := map[string]string{"mqtt": "tcp", "tcp": "tcp", "ssl": "tls", "tls": "tls", "mqtts": "tls", "mqtt+ssl": "tls", "tcps": "tls", "ws": "ws", "wss": "wss", "unix": "unix"}[b.Scheme]
 	if transport == "" {
 		return errReading(fmt.Errorf("paho has no transport for this scheme"))
 	}
 	dial := b.Host
+	if transport == "unix" && dial == "" { // paho dials the path when the URL has no host
+		dial = b.Path
+	}
 	if transport == "ws" || transport == "wss" {
 		d := *b
 		d.User = nil
@@ -366,10 +394,16 @@ var readers = map[string][]reader{
 	},
 }
 
+func init() {
+	readers["mongodb"] = []reader{{"mongo-driver connstring", mongoReading, mongoOut}}
+}
+
 // compare runs one case through every reader of its family; a reader may
 // differ only where the case's listed difference allows it.
 func compare(c dcase) diffResult {
-	u, perr := backing.Parse(c.raw)
+	// Each text is read as a field declaring its family reads it
+	// (backing.PostgresURL, NATSURL...): the declared family decides.
+	u, perr := backing.Parse(c.raw, backing.WithFamily(c.fam))
 	if perr != nil {
 		// Parse refuses what the strictest driver of the family refuses
 		// (pgxpool's option checks, for lib/pq users too): a listed

@@ -1,9 +1,12 @@
 // Package conformance proves github.com/twelvekit/twelvekit/backing against
 // the official drivers, never against backing's own expectation of them:
 //
-//   - TestDifferential feeds each URL of a corpus of several hundred
+//   - TestDifferential feeds each value of a corpus of about a thousand
 //     (platform documentation, the drivers' own test files, hand-written
-//     edge cases) to the drivers' own parsers (pgconn, pgxpool, lib/pq,
+//     edge cases; URLs, and the forms a field declaring its family reads:
+//     ws/wss in NATS, tls/unix in MQTT, libpq keyword/value strings,
+//     go-sql-driver DSNs, bare NATS and MQTT hosts), each parsed as a field
+//     declaring its family parses it, to the drivers' own parsers (pgconn, pgxpool, lib/pq,
 //     go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL, amqp091-go
 //     ParseURI, nats.go's server list reading, paho's AddBroker), feeds
 //     backing's driver-ready output for it to the same parsers, and compares
@@ -22,6 +25,9 @@
 //     :5672, Mosquitto :1883 and NATS :4222. They fail when a service is
 //     unreachable; set TWELVEKIT_SKIP_SERVICES=1 to skip them on a machine
 //     without the services.
+//   - The nested module mysql14 checks that go-sql-driver/mysql 1.4.1, the
+//     oldest release services still pin, reads backing's MySQL DSN as it
+//     reads the original value; this module does the same with the newest.
 //
 // The package holds tests only.
 package conformance

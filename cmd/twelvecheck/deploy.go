@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // The deploy subcommand: deploy files checked against a service's contract.
@@ -78,6 +80,23 @@ type workload struct {
 	// files: a missing variable may come from one of them.
 	unresolved []string
 	pod        *podFacts // Kubernetes only
+	// optional: one of several containers of a pod, or a compose service;
+	// it is checked only when it sets a variable of the contract.
+	optional bool
+}
+
+// touches reports whether w sets a variable of the contract, or may through
+// a source not in the files.
+func touches(c *contract, w *workload) bool {
+	if len(w.unresolved) > 0 {
+		return true
+	}
+	for _, name := range w.order {
+		if c.vars[name] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // setting is one variable a workload sets.
@@ -167,6 +186,9 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 	for _, w := range ws {
 		if *command != "" && w.process != *command {
 			continue
+		}
+		if w.optional && !touches(c, w) {
+			continue // a database's service in a compose file, a sidecar
 		}
 		checked++
 		findings = append(findings, checkWorkload(c, w)...)
@@ -353,8 +375,11 @@ func checkWorkload(c *contract, w *workload) []finding {
 		if cur == nil {
 			continue
 		}
-		if cur.Secret && s.plain && (!s.known || s.value != "") {
+		switch {
+		case cur.Secret && s.plain && (!s.known || s.value != ""):
 			add(codeSecret, levelError, name, s.line, "a secret given as a literal in %s; take it from a secret store (a Kubernetes Secret through secretKeyRef, compose secrets, fly secrets)", s.where)
+		case s.plain && s.known && holdsCredential(s.value):
+			add(codeSecret, levelError, name, s.line, "a literal in %s holds a credential (a URL's password or token); move the value to a secret store", s.where)
 		}
 		if !s.known {
 			if restricted(cur) {
@@ -402,9 +427,19 @@ func checkWorkload(c *contract, w *workload) []finding {
 		add(codeMissing, levelError, name, 0, "required, and the workload does not set it%s%s", also, desc)
 	}
 	if w.pod != nil {
-		out = append(out, checkPod(c, w, values)...)
+		for name := range bad {
+			delete(values, name) // reported; the pod checks do not use it
+		}
+		out = append(out, checkPod(c, w, values, bad)...)
 	}
 	return out
+}
+
+// holdsCredential reports whether a value is URL-shaped with a password,
+// token or credential parameter in it, read as config's printers read it.
+func holdsCredential(v string) bool {
+	masked, _ := redact.URL(v)
+	return masked != v
 }
 
 // restricted reports whether the contract restricts v's values, so that an
@@ -443,7 +478,7 @@ func effective(c *contract, w *workload, values map[string]string, name string) 
 // period covers a preStop sleep plus SHUTDOWN_TIMEOUT, readiness is an HTTP
 // GET of /readyz on the port that serves the probes, polled more often than
 // DRAIN_DELAY, and liveness is not /readyz.
-func checkPod(c *contract, w *workload, values map[string]string) []finding {
+func checkPod(c *contract, w *workload, values, bad map[string]string) []finding {
 	var out []finding
 	add := func(code, level, variable, format string, args ...any) {
 		out = append(out, finding{
@@ -453,12 +488,16 @@ func checkPod(c *contract, w *workload, values map[string]string) []finding {
 	}
 	p := w.pod
 	duration := func(name string) (time.Duration, bool) {
-		if c.vars[name] == nil {
+		if c.vars[name] == nil || bad[name] != "" {
 			return 0, false
 		}
 		s, ok := effective(c, w, values, name)
 		if !ok {
-			add(codeNotChecked, levelNote, name, "its value is not in the files; the %s check is not made", map[bool]string{true: "grace-period", false: "probe"}[name == "SHUTDOWN_TIMEOUT"])
+			check := "probe"
+			if name == "SHUTDOWN_TIMEOUT" {
+				check = "grace-period"
+			}
+			add(codeNotChecked, levelNote, name, "its value is not in the files; the %s check is not made", check)
 			return 0, false
 		}
 		d, err := time.ParseDuration(s)
@@ -482,6 +521,9 @@ func checkPod(c *contract, w *workload, values map[string]string) []finding {
 	}
 	if p.batch || c.vars["PORT"] == nil {
 		return out
+	}
+	if bad["PORT"] != "" || bad["MANAGEMENT_PORT"] != "" {
+		return out // reported as invalid
 	}
 	port := func(name string) (int, bool) {
 		s, ok := effective(c, w, values, name)

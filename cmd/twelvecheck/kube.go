@@ -247,16 +247,9 @@ func (k *kube) workloads() []*workload {
 		}
 		if len(ws) > 1 {
 			// A sidecar (a proxy, an agent) reads nothing of the
-			// contract: keep the containers that set a variable or run
-			// a process type, or all when none does.
-			var keep []*workload
+			// contract: runDeploy skips a container that sets none of it.
 			for _, w := range ws {
-				if len(w.env) > 0 || w.process != "" {
-					keep = append(keep, w)
-				}
-			}
-			if len(keep) > 0 {
-				ws = keep
+				w.optional = true
 			}
 		}
 		out = append(out, ws...)
@@ -317,8 +310,11 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 		switch vf := e.ValueFrom; {
 		case vf == nil:
 			s.value, s.plain, s.where = e.Value, true, "the manifest's value:"
-			s.known = !strings.Contains(e.Value, "$(")
-			s.why = "a $(VAR) reference"
+			if strings.Contains(e.Value, "$(") {
+				s.plain, s.why = false, "a $(VAR) reference"
+			} else {
+				s.known = true
+			}
 		case vf.ConfigMapKeyRef != nil:
 			s.plain, s.where = true, "the ConfigMap "+vf.ConfigMapKeyRef.Name
 			s.value, s.known = lookupRef(k.configMaps, vf.ConfigMapKeyRef)

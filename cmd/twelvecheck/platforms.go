@@ -72,7 +72,7 @@ func readCompose(file string, b []byte) ([]*workload, error) {
 	var out []*workload
 	for _, name := range slices.Sorted(mapKeys(cf.Services)) {
 		s := cf.Services[name]
-		w := &workload{file: file, doc: 1, line: lines[name], kind: "compose service", name: name}
+		w := &workload{file: file, doc: 1, line: lines[name], kind: "compose service", name: name, optional: true}
 		command := words(&s.Command)
 		if entry := words(&s.Entrypoint); len(entry) > 0 {
 			w.process = processType(entry, command)
@@ -100,7 +100,7 @@ func readCompose(file string, b []byte) ([]*workload, error) {
 			st := &setting{line: line, plain: true, where: "the compose environment"}
 			switch {
 			case !literal:
-				st.why = "the shell running compose"
+				st.plain, st.why = false, "the shell running compose"
 			case strings.Contains(strings.ReplaceAll(v, "$$", ""), "$"):
 				st.plain, st.why = false, "compose's interpolation from the shell"
 			default:

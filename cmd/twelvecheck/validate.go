@@ -163,7 +163,11 @@ func validate(c *contract, values map[string]string) map[string]string {
 		if v == nil || value == "" || out[name] != "" || v.re == nil || v.re.MatchString(value) {
 			continue
 		}
-		out[name] = "not " + article(v.Type) + "; want " + wantOf(v)
+		what := "not " + article(v.Type)
+		if v.Format == "port" {
+			what = "not a port"
+		}
+		out[name] = what + "; want " + wantOf(v)
 	}
 	return out
 }

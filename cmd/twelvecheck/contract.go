@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -221,5 +220,3 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
-
-var errUsage = errors.New("usage")

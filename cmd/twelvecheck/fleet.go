@@ -129,7 +129,7 @@ func compareFleet(cs []*contract) []conflict {
 		{"default", func(v *contractVar) string {
 			switch {
 			case v.Secret:
-				return "(a secret's default is not shown)"
+				return "" // a secret's default is never in the contract
 			case v.Default == nil:
 				return "none"
 			}
@@ -174,14 +174,18 @@ func compareFleet(cs []*contract) []conflict {
 }
 
 // typeMeaning says what a variable holds, its unit included: a duration
-// ("30s") and an integer count of seconds read under one name differ.
+// ("30s") and an integer count of seconds read under one name differ. A
+// secret holds text, and a URL's family is an aspect of its own.
 func typeMeaning(v *contractVar) string {
-	t := v.Type
-	if v.Format != "" && !strings.Contains(t, v.Format) {
-		t += " (" + v.Format + ")"
+	switch {
+	case v.Format == "secret":
+		return "string"
+	case v.Format == "url" && strings.HasPrefix(v.Type, "list"):
+		return "list of URLs"
+	case v.Format == "url":
+		return "URL"
+	case v.Format != "" && !strings.Contains(v.Type, v.Format):
+		return v.Type + " (" + v.Format + ")"
 	}
-	if v.GoType != "" {
-		t += ", Go " + v.GoType
-	}
-	return t
+	return v.Type
 }

@@ -44,7 +44,6 @@ type composeService struct {
 	Entrypoint  yaml.Node `yaml:"entrypoint"`
 	Environment yaml.Node `yaml:"environment"`
 	EnvFile     yaml.Node `yaml:"env_file"`
-	line        int
 }
 
 // readCompose reads a compose file's services.
@@ -206,11 +205,9 @@ func readFly(file string, b []byte) ([]*workload, error) {
 		Env       map[string]any    `toml:"env"`
 		Processes map[string]string `toml:"processes"`
 	}
-	md, err := toml.Decode(string(b), &f)
-	if err != nil {
+	if _, err := toml.Decode(string(b), &f); err != nil {
 		return nil, fmt.Errorf("%s: not TOML: %v", file, err)
 	}
-	_ = md
 	procs := slices.Sorted(mapKeys(f.Processes))
 	if len(procs) == 0 {
 		procs = []string{""}

@@ -393,6 +393,17 @@ func checkWorkload(c *contract, w *workload) []finding {
 		values[cur.Name] = s.value
 	}
 	bad := validate(c, values)
+	if len(bad) == 0 {
+		// The values together, as the library Configs judge them.
+		unknown := func(name string) bool {
+			s := w.env[name]
+			return s != nil && !s.known
+		}
+		task := w.pod != nil && w.pod.batch
+		for name, msg := range libraryChecks(c, values, unknown, task) {
+			bad[name] = msg
+		}
+	}
 	for _, name := range slices.Sorted(mapKeys(bad)) {
 		line := 0
 		if s := w.env[name]; s != nil {

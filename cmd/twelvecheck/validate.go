@@ -13,6 +13,7 @@ import (
 
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -196,4 +197,56 @@ func article(w string) string {
 		return "an " + w
 	}
 	return "a " + w
+}
+
+// libraryChecks loads the values into the library Configs the contract
+// holds whole (lifecycle.Config, logging.Config: every variable declared,
+// with the same Go type), so their Validate methods judge the values
+// together as the service would: DRAIN_DELAY above SHUTDOWN_TIMEOUT, say.
+// A Config one of whose variables has a value the files do not give is not
+// loaded: its default would stand in for it. A task (a Job, a CronJob) runs
+// no process group, so lifecycle's settings are not judged for it, as admin
+// does not.
+func libraryChecks(c *contract, values map[string]string, unknown func(string) bool, task bool) map[string]string {
+	out := map[string]string{}
+	configs := []any{&logging.Config{}}
+	if !task {
+		configs = append(configs, &lifecycle.Config{})
+	}
+	for _, cfg := range configs {
+		doc, err := config.Describe(cfg)
+		if err != nil {
+			continue
+		}
+		whole := true
+		env := map[string]string{}
+		for _, v := range doc.Vars {
+			cv := c.vars[v.Name]
+			if cv == nil || cv.GoType != v.GoType || unknown(v.Name) {
+				whole = false
+				break
+			}
+			if s, ok := values[v.Name]; ok {
+				env[v.Name] = s
+			}
+		}
+		if !whole {
+			continue
+		}
+		var cerr *config.Error
+		if !errors.As(config.Parse(cfg, config.WithEnvironment(env)), &cerr) {
+			continue
+		}
+		for _, fe := range cerr.Problems {
+			if fe.Var == "" || out[fe.Var] != "" {
+				continue
+			}
+			msg := fe.Problem
+			if fe.Want != "" {
+				msg += "; want " + fe.Want
+			}
+			out[fe.Var] = msg
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -253,10 +254,11 @@ func writeFindings(w io.Writer, fs []finding, workloads int) {
 	fmt.Fprintf(w, "%d workloads checked: %d errors, %d warnings, %d notes\n", workloads, counts[levelError], counts[levelWarning], counts[levelNote])
 }
 
-// readDeploy reads every deploy file of paths (a directory is read for the
-// files of the kinds twelvecheck knows, not recursively) and returns their
-// workloads. ConfigMaps and Secrets of any Kubernetes file resolve the
-// references of every other.
+// readDeploy reads every deploy file of paths (a directory is read, with its
+// subdirectories but not hidden ones, for the files of the kinds twelvecheck
+// knows) and returns their workloads. ConfigMaps and Secrets of any
+// Kubernetes file resolve the references of the workloads of their
+// namespace in every other.
 func readDeploy(paths []string) ([]*workload, error) {
 	var files []string
 	for _, p := range paths {
@@ -268,14 +270,19 @@ func readDeploy(paths []string) ([]*workload, error) {
 			files = append(files, p)
 			continue
 		}
-		entries, err := os.ReadDir(p)
+		err = filepath.WalkDir(p, func(path string, e iofs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case e.IsDir() && path != p && strings.HasPrefix(e.Name(), "."):
+				return filepath.SkipDir
+			case !e.IsDir() && kindOf(e.Name()) != "":
+				files = append(files, path)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		for _, e := range entries {
-			if !e.IsDir() && kindOf(e.Name()) != "" {
-				files = append(files, filepath.Join(p, e.Name()))
-			}
 		}
 	}
 	k := &kube{configMaps: map[string]map[string]string{}, secrets: map[string]map[string]string{}}
@@ -382,15 +389,16 @@ func checkWorkload(c *contract, w *workload) []finding {
 			add(codeSecret, levelError, name, s.line, "a literal in %s holds a credential (a URL's password or token); move the value to a secret store", s.where)
 		}
 		if !s.known {
-			if restricted(cur) {
-				add(codeNotChecked, levelNote, name, s.line, "its value comes from %s; not checked", s.why)
-			}
+			add(codeNotChecked, levelNote, name, s.line, "its value comes from %s; not checked", s.why)
 			continue
 		}
 		if _, dup := values[cur.Name]; dup && cur.Name != name {
 			continue // the current name wins over an old one
 		}
 		values[cur.Name] = s.value
+	}
+	for _, src := range w.unresolved {
+		add(codeNotChecked, levelNote, "", 0, "%s: the variables it sets are not checked", src)
 	}
 	bad := validate(c, values)
 	if len(bad) == 0 {
@@ -451,12 +459,6 @@ func checkWorkload(c *contract, w *workload) []finding {
 func holdsCredential(v string) bool {
 	masked, _ := redact.URL(v)
 	return masked != v
-}
-
-// restricted reports whether the contract restricts v's values, so that an
-// unknown value is worth a note.
-func restricted(v *contractVar) bool {
-	return v.Pattern != "" || len(v.Schemes) > 0 || (v.GoType != "" && v.GoType != "string" && v.GoType != "config.Secret")
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {

@@ -22,7 +22,8 @@ type kubeObject struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
 	Metadata   struct {
-		Name string `yaml:"name"`
+		Name      string `yaml:"name"`
+		Namespace string `yaml:"namespace"`
 	} `yaml:"metadata"`
 	Data       map[string]string `yaml:"data"`
 	StringData map[string]string `yaml:"stringData"`
@@ -156,6 +157,7 @@ type pendingPod struct {
 	doc, line int
 	kind      string
 	name      string
+	namespace string
 	spec      podSpec
 	batch     bool
 }
@@ -186,7 +188,7 @@ func (k *kube) object(file string, doc int, n *yaml.Node) error {
 	if err := n.Decode(&o); err != nil {
 		return fmt.Errorf("%s, document %d: %v", file, doc, err)
 	}
-	p := pendingPod{file: file, doc: doc, line: n.Line, kind: o.Kind, name: o.Metadata.Name}
+	p := pendingPod{file: file, doc: doc, line: n.Line, kind: o.Kind, name: o.Metadata.Name, namespace: o.Metadata.Namespace}
 	var err error
 	switch o.Kind {
 	case "List":
@@ -197,7 +199,7 @@ func (k *kube) object(file string, doc int, n *yaml.Node) error {
 		}
 		return nil
 	case "ConfigMap":
-		k.configMaps[o.Metadata.Name] = o.Data
+		k.configMaps[nsName(o.Metadata.Namespace, o.Metadata.Name)] = o.Data
 		return nil
 	case "Secret":
 		m := map[string]string{}
@@ -211,7 +213,7 @@ func (k *kube) object(file string, doc int, n *yaml.Node) error {
 		for key, v := range o.StringData {
 			m[key] = v
 		}
-		k.secrets[o.Metadata.Name] = m
+		k.secrets[nsName(o.Metadata.Namespace, o.Metadata.Name)] = m
 		return nil
 	case "Pod":
 		err = o.Spec.Decode(&p.spec)
@@ -286,7 +288,7 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 	for _, ef := range c.EnvFrom {
 		switch {
 		case ef.ConfigMapRef != nil:
-			data, ok := k.configMaps[ef.ConfigMapRef.Name]
+			data, ok := k.configMaps[nsName(p.namespace, ef.ConfigMapRef.Name)]
 			if !ok {
 				w.unresolved = append(w.unresolved, "the ConfigMap "+ef.ConfigMapRef.Name+" (not in the files)")
 				continue
@@ -295,7 +297,7 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 				w.set(ef.Prefix+key, &setting{value: v, known: true, plain: true, where: "the ConfigMap " + ef.ConfigMapRef.Name, line: p.line})
 			}
 		case ef.SecretRef != nil:
-			data, ok := k.secrets[ef.SecretRef.Name]
+			data, ok := k.secrets[nsName(p.namespace, ef.SecretRef.Name)]
 			if !ok {
 				w.unresolved = append(w.unresolved, "the Secret "+ef.SecretRef.Name+" (not in the files)")
 				continue
@@ -317,10 +319,10 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 			}
 		case vf.ConfigMapKeyRef != nil:
 			s.plain, s.where = true, "the ConfigMap "+vf.ConfigMapKeyRef.Name
-			s.value, s.known = lookupRef(k.configMaps, vf.ConfigMapKeyRef)
+			s.value, s.known = lookupRef(k.configMaps, p.namespace, vf.ConfigMapKeyRef)
 			s.why = "the ConfigMap " + vf.ConfigMapKeyRef.Name + ", not in the files"
 		case vf.SecretKeyRef != nil:
-			s.value, s.known = lookupRef(k.secrets, vf.SecretKeyRef)
+			s.value, s.known = lookupRef(k.secrets, p.namespace, vf.SecretKeyRef)
 			s.why = "the Secret " + vf.SecretKeyRef.Name + ", not in the files"
 		case vf.FieldRef != nil:
 			s.why = "the pod's " + vf.FieldRef.FieldPath
@@ -336,8 +338,8 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 
 // lookupRef returns the value of a key of a ConfigMap or Secret read from
 // the files.
-func lookupRef(objs map[string]map[string]string, r *keyRef) (string, bool) {
-	data, ok := objs[r.Name]
+func lookupRef(objs map[string]map[string]string, namespace string, r *keyRef) (string, bool) {
+	data, ok := objs[nsName(namespace, r.Name)]
 	if !ok {
 		return "", false
 	}
@@ -398,3 +400,7 @@ func processType(command, args []string) string {
 	}
 	return ""
 }
+
+// nsName keys a ConfigMap or Secret by its namespace ("" for the one the
+// files are applied to) and name.
+func nsName(namespace, name string) string { return namespace + "/" + name }

@@ -395,7 +395,11 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
-	r.logWarnings()
+	if c.kind != kindBuiltin {
+		// A built-in's stdout is its output (a schema, a table); config
+		// shows a deprecated name in its sources instead.
+		r.logWarnings()
+	}
 	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: r.log}
 
 	switch c.kind {

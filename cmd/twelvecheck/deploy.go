@@ -177,6 +177,12 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "twelvecheck deploy:", err)
 		return exitUsage
 	}
+	for _, p := range fs.Args() {
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(stderr, "twelvecheck deploy: cannot read %s: %v; give existing files or directories\n", p, errors.Unwrap(err))
+			return exitUsage
+		}
+	}
 	ws, err := readDeploy(fs.Args())
 	if err != nil {
 		fmt.Fprintln(stderr, "twelvecheck deploy:", err)

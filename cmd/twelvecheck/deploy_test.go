@@ -250,8 +250,8 @@ func TestDeploy_sarif(t *testing.T) {
 	}
 }
 
-// TestDeploy_usage: a missing schema, no path, an unreadable schema or two
-// output formats are usage errors.
+// TestDeploy_usage: a missing schema, no path, an unreadable schema or
+// path, or two output formats are usage errors.
 func TestDeploy_usage(t *testing.T) {
 	schema := writeSchema(t, "orders", ordersConfig{})
 	bad := filepath.Join(t.TempDir(), "bad.json")
@@ -271,7 +271,7 @@ func TestDeploy_usage(t *testing.T) {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
 	}
-	if code, _, stderr := twelve(t, "deploy", "-schema", schema, "testdata/nosuch.yaml"); code != exitFail || !strings.Contains(stderr, "nosuch.yaml") {
+	if code, _, stderr := twelve(t, "deploy", "-schema", schema, "testdata/nosuch.yaml"); code != exitUsage || !strings.Contains(stderr, "nosuch.yaml") {
 		t.Errorf("a missing file: exit %d %s", code, stderr)
 	}
 }

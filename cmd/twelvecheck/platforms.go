@@ -44,6 +44,7 @@ type composeService struct {
 	Entrypoint  yaml.Node `yaml:"entrypoint"`
 	Environment yaml.Node `yaml:"environment"`
 	EnvFile     yaml.Node `yaml:"env_file"`
+	Build       yaml.Node `yaml:"build"`
 }
 
 // readCompose reads a compose file's services.
@@ -71,7 +72,9 @@ func readCompose(file string, b []byte) ([]*workload, error) {
 	var out []*workload
 	for _, name := range slices.Sorted(mapKeys(cf.Services)) {
 		s := cf.Services[name]
-		w := &workload{file: file, doc: 1, line: lines[name], kind: "compose service", name: name, optional: true}
+		// A service built from the repository is the service's own; one
+		// run from an image only when it sets a variable of the contract.
+		w := &workload{file: file, doc: 1, line: lines[name], kind: "compose service", name: name, optional: s.Build.Kind == 0}
 		command := words(&s.Command)
 		if entry := words(&s.Entrypoint); len(entry) > 0 {
 			w.process = processType(entry, command)

@@ -396,9 +396,11 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
-	r.logWarnings()
 	log := r.log
 	if c.kind != kindBuiltin {
+		// A built-in's stdout is its output (a schema, a table); config
+		// shows a deprecated name in its sources instead.
+		r.logWarnings()
 		log = log.With(zap.String("process", c.name)) // as the group's own lines
 	}
 	call := &Call{Name: c.name, Args: fs.Args(), Flags: fs, Stdout: r.stdout, Stderr: r.stderr, Log: log}

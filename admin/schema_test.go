@@ -102,6 +102,11 @@ func TestDeprecatedName_loggedAndShown(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "environment as STORE_DSN, a deprecated name") {
 		t.Errorf("config: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A built-in's output stays what it prints: no log line in a schema.
+	r = runRenames(env, "config", "-schema")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "{") || strings.Contains(r.stdout, `"level"`) {
+		t.Errorf("config -schema with an old name set: exit %d\n%s", r.code, r.stdout)
+	}
 	r = runRenames(map[string]string{"STORE_URL": "postgres://db/app"}, "job")
 	if strings.Contains(r.stdout, "deprecated") {
 		t.Errorf("a warning without an old name:\n%s", r.stdout)

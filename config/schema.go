@@ -34,6 +34,9 @@ const (
 	reFloat    = `[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|0[xX](?:[0-9a-fA-F_]+\.?[0-9a-fA-F_]*|\.[0-9a-fA-F_]+)[pP][+-]?[0-9_]+|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])`
 	reBool     = `1|t|T|TRUE|true|True|0|f|F|FALSE|false|False`
 	reDuration = `[+-]?(?:0|(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+)`
+	// reURLRest is what follows a URL's scheme: no control character, and
+	// a % only in an escape.
+	reURLRest = `(?:[^%\x00-\x1f\x7f]|%[0-9A-Fa-f]{2})*`
 	// rePort is a whole number from 0 to 65535, leading zeros allowed as
 	// strconv allows them.
 	rePort = `0*(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`
@@ -87,7 +90,9 @@ func elementContract(t reflect.Type, key string, list bool) (pattern, format str
 		for i, s := range schemes {
 			alts[i] = anyCase(quoteMeta(s))
 		}
-		return "(?:" + strings.Join(alts, "|") + "):.*", "url", schemes, nil
+		// The rest: no control character, no % but a valid escape, as
+		// net/url reads it.
+		return "(?:" + strings.Join(alts, "|") + "):" + reURLRest, "url", schemes, nil
 	case t.Implements(enumType) || pt.Implements(enumType):
 		values = reflect.New(t).Interface().(enumerator).EnumValues()
 		alts := make([]string, len(values))

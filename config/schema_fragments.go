@@ -123,7 +123,7 @@ func commentOf(v *Var) string {
 	if v.effectivelyRequired() {
 		b.WriteString(", required")
 	}
-	if v.isSecret() {
+	if v.isSecret() && v.Type != "secret" {
 		b.WriteString(", secret")
 	}
 	if len(v.OldNames) > 0 {

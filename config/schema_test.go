@@ -10,27 +10,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
 )
 
 // contract is a struct with a field of every kind the schema restricts.
 type contract struct {
-	Port     int             `env:"PORT" envDefault:"8080" desc:"port to listen on"`
-	Admin    uint16          `env:"ADMIN_PORT"`
-	Count    int8            `env:"COUNT"`
-	Big      uint64          `env:"BIG"`
-	Ratio    float64         `env:"RATIO"`
-	On       bool            `env:"ON"`
-	Wait     time.Duration   `env:"WAIT" envDefault:"1s"`
-	Waits    []time.Duration `env:"WAITS" envSeparator:";"`
-	Ports    []int           `env:"PORTS"`
-	Level    slog.Level      `env:"LEVEL"`
-	Mode     mode            `env:"MODE"`
-	Home     url.URL         `env:"HOME_URL"`
-	Name     string          `env:"NAME,required" desc:"the name"`
-	Token    config.Secret   `env:"TOKEN,notEmpty"`
-	Renamed  string          `env:"NEW_NAME" envOld:"OLD_NAME, OLDER_NAME"`
-	Password string          `env:"DB_PASSWORD"`
+	Port     int                 `env:"PORT" envDefault:"8080" desc:"port to listen on"`
+	Admin    uint16              `env:"ADMIN_PORT"`
+	Count    int8                `env:"COUNT"`
+	Big      uint64              `env:"BIG"`
+	Ratio    float64             `env:"RATIO"`
+	On       bool                `env:"ON"`
+	Wait     time.Duration       `env:"WAIT" envDefault:"1s"`
+	Waits    []time.Duration     `env:"WAITS" envSeparator:";"`
+	Ports    []int               `env:"PORTS"`
+	Level    slog.Level          `env:"LEVEL"`
+	Mode     mode                `env:"MODE"`
+	Home     url.URL             `env:"HOME_URL"`
+	Name     string              `env:"NAME,required" desc:"the name"`
+	Token    config.Secret       `env:"TOKEN,notEmpty"`
+	Renamed  string              `env:"NEW_NAME" envOld:"OLD_NAME, OLDER_NAME"`
+	Password string              `env:"DB_PASSWORD"`
+	DB       backing.PostgresURL `env:"PG_URL"`
+	Cache    backing.RedisURL    `env:"CACHE_URL"`
 }
 
 // Validate holds PORT to a port's range, as lifecycle.Config does.
@@ -126,6 +129,9 @@ func TestPattern_agreesWithLoad(t *testing.T) {
 		"PORTS":      {"1,2,3", "1", "1,,2", "1;2"},
 		"LEVEL":      {"info", "WARN", "debug-4", "Error+2", "fatal", "info+", "INFO+x"},
 		"MODE":       {"fast", " SLOW\n", "medium"},
+		"PG_URL": {"postgres://db/x", "postgresql://u:p%40ss@h:5/d?sslmode=require", "POSTGRES://db/x", "pg://db/x",
+			"postgres://%zz", "postgres://db/x%2", "redis://cache", "postgres://db/\x01", "db/x"},
+		"CACHE_URL": {"redis://cache:6379/0", "rediss://u:p@cache", "unix:///run/redis.sock", "postgres://db/x", "redis://c/%zz"},
 	}
 	for name, vs := range values {
 		re := patterns[name]

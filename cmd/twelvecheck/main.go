@@ -5,7 +5,11 @@
 // secret, it rejects bad configuration before binding, and a second signal
 // stops it. It works on any binary, twelvekit or not.
 //
-//	go run github.com/twelvekit/twelvekit/cmd/twelvecheck [flags] -- BINARY [ARGS...]
+//	go -C cmd/twelvecheck run . [flags] -- BINARY [ARGS...]
+//
+// (twelvecheck is a module of its own, for its YAML and TOML parsers: run it
+// from its directory, with go -C as above from the repository's root, or
+// install it with go install in cmd/twelvecheck.)
 //
 // It prints one row per check with its figure, and what a platform would
 // have seen for each failure; -json prints the report as JSON instead. It
@@ -21,13 +25,29 @@
 //
 //	go build -o /tmp/shop ./examples/shop
 //	DATABASE_URL=sqlite:///tmp/shop.db /tmp/shop migrate
-//	go run ./cmd/twelvecheck -env DATABASE_URL=sqlite:///tmp/shop.db \
+//	go -C cmd/twelvecheck run . -env DATABASE_URL=sqlite:///tmp/shop.db \
 //		-secret API_KEY -header 'Authorization: Bearer ${API_KEY}' -config-cmd config \
 //		-method POST -path /orders -body '{"sku":"A-1","quantity":1}' -- /tmp/shop web
 //
 // The checks and their flags are those of package
 // github.com/twelvekit/twelvekit/processtest; run twelvecheck -h for the
 // list.
+//
+// Two subcommands check a service's contract (the JSON Schema that
+// `SERVICE config -schema` prints, or config.Doc.WriteJSONSchema) without
+// running it:
+//
+//	twelvecheck deploy -schema FILE [-command NAME] [-json | -sarif] PATH...
+//	twelvecheck fleet [-json] SCHEMA...
+//
+// deploy reads Kubernetes YAML (Deployment, StatefulSet, DaemonSet, Job,
+// CronJob, Pod; ConfigMaps and Secrets of the files resolved through envFrom
+// and valueFrom; several documents a file, Helm's rendered output), compose
+// files, app.json, fly.toml and a Procfile with its .env, and reports per
+// workload and container: missing, unknown, invalid, secret-in-plain,
+// deprecated, grace-period, probe, and not-checked for values it cannot
+// know. It exits 1 on an error finding, 0 on warnings and notes only. fleet
+// lists the variables that services read with different meanings.
 package main
 
 import (
@@ -69,6 +89,14 @@ func (l *list) Set(v string) error { *l = append(*l, v); return nil }
 
 // run is the command; it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "deploy":
+			return runDeploy(args[1:], stdout, stderr)
+		case "fleet":
+			return runFleet(args[1:], stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("twelvecheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (

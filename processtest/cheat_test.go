@@ -1,10 +1,14 @@
 package processtest_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/twelvekit/twelvekit/processtest"
 )
@@ -115,4 +119,88 @@ func randomName(t *testing.T) string {
 	}
 	defer f.Close()
 	return filepath.Base(f.Name())
+}
+
+// TestCheck_processCheats: a bind before a config error is observed
+// however short; a child in a new session holding the port is found,
+// reported and killed; another program started, or one needed on PATH,
+// fails the dependencies check.
+func TestCheck_processCheats(t *testing.T) {
+	t.Parallel()
+	t.Run("binds then exits 78", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("bindexit"), processtest.WithChecks(processtest.CheckConfigErrors),
+			processtest.WithBadConfig("LOG_LEVEL", "loud"))
+		p := wantFail(t, rep, processtest.CheckConfigErrors, "with LOG_LEVEL wrong it bound $PORT before exiting")
+		if strings.Contains(p, "exited") {
+			t.Errorf("the exit code 78 is reported as wrong:\n%s", p)
+		}
+	})
+	t.Run("honest config error", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat(""), processtest.WithChecks(processtest.CheckConfigErrors),
+			processtest.WithBadConfig("LOG_LEVEL", "loud"), processtest.WithBadConfig("PORT", "abc"))
+		if res := result(t, rep, processtest.CheckConfigErrors); res.Status != processtest.Pass || strings.Contains(res.Summary, "sampled") {
+			t.Errorf("config-errors %s %q %q, want pass with binds observed", res.Status, res.Summary, res.Problems)
+		}
+	})
+	t.Run("setsid child holding the port", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("setsid"), processtest.WithChecks(processtest.CheckProcesses))
+		wantFail(t, rep, processtest.CheckProcesses, "the serving run left 1 processes running after it exited: cheat (pid ")
+		pid := childPid(t, rep)
+		waitGone(t, pid)
+	})
+	t.Run("starts another program", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("exec"), processtest.WithChecks(processtest.CheckDependencies))
+		wantFail(t, rep, processtest.CheckDependencies, "it started other programs (")
+	})
+	t.Run("needs PATH", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("needpath", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies), processtest.WithStartTimeout(3*time.Second))
+		wantFail(t, rep, processtest.CheckDependencies, "with PATH and SHELL unset it never became ready")
+	})
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies, processtest.CheckProcesses))
+		if !rep.Passed() {
+			t.Errorf("an honest program fails:\n%s", rep)
+		}
+	})
+}
+
+// childPid returns the pid the cheat logged for its child.
+func childPid(t *testing.T, rep processtest.Report) int {
+	t.Helper()
+	for _, line := range rep.Stdout {
+		var ev struct {
+			Msg string `json:"msg"`
+			Pid int    `json:"pid"`
+		}
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "child" {
+			return ev.Pid
+		}
+	}
+	t.Fatalf("no child pid logged: %q", rep.Stdout)
+	return 0
+}
+
+// waitGone fails unless pid has ended within 5 s (a zombie counts).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("process %d still running after the check", pid)
+		}
+		<-tick.C
+	}
 }

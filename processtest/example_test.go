@@ -36,5 +36,7 @@ func ExampleCheck() {
 	// secrets skip
 	// config-errors skip
 	// second-signal skip
+	// processes skip
+	// dependencies skip
 	// passed: true
 }

@@ -16,10 +16,13 @@ const (
 	CheckSecrets      = "secrets"       // no canary in any output or response
 	CheckConfigErrors = "config-errors" // a bad variable exits non-zero before binding
 	CheckSecondSignal = "second-signal" // a second signal stops at once, bounded
+	CheckProcesses    = "processes"     // every process it starts ends with it
+	CheckDependencies = "dependencies"  // serves with no PATH, starts no other program
 )
 
 // allChecks is every check, in order.
-var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal}
+var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
+	CheckProcesses, CheckDependencies}
 
 // Option changes how [Check] and [Run] check a binary. Build options with the
 // WithX functions; each documents whether repeating it adds or replaces.

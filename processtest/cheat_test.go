@@ -204,3 +204,32 @@ func waitGone(t *testing.T, pid int) {
 		<-tick.C
 	}
 }
+
+// TestCheck_rollingStopCheats: a server that closes its listener early
+// but serves its kept-alive connections fails, as a balancer's pool opens
+// new connections until it removes the instance; and the balancer model
+// takes the longest removal every time.
+func TestCheck_rollingStopCheats(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckRollingStop)
+	t.Run("listener closed early, kept-alive served", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("keepalive", "DRAIN=1500ms"), only, processtest.WithTightBalancer())
+		wantFail(t, rep, processtest.CheckRollingStop, "refused", "before the balancer removed the instance")
+	})
+	for i := range 3 {
+		t.Run("worst-case phasing "+strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
+			rep := check(t, cheat("", "DRAIN=1500ms"), only, processtest.WithBalancer(500*time.Millisecond, 2))
+			res := result(t, rep, processtest.CheckRollingStop)
+			if res.Status != processtest.Pass {
+				t.Errorf("rolling-stop %s %q", res.Status, res.Problems)
+			}
+			// 2 x 500 ms from the last passing poll, which answered just
+			// before SIGTERM.
+			if d := res.Figures["removed_ms"]; d < 900 || d > 1300 {
+				t.Errorf("removed %vms after SIGTERM, want the longest removal, about 1000ms", d)
+			}
+		})
+	}
+}

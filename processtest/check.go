@@ -333,32 +333,57 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	base := "http://" + p.addr()
 	l := newLoad(&s, base, c.env, c.sc)
 	bctx, stopBalancer := context.WithCancel(ctx)
-	// The model's polls are phased so that one falls 10 ms before SIGTERM:
-	// the removal then takes the longest it can, fall x interval.
-	first := (s.warmup - 10*time.Millisecond) % s.interval
-	if first < 0 {
-		first += s.interval
-	}
-	b := &balancer{url: base + s.readiness, interval: s.interval, first: first, fall: s.fall, sc: c.sc, onRemove: func() { l.stopped.Store(true) }}
-	var bg sync.WaitGroup
-	bg.Go(func() { b.run(bctx) })
+	// The model's polls are phased so that one answers just before
+	// SIGTERM: SIGTERM is sent by the balancer itself, right after the
+	// first poll that starts once the warmup is (nearly) over. The removal
+	// then takes the longest it can, fall x interval, every time.
+	var (
+		termAt                          time.Time
+		inflightAtTerm, sentAtTerm      int64
+		warmed                          time.Duration
+		readyBeforeTerm, readyTermError = 0, error(nil)
+	)
+	termed := make(chan struct{})
 	loadBegin := time.Now()
+	b := &balancer{url: base + s.readiness, interval: s.interval, first: s.warmup % s.interval, fall: s.fall, sc: c.sc,
+		onRemove:  func() { l.stopped.Store(true) },
+		termAfter: s.warmup - s.interval/2,
+		onTerm: func(code int, err error) {
+			termAt = time.Now()
+			readyBeforeTerm, readyTermError = code, err
+			inflightAtTerm = l.inflight.Load()
+			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
+			l.term.Store(true)
+			p.signal(syscall.SIGTERM)
+			close(termed)
+		}}
+	var bg sync.WaitGroup
+	bg.Go(func() { b.run(bctx, loadBegin) })
 	l.start(ctx)
 
-	warm := time.NewTimer(s.warmup)
 	select {
-	case <-warm.C:
+	case <-termed:
 	case <-p.done:
 	case <-ctx.Done():
 	}
-	warm.Stop()
-	removedEarly := b.removedAt.Load() != nil
-	exitedEarly := p.exited()
-	termAt := time.Now()
-	inflightAtTerm := l.inflight.Load()
-	sentAtTerm, warmed := l.sent.Load(), termAt.Sub(loadBegin)
-	l.term.Store(true)
-	p.signal(syscall.SIGTERM)
+	exitedEarly := false
+	select {
+	case <-termed:
+	default:
+		// The process exited (or the check was cancelled) before SIGTERM.
+		exitedEarly = p.exited()
+		stopBalancer()
+		bg.Wait()
+		select {
+		case <-termed:
+		default:
+			termAt = time.Now()
+			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
+			l.term.Store(true)
+		}
+	}
+	removedEarly := b.removedAt.Load() != nil && !b.removedAt.Load().After(termAt)
+	readyFailedBeforeTerm := !exitedEarly && (readyTermError != nil || readyBeforeTerm != 200)
 
 	// The fast watcher: readiness every 10 ms on fresh connections until
 	// it fails, then bare connects until the listener refuses.
@@ -403,6 +428,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	if closed == 0 {
 		closed = exitAfter
 	}
+	closedAt := termAt.Add(closed)
 	// The balancer notices a dead instance too: give it its fall.
 	if b.removedAt.Load() == nil {
 		limit := time.NewTimer(s.interval * time.Duration(s.fall+1))
@@ -449,6 +475,12 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	var probs []string
 	if removedEarly {
 		probs = append(probs, "the balancer removed the instance before SIGTERM: readiness failed while it was serving")
+	} else if readyFailedBeforeTerm {
+		what := fmt.Sprintf("answered %d", readyBeforeTerm)
+		if readyTermError != nil {
+			what = "gave no answer (" + failKind(readyTermError) + ")"
+		}
+		probs = append(probs, fmt.Sprintf("readiness %s %s to the balancer's last poll before SIGTERM: it was failing while it served", s.readiness, what))
 	}
 	if exitedEarly {
 		probs = append(probs, fmt.Sprintf("the process exited (code %d) before SIGTERM, under load", p.code))
@@ -465,6 +497,9 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		probs = append(probs, fmt.Sprintf("readiness %s still answered 200 when the listener closed %v after SIGTERM: a balancer kept sending requests to a closed port", s.readiness, round(closed)))
 	case readyFail >= closed:
 		probs = append(probs, fmt.Sprintf("readiness failed %v after SIGTERM, not before the listener closed (%v)", round(readyFail), round(closed)))
+	}
+	if at := b.removedAt.Load(); at != nil && !removedEarly && closedAt.Before(*at) {
+		probs = append(probs, fmt.Sprintf("the listener closed %v after SIGTERM, %v before the balancer removed the instance (%v): a balancer's pool opens new connections until then, and they were refused", round(closed), round(at.Sub(closedAt)), round(at.Sub(termAt))))
 	}
 	switch {
 	case hung:

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,11 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	if fi, err := os.Stat(bin.Path); err != nil || fi.IsDir() {
 		return rep, ErrNoBinary
 	}
+	// Each run has its own working directory: a relative path is the
+	// caller's, so make it absolute before the first run.
+	if abs, err := filepath.Abs(bin.Path); err == nil {
+		bin.Path = abs
+	}
 	begin := time.Now()
 	tmp, err := os.MkdirTemp("", "processtest-")
 	if err != nil {
@@ -74,7 +80,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	c.env = base
 
 	want := func(name string) bool { return slices.Contains(s.checks, name) }
-	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) {
+	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) {
 		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
 			return rep, err
 		}
@@ -91,6 +97,16 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	}
 	if want(CheckDependencies) {
 		if err := c.dependencies(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckRelease) {
+		if err := c.release(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckAdmin) {
+		if err := c.admin(ctx); err != nil {
 			return rep, err
 		}
 	}
@@ -111,13 +127,17 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	if want(CheckProcesses) {
 		c.processes()
 	}
+	if want(CheckFiles) {
+		c.files()
+	}
 	for _, name := range allChecks {
 		res, ok := c.results[name]
-		if !ok {
+		if !ok || (!want(name) && name != CheckPort && name != CheckProbes) {
 			res = Result{Name: name, Status: Skip, Summary: "not asked for"}
 		}
 		rep.Results = append(rep.Results, res)
 	}
+	rep.Factors = byFactor(rep.Results)
 	rep.Stdout, rep.Stderr = c.stdoutTail, c.stderrTail
 	rep.Duration = time.Since(begin)
 	return rep, nil
@@ -155,6 +175,14 @@ type checker struct {
 func (c *checker) launch(label string, args []string, env map[string]*string, port int, needles ...string) (*proc, error) {
 	e := maps.Clone(c.env)
 	e["PORT"] = fmt.Sprint(port)
+	mport := 0
+	if _, ok := c.bin.Env["MANAGEMENT_PORT"]; ok {
+		var err error
+		if mport, err = freePort(); err != nil {
+			return nil, fmt.Errorf("processtest: no free port: %w", err)
+		}
+		e["MANAGEMENT_PORT"] = fmt.Sprint(mport)
+	}
 	for k, v := range env {
 		if v == nil {
 			delete(e, k)
@@ -174,6 +202,7 @@ func (c *checker) launch(label string, args []string, env map[string]*string, po
 	if err != nil {
 		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
 	}
+	p.mport = mport
 	c.runs = append(c.runs, p)
 	return p, nil
 }
@@ -186,6 +215,7 @@ type startup struct {
 	appErr   error
 	lastErr  error
 	last     int // last readiness status before ready
+	level    int // the level endpoint's status on the management port, once ready
 	exited   bool
 }
 
@@ -206,11 +236,14 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 			}
 		}
 		if st.acceptAt != 0 {
-			code, err := get(ctx, c.sc, base+c.s.readiness, time.Second)
+			code, err := get(ctx, c.sc, p.probes()+c.s.readiness, time.Second)
 			st.last, st.lastErr = code, err
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)
-				st.live, _ = get(ctx, c.sc, base+c.s.liveness, time.Second)
+				st.live, _ = get(ctx, c.sc, p.probes()+c.s.liveness, time.Second)
+				if p.mport != 0 {
+					st.level, _ = get(ctx, c.sc, p.probes()+c.s.levelPath, time.Second)
+				}
 				l := newLoad(&c.s, base, c.env, c.sc)
 				l.one(ctx, &http.Client{Transport: l.tr, Timeout: l.timeout})
 				l.tr.CloseIdleConnections()
@@ -249,6 +282,7 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 	st := c.waitReady(ctx, p)
 	c.portResult(p, st)
 	c.probesResult(st)
+	c.managementResult(p, st)
 	if st.readyAt == 0 {
 		if rolling {
 			c.results[CheckRollingStop] = Result{Name: CheckRollingStop, Status: Fail,
@@ -345,7 +379,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	)
 	termed := make(chan struct{})
 	loadBegin := time.Now()
-	b := &balancer{url: base + s.readiness, interval: s.interval, first: s.warmup % s.interval, fall: s.fall, sc: c.sc,
+	b := &balancer{url: p.probes() + s.readiness, interval: s.interval, first: s.warmup % s.interval, fall: s.fall, sc: c.sc,
 		onRemove:  func() { l.stopped.Store(true) },
 		termAfter: s.warmup - s.interval/2,
 		onTerm: func(code int, err error) {
@@ -395,10 +429,12 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		defer tick.Stop()
 		for {
 			if readyFail == 0 {
-				code, err := get(wctx, c.sc, base+s.readiness, 500*time.Millisecond)
+				code, err := get(wctx, c.sc, p.probes()+s.readiness, 500*time.Millisecond)
 				switch {
 				case err == nil && code != 200:
 					readyFail = time.Since(termAt)
+				case err != nil && refused(err) && p.mport != 0:
+					readyFail = time.Since(termAt) // the management server stopped
 				case err != nil && refused(err):
 					closed = time.Since(termAt)
 					return
@@ -561,8 +597,8 @@ func (c *checker) secondSignal(ctx context.Context) error {
 	intAt := time.Now()
 	p.signal(syscall.SIGINT)
 	if !p.wait(ctx, c.s.secondLimit) {
-		p.kill()
 		d := time.Since(termAt)
+		p.kill()
 		r.Status = Fail
 		r.Summary = fmt.Sprintf("hung: still running %v after SIGINT (%v after SIGTERM); killed", c.s.secondLimit, round(d))
 		r.Problems = []string{"a second signal did not stop it: an operator's Ctrl-C twice, or the platform's SIGKILL at the end of the grace period, is the only way out"}
@@ -791,6 +827,11 @@ func (c *checker) secrets(begin time.Time) {
 		return
 	}
 	for _, p := range c.runs {
+		for _, f := range p.written {
+			if !within(f, p.dir) {
+				c.sc.scanFile("the file "+f+", written by "+p.label, f)
+			}
+		}
 		c.sc.scanTree(p.work, "the working directory of "+p.label)
 		c.sc.scanTree(p.home, "the HOME of "+p.label)
 		c.sc.scanTree(p.tmpdir, "the TMPDIR of "+p.label)

@@ -38,5 +38,9 @@ func ExampleCheck() {
 	// second-signal skip
 	// processes skip
 	// dependencies skip
+	// files skip
+	// release skip
+	// admin skip
+	// management skip
 	// passed: true
 }

@@ -55,6 +55,25 @@ func get(ctx context.Context, sc *scanner, url string, timeout time.Duration) (i
 	return resp.StatusCode, nil
 }
 
+// body returns the body of GET url on a fresh connection, "" on an error.
+func body(ctx context.Context, url string) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return ""
+	}
+	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	defer tr.CloseIdleConnections()
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return string(b)
+}
+
 // failKind names what a platform's client saw when a request failed.
 func failKind(err error) string {
 	var ne net.Error

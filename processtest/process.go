@@ -37,6 +37,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	begin  time.Time
 	port   int
+	mport  int    // MANAGEMENT_PORT, 0 when not set
 	dir    string // the run's directory: work, home and tmp under it
 	work   string
 	home   string
@@ -58,6 +59,9 @@ type proc struct {
 	eventErr error          // why there are none
 	programs []string       // programs its descendants ran, from the events
 	lost     bool           // some process events were lost
+	files    *fileEvents    // nil when the OS reports no file writes
+	filesErr error          // why not
+	written  []string       // files its processes wrote and closed, from the events
 }
 
 // markerVar is the variable every run of the kit carries, with a value
@@ -121,6 +125,9 @@ func start(label, path string, args []string, env map[string]string, parent stri
 	p.cmd.Stdout, p.cmd.Stderr = wr[0], wr[1]
 	ownGroup(p.cmd)
 	p.events, p.eventErr = newProcEvents()
+	p.files, p.filesErr = newFileEvents(dir, func(pid int) bool {
+		return (p.events != nil && p.events.has(pid)) || markedPid(pid, p.marker)
+	})
 	p.begin = time.Now()
 	err = p.cmd.Start()
 	closeAll(wr)
@@ -128,6 +135,9 @@ func start(label, path string, args []string, env map[string]string, parent stri
 		closeAll(p.rd)
 		if p.events != nil {
 			p.events.close()
+		}
+		if p.files != nil {
+			_, _ = p.files.finish()
 		}
 		return nil, err
 	}
@@ -243,6 +253,9 @@ func (p *proc) kill() {
 	p.saw(p.strays)
 	killGroup(p.cmd)
 	killStrays(p.strays)
+	if p.files != nil {
+		p.written, p.filesErr = p.files.finish()
+	}
 	if p.events != nil {
 		p.events.close()
 		p.programs, p.lost = p.events.programs()
@@ -271,6 +284,15 @@ func files(root string) []string {
 		return nil
 	})
 	return names
+}
+
+// probes is the base URL of the probes: the management port when the run
+// has one, else $PORT.
+func (p *proc) probes() string {
+	if p.mport != 0 {
+		return "http://127.0.0.1:" + strconv.Itoa(p.mport)
+	}
+	return "http://" + p.addr()
 }
 
 // addr is the loopback address of the run's port.

@@ -202,3 +202,10 @@ func (e *procEvents) close() {
 	_ = mcast(e.fd, procMcastIgnore)
 	_ = syscall.Close(e.fd)
 }
+
+// has reports whether pid is the root or one of its descendants.
+func (e *procEvents) has(pid int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.tree[pid]
+}

@@ -16,3 +16,5 @@ func (*procEvents) setRoot(int)                {}
 func (*procEvents) descendants() []stray       { return nil }
 func (*procEvents) programs() ([]string, bool) { return nil, false }
 func (*procEvents) close()                     {}
+
+func (*procEvents) has(int) bool { return false }

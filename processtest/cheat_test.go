@@ -1,10 +1,14 @@
 package processtest_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/twelvekit/twelvekit/processtest"
 )
@@ -115,4 +119,195 @@ func randomName(t *testing.T) string {
 	}
 	defer f.Close()
 	return filepath.Base(f.Name())
+}
+
+// TestCheck_processCheats: a bind before a config error is observed
+// however short; a child in a new session holding the port is found,
+// reported and killed; another program started, or one needed on PATH,
+// fails the dependencies check.
+func TestCheck_processCheats(t *testing.T) {
+	t.Parallel()
+	t.Run("binds then exits 78", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("bindexit"), processtest.WithChecks(processtest.CheckConfigErrors),
+			processtest.WithBadConfig("LOG_LEVEL", "loud"))
+		p := wantFail(t, rep, processtest.CheckConfigErrors, "with LOG_LEVEL wrong it bound $PORT before exiting")
+		if strings.Contains(p, "exited") {
+			t.Errorf("the exit code 78 is reported as wrong:\n%s", p)
+		}
+	})
+	t.Run("honest config error", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat(""), processtest.WithChecks(processtest.CheckConfigErrors),
+			processtest.WithBadConfig("LOG_LEVEL", "loud"), processtest.WithBadConfig("PORT", "abc"))
+		if res := result(t, rep, processtest.CheckConfigErrors); res.Status != processtest.Pass || strings.Contains(res.Summary, "sampled") {
+			t.Errorf("config-errors %s %q %q, want pass with binds observed", res.Status, res.Summary, res.Problems)
+		}
+	})
+	t.Run("setsid child holding the port", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("setsid"), processtest.WithChecks(processtest.CheckProcesses))
+		wantFail(t, rep, processtest.CheckProcesses, "the serving run left 1 processes running after it exited: cheat (pid ")
+		pid := childPid(t, rep)
+		waitGone(t, pid)
+	})
+	t.Run("starts another program", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("exec"), processtest.WithChecks(processtest.CheckDependencies))
+		wantFail(t, rep, processtest.CheckDependencies, "it started other programs (")
+	})
+	t.Run("needs PATH", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("needpath", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies), processtest.WithStartTimeout(3*time.Second))
+		wantFail(t, rep, processtest.CheckDependencies, "with PATH and SHELL unset it never became ready")
+	})
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies, processtest.CheckProcesses))
+		if !rep.Passed() {
+			t.Errorf("an honest program fails:\n%s", rep)
+		}
+	})
+}
+
+// childPid returns the pid the cheat logged for its child.
+func childPid(t *testing.T, rep processtest.Report) int {
+	t.Helper()
+	for _, line := range rep.Stdout {
+		var ev struct {
+			Msg string `json:"msg"`
+			Pid int    `json:"pid"`
+		}
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "child" {
+			return ev.Pid
+		}
+	}
+	t.Fatalf("no child pid logged: %q", rep.Stdout)
+	return 0
+}
+
+// waitGone fails unless pid has ended within 5 s (a zombie counts).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("process %d still running after the check", pid)
+		}
+		<-tick.C
+	}
+}
+
+// TestCheck_rollingStopCheats: a server that closes its listener early
+// but serves its kept-alive connections fails, as a balancer's pool opens
+// new connections until it removes the instance; and the balancer model
+// takes the longest removal every time.
+func TestCheck_rollingStopCheats(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckRollingStop)
+	t.Run("listener closed early, kept-alive served", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("keepalive", "DRAIN=1500ms"), only, processtest.WithTightBalancer())
+		wantFail(t, rep, processtest.CheckRollingStop, "refused", "before the balancer removed the instance")
+	})
+	for i := range 3 {
+		t.Run("worst-case phasing "+strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
+			rep := check(t, cheat("", "DRAIN=2500ms"), only, processtest.WithBalancer(500*time.Millisecond, 2))
+			res := result(t, rep, processtest.CheckRollingStop)
+			if res.Status != processtest.Pass {
+				t.Errorf("rolling-stop %s %q", res.Status, res.Problems)
+			}
+			// 2 x 500 ms from the last passing poll, which answered just
+			// before SIGTERM; never less (a loaded machine makes it later).
+			if d := res.Figures["removed_ms"]; d < 900 || d > 2500 {
+				t.Errorf("removed %vms after SIGTERM, want the longest removal, 1000ms or a little later", d)
+			}
+		})
+	}
+}
+
+// TestCheck_fileCheats: a file written in /tmp, whatever its content, or
+// in HOME fails the files check; the honest program passes.
+func TestCheck_fileCheats(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckFiles)
+	t.Run("in /tmp", func(t *testing.T) {
+		t.Parallel()
+		f := filepath.Join("/tmp", "twelvekit-cheat-"+randomName(t))
+		t.Cleanup(func() { _ = os.Remove(f) })
+		rep := check(t, cheat("tmpfile", "CHEAT_FILE="+f), only)
+		wantFail(t, rep, processtest.CheckFiles, "wrote 1 files outside its TMPDIR ("+f+")")
+	})
+	t.Run("in HOME", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("homefile"), only)
+		wantFail(t, rep, processtest.CheckFiles, "$HOME/.cache/state")
+	})
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat(""), only)
+		if res := result(t, rep, processtest.CheckFiles); res.Status != processtest.Pass || !strings.Contains(res.Summary, "every write observed") {
+			t.Errorf("files %s %q %q, want pass with every write observed", res.Status, res.Summary, res.Problems)
+		}
+	})
+}
+
+// TestCheck_factorCheats: a release that is not the build's, config baked
+// into the build, a one-off command that binds the port or exits with
+// another code, and a management port without the level endpoint each fail
+// their check; the honest program passes them all, its probes served only
+// on MANAGEMENT_PORT.
+func TestCheck_factorCheats(t *testing.T) {
+	t.Parallel()
+	t.Run("version not the release", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("version", "RELEASE=r-2041"), processtest.WithChecks(processtest.CheckRelease), processtest.WithReleaseCommand("version"))
+		wantFail(t, rep, processtest.CheckRelease, `the release command "version" printed no release of its build (r-2041, from $RELEASE)`)
+	})
+	t.Run("config baked in", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("baked"), processtest.WithChecks(processtest.CheckRelease), processtest.WithVariant("GREETING", "/"))
+		wantFail(t, rep, processtest.CheckRelease, "its config is baked into the build")
+	})
+	t.Run("one-off binds the port", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("admin"), processtest.WithChecks(processtest.CheckAdmin), processtest.WithAdminCommand(0, "task"))
+		wantFail(t, rep, processtest.CheckAdmin, "`task` bound $PORT")
+	})
+	t.Run("one-off exit code", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("", "TASK_EXIT=3"), processtest.WithChecks(processtest.CheckAdmin), processtest.WithAdminCommand(0, "task"))
+		wantFail(t, rep, processtest.CheckAdmin, "`task` exited 3, want 0")
+	})
+	t.Run("no level endpoint", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("nolevel", "MANAGEMENT_PORT=0"), processtest.WithChecks(processtest.CheckManagement))
+		wantFail(t, rep, processtest.CheckManagement, "the level endpoint /debug/level answered 404 on MANAGEMENT_PORT")
+	})
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("", "RELEASE=r-2041", "TASK_EXIT=3", "MANAGEMENT_PORT=0", "DRAIN=1500ms"),
+			processtest.WithChecks(processtest.CheckRelease, processtest.CheckAdmin, processtest.CheckManagement, processtest.CheckRollingStop),
+			processtest.WithTightBalancer(), processtest.WithReleaseCommand("version"), processtest.WithVariant("GREETING", "/"),
+			processtest.WithAdminCommand(3, "task"), processtest.WithBadConfig("LOG_LEVEL", "loud"))
+		if !rep.Passed() {
+			t.Fatalf("the honest program fails")
+		}
+		for _, name := range []string{processtest.CheckRelease, processtest.CheckAdmin, processtest.CheckManagement, processtest.CheckRollingStop} {
+			if res := result(t, rep, name); res.Status != processtest.Pass {
+				t.Errorf("%s %s, want pass", name, res.Status)
+			}
+		}
+		if res := result(t, rep, processtest.CheckAdmin); !strings.Contains(res.Summary, "same config: with LOG_LEVEL wrong it exited 78") {
+			t.Errorf("admin %q does not show the same config", res.Summary)
+		}
+	})
 }

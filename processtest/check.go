@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,11 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	if fi, err := os.Stat(bin.Path); err != nil || fi.IsDir() {
 		return rep, ErrNoBinary
 	}
+	// Each run has its own working directory: a relative path is the
+	// caller's, so make it absolute before the first run.
+	if abs, err := filepath.Abs(bin.Path); err == nil {
+		bin.Path = abs
+	}
 	begin := time.Now()
 	tmp, err := os.MkdirTemp("", "processtest-")
 	if err != nil {
@@ -74,7 +80,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	c.env = base
 
 	want := func(name string) bool { return slices.Contains(s.checks, name) }
-	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) {
+	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) {
 		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
 			return rep, err
 		}
@@ -86,6 +92,21 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	}
 	if want(CheckConfigErrors) {
 		if err := c.configErrors(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckDependencies) {
+		if err := c.dependencies(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckRelease) {
+		if err := c.release(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if want(CheckAdmin) {
+		if err := c.admin(ctx); err != nil {
 			return rep, err
 		}
 	}
@@ -103,13 +124,20 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	if want(CheckSecrets) {
 		c.secrets(begin)
 	}
+	if want(CheckProcesses) {
+		c.processes()
+	}
+	if want(CheckFiles) {
+		c.files()
+	}
 	for _, name := range allChecks {
 		res, ok := c.results[name]
-		if !ok {
+		if !ok || (!want(name) && name != CheckPort && name != CheckProbes) {
 			res = Result{Name: name, Status: Skip, Summary: "not asked for"}
 		}
 		rep.Results = append(rep.Results, res)
 	}
+	rep.Factors = byFactor(rep.Results)
 	rep.Stdout, rep.Stderr = c.stdoutTail, c.stderrTail
 	rep.Duration = time.Since(begin)
 	return rep, nil
@@ -147,6 +175,14 @@ type checker struct {
 func (c *checker) launch(label string, args []string, env map[string]*string, port int, needles ...string) (*proc, error) {
 	e := maps.Clone(c.env)
 	e["PORT"] = fmt.Sprint(port)
+	mport := 0
+	if _, ok := c.bin.Env["MANAGEMENT_PORT"]; ok {
+		var err error
+		if mport, err = freePort(); err != nil {
+			return nil, fmt.Errorf("processtest: no free port: %w", err)
+		}
+		e["MANAGEMENT_PORT"] = fmt.Sprint(mport)
+	}
 	for k, v := range env {
 		if v == nil {
 			delete(e, k)
@@ -166,6 +202,7 @@ func (c *checker) launch(label string, args []string, env map[string]*string, po
 	if err != nil {
 		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
 	}
+	p.mport = mport
 	c.runs = append(c.runs, p)
 	return p, nil
 }
@@ -178,6 +215,7 @@ type startup struct {
 	appErr   error
 	lastErr  error
 	last     int // last readiness status before ready
+	level    int // the level endpoint's status on the management port, once ready
 	exited   bool
 }
 
@@ -198,11 +236,14 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 			}
 		}
 		if st.acceptAt != 0 {
-			code, err := get(ctx, c.sc, base+c.s.readiness, time.Second)
+			code, err := get(ctx, c.sc, p.probes()+c.s.readiness, time.Second)
 			st.last, st.lastErr = code, err
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)
-				st.live, _ = get(ctx, c.sc, base+c.s.liveness, time.Second)
+				st.live, _ = get(ctx, c.sc, p.probes()+c.s.liveness, time.Second)
+				if p.mport != 0 {
+					st.level, _ = get(ctx, c.sc, p.probes()+c.s.levelPath, time.Second)
+				}
 				l := newLoad(&c.s, base, c.env, c.sc)
 				l.one(ctx, &http.Client{Transport: l.tr, Timeout: l.timeout})
 				l.tr.CloseIdleConnections()
@@ -241,6 +282,7 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 	st := c.waitReady(ctx, p)
 	c.portResult(p, st)
 	c.probesResult(st)
+	c.managementResult(p, st)
 	if st.readyAt == 0 {
 		if rolling {
 			c.results[CheckRollingStop] = Result{Name: CheckRollingStop, Status: Fail,
@@ -325,32 +367,57 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	base := "http://" + p.addr()
 	l := newLoad(&s, base, c.env, c.sc)
 	bctx, stopBalancer := context.WithCancel(ctx)
-	// The model's polls are phased so that one falls 10 ms before SIGTERM:
-	// the removal then takes the longest it can, fall x interval.
-	first := (s.warmup - 10*time.Millisecond) % s.interval
-	if first < 0 {
-		first += s.interval
-	}
-	b := &balancer{url: base + s.readiness, interval: s.interval, first: first, fall: s.fall, sc: c.sc, onRemove: func() { l.stopped.Store(true) }}
-	var bg sync.WaitGroup
-	bg.Go(func() { b.run(bctx) })
+	// The model's polls are phased so that one answers just before
+	// SIGTERM: SIGTERM is sent by the balancer itself, right after the
+	// first poll that starts once the warmup is (nearly) over. The removal
+	// then takes the longest it can, fall x interval, every time.
+	var (
+		termAt                          time.Time
+		inflightAtTerm, sentAtTerm      int64
+		warmed                          time.Duration
+		readyBeforeTerm, readyTermError = 0, error(nil)
+	)
+	termed := make(chan struct{})
 	loadBegin := time.Now()
+	b := &balancer{url: p.probes() + s.readiness, interval: s.interval, first: s.warmup % s.interval, fall: s.fall, sc: c.sc,
+		onRemove:  func() { l.stopped.Store(true) },
+		termAfter: s.warmup - s.interval/2,
+		onTerm: func(code int, err error) {
+			termAt = time.Now()
+			readyBeforeTerm, readyTermError = code, err
+			inflightAtTerm = l.inflight.Load()
+			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
+			l.term.Store(true)
+			p.signal(syscall.SIGTERM)
+			close(termed)
+		}}
+	var bg sync.WaitGroup
+	bg.Go(func() { b.run(bctx, loadBegin) })
 	l.start(ctx)
 
-	warm := time.NewTimer(s.warmup)
 	select {
-	case <-warm.C:
+	case <-termed:
 	case <-p.done:
 	case <-ctx.Done():
 	}
-	warm.Stop()
-	removedEarly := b.removedAt.Load() != nil
-	exitedEarly := p.exited()
-	termAt := time.Now()
-	inflightAtTerm := l.inflight.Load()
-	sentAtTerm, warmed := l.sent.Load(), termAt.Sub(loadBegin)
-	l.term.Store(true)
-	p.signal(syscall.SIGTERM)
+	exitedEarly := false
+	select {
+	case <-termed:
+	default:
+		// The process exited (or the check was cancelled) before SIGTERM.
+		exitedEarly = p.exited()
+		stopBalancer()
+		bg.Wait()
+		select {
+		case <-termed:
+		default:
+			termAt = time.Now()
+			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
+			l.term.Store(true)
+		}
+	}
+	removedEarly := b.removedAt.Load() != nil && !b.removedAt.Load().After(termAt)
+	readyFailedBeforeTerm := !exitedEarly && (readyTermError != nil || readyBeforeTerm != 200)
 
 	// The fast watcher: readiness every 10 ms on fresh connections until
 	// it fails, then bare connects until the listener refuses.
@@ -362,10 +429,12 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		defer tick.Stop()
 		for {
 			if readyFail == 0 {
-				code, err := get(wctx, c.sc, base+s.readiness, 500*time.Millisecond)
+				code, err := get(wctx, c.sc, p.probes()+s.readiness, 500*time.Millisecond)
 				switch {
 				case err == nil && code != 200:
 					readyFail = time.Since(termAt)
+				case err != nil && refused(err) && p.mport != 0:
+					readyFail = time.Since(termAt) // the management server stopped
 				case err != nil && refused(err):
 					closed = time.Since(termAt)
 					return
@@ -395,6 +464,7 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	if closed == 0 {
 		closed = exitAfter
 	}
+	closedAt := termAt.Add(closed)
 	// The balancer notices a dead instance too: give it its fall.
 	if b.removedAt.Load() == nil {
 		limit := time.NewTimer(s.interval * time.Duration(s.fall+1))
@@ -441,6 +511,12 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	var probs []string
 	if removedEarly {
 		probs = append(probs, "the balancer removed the instance before SIGTERM: readiness failed while it was serving")
+	} else if readyFailedBeforeTerm {
+		what := fmt.Sprintf("answered %d", readyBeforeTerm)
+		if readyTermError != nil {
+			what = "gave no answer (" + failKind(readyTermError) + ")"
+		}
+		probs = append(probs, fmt.Sprintf("readiness %s %s to the balancer's last poll before SIGTERM: it was failing while it served", s.readiness, what))
 	}
 	if exitedEarly {
 		probs = append(probs, fmt.Sprintf("the process exited (code %d) before SIGTERM, under load", p.code))
@@ -457,6 +533,9 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		probs = append(probs, fmt.Sprintf("readiness %s still answered 200 when the listener closed %v after SIGTERM: a balancer kept sending requests to a closed port", s.readiness, round(closed)))
 	case readyFail >= closed:
 		probs = append(probs, fmt.Sprintf("readiness failed %v after SIGTERM, not before the listener closed (%v)", round(readyFail), round(closed)))
+	}
+	if at := b.removedAt.Load(); at != nil && !removedEarly && closedAt.Before(*at) {
+		probs = append(probs, fmt.Sprintf("the listener closed %v after SIGTERM, %v before the balancer removed the instance (%v): a balancer's pool opens new connections until then, and they were refused", round(closed), round(at.Sub(closedAt)), round(at.Sub(termAt))))
 	}
 	switch {
 	case hung:
@@ -518,8 +597,8 @@ func (c *checker) secondSignal(ctx context.Context) error {
 	intAt := time.Now()
 	p.signal(syscall.SIGINT)
 	if !p.wait(ctx, c.s.secondLimit) {
-		p.kill()
 		d := time.Since(termAt)
+		p.kill()
 		r.Status = Fail
 		r.Summary = fmt.Sprintf("hung: still running %v after SIGINT (%v after SIGTERM); killed", c.s.secondLimit, round(d))
 		r.Problems = []string{"a second signal did not stop it: an operator's Ctrl-C twice, or the platform's SIGKILL at the end of the grace period, is the only way out"}
@@ -535,15 +614,82 @@ func (c *checker) secondSignal(ctx context.Context) error {
 	return nil
 }
 
+// bindSeen is what a run showed of binding its port.
+type bindSeen struct {
+	bound bool
+	why   string // "" when every bind was observed; else why binds were only sampled
+}
+
+// runOnce runs the binary with args and env until it exits, at most the
+// start timeout, and then kills what it left. With watchBind, it watches
+// $PORT the whole time: on Linux every socket bound to it is observed
+// through the kernel's reports, however briefly it lived; elsewhere the
+// port is sampled every 10 ms and the note says so.
+func (c *checker) runOnce(ctx context.Context, label string, args []string, env map[string]*string, watchBind bool, needles ...string) (*proc, bool, bindSeen, error) {
+	var bs bindSeen
+	var w *bindWatch
+	if watchBind {
+		var err error
+		if w, err = newBindWatch(0); err != nil {
+			bs.why = "binds sampled every 10 ms, not observed (" + err.Error() + ")"
+			w = nil
+		} else {
+			defer w.close()
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, false, bs, fmt.Errorf("processtest: no free port: %w", err)
+	}
+	if w != nil {
+		// The kit's own socket on the port, freed by freePort, must be
+		// reported before the process starts.
+		w.port = uint16(port)
+		if _, err := w.settle(2 * time.Second); err != nil {
+			bs.why = "binds partly sampled (" + err.Error() + ")"
+		}
+		w.reset()
+	}
+	p, err := c.launch(label, args, env, port, needles...)
+	if err != nil {
+		return nil, false, bs, err
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	deadline := time.NewTimer(c.s.startTimeout)
+poll:
+	for {
+		if watchBind && !bs.bound {
+			bs.bound, _ = accepting(p.addr())
+		}
+		select {
+		case <-p.done:
+			break poll
+		case <-deadline.C:
+			break poll
+		case <-ctx.Done():
+			break poll
+		case <-tick.C:
+		}
+	}
+	tick.Stop()
+	deadline.Stop()
+	exited := p.exited()
+	p.kill()
+	if w != nil {
+		bound, err := w.settle(2 * time.Second)
+		bs.bound = bs.bound || bound
+		if err != nil {
+			bs.why = "binds partly sampled (" + err.Error() + ")"
+		}
+	}
+	return p, exited, bs, nil
+}
+
 // configErrors runs the binary once per bad-config case.
 func (c *checker) configErrors(ctx context.Context) error {
 	r := Result{Name: CheckConfigErrors, Figures: map[string]float64{}}
-	var parts, probs []string
+	var parts, probs, notes []string
 	for i, bad := range c.s.badConfig {
-		port, err := freePort()
-		if err != nil {
-			return fmt.Errorf("processtest: no free port: %w", err)
-		}
 		what := bad.name + " wrong"
 		if bad.unset {
 			what = bad.name + " unset"
@@ -552,33 +698,14 @@ func (c *checker) configErrors(ctx context.Context) error {
 		if !bad.unset {
 			val = &bad.value
 		}
-		p, err := c.launch("the run with "+what, c.bin.Args, map[string]*string{bad.name: val}, port, bad.name, bad.value)
+		p, exited, bs, err := c.runOnce(ctx, "the run with "+what, c.bin.Args, map[string]*string{bad.name: val}, bad.name != "PORT", bad.name, bad.value)
 		if err != nil {
 			return err
 		}
-		bound := false
-		checkBind := bad.name != "PORT"
-		tick := time.NewTicker(10 * time.Millisecond)
-		deadline := time.NewTimer(c.s.startTimeout)
-	poll:
-		for {
-			if checkBind && !bound {
-				bound, _ = accepting(p.addr())
-			}
-			select {
-			case <-p.done:
-				break poll
-			case <-deadline.C:
-				break poll
-			case <-ctx.Done():
-				break poll
-			case <-tick.C:
-			}
+		bound := bs.bound
+		if bs.why != "" && !slices.Contains(notes, bs.why) {
+			notes = append(notes, bs.why)
 		}
-		tick.Stop()
-		deadline.Stop()
-		exited := p.exited()
-		p.kill()
 		key := fmt.Sprintf("case%d_", i+1)
 		if !exited {
 			probs = append(probs, fmt.Sprintf("with %s it was still running %v after exec: a platform would have routed traffic to a misconfigured process (killed)", what, c.s.startTimeout))
@@ -595,7 +722,7 @@ func (c *checker) configErrors(ctx context.Context) error {
 			probs = append(probs, fmt.Sprintf("with %s it exited %d, want %d (EX_CONFIG): a platform cannot tell a config error from a crash", what, p.code, c.s.configExit))
 		}
 		if bound {
-			probs = append(probs, fmt.Sprintf("with %s it accepted on $PORT before exiting: a balancer could have sent it traffic", what))
+			probs = append(probs, fmt.Sprintf("with %s it bound $PORT before exiting: a balancer could have sent it traffic, and a platform would have seen it up before it crashed", what))
 		}
 		if !has(0, p.stdout.finder, p.stderr.finder) {
 			probs = append(probs, fmt.Sprintf("with %s its output does not name %s: the operator reading the platform's log cannot tell what to fix", what, bad.name))
@@ -605,6 +732,9 @@ func (c *checker) configErrors(ctx context.Context) error {
 		}
 	}
 	r.Summary = strings.Join(parts, "; ")
+	if len(notes) > 0 {
+		r.Summary += "; " + strings.Join(notes, "; ")
+	}
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs
@@ -697,6 +827,11 @@ func (c *checker) secrets(begin time.Time) {
 		return
 	}
 	for _, p := range c.runs {
+		for _, f := range p.written {
+			if !within(f, p.dir) {
+				c.sc.scanFile("the file "+f+", written by "+p.label, f)
+			}
+		}
 		c.sc.scanTree(p.work, "the working directory of "+p.label)
 		c.sc.scanTree(p.home, "the HOME of "+p.label)
 		c.sc.scanTree(p.tmpdir, "the TMPDIR of "+p.label)

@@ -36,5 +36,11 @@ func ExampleCheck() {
 	// secrets skip
 	// config-errors skip
 	// second-signal skip
+	// processes skip
+	// dependencies skip
+	// files skip
+	// release skip
+	// admin skip
+	// management skip
 	// passed: true
 }

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"slices"
 	"strings"
@@ -54,6 +55,25 @@ func get(ctx context.Context, sc *scanner, url string, timeout time.Duration) (i
 	return resp.StatusCode, nil
 }
 
+// body returns the body of GET url on a fresh connection, "" on an error.
+func body(ctx context.Context, url string) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return ""
+	}
+	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	defer tr.CloseIdleConnections()
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return string(b)
+}
+
 // failKind names what a platform's client saw when a request failed.
 func failKind(err error) string {
 	var ne net.Error
@@ -71,8 +91,17 @@ func failKind(err error) string {
 	return "other"
 }
 
+// connLife is how long the load keeps one connection alive before it opens
+// a new one, as a balancer's pool does: HAProxy purges idle connections and
+// opens new ones for bursts, nginx closes one after keepalive_requests or
+// keepalive_timeout. With it, new connections arrive all through a drain, so
+// a server that stops accepting while it serves its kept-alive connections
+// is seen refusing them.
+const connLife = 250 * time.Millisecond
+
 // load is the kit's load generator: workers sending one request after the
-// other on kept-alive connections, paced to a steady rate, until stopped.
+// other on kept-alive connections, each renewed after connLife, paced to a
+// steady rate, until stopped.
 type load struct {
 	url     string
 	method  string
@@ -115,15 +144,24 @@ func newLoad(s *settings, base string, env map[string]string, sc *scanner) *load
 			l.ctype = "application/json"
 		}
 	}
-	l.tr = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: l.workers, MaxIdleConns: l.workers}
+	l.tr = newTransport()
 	return l
 }
 
-// start starts the workers; stop ends them.
+// newTransport is one worker's pool of one kept-alive connection.
+func newTransport() *http.Transport {
+	return &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 1, MaxIdleConns: 1}
+}
+
+// start starts the workers, each with its own connection; stop ends them.
 func (l *load) start(ctx context.Context) {
-	client := &http.Client{Transport: l.tr, Timeout: l.timeout}
 	for range l.workers {
-		l.wg.Go(func() { l.work(ctx, client) })
+		tr := newTransport()
+		client := &http.Client{Transport: tr, Timeout: l.timeout}
+		l.wg.Go(func() {
+			defer tr.CloseIdleConnections()
+			l.work(ctx, client, tr)
+		})
 	}
 }
 
@@ -151,11 +189,18 @@ func (l *load) slot() time.Time {
 	return t
 }
 
-func (l *load) work(ctx context.Context, client *http.Client) {
+func (l *load) work(ctx context.Context, client *http.Client, tr *http.Transport) {
 	// A connection the transport dialled but never used is a new one to
 	// the server, which Shutdown waits up to 5 s for: close them as soon as
 	// the load stops, as a balancer drops an instance it removed.
-	defer l.tr.CloseIdleConnections()
+	defer tr.CloseIdleConnections()
+	var dialed time.Time
+	trace := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+		if !ci.Reused {
+			dialed = time.Now()
+		}
+	}}
+	ctx = httptrace.WithClientTrace(ctx, trace)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
@@ -174,6 +219,10 @@ func (l *load) work(ctx context.Context, client *http.Client) {
 			}
 		}
 		l.one(ctx, client)
+		if !dialed.IsZero() && time.Since(dialed) >= connLife {
+			tr.CloseIdleConnections()
+			dialed = time.Time{}
+		}
 	}
 }
 
@@ -241,35 +290,46 @@ func (l *load) failures() (int64, string, map[string]int64) {
 
 // balancer models a load balancer's health checks: readiness polled every
 // interval, the instance removed after fall failures in a row. Its first
-// poll is after first, so that the caller chooses the phase.
+// poll is after first, so that the caller chooses the phase. The first poll
+// that starts termAfter or later after the start calls onTerm with its
+// answer, before the next poll is scheduled: the caller sends SIGTERM
+// there, so the removal takes fall x interval from then, every time.
 type balancer struct {
-	url      string
-	interval time.Duration
-	first    time.Duration
-	fall     int
-	sc       *scanner
-	onRemove func()
+	url       string
+	interval  time.Duration
+	first     time.Duration
+	fall      int
+	sc        *scanner
+	onRemove  func()
+	termAfter time.Duration
+	onTerm    func(code int, err error)
 
 	removedAt atomic.Pointer[time.Time]
 	checks    atomic.Int64
 }
 
-// run polls until ctx is done.
-func (b *balancer) run(ctx context.Context) {
+// run polls until ctx is done; begin is the start termAfter counts from.
+func (b *balancer) run(ctx context.Context, begin time.Time) {
 	next := time.NewTimer(b.first)
 	defer next.Stop()
 	failed := 0
+	termed := b.onTerm == nil
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-next.C:
 		}
-		due := time.Now().Add(b.interval)
+		polled := time.Now()
+		due := polled.Add(b.interval)
 		b.checks.Add(1)
 		code, err := get(ctx, b.sc, b.url, b.interval)
 		if ctx.Err() != nil {
 			return
+		}
+		if !termed && polled.Sub(begin) >= b.termAfter {
+			termed = true
+			b.onTerm(code, err)
 		}
 		next.Reset(time.Until(due))
 		if err == nil && code >= 200 && code < 400 {

@@ -16,10 +16,17 @@ const (
 	CheckSecrets      = "secrets"       // no canary in any output or response
 	CheckConfigErrors = "config-errors" // a bad variable exits non-zero before binding
 	CheckSecondSignal = "second-signal" // a second signal stops at once, bounded
+	CheckProcesses    = "processes"     // every process it starts ends with it
+	CheckDependencies = "dependencies"  // serves with no PATH, starts no other program
+	CheckFiles        = "files"         // writes nothing outside TMPDIR
+	CheckRelease      = "release"       // reports the release of its build; config read at run time
+	CheckAdmin        = "admin"         // a one-off command: same config, its exit code, binds nothing
+	CheckManagement   = "management"    // probes and the level endpoint on MANAGEMENT_PORT
 )
 
 // allChecks is every check, in order.
-var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal}
+var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
+	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement}
 
 // Option changes how [Check] and [Run] check a binary. Build options with the
 // WithX functions; each documents whether repeating it adds or replaces.
@@ -54,6 +61,11 @@ type settings struct {
 	secondAfter   time.Duration
 	secondLimit   time.Duration
 	probeInterval time.Duration
+	levelPath     string
+	releaseArgs   []string
+	variant       [2]string // name, path
+	adminArgs     []string
+	adminExit     int
 }
 
 type secretSpec struct{ name, template string }
@@ -86,6 +98,7 @@ func defaults() settings {
 		secondAfter:   time.Second,
 		secondLimit:   5 * time.Second,
 		probeInterval: 5 * time.Millisecond,
+		levelPath:     "/debug/level",
 	}
 }
 
@@ -276,4 +289,42 @@ func WithSecondSignal(after, limit time.Duration) Option {
 			s.secondLimit = limit
 		}
 	})
+}
+
+// WithLevelEndpoint sets the path of the log level endpoint the management
+// check asks on the management port, /debug/level by default (where
+// twelvekit services mount logging.LevelHandler). The management check runs
+// when [Binary.Env] names MANAGEMENT_PORT. Repeating it replaces the path.
+func WithLevelEndpoint(path string) Option {
+	return optionFunc(func(s *settings) { s.levelPath = path })
+}
+
+// WithReleaseCommand names the arguments that make the binary print its
+// release, such as "version" for a twelvekit admin binary: the release
+// check runs it and compares what it printed with the build information
+// of the binary (its VCS revision or module version), as it compares the
+// release field of its log events. Without it only the events are
+// compared. Repeating it replaces the arguments.
+func WithReleaseCommand(args ...string) Option {
+	return optionFunc(func(s *settings) { s.releaseArgs = append([]string(nil), args...) })
+}
+
+// WithVariant names a variable whose value shows in the response of GET
+// path, such as GREETING and / for examples/hello: the release check runs
+// the binary twice with two fresh values of it, and each run must answer
+// with its own, so config is read from the environment, not baked into the
+// build. Repeating it replaces the variant.
+func WithVariant(name, path string) Option {
+	return optionFunc(func(s *settings) { s.variant = [2]string{name, path} })
+}
+
+// WithAdminCommand names a one-off admin command of the binary, such as
+// "migrate", and the exit code it must give: the admin check runs it with
+// the serving runs' environment; it must exit with that code within the
+// start timeout, bind nothing (a bind is observed on Linux, however
+// short), print log events as the serving runs do, and, given the first
+// wrong value of [WithBadConfig] that is not PORT, exit with the config
+// exit code: it reads the same config. Repeating it replaces the command.
+func WithAdminCommand(exitCode int, args ...string) Option {
+	return optionFunc(func(s *settings) { s.adminArgs, s.adminExit = append([]string(nil), args...), exitCode })
 }

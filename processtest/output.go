@@ -2,7 +2,9 @@ package processtest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -33,6 +35,7 @@ type output struct {
 	tail    [][]byte
 	canary  *canaryStream // nil: not scanned
 	finder  *finder       // nil: no needles
+	release []string      // distinct values of the release field of its JSON events, at most 5
 }
 
 func (o *output) Write(b []byte) (int, error) {
@@ -84,6 +87,14 @@ func (o *output) endLine() {
 			o.problem(fmt.Sprintf("line %d is not a log event (%v): a log router would have indexed it as noise", o.lines, err))
 		}
 	}
+	if len(o.release) < 5 && bytes.HasPrefix(o.cur, []byte("{")) && bytes.Contains(o.cur, []byte(`"release"`)) {
+		var ev struct {
+			Release *string `json:"release"`
+		}
+		if json.Unmarshal(o.cur, &ev) == nil && ev.Release != nil && !slices.Contains(o.release, *ev.Release) {
+			o.release = append(o.release, *ev.Release)
+		}
+	}
 	kept := bytes.Clone(o.cur[:min(len(o.cur), tailLineMax)])
 	if len(o.tail) == tailLines {
 		copy(o.tail, o.tail[1:])
@@ -111,12 +122,14 @@ type outputStats struct {
 	partial int // bytes after the last newline
 	probs   []string
 	tail    []string
+	release []string
 }
 
 func (o *output) stats() outputStats {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	st := outputStats{total: o.total, lines: o.lines, bad: o.bad, long: o.long, partial: len(o.cur), probs: append([]string(nil), o.probs...)}
+	st := outputStats{total: o.total, lines: o.lines, bad: o.bad, long: o.long, partial: len(o.cur), probs: append([]string(nil), o.probs...),
+		release: slices.Clone(o.release)}
 	if o.curLong {
 		st.partial = maxLine
 	}

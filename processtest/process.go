@@ -37,6 +37,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	begin  time.Time
 	port   int
+	mport  int    // MANAGEMENT_PORT, 0 when not set
 	dir    string // the run's directory: work, home and tmp under it
 	work   string
 	home   string
@@ -44,13 +45,23 @@ type proc struct {
 	marker string // the value of markerVar in its environment
 	stdout *output
 	stderr *output
-	pipes  sync.WaitGroup // the readers of stdout and stderr
+	pipes  sync.WaitGroup // the readers of stdout and stderr, the process watcher
 	rd     []*os.File     // their read ends
 	done   chan struct{}  // closed once the process has been waited for
 	ended  time.Time
-	code   int  // exit code; -1 for a process ended by a signal
-	reaped bool // its group was sent SIGKILL
-	strays []stray
+	code   int     // exit code; -1 for a process ended by a signal
+	reaped bool    // its group was sent SIGKILL
+	strays []stray // processes it started still running after its exit
+
+	mu       sync.Mutex
+	started  map[int]string // processes it started, seen while it ran: pid -> name
+	events   *procEvents    // nil when the OS gives no process events
+	eventErr error          // why there are none
+	programs []string       // programs its descendants ran, from the events
+	lost     bool           // some process events were lost
+	files    *fileEvents    // nil when the OS reports no file writes
+	filesErr error          // why not
+	written  []string       // files its processes wrote and closed, from the events
 }
 
 // markerVar is the variable every run of the kit carries, with a value
@@ -113,16 +124,32 @@ func start(label, path string, args []string, env map[string]string, parent stri
 	}
 	p.cmd.Stdout, p.cmd.Stderr = wr[0], wr[1]
 	ownGroup(p.cmd)
+	p.events, p.eventErr = newProcEvents()
+	p.files, p.filesErr = newFileEvents(dir, func(pid int) bool {
+		return (p.events != nil && p.events.has(pid)) || markedPid(pid, p.marker)
+	})
 	p.begin = time.Now()
 	err = p.cmd.Start()
 	closeAll(wr)
 	if err != nil {
 		closeAll(p.rd)
+		if p.events != nil {
+			p.events.close()
+		}
+		if p.files != nil {
+			_, _ = p.files.finish()
+		}
 		return nil, err
+	}
+	if p.events != nil {
+		p.events.setRoot(p.cmd.Process.Pid)
 	}
 	for i, o := range []*output{stdout, stderr} {
 		r := p.rd[i]
 		p.pipes.Go(func() { _, _ = io.Copy(o, r) })
+	}
+	if canFindProcesses && p.events == nil {
+		p.pipes.Go(p.watchProcesses)
 	}
 	go func() {
 		_ = p.cmd.Wait() // the pipes are files: Wait returns at the exit
@@ -137,6 +164,44 @@ func closeAll(fs []*os.File) {
 	for _, f := range fs {
 		_ = f.Close()
 	}
+}
+
+// watchProcesses samples, every 100 ms while the process runs, the
+// processes it started (see [findMarked]), for the dependencies check.
+func (p *proc) watchProcesses() {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p.saw(findMarked(p.marker, p.cmd.Process.Pid))
+		select {
+		case <-p.done:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *proc) saw(ss []stray) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range ss {
+		if p.started == nil {
+			p.started = map[int]string{}
+		}
+		p.started[s.pid] = s.name
+	}
+}
+
+// children returns the names of the programs it was seen to start: all
+// of them, observed, when the OS gives process events; else those running
+// at a sample or at its exit.
+func (p *proc) children() []string {
+	if p.events != nil {
+		return slices.Compact(slices.Sorted(slices.Values(p.programs)))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Compact(slices.Sorted(maps.Values(p.started)))
 }
 
 // exited reports whether the process has ended.
@@ -174,12 +239,27 @@ func (p *proc) kill() {
 	}
 	p.reaped = true
 	if !p.exited() {
-		killGroup(p.cmd)
+		_ = p.cmd.Process.Kill()
 		<-p.done // SIGKILL cannot be ignored
 	}
 	p.strays = findMarked(p.marker, p.cmd.Process.Pid)
+	if p.events != nil {
+		for _, d := range p.events.descendants() {
+			if !slices.ContainsFunc(p.strays, func(s stray) bool { return s.pid == d.pid }) {
+				p.strays = append(p.strays, d)
+			}
+		}
+	}
+	p.saw(p.strays)
 	killGroup(p.cmd)
 	killStrays(p.strays)
+	if p.files != nil {
+		p.written, p.filesErr = p.files.finish()
+	}
+	if p.events != nil {
+		p.events.close()
+		p.programs, p.lost = p.events.programs()
+	}
 	drained := make(chan struct{})
 	go func() { p.pipes.Wait(); close(drained) }()
 	select {
@@ -204,6 +284,15 @@ func files(root string) []string {
 		return nil
 	})
 	return names
+}
+
+// probes is the base URL of the probes: the management port when the run
+// has one, else $PORT.
+func (p *proc) probes() string {
+	if p.mport != 0 {
+		return "http://127.0.0.1:" + strconv.Itoa(p.mport)
+	}
+	return "http://" + p.addr()
 }
 
 // addr is the loopback address of the run's port.

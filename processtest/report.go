@@ -34,13 +34,90 @@ type Result struct {
 	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
+// Factor is one row of the report by factor: a factor of the twelve, the
+// checks that show it from outside the process, and their verdict.
+type Factor struct {
+	// Number is the factor's Roman numeral, I to XII.
+	Number string `json:"factor"`
+	// Name is the factor's name, such as "Dependencies".
+	Name string `json:"name"`
+	// Status is fail when one of its checks failed, pass when at least one
+	// ran and none failed, and skip when none ran: not checked.
+	Status Status `json:"status"`
+	// Checks name the checks run for it, in order.
+	Checks []string `json:"checks,omitempty"`
+	// Summary holds the figures of its checks, or, not checked, why.
+	Summary string `json:"summary"`
+}
+
+// factors maps each factor to the checks that show it, and says why a
+// running binary cannot show the factors no check covers.
+var factors = []struct {
+	number, name string
+	checks       []string
+	why          string // why it is not checked, when no check ran
+}{
+	{"I", "Codebase", nil, "not checked: a binary cannot show that it comes from one codebase in version control; release (V) shows the revision it records"},
+	{"II", "Dependencies", []string{CheckDependencies}, ""},
+	{"III", "Config", []string{CheckConfigErrors, CheckSecrets}, ""},
+	{"IV", "Backing services", nil, "not checked: swapping a resource by its URL needs the resources; test it with the service's own backing tests"},
+	{"V", "Build, release, run", []string{CheckRelease}, ""},
+	{"VI", "Processes", []string{CheckProcesses, CheckFiles}, ""},
+	{"VII", "Port binding", []string{CheckPort, CheckManagement}, ""},
+	{"VIII", "Concurrency", nil, "not checked: scaling out by process type is the platform's; processes and files (VI) show a process shares nothing on disk"},
+	{"IX", "Disposability", []string{CheckProbes, CheckRollingStop, CheckSecondSignal}, ""},
+	{"X", "Dev/prod parity", nil, "not checked: a binary cannot show how far its environments differ"},
+	{"XI", "Logs", []string{CheckLogs}, ""},
+	{"XII", "Admin processes", []string{CheckAdmin}, ""},
+}
+
+// byFactor builds the rows of the report by factor from the results.
+func byFactor(results []Result) []Factor {
+	var rows []Factor
+	for _, f := range factors {
+		row := Factor{Number: f.number, Name: f.name, Status: Skip}
+		var parts, skipped []string
+		for _, name := range f.checks {
+			for _, res := range results {
+				if res.Name != name {
+					continue
+				}
+				if res.Status == Skip {
+					skipped = append(skipped, name+": "+strings.TrimPrefix(res.Summary, "not checked: "))
+					continue
+				}
+				row.Checks = append(row.Checks, name)
+				parts = append(parts, fmt.Sprintf("%s %s: %s", name, res.Status, res.Summary))
+				if row.Status != Fail {
+					row.Status = res.Status
+				}
+			}
+		}
+		switch {
+		case len(parts) > 0:
+			for _, sk := range skipped {
+				parts = append(parts, sk+" (not checked)")
+			}
+			row.Summary = strings.Join(parts, "; ")
+		case f.why != "":
+			row.Summary = f.why
+		default:
+			row.Summary = "not checked: " + strings.Join(skipped, "; ")
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 // Report is the outcome of [Check]: one [Result] per check, in the order of
-// the Check* constants.
+// the Check* constants, and one [Factor] per factor, I to XII.
 type Report struct {
 	// Binary is the path of the checked binary.
 	Binary string `json:"binary"`
 	// Args are its arguments for the runs that serve.
 	Args []string `json:"args,omitempty"`
+	// Factors holds one row per factor, I to XII, in order.
+	Factors []Factor `json:"factors"`
 	// Results holds one entry per check, skipped ones included.
 	Results []Result `json:"results"`
 	// Duration is the wall time of the whole check.
@@ -72,12 +149,21 @@ func (r Report) Result(name string) (Result, bool) {
 	return Result{}, false
 }
 
-// String returns the report as a table, one check a row, each failed
-// check's problems indented under it, and a last line with the verdict.
+// String returns the report as two tables: one factor a row (its checks,
+// or "not checked" and why), then one check a row with its figure; then
+// each failed check's problems, and a last line with the verdict.
 func (r Report) String() string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "CHECK\tSTATUS\tFIGURE\n")
+	fmt.Fprintf(w, "FACTOR\t\tSTATUS\tCHECKS AND FIGURES\n")
+	for _, f := range r.Factors {
+		status := string(f.Status)
+		if f.Status == Skip {
+			status = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", f.Number, f.Name, status, f.Summary)
+	}
+	fmt.Fprintf(w, "\nCHECK\tSTATUS\tFIGURE\n")
 	for _, res := range r.Results {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", res.Name, res.Status, res.Summary)
 	}

@@ -26,7 +26,12 @@
 //	baked        answers GET / with a greeting baked in at build time,
 //	             ignoring GREETING
 //	version      prints a release that is not its build's for `version`
-//	admin        a one-off `task` that binds $PORT and exits 0
+//	admin        a one-off `task` that binds $PORT (without it, `task`
+//	             exits TASK_EXIT and binds nothing)
+//	nolevel      serves no level endpoint (/debug/level)
+//
+// The release it logs and prints for `version` is RELEASE, else its
+// build's VCS revision.
 package main
 
 import (
@@ -64,6 +69,9 @@ func logf(msg string, kv ...any) {
 }
 
 func release() string {
+	if r := os.Getenv("RELEASE"); r != "" {
+		return r
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {
@@ -153,7 +161,9 @@ func run() int {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	probes.HandleFunc("/loglevel", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) })
+	if cheat != "nolevel" {
+		probes.HandleFunc("/debug/level", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) })
+	}
 	app.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if cheat == "bigbody" {
 			line := strings.Repeat("x", 1023) + "\n"
@@ -173,7 +183,10 @@ func run() int {
 			return 1
 		}
 	} else {
-		for _, p := range []string{"/livez", "/readyz", "/loglevel"} {
+		for _, p := range []string{"/livez", "/readyz", "/debug/level"} {
+			if p == "/debug/level" && cheat == "nolevel" {
+				continue
+			}
 			app.Handle(p, probes)
 		}
 	}

@@ -19,17 +19,6 @@ import (
 	"go.uber.org/zap"
 )
 
-// Exit codes of [App.Run] besides lifecycle.ExitCode's (0, 1, 124, 130);
-// the package documentation has the whole table.
-const (
-	// ExitUsage (EX_USAGE of sysexits.h) ends a run with an unknown
-	// command, a flag before the command, a bad flag or no command at all.
-	ExitUsage = 64
-	// ExitConfig (EX_CONFIG of sysexits.h) ends a run when what the
-	// command reads is wrong; the command has not started then.
-	ExitConfig = 78
-)
-
 // ProcessFunc sets up a process type: it adds the actors, HTTP servers,
 // startup work and readiness checks of the process to g, which the App then
 // runs until a signal stops it. ctx is the context of the whole run.
@@ -288,13 +277,13 @@ func (r *run) find(name string) *command {
 //
 // In order, Run: reads the environment once (see [WithEnvironment]);
 // answers help (no command, "help", "-h", "--help", "help NAME", "NAME -h")
-// on stdout, or on stderr with [ExitUsage] when no command was given;
+// on stdout, or on stderr with [lifecycle.ExitUsage] when no command was given;
 // rejects an unknown command, a flag before the command or a bad flag on
-// stderr with [ExitUsage], suggesting the closest name; loads what the
+// stderr with [lifecycle.ExitUsage], suggesting the closest name; loads what the
 // command reads (the App's configuration, or the command's own of
 // [WithConfig], with its logging and, for a process type, lifecycle
 // settings), and on a problem prints each one on stderr and returns
-// [ExitConfig] before the command starts (the config and version built-ins
+// [lifecycle.ExitConfig] before the command starts (the config and version built-ins
 // still run, showing what is missing); then runs the command.
 //
 // A process type runs in a lifecycle.Group until a signal stops it; when
@@ -339,14 +328,14 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 			c := r.find(typ)
 			if c == nil || c.kind != kindProcess {
 				fmt.Fprintf(r.stderr, "%s: the platform names process type %q, which is not one of this program's process types (%s)\n", a.name, typ, strings.Join(r.names(kindProcess), ", "))
-				return ExitUsage
+				return lifecycle.ExitUsage
 			}
 			args = []string{typ}
 		}
 	}
 	if len(args) == 0 {
 		r.usage(r.stderr)
-		return ExitUsage
+		return lifecycle.ExitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
@@ -375,7 +364,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 			return 0
 		}
 		fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s help %s' for usage.\n", a.name, c.name, err, a.name, c.name)
-		return ExitUsage
+		return lifecycle.ExitUsage
 	}
 
 	subject := c
@@ -383,7 +372,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 		var err error
 		if subject, err = c.subject(r, fs.Args()); err != nil {
 			fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s help %s' for usage.\n", a.name, c.name, err, a.name, c.name)
-			return ExitUsage
+			return lifecycle.ExitUsage
 		}
 	}
 	if c.report {
@@ -393,7 +382,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	r.cfgErr = r.load(r.rd)
 	if r.cfgErr != nil && c.kind != kindBuiltin {
 		fmt.Fprintln(r.stderr, r.cfgErr)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
@@ -432,13 +421,13 @@ func (r *run) flagFirst(args []string) int {
 			if c := r.find(a); c != nil {
 				fixed := append(append([]string{c.name}, args[:i]...), args[i+1:]...)
 				fmt.Fprintf(r.stderr, "%s: flag %s comes before the command; flags go after it, as in '%s %s'\nRun '%s help %s' for its flags.\n", name, args[0], name, strings.Join(fixed, " "), name, c.name)
-				return ExitUsage
+				return lifecycle.ExitUsage
 			}
 			break
 		}
 	}
 	fmt.Fprintf(r.stderr, "%s: flag %s comes before any command; flags go after the command, as in '%s <command> %s'\nRun '%s help' for the list of commands.\n", name, args[0], name, args[0], name)
-	return ExitUsage
+	return lifecycle.ExitUsage
 }
 
 func (r *run) flagSet(c *command) *flag.FlagSet {

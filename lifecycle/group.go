@@ -43,6 +43,8 @@ type Group struct {
 	traffic traffic                    // what the drain needs to know
 	runLog  atomic.Pointer[zap.Logger] // the queued logger while Run runs
 
+	shutting chan struct{} // closed when the servers stop accepting; see ShuttingDown
+
 	checksMu   sync.Mutex
 	checksBusy map[string]int // readiness checks still running, by name
 	checkIdle  chan struct{}  // gets a value when checksBusy becomes empty
@@ -81,23 +83,25 @@ type actor struct {
 	srv    *http.Server
 	ln     *closeNotifier
 	conns  *connTracker
+	reqs   *inFlight // HTTP: the requests its handler is serving
 
-	executing    bool // execute started and has not returned
-	interrupted  bool // interrupt (or Shutdown) called, at most once
-	interrupting bool // interrupt (or Shutdown) called and not returned
-	shutDown     bool // HTTP: Shutdown returned with every connection closed
+	phase phase // where the actor is in the run
+	busy  int   // its goroutines still running: execute, and interrupt, stop or Shutdown
 }
 
-// done reports whether the actor has nothing left running.
-func (a *actor) done() bool {
-	if a.executing || a.interrupting {
-		return false
-	}
-	if a.srv != nil && a.interrupted {
-		return a.shutDown
-	}
-	return true
-}
+// phase is where one actor is in a run; only the goroutine of Run changes it.
+type phase uint8
+
+const (
+	phaseIdle     phase = iota // not started (a start that failed, a context done before Run)
+	phaseRunning               // execute runs; the actor has not been asked to stop
+	phaseReturned              // execute returned before the actor was asked to stop
+	phaseAsked                 // asked to stop (interrupt, stop, Shutdown, its context); busy > 0
+	phaseDone                  // asked, and nothing of it runs any more (or it was left behind)
+)
+
+// asked reports whether the actor has been asked to stop.
+func (a *actor) asked() bool { return a.phase >= phaseAsked }
 
 // New returns a Group that runs with cfg, usually loaded from the environment,
 // and opts. It does not check cfg: [Group.Run] does, and returns every problem

@@ -8,13 +8,13 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/internal/platform"
+	"github.com/twelvekit/twelvekit/internal/stop"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"go.uber.org/zap"
 )
@@ -97,40 +97,48 @@ func (c *Call) Cleanup(name string, fn func(ctx context.Context) error) error {
 	return nil
 }
 
-// runCleanups runs the cleanups, last first, each with its panic recovered,
-// logging each failure; it returns the first.
-func (c *Call) runCleanups(ctx context.Context) error {
+// runCleanups runs the cleanups, last first, each with its panic
+// recovered, logging each failure; each waits with s (nil: no bound). It
+// returns the first failure, or a *stop.Error naming the cleanup still
+// running when s's deadline or a forcing signal cut them short.
+func (c *Call) runCleanups(ctx context.Context, s *stopper) error {
 	c.mu.Lock()
-	cleanups := c.cleanups
+	list := make([]stop.Cleanup, len(c.cleanups))
+	for i, cl := range c.cleanups {
+		list[i] = stop.Cleanup{Name: cl.name, Fn: cl.fn}
+	}
 	c.cleanups = nil
 	c.mu.Unlock()
+	wait := func(_ string, fin <-chan struct{}) error {
+		if s == nil {
+			<-fin
+			return nil
+		}
+		return s.wait(fin)
+	}
+	done, stuck, skipped, err := stop.RunCleanups(ctx, list, wait)
 	var first error
-	for i := len(cleanups) - 1; i >= 0; i-- {
-		cl := cleanups[i]
-		err := callCleanup(ctx, cl)
-		if err == nil {
+	for _, res := range done {
+		if res.Err == nil {
 			continue
 		}
-		var perr *lifecycle.PanicError
-		if errors.As(err, &perr) {
-			c.Log.Error("cleanup panicked", zap.String("cleanup", cl.name), zap.String("panic", fmt.Sprint(perr.Value)), zap.ByteString("stack", perr.Stack))
+		if perr, ok := stop.Panicked(res.Err); ok {
+			c.Log.Error("cleanup panicked", zap.String("cleanup", res.Name), zap.String("panic", fmt.Sprint(perr.Value)), zap.ByteString("stack", perr.Stack))
 		} else {
-			c.Log.Error("cleanup failed", zap.String("cleanup", cl.name), zap.Error(err))
+			c.Log.Error("cleanup failed", zap.String("cleanup", res.Name), zap.Error(res.Err))
 		}
 		if first == nil {
-			first = fmt.Errorf("admin: cleanup %q failed: %w", cl.name, err)
+			first = fmt.Errorf("admin: cleanup %q failed: %w", res.Name, res.Err)
 		}
 	}
-	return first
-}
-
-func callCleanup(ctx context.Context, cl cleanup) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &lifecycle.PanicError{Actor: "cleanup " + cl.name, Value: v, Stack: debug.Stack()}
+	if err != nil {
+		if len(skipped) > 0 {
+			c.Log.Error("cleanups not run: the stop ran out of time", zap.Strings("cleanups", skipped))
 		}
-	}()
-	return cl.fn(ctx)
+		return &stop.Error{Kind: err, Stuck: []string{"cleanup " + stuck}, Cause: first,
+			Advice: "make the cleanup return once its context is done, or raise SHUTDOWN_TIMEOUT"}
+	}
+	return first
 }
 
 type kind int
@@ -390,7 +398,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 
 	switch c.kind {
 	case kindBuiltin:
-		defer func() { _ = call.runCleanups(context.WithoutCancel(ctx)) }()
+		defer func() { _ = call.runCleanups(context.WithoutCancel(ctx), nil) }()
 		return c.builtin(ctx, r, call)
 	case kindProcess:
 		return r.runProcess(ctx, c, call)

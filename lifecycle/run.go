@@ -116,10 +116,9 @@ func (g *Group) Run(ctx context.Context) (err error) {
 
 	r := &runner{g: g, log: zap.NewNop(), begin: time.Now(), sig: stop.Signals{Gap: g.set.forceGap}, cleanups: cleanups}
 	if g.set.log != nil {
-		var q *logQueue
-		r.log, q = startLogQueue(g.set.log)
+		r.log, r.logq = startLogQueue(g.set.log)
 		g.runLog.Store(r.log)
-		defer func() { r.flushLog(q) }()
+		defer func() { r.flushLog(r.logq) }()
 	}
 	defer r.dl.Stop()
 	cfg, cfgErr := g.cfg.resolve()
@@ -175,7 +174,14 @@ func (g *Group) Run(ctx context.Context) (err error) {
 	// Signals are handled from here on, until Run returns, its final flush
 	// of the log included.
 	sigc, release := g.notify()
-	defer release()
+	defer func() {
+		// The final flush of the log comes before the handlers go: a
+		// signal during it is the stop's, and cannot change Run's result.
+		if g.set.log != nil {
+			r.flushLog(r.logq)
+		}
+		release()
+	}()
 	r.sigc = sigc
 	r.launch(ctx)
 	done := ctx.Done()
@@ -212,10 +218,12 @@ type doneEvent struct {
 
 // runner is the state of one Run. Only the goroutine of Run touches it.
 type runner struct {
-	g     *Group
-	log   *zap.Logger
-	cfg   Config
-	begin time.Time
+	g       *Group
+	log     *zap.Logger
+	logq    *logQueue // the queue of log, when the group has a logger
+	flushed bool      // the final flush of the log is done
+	cfg     Config
+	begin   time.Time
 
 	actors []*actor
 	sigc   <-chan os.Signal
@@ -238,6 +246,7 @@ type runner struct {
 
 	reason      error // the first real error
 	reasonBegan bool  // whether reason began the stop
+	leftBehind  bool  // a serving actor's execute is not waited for: its stop failed
 }
 
 // listenAll binds every listener, in order.
@@ -368,6 +377,10 @@ func (r *runner) stop() error {
 // returned).
 func (r *runner) waitExecutes() error {
 	r.waiting = slices.DeleteFunc(slices.Clone(r.actors), func(a *actor) bool { return a.busy <= 0 })
+	if r.leftBehind {
+		// run.Group returns only when every execute has; one is left behind.
+		return r.waitUntil(func() bool { return !slices.ContainsFunc(r.actors, func(a *actor) bool { return a.busy > 0 }) }, nil, nil)
+	}
 	return r.waitUntil(nil, nil, r.group)
 }
 
@@ -710,7 +723,9 @@ func (r *runner) onExit(ev exitEvent) {
 		return
 	}
 	left := a.phase == phaseDone // left behind after its stop failed
-	a.busy--
+	if a.busy > 0 {
+		a.busy--
+	}
 	if a.phase == phaseRunning {
 		a.phase = phaseReturned
 	}
@@ -776,6 +791,7 @@ func (r *runner) onDone(ev doneEvent) {
 			a.cancel()
 		}
 		a.busy = 0
+		r.leftBehind = true
 		r.log.Warn("serving actor left behind: its stop failed, so serve is not waited for", zap.String("actor", a.name))
 	}
 	r.settle(a)
@@ -844,6 +860,10 @@ func (r *runner) abort(kind error, sig os.Signal) error {
 // Sync after Run has nothing left to wait for and a stdout nobody reads
 // cannot keep the process past SHUTDOWN_TIMEOUT.
 func (r *runner) flushLog(q *logQueue) {
+	if r.flushed {
+		return
+	}
+	r.flushed = true
 	end := time.Now()
 	if r.dl.Started() {
 		end = r.dl.End()

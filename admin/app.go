@@ -65,11 +65,13 @@ type cleanup struct {
 // once every actor of the group has stopped, inside SHUTDOWN_TIMEOUT, and its
 // ctx carries the remaining deadline; when the setup function fails, the
 // group is not run and the cleanups registered so far run at once, inside
-// SHUTDOWN_TIMEOUT too. For a task, fn runs once the task has returned, with
-// a ctx that the task's cancellation does not end (the task's timeout still
+// SHUTDOWN_TIMEOUT too: one still running then is named, and the command
+// exits 124. For a task, fn runs once the task has returned, with a ctx
+// that the task's cancellation does not end (the task's timeout still
 // bounds it), and a second signal or the timeout cuts the cleanups short as
-// it does the task. An error fn returns, or its panic, is logged, and is the
-// command's error when the command itself succeeded.
+// it does the task, naming the cleanup that was running. An error fn
+// returns, or its panic, is logged, and is the command's error when the
+// command itself succeeded.
 //
 // Cleanup returns an error, and registers nothing, when name is empty or
 // already used, or fn is nil; for a process type also once its group runs
@@ -297,9 +299,9 @@ func (r *run) find(name string) *command {
 // A process type runs in a lifecycle.Group until a signal stops it; when
 // its setup function fails, the group is not run at all: nothing is bound
 // and nothing starts. A task runs with a context that the first SIGINT or
-// SIGTERM cancels; by the same rule as lifecycle's, a SIGINT 500 ms or more
-// after the first signal forces the stop: Run logs it and returns 130 at
-// once, leaving the task behind. A task's panic becomes a
+// SIGTERM cancels; by the same rule as lifecycle's (one stop machine serves
+// both), a SIGINT 500 ms or more after the first signal forces the stop: Run
+// logs it and returns 130 at once, leaving the task behind. A task's panic becomes a
 // *lifecycle.PanicError, logged once with its stack. A task's error is
 // printed once, on stderr; a process type's errors are logged by its group.
 // The exit codes are in the package documentation.

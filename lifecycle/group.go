@@ -232,8 +232,16 @@ func (g *Group) Startup(name string, fn func(ctx context.Context) error) error {
 // for it), answering with "Connection: close" so that clients reconnect
 // through the load balancer, then stops accepting with http.Server.Shutdown:
 // in-flight requests finish, idle connections close, and so do connections
-// that have sent no request yet. When the shutdown timeout passes first, the
-// server is closed, not waited for.
+// that have sent no request yet. Requests still running after a grace of
+// half of what is left of the shutdown timeout have their contexts
+// cancelled (every request's context descends from the server's
+// BaseContext, which the group sets, keeping one set with [WithServer] as
+// its parent) and their connections closed: a stream, a long poll or an
+// upload whose handler honours its context, or is blocked reading or
+// writing, then ends. A hijacked connection, such as a websocket, is told
+// by [Group.ShuttingDown]. When the shutdown timeout passes first, the
+// server is closed, not waited for, and the requests still running are
+// named.
 //
 // HTTP returns an error, which Run then returns too, when name is empty or
 // already used or h is nil; after Run has started it returns an error and
@@ -277,7 +285,9 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 // As with any actor, serve returning first (with or without an error) stops
 // the group; an error it returns after stop was called is logged, not a
 // failure, and so is an error of stop. A panic in either becomes a
-// [*PanicError].
+// [*PanicError]. A stop that panics or returns an error has not made serve
+// return: the group cancels serve's context and goes on with the stop at
+// once, without waiting for serve.
 //
 // The group cannot see the requests of a serving actor: call [Group.Traffic]
 // for each (from a gRPC interceptor, a fiber middleware, a consumer's

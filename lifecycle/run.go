@@ -50,7 +50,12 @@ import (
 //  3. the HTTP servers stop accepting and wait for their requests in flight
 //     (http.Server.Shutdown; idle connections close, and so do connections
 //     that have not sent a request yet, which Shutdown alone would wait 5 s
-//     for), and, at the same time, the stop functions of [Group.Serve] run;
+//     for), and, at the same time, the stop functions of [Group.Serve] run
+//     and [Group.ShuttingDown] is closed (for hijacked connections, such as
+//     websockets). The requests get a grace of half of what is left of the
+//     timeout; then the contexts of those still running are cancelled and
+//     their connections closed, so that streams, long polls and slow
+//     uploads end, and Run waits for their handlers to return;
 //  4. every other actor is interrupted: the interrupt functions of
 //     [Group.Add] run concurrently, each exactly once, and the contexts of
 //     [Group.Go] are cancelled; Run waits for all of them;
@@ -59,7 +64,13 @@ import (
 //
 // Readiness checks still running then are given 50 ms and abandoned: a check
 // that ignores its context never holds the stop. The group's own log lines
-// are written off the stop path (see [WithLogger]).
+// are written off the stop path (see [WithLogger]), and flushed, with the
+// logger's own buffer, before Run returns and within the timeout.
+//
+// A stop function of [Group.Serve] that panics or returns an error has not
+// made serve return: its serve is then not waited for (its context is
+// cancelled, and its goroutine is left to end with the process), and the
+// stop goes on at once. A panic is Run's [*PanicError]; an error is logged.
 //
 // # Result
 //
@@ -70,11 +81,19 @@ import (
 // and context.Canceled from the group's own cancellation, are logged but are
 // not real errors.
 //
-// When ShutdownTimeout passes, Run closes the HTTP servers without waiting
-// for them, cancels every context, calls any interrupt not yet called without
-// waiting, and returns at once an error wrapping [ErrShutdownTimeout] (and the
-// first real error, if any) that names every actor still running; the log
-// says the same. Their goroutines are left behind, to end with the process.
+// Every wait of the stop is bounded by the one deadline ShutdownTimeout sets,
+// of which the last tenth (at most 200 ms) is kept for the final flush of
+// the log. When the stop's work runs past it, Run closes the HTTP servers
+// without waiting for them, cancels every context, calls any interrupt not
+// yet called without waiting, and returns an error wrapping
+// [ErrShutdownTimeout] (and the first real error, if any) that names what
+// the step in progress was waiting for: the actors (with an HTTP server's
+// requests still running, as "web (requests: GET /path)"), the cleanup or
+// the readiness checks still running, never an actor only waiting its turn.
+// The log says the same. Their goroutines are left behind, to end with the
+// process. Run returns by the deadline however stdout behaves: with a
+// logger of twelvekit's logging package, main's own Sync after Run returns
+// at once when Run had to give up on stdout.
 //
 // # Signals
 //
@@ -84,9 +103,10 @@ import (
 // other signal, above all a repeated SIGTERM (Heroku sends SIGTERM to every
 // process of a dyno, and may send it more than once), is logged and ignored,
 // so it never cuts a drain short. SIGTERM never forces; Ctrl-C pressed twice
-// does. Run releases its signal handlers (signal.Stop) before it returns; a
-// signal arriving later gets the default behaviour or another handler's, never
-// a panic. Run never calls os.Exit: pass its result to [ExitCode].
+// does. Signals are handled until the final flush of the log is done, so a
+// signal during it never changes Run's result; Run then releases its signal
+// handlers (signal.Stop) and returns; a signal arriving later gets the
+// default behaviour or another handler's, never a panic. Run never calls os.Exit: pass its result to [ExitCode].
 //
 // Run builds on github.com/oklog/run: a run.Group runs the actors and reports
 // when every one has returned; its interrupt step, which calls interrupts one

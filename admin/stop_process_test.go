@@ -52,6 +52,13 @@ func stopsMain(args []string) int {
 			return nil
 		})
 	}, admin.WithTimeout(time.Second))
+	app.Task("cleanupstuck", "returns at once; its cleanup ignores its context; no timeout", func(ctx context.Context, c *admin.Call) error {
+		return c.Cleanup("lock", func(context.Context) error {
+			c.Log.Info("cleanup started")
+			<-never
+			return nil
+		})
+	})
 	return app.Run(context.Background(), args)
 }
 
@@ -142,4 +149,36 @@ func freeTCPPort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestProcess_taskForcedInCleanup: a SIGINT that forces the stop of a task
+// whose cleanup ignores its context exits 130 and names the cleanup.
+func TestProcess_taskForcedInCleanup(t *testing.T) {
+	t.Parallel()
+	c := startProgram(t, "stops", nil, "cleanupstuck")
+	c.waitLine(t, "cleanup started")
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	c.waitLine(t, "stopping: signal received")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+loop:
+	for {
+		select {
+		case <-c.done:
+			break loop
+		case <-tick.C:
+			_ = c.cmd.Process.Signal(syscall.SIGINT) // the early ones are ignored
+		case <-deadline:
+			t.Fatal("not forced within 10s of SIGINTs")
+		}
+	}
+	if code := c.wait(t); code != lifecycle.ExitForced {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if lines := c.errLines(); len(lines) != 1 || !strings.Contains(lines[0], "the task returned, but its cleanup lock had not") {
+		t.Errorf("stderr %q, want the cleanup named", lines)
+	}
 }

@@ -631,6 +631,8 @@ func (r *runner) shutdown(a *actor, started bool, grace time.Duration) {
 		err = a.reqs.wait(ctx.Done(), r.aborted)
 	}
 	if err != nil {
+		r.log.Info("requests still running after their grace: contexts cancelled, connections closed",
+			zap.String("actor", a.name), zap.Strings("requests", a.reqs.names()))
 		a.reqs.cancel()
 		_ = a.srv.Close()
 		err = a.reqs.wait(nil, r.aborted)

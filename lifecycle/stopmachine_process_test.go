@@ -131,6 +131,11 @@ func stopChildMain() int {
 	g.HTTP("web", mux, lifecycle.WithListener(ln))
 
 	switch os.Getenv("SCENARIO") {
+	case "cleanup-hangs":
+		// A cleanup that ignores its context, and a worker that honours
+		// its own: only the cleanup is stuck.
+		g.Go("worker", func(ctx context.Context) error { <-ctx.Done(); return nil })
+		g.Cleanup("pool", func(context.Context) error { <-never; return errors.New("pool: close failed") })
 	case "serve-panics", "serve-fails":
 		// A serving actor whose stop does not make serve return: it panics,
 		// or returns an error. serve itself ignores its context.
@@ -507,5 +512,60 @@ func TestStop_signalDuringFinalFlush(t *testing.T) {
 	}
 	if took > timeout+time.Second {
 		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s)", took, timeout)
+	}
+}
+
+// TestStop_cleanupIgnoringContextNamed: a cleanup that ignores its context
+// ends the stop at SHUTDOWN_TIMEOUT with 124, and it alone is named.
+func TestStop_cleanupIgnoringContextNamed(t *testing.T) {
+	t.Parallel()
+	const timeout = 2 * time.Second
+	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String(), "SCENARIO=cleanup-hangs")
+	c.waitInFlight(0)
+	code, took := c.exit(c.signal(syscall.SIGTERM))
+	if code != 124 {
+		t.Errorf("exit code %d, want 124", code)
+	}
+	if took > timeout+time.Second {
+		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s) and a margin", took, timeout)
+	}
+	if l := c.logged("stop timed out"); len(l) != 1 || !strings.Contains(l[0], `"running":["cleanup pool"]`) {
+		t.Errorf("timeout logged as %q, want running only cleanup pool", l)
+	}
+}
+
+// TestStop_forcedNamesStuckRequest: a SIGINT that forces the stop while the
+// servers wait for their requests exits 130 and names the request that
+// ignores its context, not the streams that were told to finish.
+func TestStop_forcedNamesStuckRequest(t *testing.T) {
+	t.Parallel()
+	const timeout = 20 * time.Second
+	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String())
+	c.clients()
+	go func() {
+		if resp, err := httpClient(t).Get("http://" + c.addr + "/hang"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	c.waitInFlight(5)
+	first := c.signal(syscall.SIGTERM)
+	// The grace is about 9.9 s; the SIGINT comes once it has passed.
+	deadline := time.Now().Add(patience)
+	for len(c.logged("requests still running after their grace: contexts cancelled, connections closed")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the requests' grace did not end")
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+	c.signal(syscall.SIGINT)
+	code, took := c.exit(first)
+	if code != 130 {
+		t.Errorf("exit code %d, want 130", code)
+	}
+	if took > timeout {
+		t.Errorf("exited %s after SIGTERM, want before SHUTDOWN_TIMEOUT (%s)", took, timeout)
+	}
+	if l := c.logged("stop forced by a second signal"); len(l) != 1 || !strings.Contains(l[0], `"running":["web (requests: GET /hang)"]`) {
+		t.Errorf("forced stop logged as %q, want running only web's GET /hang", l)
 	}
 }

@@ -83,10 +83,13 @@ func (s *stopper) wait(fin <-chan struct{}) error {
 			switch s.rule.On(sig, time.Now(), false) {
 			case stop.Begin:
 				s.first, s.at = sig, time.Now()
-				s.r.log.Info("stopping: signal received; the task's context is cancelled", name, s.field)
-				if s.onFirst != nil {
-					s.onFirst()
+				if s.onFirst == nil {
+					s.r.log.Info("signal received while stopping; the stop goes on", name, s.field,
+						zap.String("to_force", "send SIGINT again"))
+					break
 				}
+				s.r.log.Info("stopping: signal received; the task's context is cancelled", name, s.field)
+				s.onFirst()
 			case stop.Force:
 				return stop.ErrForced
 			default:
@@ -94,6 +97,11 @@ func (s *stopper) wait(fin <-chan struct{}) error {
 					zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", s.rule.ForceGap())))
 			}
 		case <-s.dl.Done():
+			select {
+			case <-fin: // it returned at the deadline
+				return nil
+			default:
+			}
 			return stop.ErrTimeout
 		}
 	}

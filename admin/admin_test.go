@@ -66,7 +66,7 @@ func TestRun_help(t *testing.T) {
 		}
 	}
 	r := call(t, nil)
-	if r.code != admin.ExitUsage || r.stdout != "" || !strings.Contains(r.stderr, "Process types:") {
+	if r.code != lifecycle.ExitUsage || r.stdout != "" || !strings.Contains(r.stderr, "Process types:") {
 		t.Errorf("no command: exit %d, stdout %q, stderr %q; want the help on stderr and 64", r.code, r.stdout, r.stderr)
 	}
 }
@@ -101,7 +101,7 @@ func TestRun_usageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := call(t, goodEnv(), tt.args...)
-		if r.code != admin.ExitUsage || r.stdout != "" || r.stderr != tt.want {
+		if r.code != lifecycle.ExitUsage || r.stdout != "" || r.stderr != tt.want {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 64 and %q", tt.args, r.code, r.stdout, r.stderr, tt.want)
 		}
 	}
@@ -114,7 +114,7 @@ func TestRun_configErrorStopsBeforeWork(t *testing.T) {
 	env["BATCH_SIZE"] = "lots"
 	r := call(t, env, "migrate")
 	want := "config: 2 problems:\n\tAPI_KEY: required but not set; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it (key for the payments API)\n\tBATCH_SIZE: not an integer; want a whole number such as 42\n"
-	if r.code != admin.ExitConfig || r.stdout != "" || r.stderr != want {
+	if r.code != lifecycle.ExitConfig || r.stdout != "" || r.stderr != want {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 78, no work done, and %q", r.code, r.stdout, r.stderr, want)
 	}
 }
@@ -132,7 +132,7 @@ func TestRun_task(t *testing.T) {
 		if r := call(t, env, "migrate"); r.code != 0 {
 			t.Errorf("migrate with a wrong %s: %+v; want 0", name, r)
 		}
-		if r := call(t, env, "web"); r.code != admin.ExitConfig || !strings.Contains(r.stderr, name+": ") {
+		if r := call(t, env, "web"); r.code != lifecycle.ExitConfig || !strings.Contains(r.stderr, name+": ") {
 			t.Errorf("web with a wrong %s: %+v; want 78 naming it", name, r)
 		}
 	}
@@ -204,12 +204,12 @@ func TestRun_platformProcessType(t *testing.T) {
 	var cfg shopConfig
 	var out, errOut bytes.Buffer
 	code := newShop(&cfg, admin.WithPlatformProcessType()).Run(context.Background(), nil, admin.WithEnvironment(env), admin.WithOutput(&out, &errOut))
-	if code != admin.ExitUsage || errOut.String() != "shop: the platform names process type \"reporter\", which is not one of this program's process types (web, worker)\n" {
+	if code != lifecycle.ExitUsage || errOut.String() != "shop: the platform names process type \"reporter\", which is not one of this program's process types (web, worker)\n" {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
 	}
 	// Without the option the platform's variable is ignored.
 	r := call(t, env)
-	if r.code != admin.ExitUsage || !strings.Contains(r.stderr, "Usage:") {
+	if r.code != lifecycle.ExitUsage || !strings.Contains(r.stderr, "Usage:") {
 		t.Errorf("without the option: %+v", r)
 	}
 }
@@ -234,8 +234,8 @@ func TestRun_serviceProcessTypeVariable(t *testing.T) {
 			var cfg shopConfig
 			var out, errOut bytes.Buffer
 			code := newShop(&cfg, admin.WithPlatformProcessType("SERVER_TO_RUN")).Run(context.Background(), nil, admin.WithEnvironment(env), admin.WithOutput(&out, &errOut))
-			if code != admin.ExitUsage || !strings.HasPrefix(errOut.String(), tt.want) {
-				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut.String(), admin.ExitUsage, tt.want)
+			if code != lifecycle.ExitUsage || !strings.HasPrefix(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut.String(), lifecycle.ExitUsage, tt.want)
 			}
 		})
 	}
@@ -296,7 +296,7 @@ func TestRun_configBuiltin(t *testing.T) {
 	// Incomplete: the table still shows, problems on stderr, exit 78.
 	delete(env, "API_KEY")
 	r = call(t, env, "config")
-	if r.code != admin.ExitConfig || !strings.Contains(r.stdout, "\nAPI_KEY           [UNSET]") || !strings.Contains(r.stderr, "API_KEY: required but not set") {
+	if r.code != lifecycle.ExitConfig || !strings.Contains(r.stdout, "\nAPI_KEY           [UNSET]") || !strings.Contains(r.stderr, "API_KEY: required but not set") {
 		t.Errorf("incomplete config: %+v", r)
 	}
 }
@@ -319,7 +319,7 @@ func TestRun_configDoc(t *testing.T) {
 		}
 	}
 	r := call(t, nil, "config", "-doc", "-format", "yaml")
-	if r.code != admin.ExitUsage || r.stderr != "shop config: -format \"yaml\" is not a format; use text, markdown or dotenv\n" {
+	if r.code != lifecycle.ExitUsage || r.stderr != "shop config: -format \"yaml\" is not a format; use text, markdown or dotenv\n" {
 		t.Errorf("bad format: %+v", r)
 	}
 }
@@ -347,7 +347,7 @@ func TestRun_builtinNames(t *testing.T) {
 		t.Errorf("renamed and removed built-ins not reflected in help:\n%s", out.String())
 	}
 	out.Reset()
-	if code := app.Run(context.Background(), []string{"version"}, admin.WithOutput(&out, &out)); code != admin.ExitUsage {
+	if code := app.Run(context.Background(), []string{"version"}, admin.WithOutput(&out, &out)); code != lifecycle.ExitUsage {
 		t.Errorf("a switched-off built-in ran: exit %d", code)
 	}
 }

@@ -8,26 +8,15 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/internal/platform"
+	"github.com/twelvekit/twelvekit/internal/stop"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"go.uber.org/zap"
-)
-
-// Exit codes of [App.Run] besides lifecycle.ExitCode's (0, 1, 124, 130);
-// the package documentation has the whole table.
-const (
-	// ExitUsage (EX_USAGE of sysexits.h) ends a run with an unknown
-	// command, a flag before the command, a bad flag or no command at all.
-	ExitUsage = 64
-	// ExitConfig (EX_CONFIG of sysexits.h) ends a run when what the
-	// command reads is wrong; the command has not started then.
-	ExitConfig = 78
 )
 
 // ProcessFunc sets up a process type: it adds the actors, HTTP servers,
@@ -77,11 +66,13 @@ type cleanup struct {
 // once every actor of the group has stopped, inside SHUTDOWN_TIMEOUT, and its
 // ctx carries the remaining deadline; when the setup function fails, the
 // group is not run and the cleanups registered so far run at once, inside
-// SHUTDOWN_TIMEOUT too. For a task, fn runs once the task has returned, with
-// a ctx that the task's cancellation does not end (the task's timeout still
+// SHUTDOWN_TIMEOUT too: one still running then is named, and the command
+// exits 124. For a task, fn runs once the task has returned, with a ctx
+// that the task's cancellation does not end (the task's timeout still
 // bounds it), and a second signal or the timeout cuts the cleanups short as
-// it does the task. An error fn returns, or its panic, is logged, and is the
-// command's error when the command itself succeeded.
+// it does the task, naming the cleanup that was running. An error fn
+// returns, or its panic, is logged, and is the command's error when the
+// command itself succeeded.
 //
 // Cleanup returns an error, and registers nothing, when name is empty or
 // already used, or fn is nil; for a process type also once its group runs
@@ -109,40 +100,48 @@ func (c *Call) Cleanup(name string, fn func(ctx context.Context) error) error {
 	return nil
 }
 
-// runCleanups runs the cleanups, last first, each with its panic recovered,
-// logging each failure; it returns the first.
-func (c *Call) runCleanups(ctx context.Context) error {
+// runCleanups runs the cleanups, last first, each with its panic
+// recovered, logging each failure; each waits with s (nil: no bound). It
+// returns the first failure, or a *stop.Error naming the cleanup still
+// running when s's deadline or a forcing signal cut them short.
+func (c *Call) runCleanups(ctx context.Context, s *stopper) error {
 	c.mu.Lock()
-	cleanups := c.cleanups
+	list := make([]stop.Cleanup, len(c.cleanups))
+	for i, cl := range c.cleanups {
+		list[i] = stop.Cleanup{Name: cl.name, Fn: cl.fn}
+	}
 	c.cleanups = nil
 	c.mu.Unlock()
+	wait := func(_ string, fin <-chan struct{}) error {
+		if s == nil {
+			<-fin
+			return nil
+		}
+		return s.wait(fin)
+	}
+	done, stuck, skipped, err := stop.RunCleanups(ctx, list, wait)
 	var first error
-	for i := len(cleanups) - 1; i >= 0; i-- {
-		cl := cleanups[i]
-		err := callCleanup(ctx, cl)
-		if err == nil {
+	for _, res := range done {
+		if res.Err == nil {
 			continue
 		}
-		var perr *lifecycle.PanicError
-		if errors.As(err, &perr) {
-			c.Log.Error("cleanup panicked", zap.String("cleanup", cl.name), zap.String("panic", fmt.Sprint(perr.Value)), zap.ByteString("stack", perr.Stack))
+		if perr, ok := stop.Panicked(res.Err); ok {
+			c.Log.Error("cleanup panicked", zap.String("cleanup", res.Name), zap.String("panic", fmt.Sprint(perr.Value)), zap.ByteString("stack", perr.Stack))
 		} else {
-			c.Log.Error("cleanup failed", zap.String("cleanup", cl.name), zap.Error(err))
+			c.Log.Error("cleanup failed", zap.String("cleanup", res.Name), zap.Error(res.Err))
 		}
 		if first == nil {
-			first = fmt.Errorf("admin: cleanup %q failed: %w", cl.name, err)
+			first = fmt.Errorf("admin: cleanup %q failed: %w", res.Name, res.Err)
 		}
 	}
-	return first
-}
-
-func callCleanup(ctx context.Context, cl cleanup) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &lifecycle.PanicError{Actor: "cleanup " + cl.name, Value: v, Stack: debug.Stack()}
+	if err != nil {
+		if len(skipped) > 0 {
+			c.Log.Error("cleanups not run: the stop ran out of time", zap.Strings("cleanups", skipped))
 		}
-	}()
-	return cl.fn(ctx)
+		return &stop.Error{Kind: err, Stuck: []string{"cleanup " + stuck}, Cause: first,
+			Advice: "make the cleanup return once its context is done, or raise SHUTDOWN_TIMEOUT"}
+	}
+	return first
 }
 
 type kind int
@@ -287,21 +286,21 @@ func (r *run) find(name string) *command {
 //
 // In order, Run: reads the environment once (see [WithEnvironment]);
 // answers help (no command, "help", "-h", "--help", "help NAME", "NAME -h")
-// on stdout, or on stderr with [ExitUsage] when no command was given;
+// on stdout, or on stderr with [lifecycle.ExitUsage] when no command was given;
 // rejects an unknown command, a flag before the command or a bad flag on
-// stderr with [ExitUsage], suggesting the closest name; loads what the
+// stderr with [lifecycle.ExitUsage], suggesting the closest name; loads what the
 // command reads (the App's configuration, or the command's own of
 // [WithConfig], with its logging and, for a process type, lifecycle
 // settings), and on a problem prints each one on stderr and returns
-// [ExitConfig] before the command starts (the config and version built-ins
+// [lifecycle.ExitConfig] before the command starts (the config and version built-ins
 // still run, showing what is missing); then runs the command.
 //
 // A process type runs in a lifecycle.Group until a signal stops it; when
 // its setup function fails, the group is not run at all: nothing is bound
 // and nothing starts. A task runs with a context that the first SIGINT or
-// SIGTERM cancels; by the same rule as lifecycle's, a SIGINT 500 ms or more
-// after the first signal forces the stop: Run logs it and returns 130 at
-// once, leaving the task behind. A task's panic becomes a
+// SIGTERM cancels; by the same rule as lifecycle's (one stop machine serves
+// both), a SIGINT 500 ms or more after the first signal forces the stop: Run
+// logs it and returns 130 at once, leaving the task behind. A task's panic becomes a
 // *lifecycle.PanicError, logged once with its stack. A task's error is
 // printed once, on stderr; a process type's errors are logged by its group.
 // The exit codes are in the package documentation.
@@ -338,14 +337,14 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 			c := r.find(typ)
 			if c == nil || c.kind != kindProcess {
 				fmt.Fprintf(r.stderr, "%s: %s names process type %q, which is not one of this program's process types (%s)\n", a.name, from, typ, strings.Join(r.names(kindProcess), ", "))
-				return ExitUsage
+				return lifecycle.ExitUsage
 			}
 			args = []string{typ}
 		}
 	}
 	if len(args) == 0 {
 		r.usage(r.stderr)
-		return ExitUsage
+		return lifecycle.ExitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
@@ -374,7 +373,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 			return 0
 		}
 		fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s help %s' for usage.\n", a.name, c.name, err, a.name, c.name)
-		return ExitUsage
+		return lifecycle.ExitUsage
 	}
 
 	subject := c
@@ -382,7 +381,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 		var err error
 		if subject, err = c.subject(r, fs.Args()); err != nil {
 			fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s help %s' for usage.\n", a.name, c.name, err, a.name, c.name)
-			return ExitUsage
+			return lifecycle.ExitUsage
 		}
 	}
 	// Every run keeps the report: the config built-in shows its sources,
@@ -392,7 +391,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 	r.cfgErr = r.load(r.rd)
 	if r.cfgErr != nil && c.kind != kindBuiltin {
 		fmt.Fprintln(r.stderr, r.cfgErr)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	r.log = r.logger(r.rd.cfg, r.rd.logging)
 	defer func() { _ = r.log.Sync() }()
@@ -407,7 +406,7 @@ func (a *App) Run(ctx context.Context, args []string, opts ...Option) int {
 
 	switch c.kind {
 	case kindBuiltin:
-		defer func() { _ = call.runCleanups(context.WithoutCancel(ctx)) }()
+		defer func() { _ = call.runCleanups(context.WithoutCancel(ctx), nil) }()
 		return c.builtin(ctx, r, call)
 	case kindProcess:
 		return r.runProcess(ctx, c, call)
@@ -450,13 +449,13 @@ func (r *run) flagFirst(args []string) int {
 			if c := r.find(a); c != nil {
 				fixed := append(append([]string{c.name}, args[:i]...), args[i+1:]...)
 				fmt.Fprintf(r.stderr, "%s: flag %s comes before the command; flags go after it, as in '%s %s'\nRun '%s help %s' for its flags.\n", name, args[0], name, strings.Join(fixed, " "), name, c.name)
-				return ExitUsage
+				return lifecycle.ExitUsage
 			}
 			break
 		}
 	}
 	fmt.Fprintf(r.stderr, "%s: flag %s comes before any command; flags go after the command, as in '%s <command> %s'\nRun '%s help' for the list of commands.\n", name, args[0], name, args[0], name)
-	return ExitUsage
+	return lifecycle.ExitUsage
 }
 
 func (r *run) flagSet(c *command) *flag.FlagSet {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 )
 
 // backingCommand returns the backing built-in: the attached backing services
@@ -112,13 +113,13 @@ func (r *run) shownURL(res backing.Resource) string {
 }
 
 // configProblems prints the problems of the configuration, if any, and
-// returns ExitConfig then, code otherwise.
+// returns lifecycle.ExitConfig then, code otherwise.
 func (r *run) configProblems(c *Call, code int) int {
 	if r.cfgErr == nil {
 		return code
 	}
 	fmt.Fprintln(c.Stderr, r.cfgErr)
-	return ExitConfig
+	return lifecycle.ExitConfig
 }
 
 // attached returns the backing services of the run: the backing.URL fields

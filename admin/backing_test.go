@@ -13,6 +13,7 @@ import (
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 	"go.uber.org/zap"
 )
 
@@ -65,7 +66,7 @@ func TestRun_backingList(t *testing.T) {
 		t.Errorf("no services: %+v", r)
 	}
 	// The configuration's problems are reported: the same as config's.
-	if r := call(t, map[string]string{"REDIS_URL": "redis://cache:6379/0"}, "backing"); r.code != admin.ExitConfig || !strings.Contains(r.stdout, "\nREDIS_URL ") || !strings.Contains(r.stderr, "API_KEY: required but not set") {
+	if r := call(t, map[string]string{"REDIS_URL": "redis://cache:6379/0"}, "backing"); r.code != lifecycle.ExitConfig || !strings.Contains(r.stdout, "\nREDIS_URL ") || !strings.Contains(r.stderr, "API_KEY: required but not set") {
 		t.Errorf("incomplete config: %+v; want the list, the problems and 78", r)
 	}
 }

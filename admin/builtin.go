@@ -12,6 +12,7 @@ import (
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/internal/platform"
 	"github.com/twelvekit/twelvekit/internal/redact"
+	"github.com/twelvekit/twelvekit/lifecycle"
 )
 
 // builtins returns the built-in commands of a run, named as the options say.
@@ -105,7 +106,7 @@ func builtinConfig(_ context.Context, r *run, c *Call) int {
 		settings, err := config.Explain(p.ptr, r.options(p)...)
 		if err != nil {
 			fmt.Fprintln(c.Stderr, err)
-			return ExitConfig
+			return lifecycle.ExitConfig
 		}
 		for _, s := range settings {
 			if seen[s.Name] {
@@ -127,7 +128,7 @@ func builtinConfig(_ context.Context, r *run, c *Call) int {
 	}
 	if r.cfgErr != nil {
 		fmt.Fprintln(c.Stderr, r.cfgErr)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	return 0
 }
@@ -160,12 +161,12 @@ func (r *run) configDoc(c *Call) int {
 		return r.configFragment(c, f)
 	default:
 		fmt.Fprintf(c.Stderr, "%s %s: -format %q is not a format; use text, markdown or dotenv\n", r.app.name, c.Name, f)
-		return ExitUsage
+		return lifecycle.ExitUsage
 	}
 	doc, err := r.describe(r.rd)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, err)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	var b strings.Builder
 	if err := write(doc, &b); err != nil {
@@ -184,7 +185,7 @@ func (r *run) configDoc(c *Call) int {
 			d, err := r.describe(r.readsOf(cmd))
 			if err != nil {
 				fmt.Fprintln(c.Stderr, err)
-				return ExitConfig
+				return lifecycle.ExitConfig
 			}
 			if c.Flags.Lookup("format").Value.String() == "dotenv" || c.Flags.Lookup("format").Value.String() == ".env" {
 				// A .env file names each variable once.

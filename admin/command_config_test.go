@@ -8,6 +8,7 @@ import (
 
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 	"go.uber.org/zap"
 )
@@ -57,10 +58,10 @@ func TestWithConfig_configBuiltin(t *testing.T) {
 		t.Errorf("config migrate shows what migrate does not read, or a password:\n%s", r.stdout)
 	}
 	// The whole configuration is incomplete: config says so.
-	if r := runTasks(t, env, nil, "config"); r.code != admin.ExitConfig || !strings.Contains(r.stderr, "API_KEY: required but not set") {
+	if r := runTasks(t, env, nil, "config"); r.code != lifecycle.ExitConfig || !strings.Contains(r.stderr, "API_KEY: required but not set") {
 		t.Errorf("config: %+v", r)
 	}
-	if r := runTasks(t, env, nil, "config", "version"); r.code != admin.ExitUsage || !strings.Contains(r.stderr, "\"version\" is no process type or task") {
+	if r := runTasks(t, env, nil, "config", "version"); r.code != lifecycle.ExitUsage || !strings.Contains(r.stderr, "\"version\" is no process type or task") {
 		t.Errorf("config version: %+v", r)
 	}
 
@@ -109,11 +110,11 @@ func TestRun_flagBeforeCommand(t *testing.T) {
 	t.Parallel()
 	r := call(t, nil, "-v", "--steps=2", "migrate", "x")
 	want := "shop: flag -v comes before the command; flags go after it, as in 'shop migrate -v --steps=2 x'\nRun 'shop help migrate' for its flags.\n"
-	if r.code != admin.ExitUsage || r.stderr != want {
+	if r.code != lifecycle.ExitUsage || r.stderr != want {
 		t.Errorf("got %+v, want 64 and %q", r, want)
 	}
 	r = call(t, nil, "-v")
-	if r.code != admin.ExitUsage || !strings.Contains(r.stderr, "shop: flag -v comes before any command; flags go after the command, as in 'shop <command> -v'") {
+	if r.code != lifecycle.ExitUsage || !strings.Contains(r.stderr, "shop: flag -v comes before any command; flags go after the command, as in 'shop <command> -v'") {
 		t.Errorf("got %+v", r)
 	}
 }

@@ -57,15 +57,16 @@
 //
 // # Exit codes
 //
-// One table for process types and tasks; the codes other than 64 and 78
-// are lifecycle.ExitCode's:
+// One table for process types and tasks, lifecycle's (lifecycle.ExitCode and
+// its constants lifecycle.ExitUsage, lifecycle.ExitConfig, lifecycle.ExitTimeout
+// and lifecycle.ExitForced):
 //
 //	0    success; a process type stopped cleanly
 //	1    failure, a panic included (a *lifecycle.PanicError, logged once
 //	     with its stack); a task's error or a failed setup, printed once
-//	64   ExitUsage: no command, an unknown one, a flag before the command,
+//	64   usage: no command, an unknown one, a flag before the command,
 //	     a bad flag
-//	78   ExitConfig: a problem with what the command reads; nothing ran
+//	78   configuration: a problem with what the command reads; nothing ran
 //	124  a stop that ran past SHUTDOWN_TIMEOUT, a task past its WithTimeout
 //	130  a stop forced by a second signal: a SIGINT 500 ms or more after the
 //	     first SIGINT or SIGTERM, for process types and tasks alike

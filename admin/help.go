@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 )
 
 // names lists the commands of one kind, in registration order.
@@ -119,7 +120,7 @@ func (r *run) unknown(name string) int {
 		msg += "; did you mean " + s + "?"
 	}
 	fmt.Fprintf(r.stderr, "%s\nRun '%s help' for the list of commands.\n", msg, r.app.name)
-	return ExitUsage
+	return lifecycle.ExitUsage
 }
 
 // suggest returns the command name closest to name, if one is close: at

@@ -187,10 +187,12 @@ func WithConfig(cfg any) CommandOption {
 	return commandOptionFunc(func(c *command) { c.cfg = cfg })
 }
 
-// WithTimeout bounds a task: once d has passed since it started, its
-// context is cancelled and [App.Run] returns 124 at once, logging
-// that the task timed out, without waiting for the task to return and
-// without running its cleanups (the process ends with it). For a process
+// WithTimeout bounds a task and its cleanups: once d has passed since it
+// started (less its last tenth, at most 200 ms, kept for the final flush of
+// the log), its context is cancelled and [App.Run] returns 124 at once,
+// logging that the task timed out and naming what still ran (the task, or
+// the cleanup of a task that had returned), without waiting for it and
+// without running the cleanups not yet run (the process ends with it). For a process
 // type it does nothing: SHUTDOWN_TIMEOUT bounds its stop. A d of 0 or less
 // means no timeout. Repeating it replaces the earlier timeout.
 func WithTimeout(d time.Duration) CommandOption {

@@ -3,6 +3,8 @@ package admin
 import (
 	"fmt"
 	"strings"
+
+	"github.com/twelvekit/twelvekit/lifecycle"
 )
 
 // configSchema writes the contract of what the config built-in's subject
@@ -11,7 +13,7 @@ func (r *run) configSchema(c *Call) int {
 	doc, err := r.describe(r.rd)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, err)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	var b strings.Builder
 	if err := doc.WriteJSONSchema(&b); err != nil {
@@ -29,7 +31,7 @@ func (r *run) configFragment(c *Call, format string) int {
 	doc, err := r.describe(r.rd)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, err)
-		return ExitConfig
+		return lifecycle.ExitConfig
 	}
 	var b strings.Builder
 	switch format {

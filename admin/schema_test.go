@@ -9,6 +9,7 @@ import (
 
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -72,7 +73,7 @@ func TestConfigSchema(t *testing.T) {
 	if mig["STORE_URL"] == nil || mig["API_KEY"] != nil {
 		t.Errorf("config -schema migrate: %v", mig)
 	}
-	if r := runRenames(nil, "config", "-schema", "nosuch"); r.code != admin.ExitUsage {
+	if r := runRenames(nil, "config", "-schema", "nosuch"); r.code != lifecycle.ExitUsage {
 		t.Errorf("config -schema nosuch: exit %d", r.code)
 	}
 	for _, f := range []string{"kubernetes", "compose", "appjson"} {

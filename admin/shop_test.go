@@ -23,6 +23,7 @@ const childEnv = "ADMIN_TEST_CHILD"
 var programs = map[string]func(args []string) int{
 	"shop":  shopMain,
 	"tasks": tasksMain,
+	"stops": stopsMain,
 }
 
 // shopConfig is the configuration of the test service.

@@ -6,23 +6,106 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/stop"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"go.uber.org/zap"
 )
-
-// forceGap is how long after the first signal a SIGINT must arrive to force
-// a task's stop: lifecycle's rule for process types.
-const forceGap = 500 * time.Millisecond
 
 // errTimeout is the cause of a task's context cancelled by WithTimeout.
 var errTimeout = errors.New("admin: task timed out")
 
 // defaultShutdownTimeout is lifecycle's, for a ShutdownTimeout of 0.
 const defaultShutdownTimeout = 25 * time.Second
+
+// flushReserve is the part of a deadline kept, at its end, for the final
+// flush of the log, as lifecycle keeps it (at most a tenth of it).
+const flushReserve = 200 * time.Millisecond
+
+// stopper is the stop machine of one command that lifecycle does not run:
+// a task, or the cleanups of a process type whose setup failed. It handles
+// the signals by lifecycle's rule and owns the one deadline every wait of
+// the command takes its bound from.
+type stopper struct {
+	r     *run
+	field zap.Field // names the command in the log
+	sigs  chan os.Signal
+	rule  stop.Signals
+	first os.Signal
+	at    time.Time // when the first signal came
+	dl    stop.Deadline
+	// onFirst runs at the first signal: it cancels the task's context.
+	onFirst func()
+}
+
+// newStopper starts handling SIGINT and SIGTERM; the caller must call
+// release.
+func (r *run) newStopper(field zap.Field) *stopper {
+	s := &stopper{r: r, field: field, sigs: make(chan os.Signal, 4)}
+	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM)
+	return s
+}
+
+// release flushes the log inside the deadline, then stops handling the
+// signals: a signal during the final flush is still the stop machine's, and
+// cannot change the command's exit code.
+func (s *stopper) release() {
+	syncLog(s.r.log, s.dl)
+	signal.Stop(s.sigs)
+	s.dl.Stop()
+}
+
+// syncLog flushes log before the end of dl when it has begun, through the
+// logger's SyncBy when it has one (the loggers of twelvekit's logging do),
+// so that the program's own Sync afterwards has nothing left to wait for.
+func syncLog(log *zap.Logger, dl stop.Deadline) {
+	if !dl.Started() {
+		_ = log.Sync()
+		return
+	}
+	if s, ok := log.Core().(interface{ SyncBy(time.Time) error }); ok {
+		_ = s.SyncBy(dl.End())
+	}
+}
+
+// wait returns nil once fin is closed, or stop.ErrForced when a SIGINT
+// forces the stop, or stop.ErrTimeout when the deadline passes. It logs
+// every signal.
+func (s *stopper) wait(fin <-chan struct{}) error {
+	for {
+		select {
+		case <-fin:
+			return nil
+		case sig := <-s.sigs:
+			name := zap.String("signal", stop.SignalName(sig))
+			switch s.rule.On(sig, time.Now(), false) {
+			case stop.Begin:
+				s.first, s.at = sig, time.Now()
+				if s.onFirst == nil {
+					s.r.log.Info("signal received while stopping; the stop goes on", name, s.field,
+						zap.String("to_force", "send SIGINT again"))
+					break
+				}
+				s.r.log.Info("stopping: signal received; the task's context is cancelled", name, s.field)
+				s.onFirst()
+			case stop.Force:
+				return stop.ErrForced
+			default:
+				s.r.log.Info("signal ignored; the task goes on", name, s.field,
+					zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", s.rule.ForceGap())))
+			}
+		case <-s.dl.Done():
+			select {
+			case <-fin: // it returned at the deadline
+				return nil
+			default:
+			}
+			return stop.ErrTimeout
+		}
+	}
+}
 
 func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	lc := *r.rd.lifecycle
@@ -31,121 +114,120 @@ func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	call.g = g
 	call.mu.Unlock()
 	err := c.process(ctx, call, g)
-	if err != nil {
-		// The group is not run: nothing it holds has started, and nothing
-		// is bound. The cleanups registered so far run here instead.
-		fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
-		d := lc.ShutdownTimeout
-		if d <= 0 {
-			d = defaultShutdownTimeout
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
-		defer cancel()
-		_ = call.runCleanups(cctx)
-		return lifecycle.ExitCode(err)
+	if err == nil {
+		return lifecycle.ExitCode(g.Run(ctx))
 	}
-	return lifecycle.ExitCode(g.Run(ctx))
+	// The group is not run: nothing it holds has started, and nothing is
+	// bound. The cleanups registered so far run here instead, inside
+	// SHUTDOWN_TIMEOUT as the group's would.
+	fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
+	s := r.newStopper(zap.String("process", c.name))
+	defer s.release()
+	d := lc.ShutdownTimeout
+	if d <= 0 {
+		d = defaultShutdownTimeout
+	}
+	s.dl.Start(time.Now(), d, flushReserve)
+	if cerr := call.runCleanups(s.dl.Context(), s); cerr != nil {
+		var serr *stop.Error
+		if errors.As(cerr, &serr) {
+			serr.Timeout, serr.Cause, serr.Began = d, err, true
+			r.log.Error("cleanups of a failed setup cut short", zap.String("process", c.name), zap.Strings("running", serr.Stuck))
+			fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, cerr)
+			return lifecycle.ExitCode(cerr)
+		}
+	}
+	return lifecycle.ExitCode(err)
 }
 
 func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	tctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	s := r.newStopper(zap.String("task", c.name))
+	defer s.release()
+	tctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.onFirst = func() { cancel(context.Canceled) }
 	if c.timeout > 0 {
-		var stop context.CancelFunc
-		tctx, stop = context.WithTimeoutCause(tctx, c.timeout, errTimeout)
-		defer stop()
+		s.dl.Start(time.Now(), c.timeout, flushReserve)
+		defer context.AfterFunc(s.dl.Context(), func() { cancel(errTimeout) })()
 	}
-	taskName := zap.String("task", c.name)
-	done := make(chan error, 1)
+	done := make(chan struct{})
+	var err error
 	go func() {
-		err := callTask(tctx, c, call)
-		if err != nil {
-			r.logPanic(c, err)
-		}
-		// The cleanups get a context the task's cancellation does not end,
-		// with the task's deadline.
-		cctx := context.WithoutCancel(ctx)
-		if dl, ok := tctx.Deadline(); ok {
-			var stop context.CancelFunc
-			cctx, stop = context.WithDeadline(cctx, dl)
-			defer stop()
-		}
-		if cerr := call.runCleanups(cctx); err == nil {
-			err = cerr
-		}
-		done <- err
+		defer close(done)
+		err = stop.Call(c.name, func() error { return c.task(tctx, call) })
 	}()
-
-	var first os.Signal
-	var firstAt time.Time
-	ctxDone := tctx.Done()
-	for {
-		select {
-		case err := <-done:
-			if err != nil && context.Cause(tctx) == errTimeout {
-				return r.timedOut(c, true)
-			}
-			return r.taskResult(c, err, first)
-		case s := <-sigs:
-			name := signalName(s)
-			switch {
-			case first == nil:
-				first, firstAt = s, time.Now()
-				r.log.Info("stopping: signal received; the task's context is cancelled", zap.String("signal", name), taskName)
-				cancel()
-			case s == os.Interrupt && time.Since(firstAt) >= forceGap:
-				r.log.Warn("stop forced by a second signal", zap.String("signal", name), taskName,
-					zap.Duration("took", time.Since(firstAt)))
-				fmt.Fprintf(r.stderr, "%s %s: stop forced by a second signal; the task had not returned %s after its context was cancelled\n",
-					r.app.name, c.name, time.Since(firstAt).Round(time.Millisecond))
-				return 130
-			default:
-				r.log.Info("signal ignored; the task goes on", zap.String("signal", name), taskName,
-					zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", forceGap)))
-			}
-		case <-ctxDone:
-			ctxDone = nil
-			if context.Cause(tctx) != errTimeout {
-				continue // a signal or the caller's ctx: the task should return
-			}
-			select {
-			case err := <-done: // it returned at the deadline
-				if err == nil {
-					return 0
-				}
-				return r.timedOut(c, true)
-			default:
-			}
-			return r.timedOut(c, false)
-		}
+	if out := s.wait(done); out != nil {
+		return r.cutShort(c, s, out, "")
 	}
+	if err != nil {
+		r.logPanic(c, err)
+	}
+	// The cleanups get a context the task's cancellation does not end,
+	// with the task's deadline.
+	cctx := context.WithoutCancel(ctx)
+	if s.dl.Started() {
+		var stopC context.CancelFunc
+		cctx, stopC = context.WithCancel(cctx)
+		defer stopC()
+		defer context.AfterFunc(s.dl.Context(), stopC)()
+	}
+	cerr := call.runCleanups(cctx, s)
+	var serr *stop.Error
+	if errors.As(cerr, &serr) {
+		return r.cutShort(c, s, serr.Kind, serr.Stuck[0])
+	}
+	if err == nil {
+		err = cerr
+	}
+	if err != nil && context.Cause(tctx) == errTimeout {
+		return r.timedOut(c, "task", true)
+	}
+	return r.taskResult(c, err, s.first)
 }
 
-// timedOut logs and prints that task c ran past its timeout, and returns
-// 124. returned says whether it returned (with an error) at the deadline,
-// rather than being left behind.
-func (r *run) timedOut(c *command, returned bool) int {
-	r.log.Error("task timed out", zap.String("task", c.name), zap.Duration("timeout", c.timeout), zap.Bool("returned", returned))
-	what := "its context is cancelled and it is left behind"
-	if returned {
-		what = "its context was cancelled and it returned an error"
+// cutShort reports a task's stop cut short by the timeout or a forcing
+// signal while stuck ("" for the task itself, or "cleanup NAME") still
+// ran, and returns the exit code.
+func (r *run) cutShort(c *command, s *stopper, kind error, stuck string) int {
+	what := "the task had not returned"
+	if stuck != "" {
+		what = "the task returned, but its " + stuck + " had not"
 	}
-	fmt.Fprintf(r.stderr, "%s %s: the task ran past its timeout of %s; %s; make it return sooner, or raise the timeout\n",
-		r.app.name, c.name, c.timeout, what)
-	return 124
+	if kind == stop.ErrForced {
+		took := time.Since(s.at)
+		r.log.Warn("stop forced by a second signal", zap.String("task", c.name), zap.String("running", orTask(stuck)),
+			zap.Duration("took", took))
+		fmt.Fprintf(r.stderr, "%s %s: stop forced by a second signal; %s %s after its context was cancelled\n",
+			r.app.name, c.name, what, took.Round(time.Millisecond))
+		return lifecycle.ExitForced
+	}
+	return r.timedOut(c, orTask(stuck), false)
 }
 
-// callTask runs the task, turning a panic into a *lifecycle.PanicError.
-func callTask(ctx context.Context, c *command, call *Call) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &lifecycle.PanicError{Actor: c.name, Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return c.task(ctx, call)
+func orTask(stuck string) string {
+	if stuck == "" {
+		return "task"
+	}
+	return stuck
+}
+
+// timedOut logs and prints that task c, or its cleanup (stuck), ran past
+// its timeout, and returns 124. returned says whether the task returned
+// (with an error) at the deadline, rather than being left behind.
+func (r *run) timedOut(c *command, stuck string, returned bool) int {
+	r.log.Error("task timed out", zap.String("task", c.name), zap.Duration("timeout", c.timeout),
+		zap.Bool("returned", returned), zap.String("running", stuck))
+	var what string
+	switch {
+	case stuck != "task":
+		what = fmt.Sprintf("the task returned, but its %s ran past its timeout of %s and is left behind; make the cleanup return once its context is done", stuck, c.timeout)
+	case returned:
+		what = fmt.Sprintf("the task ran past its timeout of %s; its context was cancelled and it returned an error; make it return sooner, or raise the timeout", c.timeout)
+	default:
+		what = fmt.Sprintf("the task ran past its timeout of %s; its context is cancelled and it is left behind; make it return sooner, or raise the timeout", c.timeout)
+	}
+	fmt.Fprintf(r.stderr, "%s %s: %s\n", r.app.name, c.name, what)
+	return lifecycle.ExitTimeout
 }
 
 // taskResult prints a task's error once and returns its exit code: 128 plus
@@ -155,37 +237,21 @@ func (r *run) taskResult(c *command, err error, sig os.Signal) int {
 	if err == nil {
 		return 0
 	}
-	var perr *lifecycle.PanicError
-	panicked := errors.As(err, &perr)
+	_, panicked := stop.Panicked(err)
 	fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
 	switch {
 	case panicked:
-		return 1
+		return lifecycle.ExitFailure
 	case sig != nil:
-		if n, ok := sig.(syscall.Signal); ok {
-			return 128 + int(n)
-		}
+		return stop.SignalCode(sig)
 	}
 	return lifecycle.ExitCode(err)
 }
 
 // logPanic logs a task's panic, once, with its stack.
 func (r *run) logPanic(c *command, err error) {
-	var perr *lifecycle.PanicError
-	if errors.As(err, &perr) {
+	if perr, ok := stop.Panicked(err); ok {
 		r.log.Error("task panicked", zap.String("task", c.name), zap.String("panic", fmt.Sprint(perr.Value)),
 			zap.ByteString("stack", perr.Stack))
 	}
-}
-
-func signalName(s os.Signal) string {
-	if n, ok := s.(syscall.Signal); ok {
-		switch n {
-		case syscall.SIGINT:
-			return "SIGINT"
-		case syscall.SIGTERM:
-			return "SIGTERM"
-		}
-	}
-	return s.String()
 }

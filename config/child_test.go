@@ -39,6 +39,12 @@ func runChild(mode string) int {
 			Seed string `env:"SEED_PATH,file" envDefault:"/dev/zero"`
 		}
 		_, err = config.Load[cfg]()
+	case "dotenv":
+		// A .env file named by DOTENV_PATH.
+		type cfg struct {
+			Host string `env:"HOST"`
+		}
+		_, err = config.Load[cfg](config.WithDotEnv(os.Getenv("DOTENV_PATH")))
 	default:
 		type cfg struct {
 			Key  config.Secret `env:"API_KEY"`

@@ -3,9 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 )
 
 // readDotenv parses each .env file in order. A missing optional file is
@@ -13,7 +11,7 @@ import (
 func (l *loader) readDotenv(files []dotenvFile) []dotenvVars {
 	var out []dotenvVars
 	for _, f := range files {
-		m, err := readDotenvFile(f.path)
+		m, err := readDotenvFile(f.path, l.s.fileLimit)
 		switch {
 		case err == nil:
 			out = append(out, dotenvVars{path: f.path, vars: m})
@@ -27,12 +25,20 @@ func (l *loader) readDotenv(files []dotenvFile) []dotenvVars {
 		default:
 			l.add(-1, -1, &FieldError{
 				Problem: fmt.Sprintf("cannot read .env file %s: %s", f.path, reason(err)),
-				Want:    "an existing, readable file, or remove it from WithDotEnv",
+				Want:    dotenvWant(err, l.s.fileLimit),
 				Err:     ErrFile,
 			})
 		}
 	}
 	return out
+}
+
+// dotenvWant says how to mend a .env file that could not be read.
+func dotenvWant(err error, limit int64) string {
+	if errors.Is(err, errTooLarge) {
+		return "a file of at most " + byteSize(limit) + " (see config.WithFileLimit), or remove it from WithDotEnv"
+	}
+	return "an existing, readable regular file, or remove it from WithDotEnv"
 }
 
 // dotenvVars are the variables of one .env file.
@@ -43,24 +49,18 @@ type dotenvVars struct {
 
 var errDotenvSyntax = errors.New("syntax")
 
-func readDotenvFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+// readDotenvFile reads and parses the .env file at path, bounded as a
+// NAME_FILE is (see readValueFile): a regular file of at most limit bytes,
+// never blocking on a named pipe or device, given up when a read blocks.
+func readDotenvFile(path string, limit int64) (map[string]string, error) {
+	if limit <= 0 {
+		limit = DefaultFileLimit
+	}
+	src, err := readValueFile(path, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
-	}
-	src, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
-	}
-	m, err := parseDotenv(src)
+	m, err := parseDotenv([]byte(src))
 	if err != nil {
 		// Report only that it failed, never the content.
 		return nil, errDotenvSyntax

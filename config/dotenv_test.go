@@ -87,9 +87,9 @@ func TestWithDotEnv_problems(t *testing.T) {
 		path string
 		want string
 	}{
-		{"missing named file", missing, "cannot read .env file " + missing + ": no such file or directory; want an existing, readable file, or remove it from WithDotEnv"},
+		{"missing named file", missing, "cannot read .env file " + missing + ": no such file or directory; want an existing, readable regular file, or remove it from WithDotEnv"},
 		{"malformed", malformed, ".env file " + malformed + " does not parse; want one NAME=value per line, values with spaces or # in quotes"},
-		{"directory", dir, "cannot read .env file " + dir + ": is a directory; want an existing, readable file, or remove it from WithDotEnv"},
+		{"directory", dir, "cannot read .env file " + dir + ": not a regular file but a directory; want an existing, readable regular file, or remove it from WithDotEnv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

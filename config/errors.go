@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/twelvekit/twelvekit/internal/stop"
 )
 
 // Sentinels that a [FieldError] wraps, for callers that branch on the kind of
@@ -64,7 +66,7 @@ func (e *Error) Error() string {
 // should end with when its configuration is wrong. Packages that map errors to
 // exit codes (lifecycle, admin) find it through this method, without
 // importing config.
-func (e *Error) ExitCode() int { return 78 }
+func (e *Error) ExitCode() int { return stop.ExitConfig }
 
 // Unwrap returns each problem, so errors.Is and errors.As see them all.
 func (e *Error) Unwrap() []error {

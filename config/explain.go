@@ -124,7 +124,7 @@ func guessSources(p *plan, s *settings) []origin {
 		l.vars = s.env
 	}
 	for _, f := range s.dotenv {
-		m, err := readDotenvFile(f.path)
+		m, err := readDotenvFile(f.path, s.fileLimit)
 		if err != nil {
 			continue
 		}

@@ -14,9 +14,6 @@ const (
 	defaultShutdownTimeout = 25 * time.Second
 	// defaultDrainQuiet applies when Config.DrainQuiet is 0.
 	defaultDrainQuiet = 500 * time.Millisecond
-	// defaultForceGap is how long after the first signal a SIGINT must
-	// arrive to force the stop.
-	defaultForceGap = 500 * time.Millisecond
 	// defaultReadHeaderTimeout bounds how long a client may take to send a
 	// request's headers (slowloris).
 	defaultReadHeaderTimeout = 10 * time.Second
@@ -167,7 +164,7 @@ func (e *configError) Error() string {
 func (e *configError) Unwrap() []error { return e.errs }
 
 // ExitCode returns 78, EX_CONFIG of sysexits.h.
-func (e *configError) ExitCode() int { return 78 }
+func (e *configError) ExitCode() int { return ExitConfig }
 
 // resolve checks cfg and applies the code defaults (also when it reports a
 // problem, so that a start that failed still has a timeout to stop within).

@@ -43,15 +43,19 @@
 // Inside one SHUTDOWN_TIMEOUT: (1) /readyz answers 503 at once; (2) the
 // drain: the servers still serve while load balancers notice; (3) the
 // servers stop accepting and finish their requests in flight (the stop
-// functions of [Group.Serve] run then); (4) the other actors are
-// interrupted, concurrently, and waited for; (5) the management server
-// stops; (6) the cleanups run, last added first. Past the timeout, Run
-// returns an error wrapping [ErrShutdownTimeout] that names every actor,
-// cleanup and readiness check still running. Nothing else can hold the stop:
-// a check that ignores its context is abandoned, a client that connected and
-// sent nothing is disconnected when the drain ends, and the group's own log
-// lines are written off the stop path, so a stdout nobody reads cannot keep
-// Run past the timeout. A second signal forces the stop only when it is a
+// functions of [Group.Serve] run then, and [Group.ShuttingDown] tells
+// hijacked connections), within a grace of half of what is left, after which
+// the requests' contexts are cancelled and their connections closed; (4)
+// the other actors are interrupted, concurrently, and waited for; (5) the
+// management server stops; (6) the cleanups run, last added first. Past the
+// timeout, Run returns an error wrapping [ErrShutdownTimeout] that names
+// what the stop was waiting for (an actor, a server's stuck requests, a
+// cleanup, a readiness check), never what only waited its turn. Nothing
+// else can hold the stop: a check that ignores its context is abandoned, a
+// client that connected and sent nothing is disconnected when the drain
+// ends, a Serve stop that fails is not waited for, and the group's own log
+// lines are written off the stop path and flushed within the timeout, so a
+// stdout nobody reads cannot keep the process past it. A second signal forces the stop only when it is a
 // SIGINT at least 500 ms after the first signal: a repeated SIGTERM never
 // cuts a drain short. See [Group.Run] for the details.
 //

@@ -255,3 +255,29 @@ func ExampleExitCode() {
 	// 130
 	// 78
 }
+
+// ExampleGroup_ShuttingDown shows the handler of a hijacked connection, as a
+// websocket library's would be, closing it cleanly when the group stops:
+// http.Server.Shutdown neither sees nor closes hijacked connections, so the
+// handler sends its close (a websocket's close frame 1001, "going away") and
+// returns, and its client reconnects to another instance.
+func ExampleGroup_ShuttingDown() {
+	g := lifecycle.New(lifecycle.Config{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		rw.Flush()
+		select {
+		case <-g.ShuttingDown(): // the drain has ended: finish now
+			conn.Write([]byte{0x88, 0x02, 0x03, 0xe9}) // close frame, status 1001
+		case <-r.Context().Done(): // the requests' grace has passed
+		}
+	})
+	g.HTTP("web", mux)
+	// ... then os.Exit(lifecycle.ExitCode(g.Run(ctx))) as usual.
+}

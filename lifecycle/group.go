@@ -45,6 +45,8 @@ type Group struct {
 	traffic traffic                    // what the drain needs to know
 	runLog  atomic.Pointer[zap.Logger] // the queued logger while Run runs
 
+	shutting chan struct{} // closed when the servers stop accepting; see ShuttingDown
+
 	checksMu   sync.Mutex
 	checksBusy map[string]int // readiness checks still running, by name
 	checkIdle  chan struct{}  // gets a value when checksBusy becomes empty
@@ -83,23 +85,25 @@ type actor struct {
 	srv    *http.Server
 	ln     *closeNotifier
 	conns  *connTracker
+	reqs   *inFlight // HTTP: the requests its handler is serving
 
-	executing    bool // execute started and has not returned
-	interrupted  bool // interrupt (or Shutdown) called, at most once
-	interrupting bool // interrupt (or Shutdown) called and not returned
-	shutDown     bool // HTTP: Shutdown returned with every connection closed
+	phase phase // where the actor is in the run
+	busy  int   // its goroutines still running: execute, and interrupt, stop or Shutdown
 }
 
-// done reports whether the actor has nothing left running.
-func (a *actor) done() bool {
-	if a.executing || a.interrupting {
-		return false
-	}
-	if a.srv != nil && a.interrupted {
-		return a.shutDown
-	}
-	return true
-}
+// phase is where one actor is in a run; only the goroutine of Run changes it.
+type phase uint8
+
+const (
+	phaseIdle     phase = iota // not started (a start that failed, a context done before Run)
+	phaseRunning               // execute runs; the actor has not been asked to stop
+	phaseReturned              // execute returned before the actor was asked to stop
+	phaseAsked                 // asked to stop (interrupt, stop, Shutdown, its context); busy > 0
+	phaseDone                  // asked, and nothing of it runs any more (or it was left behind)
+)
+
+// asked reports whether the actor has been asked to stop.
+func (a *actor) asked() bool { return a.phase >= phaseAsked }
 
 // New returns a Group that runs with cfg, usually loaded from the environment,
 // and opts. It does not check cfg: [Group.Run] does, and returns every problem
@@ -230,8 +234,16 @@ func (g *Group) Startup(name string, fn func(ctx context.Context) error) error {
 // for it), answering with "Connection: close" so that clients reconnect
 // through the load balancer, then stops accepting with http.Server.Shutdown:
 // in-flight requests finish, idle connections close, and so do connections
-// that have sent no request yet. When the shutdown timeout passes first, the
-// server is closed, not waited for.
+// that have sent no request yet. Requests still running after a grace of
+// half of what is left of the shutdown timeout have their contexts
+// cancelled (every request's context descends from the server's
+// BaseContext, which the group sets, keeping one set with [WithServer] as
+// its parent) and their connections closed: a stream, a long poll or an
+// upload whose handler honours its context, or is blocked reading or
+// writing, then ends. A hijacked connection, such as a websocket, is told
+// by [Group.ShuttingDown]. When the shutdown timeout passes first, the
+// server is closed, not waited for, and the requests still running are
+// named.
 //
 // HTTP returns an error, which Run then returns too, when name is empty or
 // already used or h is nil; after Run has started it returns an error and
@@ -275,7 +287,9 @@ func (g *Group) HTTP(name string, h http.Handler, opts ...HTTPOption) error {
 // As with any actor, serve returning first (with or without an error) stops
 // the group; an error it returns after stop was called is logged, not a
 // failure, and so is an error of stop. A panic in either becomes a
-// [*PanicError].
+// [*PanicError]. A stop that panics or returns an error has not made serve
+// return: the group cancels serve's context and goes on with the stop at
+// once, without waiting for serve.
 //
 // The group cannot see the requests of a serving actor: call [Group.Traffic]
 // for each (from a gRPC interceptor, a fiber middleware, a consumer's

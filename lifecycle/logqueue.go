@@ -12,11 +12,6 @@ import (
 // logQueueSize is how many entries of the group may wait to be written.
 const logQueueSize = 256
 
-// minLogFlush is the least time Run gives its queued entries to be written
-// before it returns, even when the stop has no time left, so that the line
-// saying why it timed out reaches a stdout that is not stuck.
-const minLogFlush = 100 * time.Millisecond
-
 // logQueue takes the group's own log entries off the stop path: a core that
 // queues every entry, and one goroutine of Run that writes them to the
 // logger's real core. A stdout nobody reads then blocks that goroutine, never
@@ -71,7 +66,7 @@ func (j logJob) writeNow() {
 }
 
 // close stops the queue and waits until every entry queued is written or
-// deadline passes (but at least minLogFlush); it reports whether the writer
+// deadline passes (the stop keeps a reserve for it); it reports whether the writer
 // has finished. When it has not, its goroutine ends once stdout takes what it
 // writes, or with the process.
 func (q *logQueue) close(deadline time.Time) bool {
@@ -79,8 +74,7 @@ func (q *logQueue) close(deadline time.Time) bool {
 		q.closed.Store(true)
 		close(q.stop)
 	})
-	wait := max(time.Until(deadline), minLogFlush)
-	t := time.NewTimer(wait)
+	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case <-q.done:

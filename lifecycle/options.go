@@ -39,9 +39,12 @@ func (f optionFunc) apply(s *settings) { f(s) }
 // The group's own entries never hold up a stop: they are written by a
 // goroutine of [Group.Run], so a stdout that nobody reads (a stalled log
 // collector) cannot keep Run past [Config.ShutdownTimeout]. Run waits for
-// them to be written before it returns, within the time the stop has left;
-// entries that cannot be written by then, or that find the queue full, are
-// dropped.
+// them to be written before it returns, within the time the stop has left
+// (it keeps the last tenth of the timeout, at most 200 ms, for this final
+// flush), and flushes log itself by the deadline when log's core has a
+// SyncBy(time.Time) error method, as the loggers of twelvekit's logging
+// do: main's own Sync after Run then has nothing left to wait for. Entries
+// that cannot be written by then, or that find the queue full, are dropped.
 func WithLogger(log *zap.Logger) Option {
 	return optionFunc(func(s *settings) { s.log = log })
 }

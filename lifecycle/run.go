@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/oklog/run"
+	"github.com/twelvekit/twelvekit/internal/stop"
 	"go.uber.org/zap"
 )
 
@@ -49,7 +50,12 @@ import (
 //  3. the HTTP servers stop accepting and wait for their requests in flight
 //     (http.Server.Shutdown; idle connections close, and so do connections
 //     that have not sent a request yet, which Shutdown alone would wait 5 s
-//     for), and, at the same time, the stop functions of [Group.Serve] run;
+//     for), and, at the same time, the stop functions of [Group.Serve] run
+//     and [Group.ShuttingDown] is closed (for hijacked connections, such as
+//     websockets). The requests get a grace of half of what is left of the
+//     timeout; then the contexts of those still running are cancelled and
+//     their connections closed, so that streams, long polls and slow
+//     uploads end, and Run waits for their handlers to return;
 //  4. every other actor is interrupted: the interrupt functions of
 //     [Group.Add] run concurrently, each exactly once, and the contexts of
 //     [Group.Go] are cancelled; Run waits for all of them;
@@ -58,7 +64,13 @@ import (
 //
 // Readiness checks still running then are given 50 ms and abandoned: a check
 // that ignores its context never holds the stop. The group's own log lines
-// are written off the stop path (see [WithLogger]).
+// are written off the stop path (see [WithLogger]), and flushed, with the
+// logger's own buffer, before Run returns and within the timeout.
+//
+// A stop function of [Group.Serve] that panics or returns an error has not
+// made serve return: its serve is then not waited for (its context is
+// cancelled, and its goroutine is left to end with the process), and the
+// stop goes on at once. A panic is Run's [*PanicError]; an error is logged.
 //
 // # Result
 //
@@ -69,11 +81,19 @@ import (
 // and context.Canceled from the group's own cancellation, are logged but are
 // not real errors.
 //
-// When ShutdownTimeout passes, Run closes the HTTP servers without waiting
-// for them, cancels every context, calls any interrupt not yet called without
-// waiting, and returns at once an error wrapping [ErrShutdownTimeout] (and the
-// first real error, if any) that names every actor still running; the log
-// says the same. Their goroutines are left behind, to end with the process.
+// Every wait of the stop is bounded by the one deadline ShutdownTimeout sets,
+// of which the last tenth (at most 200 ms) is kept for the final flush of
+// the log. When the stop's work runs past it, Run closes the HTTP servers
+// without waiting for them, cancels every context, calls any interrupt not
+// yet called without waiting, and returns an error wrapping
+// [ErrShutdownTimeout] (and the first real error, if any) that names what
+// the step in progress was waiting for: the actors (with an HTTP server's
+// requests still running, as "web (requests: GET /path)"), the cleanup or
+// the readiness checks still running, never an actor only waiting its turn.
+// The log says the same. Their goroutines are left behind, to end with the
+// process. Run returns by the deadline however stdout behaves: with a
+// logger of twelvekit's logging package, main's own Sync after Run returns
+// at once when Run had to give up on stdout.
 //
 // # Signals
 //
@@ -83,9 +103,10 @@ import (
 // other signal, above all a repeated SIGTERM (Heroku sends SIGTERM to every
 // process of a dyno, and may send it more than once), is logged and ignored,
 // so it never cuts a drain short. SIGTERM never forces; Ctrl-C pressed twice
-// does. Run releases its signal handlers (signal.Stop) before it returns; a
-// signal arriving later gets the default behaviour or another handler's, never
-// a panic. Run never calls os.Exit: pass its result to [ExitCode].
+// does. Signals are handled until the final flush of the log is done, so a
+// signal during it never changes Run's result; Run then releases its signal
+// handlers (signal.Stop) and returns; a signal arriving later gets the
+// default behaviour or another handler's, never a panic. Run never calls os.Exit: pass its result to [ExitCode].
 //
 // Run builds on github.com/oklog/run: a run.Group runs the actors and reports
 // when every one has returned; its interrupt step, which calls interrupts one
@@ -101,32 +122,25 @@ func (g *Group) Run(ctx context.Context) (err error) {
 	actors := slices.Clone(g.actors)
 	addErr := g.addErr
 	mgmt, manageN := g.manage, g.manageN
-	cleanups := slices.Clone(g.cleanup)
+	var cleanups []stop.Cleanup
+	for _, c := range g.cleanup {
+		cleanups = append(cleanups, stop.Cleanup{Name: c.name, Fn: c.fn})
+	}
+	if g.shutting == nil {
+		g.shutting = make(chan struct{})
+	}
 	g.mu.Unlock()
 	g.checksMu.Lock()
 	g.checkIdle = make(chan struct{}, 1)
 	g.checksMu.Unlock()
 
-	r := &runner{g: g, log: zap.NewNop(), begin: time.Now(), forceGap: g.set.forceGap, cleanups: cleanups}
-	if r.forceGap <= 0 {
-		r.forceGap = defaultForceGap
-	}
+	r := &runner{g: g, log: zap.NewNop(), begin: time.Now(), sig: stop.Signals{Gap: g.set.forceGap}, cleanups: cleanups}
 	if g.set.log != nil {
-		var q *logQueue
-		r.log, q = startLogQueue(g.set.log)
+		r.log, r.logq = startLogQueue(g.set.log)
 		g.runLog.Store(r.log)
-		defer func() {
-			deadline := time.Now()
-			if r.stopping {
-				deadline = r.stopBegin.Add(r.cfg.ShutdownTimeout)
-			}
-			if n := q.dropped.Load(); n > 0 {
-				r.log.Warn("log entries of the group dropped: the log output was not taking them", zap.Int64("dropped", n))
-			}
-			q.close(deadline)
-			g.runLog.Store(nil)
-		}()
+		defer func() { r.flushLog(r.logq) }()
 	}
+	defer r.dl.Stop()
 	cfg, cfgErr := g.cfg.resolve()
 	r.cfg = cfg
 	hasHTTP := slices.ContainsFunc(actors, func(a *actor) bool { return a.kind == kindHTTP })
@@ -148,36 +162,63 @@ func (g *Group) Run(ctx context.Context) (err error) {
 	r.actors = actors
 	r.exits = make(chan exitEvent, 2*len(actors))
 	r.dones = make(chan doneEvent, len(actors)+1)
+	r.aborted = make(chan struct{})
+	defer r.cancelAll()
 
 	err = errors.Join(addErr, cfgErr)
-	if err == nil && ctx.Err() != nil {
+	switch {
+	case err == nil && ctx.Err() != nil:
 		// A context already done: bind nothing, start nothing, and still
 		// run every interrupt and cleanup once.
-		return r.stopUnstarted(ctx)
-	}
-	if err == nil {
+		r.beginStop()
+		r.log.Info("stopping: context done before start; nothing started", zap.NamedError("cause", context.Cause(ctx)))
+		r.closeListeners()
+		return r.stop()
+	case err == nil:
 		err = r.listenAll()
 	}
 	if err != nil {
-		return r.failStart(err)
+		// Nothing has started; signals are not handled yet, and one ends
+		// the process the default way.
+		r.reason, r.reasonBegan = err, true
+		r.beginStop()
+		r.log.Error("start failed", zap.Error(err))
+		r.closeListeners()
+		return r.stop()
 	}
 	if len(actors) == 0 {
-		r.log.Info("nothing to run: the group has no actor")
 		r.beginStop()
-		defer r.cancelAll()
-		if out := r.runCleanups(); out != nil {
-			return out
-		}
-		return r.reason
+		r.log.Info("nothing to run: the group has no actor")
+		return r.stop()
 	}
-	// Signals are handled from here on; before, nothing had started, and a
-	// signal ends the process the default way.
+	// Signals are handled from here on, until Run returns, its final flush
+	// of the log included.
 	sigc, release := g.notify()
-	defer release()
+	defer func() {
+		// The final flush of the log comes before the handlers go: a
+		// signal during it is the stop's, and cannot change Run's result.
+		if g.set.log != nil {
+			r.flushLog(r.logq)
+		}
+		release()
+	}()
 	r.sigc = sigc
-	defer r.cancelAll()
 	r.launch(ctx)
-	return r.loop(ctx)
+	done := ctx.Done()
+	for !r.dl.Started() {
+		select {
+		case sig := <-r.sigc:
+			r.onSignal(sig)
+		case <-done:
+			r.beginStop()
+			r.log.Info("stopping: context done", zap.NamedError("cause", context.Cause(ctx)))
+		case ev := <-r.exits:
+			r.onExit(ev)
+		case ev := <-r.dones:
+			r.onDone(ev)
+		}
+	}
+	return r.stop()
 }
 
 // exitEvent reports that an actor's execute returned, or that a startup
@@ -185,48 +226,50 @@ func (g *Group) Run(ctx context.Context) (err error) {
 type exitEvent struct {
 	a           *actor
 	err         error
-	panicked    bool
 	startupDone bool
 }
 
-// doneEvent reports that an interrupt function, or a server's Shutdown,
-// returned.
+// doneEvent reports that an interrupt or stop function, or a server's
+// Shutdown and its requests, returned.
 type doneEvent struct {
-	a        *actor
-	err      error
-	panicked bool
+	a   *actor
+	err error
 }
 
 // runner is the state of one Run. Only the goroutine of Run touches it.
 type runner struct {
-	g        *Group
-	log      *zap.Logger
-	cfg      Config
-	actors   []*actor
-	begin    time.Time
-	forceGap time.Duration
+	g       *Group
+	log     *zap.Logger
+	logq    *logQueue // the queue of log, when the group has a logger
+	flushed bool      // the final flush of the log is done
+	cfg     Config
+	begin   time.Time
 
-	sigc  <-chan os.Signal
-	exits chan exitEvent
-	dones chan doneEvent
-	group chan struct{} // closed when run.Group.Run has returned
+	actors []*actor
+	sigc   <-chan os.Signal
+	sig    stop.Signals
+	dl     stop.Deadline // the one deadline of the stop: every wait takes its bound from it
+	exits  chan exitEvent
+	dones  chan doneEvent
+	group  chan struct{} // closed when run.Group.Run has returned; nil when nothing started
 
-	pending []string // startup functions not yet done
+	aborted chan struct{} // closed when the stop is cut short: goroutines waiting on its behalf give up
 
-	cleanups []*cleanup
-	cleaning string // the cleanup running, for the timeout's message
+	pending []string // startup functions and serving actors not yet ready
 
-	stopping   bool
-	stopBegin  time.Time
-	firstSig   time.Time
-	reason     error // the first real error
-	deadline   *time.Timer
-	shutCtx    context.Context
-	shutCancel context.CancelFunc
+	// What the step of the stop in progress waits for, which a timeout
+	// names: its actors not yet done, or its cleanup. An actor waiting its
+	// turn for a later step is not named.
+	waiting  []*actor
+	cleanups []stop.Cleanup
+	cleaning string
+
+	reason      error // the first real error
+	reasonBegan bool  // whether reason began the stop
+	leftBehind  bool  // a serving actor's execute is not waited for: its stop failed
 }
 
-// listenAll binds every listener, in order. On failure it closes those
-// already bound.
+// listenAll binds every listener, in order.
 func (r *runner) listenAll() error {
 	for _, a := range r.actors {
 		if a.kind != kindHTTP && a.kind != kindManagement {
@@ -239,49 +282,16 @@ func (r *runner) listenAll() error {
 	return nil
 }
 
-// failStart handles an error before any actor started: it closes every
-// listener, runs every interrupt once and returns err. Signals are not
-// handled yet: one ends the process the default way.
-func (r *runner) failStart(err error) error {
-	r.log.Error("start failed", zap.Error(err))
-	r.reason = err
+// closeListeners closes the listeners of a run that starts nothing.
+func (r *runner) closeListeners() {
 	for _, a := range r.actors {
-		if a.ln != nil {
+		switch {
+		case a.ln != nil:
 			_ = a.ln.Close()
-		} else if a.http.ln != nil {
+		case a.http.ln != nil:
 			_ = a.http.ln.Close()
 		}
 	}
-	r.beginStop()
-	defer r.cancelAll()
-	if out := r.interruptActors(); out != nil {
-		return out
-	}
-	if out := r.runCleanups(); out != nil {
-		return out
-	}
-	return err
-}
-
-// stopUnstarted handles a context done before Run: nothing is bound or
-// started; every interrupt and cleanup runs once.
-func (r *runner) stopUnstarted(ctx context.Context) error {
-	r.beginStop()
-	r.log.Info("stopping: context done before start; nothing started", zap.NamedError("cause", context.Cause(ctx)))
-	for _, a := range r.actors {
-		if a.http.ln != nil {
-			_ = a.http.ln.Close()
-		}
-	}
-	defer r.cancelAll()
-	if out := r.interruptActors(); out != nil {
-		return out
-	}
-	if out := r.runCleanups(); out != nil {
-		return out
-	}
-	r.log.Info("stopped", zap.Duration("took", time.Since(r.stopBegin)), zap.NamedError("error", r.reason))
-	return r.reason
 }
 
 // launch starts the actors in a run.Group.
@@ -296,7 +306,7 @@ func (r *runner) launch(ctx context.Context) {
 		if a.kind == kindStartup || a.kind == kindServe {
 			r.pending = append(r.pending, a.name)
 		}
-		a.executing = true
+		a.phase, a.busy = phaseRunning, 1
 		// The interrupt given to run.Group does nothing: the runner
 		// interrupts in its own order once it sees the first exit.
 		rg.Add(r.execute(actx, a), func(error) {})
@@ -319,36 +329,31 @@ func (r *runner) launch(ctx context.Context) {
 
 // execute wraps an actor's work: it recovers a panic and reports the exit.
 func (r *runner) execute(ctx context.Context, a *actor) func() error {
-	return func() (err error) {
-		panicked := false
-		defer func() {
-			if v := recover(); v != nil {
-				err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
-				panicked = true
+	return func() error {
+		err := stop.Call(a.name, func() error {
+			switch {
+			case a.srv != nil:
+				return serve(a)
+			case a.kind == kindServe:
+				var once sync.Once
+				ready := func() {
+					once.Do(func() { r.exits <- exitEvent{a: a, startupDone: true} })
+				}
+				return a.serve(ctx, ready)
+			case a.kind == kindStartup:
+				if err := a.fn(ctx); err != nil {
+					return err
+				}
+				r.exits <- exitEvent{a: a, startupDone: true}
+				<-ctx.Done() // done, but returning would stop the group
+				return nil
+			case a.fn != nil:
+				return a.fn(ctx)
 			}
-			r.exits <- exitEvent{a: a, err: err, panicked: panicked}
-		}()
-		switch {
-		case a.srv != nil:
-			return serve(a)
-		case a.kind == kindServe:
-			var once sync.Once
-			ready := func() {
-				once.Do(func() { r.exits <- exitEvent{a: a, startupDone: true} })
-			}
-			return a.serve(ctx, ready)
-		case a.kind == kindStartup:
-			if err := a.fn(ctx); err != nil {
-				return err
-			}
-			r.exits <- exitEvent{a: a, startupDone: true}
-			<-ctx.Done() // done, but returning would stop the group
-			return nil
-		case a.fn != nil:
-			return a.fn(ctx)
-		default:
 			return a.execute()
-		}
+		})
+		r.exits <- exitEvent{a: a, err: err}
+		return err
 	}
 }
 
@@ -358,87 +363,108 @@ func (r *runner) publishPending() {
 }
 
 func (r *runner) markReady() {
-	if r.stopping {
+	if r.dl.Started() {
 		return
 	}
 	r.g.state.Store(stateReady)
 	r.log.Info("ready", zap.Duration("took", time.Since(r.begin)))
 }
 
-// loop waits for the first reason to stop, then stops in order.
-func (r *runner) loop(ctx context.Context) error {
-	done := ctx.Done()
-	for !r.stopping {
-		select {
-		case sig := <-r.sigc:
-			r.onSignal(sig)
-		case <-done:
-			r.beginStop()
-			r.log.Info("stopping: context done", zap.NamedError("cause", context.Cause(ctx)))
-		case ev := <-r.exits:
-			r.onExit(ev)
-		case ev := <-r.dones:
-			r.onDone(ev)
+// stop is the stop sequence, the one way out of every Run: each step waits
+// within the deadline; the first cut short by the deadline or a forcing
+// signal ends the stop there.
+func (r *runner) stop() error {
+	steps := []func() error{
+		r.drain, // 2
+		func() error { return r.stopServers(kindHTTP) }, // 3
+		r.interruptActors, // 4
+		func() error { return r.stopServers(kindManagement) }, // 5
+		r.waitExecutes,
+		r.runCleanups, // 6
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
 		}
-	}
-	if out := r.drain(); out != nil {
-		return out
-	}
-	if out := r.stopServers(kindHTTP); out != nil {
-		return out
-	}
-	if out := r.interruptActors(); out != nil {
-		return out
-	}
-	if out := r.stopServers(kindManagement); out != nil {
-		return out
-	}
-	if out := r.waitUntil(nil, nil, r.group); out != nil {
-		return out
-	}
-	if out := r.runCleanups(); out != nil {
-		return out
+		r.waiting = nil
 	}
 	r.abandonChecks()
-	r.log.Info("stopped", zap.Duration("took", time.Since(r.stopBegin)), zap.NamedError("error", r.reason))
+	r.log.Info("stopped", zap.Duration("took", time.Since(r.dl.Begin())), zap.NamedError("error", r.reason))
 	return r.reason
 }
 
+// waitExecutes waits until every actor's execute has returned (run.Group has
+// returned).
+func (r *runner) waitExecutes() error {
+	r.waiting = slices.DeleteFunc(slices.Clone(r.actors), func(a *actor) bool { return a.busy <= 0 })
+	if r.leftBehind {
+		// run.Group returns only when every execute has; one is left behind.
+		return r.waitUntil(func() bool { return !slices.ContainsFunc(r.actors, func(a *actor) bool { return a.busy > 0 }) }, nil, nil)
+	}
+	return r.waitUntil(nil, nil, r.group)
+}
+
+// flushReserve is the part of SHUTDOWN_TIMEOUT kept, at its end, for the
+// final flush of the log (at most a tenth of it): the stop's work ends that
+// much before the deadline, so that the line saying why reaches a stdout
+// that is not stuck, and Run still returns by the deadline.
+const flushReserve = 200 * time.Millisecond
+
 // beginStop is step 1 of the stop, done before its reason is logged:
-// readiness fails (and HTTP responses ask
-// for their connection to close), startup work is cancelled, and the
-// shutdown timeout starts.
+// readiness fails (and HTTP responses ask for their connection to close),
+// startup work is cancelled, and the deadline starts.
 func (r *runner) beginStop() {
-	if r.stopping {
+	if r.dl.Started() {
 		return
 	}
-	r.stopping = true
-	r.stopBegin = time.Now()
+	r.dl.Start(time.Now(), r.cfg.ShutdownTimeout, flushReserve)
 	r.g.state.Store(stateStopping)
-	r.deadline = time.NewTimer(r.cfg.ShutdownTimeout)
-	r.shutCtx, r.shutCancel = context.WithTimeout(context.Background(), r.cfg.ShutdownTimeout)
 	for _, a := range r.actors {
-		if a.kind == kindStartup {
-			a.interrupted = true
-			if a.cancel != nil {
-				a.cancel()
-			}
+		if a.kind == kindStartup && a.phase == phaseRunning {
+			r.ask(a, nil)
 		}
 	}
 }
+
+// ask asks a to stop, once: it cancels its context, or calls its interrupt
+// or stop function, or (HTTP) shuts its server down, each in its own
+// goroutine that reports with a doneEvent.
+func (r *runner) ask(a *actor, start func()) {
+	if a.asked() {
+		return
+	}
+	if a.cancel != nil && a.kind != kindServe {
+		a.cancel()
+	}
+	if start != nil {
+		a.busy++
+		start()
+	}
+	a.phase = phaseAsked
+	r.settle(a)
+}
+
+// settle moves an asked actor with nothing left running to phaseDone.
+func (r *runner) settle(a *actor) {
+	if a.phase == phaseAsked && a.busy <= 0 {
+		a.phase = phaseDone
+	}
+}
+
+func (a *actor) notDone() bool { return a.phase != phaseDone }
 
 // checkGrace is how long Run waits, once everything has stopped, for
 // readiness checks still running: one that honours its context ends within
 // it; one that ignores its context is abandoned.
 const checkGrace = 50 * time.Millisecond
 
-// abandonChecks gives the readiness checks still running checkGrace to end,
-// then leaves them behind, logging their names.
+// abandonChecks gives the readiness checks still running checkGrace (within
+// the deadline) to end, then leaves them behind, logging their names.
 func (r *runner) abandonChecks() {
 	if len(r.g.busyChecks()) == 0 {
 		return
 	}
-	t := time.NewTimer(checkGrace)
+	t := time.NewTimer(min(checkGrace, r.dl.Left(time.Now())))
 	defer t.Stop()
 	for {
 		busy := r.g.busyChecks()
@@ -454,79 +480,72 @@ func (r *runner) abandonChecks() {
 	}
 }
 
-// runCleanups runs the cleanups, last added first, each within the stop's
-// remaining time.
+// runCleanups is step 6: the cleanups, last added first, each within the
+// deadline.
 func (r *runner) runCleanups() error {
-	for i := len(r.cleanups) - 1; i >= 0; i-- {
-		c := r.cleanups[i]
-		r.cleaning = c.name
-		fin := make(chan struct{})
-		var err error
-		go func() {
-			defer close(fin)
-			err = callCleanup(r.shutCtx, c)
-		}()
-		if out := r.waitUntil(nil, nil, fin); out != nil {
-			if i > 0 {
-				var skipped []string
-				for j := i - 1; j >= 0; j-- {
-					skipped = append(skipped, r.cleanups[j].name)
-				}
-				r.log.Error("cleanups not run: the stop ran out of time", zap.Strings("cleanups", skipped))
-			}
-			return out
+	done, _, skipped, err := stop.RunCleanups(r.dl.Context(), r.cleanups, func(name string, fin <-chan struct{}) error {
+		r.cleaning = name
+		err := r.waitUntil(nil, nil, fin)
+		if err == nil {
+			r.cleaning = ""
 		}
-		r.cleaning = ""
-		var perr *PanicError
-		switch {
-		case err == nil:
-			r.log.Debug("cleanup done", zap.String("cleanup", c.name))
-			continue
-		case errors.As(err, &perr):
-			r.logPanic("cleanup panicked", err)
-		default:
-			err = fmt.Errorf("lifecycle: cleanup %q failed: %w", c.name, err)
-			r.log.Error("cleanup failed", zap.String("cleanup", c.name), zap.Error(err))
-		}
-		if r.reason == nil {
-			r.reason = err
-		}
+		return err
+	})
+	for _, c := range done {
+		r.cleanupResult(c)
 	}
-	return nil
+	if len(skipped) > 0 {
+		r.log.Error("cleanups not run: the stop ran out of time", zap.Strings("cleanups", skipped))
+	}
+	return err
 }
 
-// callCleanup runs a cleanup, turning a panic into a *PanicError.
-func callCleanup(ctx context.Context, c *cleanup) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Actor: "cleanup " + c.name, Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return c.fn(ctx)
+func (r *runner) cleanupResult(c stop.CleanupResult) {
+	err := c.Err
+	switch _, panicked := stop.Panicked(err); {
+	case err == nil:
+		r.log.Debug("cleanup done", zap.String("cleanup", c.Name))
+		return
+	case panicked:
+		r.logPanic("cleanup panicked", err)
+	default:
+		err = fmt.Errorf("lifecycle: cleanup %q failed: %w", c.Name, err)
+		r.log.Error("cleanup failed", zap.String("cleanup", c.Name), zap.Error(err))
+	}
+	if r.reason == nil {
+		r.reason = err
+	}
 }
 
-// cancelAll releases the timers and contexts of the run.
+// cancelAll releases the contexts of the run.
 func (r *runner) cancelAll() {
 	for _, a := range r.actors {
 		if a.cancel != nil {
 			a.cancel()
 		}
+		if a.reqs != nil {
+			a.reqs.cancel()
+		}
 	}
-	if r.deadline != nil {
-		r.deadline.Stop()
-	}
-	if r.shutCancel != nil {
-		r.shutCancel()
+	select {
+	case <-r.aborted:
+	default:
+		close(r.aborted)
 	}
 }
 
 // drain is step 2; see the package documentation ("Drain") for the rule.
 func (r *runner) drain() error {
-	serving := slices.ContainsFunc(r.actors, func(a *actor) bool { return a.kind == kindHTTP || a.kind == kindServe })
+	serving := slices.ContainsFunc(r.actors, func(a *actor) bool {
+		return (a.kind == kindHTTP || a.kind == kindServe) && a.phase == phaseRunning
+	})
 	if r.cfg.DrainDelay <= 0 || !serving {
 		return nil
 	}
-	d := r.g.traffic.plan(r.cfg, r.begin, r.stopBegin)
+	r.waiting = slices.DeleteFunc(slices.Clone(r.actors), func(a *actor) bool {
+		return (a.kind != kindHTTP && a.kind != kindServe) || a.phase != phaseRunning
+	})
+	d := r.g.traffic.plan(r.cfg, r.begin, r.dl.Begin())
 	r.log.Info("draining: readiness fails, servers still serve",
 		zap.Duration("drain_max", r.cfg.DrainDelay), zap.Duration("drain_min", r.cfg.DrainMin),
 		zap.Duration("quiet_window", d.window), zap.Bool("prober_seen", d.proberSeen))
@@ -534,7 +553,7 @@ func (r *runner) drain() error {
 	defer tick.Stop()
 	for {
 		if why := d.over(&r.g.traffic, time.Now()); why != "" {
-			r.log.Info("drain ended", zap.String("reason", why), zap.Duration("took", time.Since(r.stopBegin)))
+			r.log.Info("drain ended", zap.String("reason", why), zap.Duration("took", time.Since(r.dl.Begin())))
 			return nil
 		}
 		if out := r.waitUntil(nil, tick.C, nil); out != nil {
@@ -543,36 +562,46 @@ func (r *runner) drain() error {
 	}
 }
 
-// stopServers is step 3 (kindHTTP) and step 5 (kindManagement).
+// requestGrace is the share of what is left of the deadline, when the
+// servers stop accepting, that the requests in flight get before their
+// contexts are cancelled: half, so that the other half is left for the
+// handlers to return once told, for the other actors and the cleanups.
+const requestGrace = 2
+
+// stopServers is step 3 (kindHTTP: the HTTP servers and the stop functions
+// of Serve) and step 5 (kindManagement).
 func (r *runner) stopServers(kind actorKind) error {
 	var servers []*actor
+	grace := r.dl.Left(time.Now()) / requestGrace
 	for _, a := range r.actors {
-		if a.interrupted {
+		if a.asked() {
 			continue
 		}
-		if kind == kindHTTP && a.kind == kindServe {
-			servers = append(servers, a)
-			a.interrupted, a.interrupting = true, true
-			go r.callStop(a)
-			continue
-		}
-		if a.kind != kind || a.srv == nil {
+		switch {
+		case kind == kindHTTP && a.kind == kindServe:
+			if a.phase == phaseIdle {
+				continue // a start that failed: stop is not called
+			}
+			r.ask(a, func() { go r.callStop(a) })
+		case a.kind == kind && a.srv != nil:
+			started := a.phase != phaseIdle
+			r.ask(a, func() { go r.shutdown(a, started, grace) })
+		default:
 			continue
 		}
 		servers = append(servers, a)
-		a.interrupted, a.interrupting = true, true
-		go func() {
-			err := a.srv.Shutdown(r.shutCtx)
-			r.dones <- doneEvent{a: a, err: err}
-		}()
 	}
+	if kind == kindHTTP {
+		r.g.closeShutting()
+	}
+	r.waiting = servers
 	if len(servers) == 0 {
 		return nil
 	}
 	if kind == kindHTTP {
 		closed := 0
 		for _, a := range servers {
-			if a.srv == nil {
+			if a.srv == nil || a.ln == nil {
 				continue
 			}
 			if out := r.waitUntil(nil, nil, a.ln.closed); out != nil {
@@ -580,9 +609,35 @@ func (r *runner) stopServers(kind actorKind) error {
 			}
 			closed += a.conns.closeNew()
 		}
-		r.log.Info("servers stop accepting; waiting for requests in flight", zap.Int("closed_unused_connections", closed))
+		r.log.Info("servers stop accepting; waiting for requests in flight",
+			zap.Int("closed_unused_connections", closed), zap.Duration("request_grace", grace))
 	}
-	return r.waitUntil(func() bool { return !slices.ContainsFunc(servers, notDone) }, nil, nil)
+	return r.waitUntil(func() bool { return !slices.ContainsFunc(servers, (*actor).notDone) }, nil, nil)
+}
+
+// shutdown stops the server of a: Shutdown, which stops accepting and
+// waits for the requests in flight until grace passes; then, for requests
+// still running, their contexts are cancelled and their connections closed
+// (a read or write blocked on the network returns), and it waits for their
+// handlers until the stop is cut short.
+func (r *runner) shutdown(a *actor, started bool, grace time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if !started {
+		_ = a.ln.Close() // Shutdown closes only the listeners Serve took
+	}
+	err := a.srv.Shutdown(ctx)
+	if err == nil {
+		err = a.reqs.wait(ctx.Done(), r.aborted)
+	}
+	if err != nil {
+		r.log.Info("requests still running after their grace: contexts cancelled, connections closed",
+			zap.String("actor", a.name), zap.Strings("requests", a.reqs.names()))
+		a.reqs.cancel()
+		_ = a.srv.Close()
+		err = a.reqs.wait(nil, r.aborted)
+	}
+	r.dones <- doneEvent{a: a, err: err}
 }
 
 // interruptActors is step 4. It also cancels the context of the serving
@@ -590,70 +645,48 @@ func (r *runner) stopServers(kind actorKind) error {
 func (r *runner) interruptActors() error {
 	var actors []*actor
 	for _, a := range r.actors {
-		if a.kind == kindServe {
-			actors = append(actors, a)
+		switch {
+		case a.kind == kindServe:
 			if a.cancel != nil {
 				a.cancel()
 			}
-			if !a.interrupted { // a start that failed: stop is not called
-				a.interrupted = true
+			if !a.asked() { // a start that failed: stop is not called
+				r.ask(a, nil)
 			}
+		case a.kind != kindActor && a.kind != kindStartup:
 			continue
-		}
-		if a.kind != kindActor && a.kind != kindStartup {
-			continue
+		case a.interrupt != nil:
+			r.ask(a, func() { go r.callInterrupt(a, r.reason) })
+		default:
+			r.ask(a, nil)
 		}
 		actors = append(actors, a)
-		if a.interrupted {
-			continue
-		}
-		a.interrupted = true
-		if a.fn != nil {
-			if a.cancel != nil {
-				a.cancel()
-			}
-			continue
-		}
-		a.interrupting = true
-		go r.callInterrupt(a, r.reason)
 	}
-	return r.waitUntil(func() bool { return !slices.ContainsFunc(actors, notDone) }, nil, nil)
+	r.waiting = actors
+	return r.waitUntil(func() bool { return !slices.ContainsFunc(actors, (*actor).notDone) }, nil, nil)
 }
-
-func notDone(a *actor) bool { return !a.done() }
 
 // callStop runs the stop function of a serving actor of Serve, recovering a
 // panic, and reports that it returned.
 func (r *runner) callStop(a *actor) {
-	ev := doneEvent{a: a}
-	defer func() {
-		if v := recover(); v != nil {
-			ev.err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
-			ev.panicked = true
-		}
-		r.dones <- ev
-	}()
-	ev.err = a.stop(r.shutCtx)
+	err := stop.Call(a.name, func() error { return a.stop(r.dl.Context()) })
+	r.dones <- doneEvent{a: a, err: err}
 }
 
 // callInterrupt runs an interrupt function, recovering a panic, and reports
 // that it returned.
 func (r *runner) callInterrupt(a *actor, cause error) {
-	ev := doneEvent{a: a}
-	defer func() {
-		if v := recover(); v != nil {
-			ev.err = &PanicError{Actor: a.name, Value: v, Stack: debug.Stack()}
-			ev.panicked = true
-		}
-		r.dones <- ev
-	}()
-	a.interrupt(cause)
+	err := stop.Call(a.name, func() error { a.interrupt(cause); return nil })
+	r.dones <- doneEvent{a: a, err: err}
 }
 
 // waitUntil handles events until cond reports true (nil: never), tick fires
 // or fin is closed. It returns nil then, or the error of a stop cut short by
-// the timeout or a forcing signal.
+// the deadline or a forcing signal.
 func (r *runner) waitUntil(cond func() bool, tick <-chan time.Time, fin <-chan struct{}) error {
+	if cond == nil && tick == nil && fin == nil {
+		return nil // nothing to wait for
+	}
 	for cond == nil || !cond() {
 		select {
 		case ev := <-r.exits:
@@ -664,7 +697,7 @@ func (r *runner) waitUntil(cond func() bool, tick <-chan time.Time, fin <-chan s
 			if r.onSignal(sig) {
 				return r.abort(ErrForced, sig)
 			}
-		case <-r.deadline.C:
+		case <-r.dl.Done():
 			return r.abort(ErrShutdownTimeout, nil)
 		case <-tick:
 			return nil
@@ -677,22 +710,19 @@ func (r *runner) waitUntil(cond func() bool, tick <-chan time.Time, fin <-chan s
 
 // onSignal applies the signal rule; it reports whether sig forces the stop.
 func (r *runner) onSignal(sig os.Signal) bool {
-	now := time.Now()
-	name := signalName(sig)
-	switch {
-	case !r.stopping:
-		r.firstSig = now
+	name := stop.SignalName(sig)
+	switch r.sig.On(sig, time.Now(), r.dl.Started()) {
+	case stop.Begin:
 		r.beginStop()
 		r.log.Info("stopping: signal received", zap.String("signal", name))
-	case r.firstSig.IsZero():
-		r.firstSig = now
+	case stop.Noted:
 		r.log.Info("signal received while stopping; the stop goes on", zap.String("signal", name),
 			zap.String("to_force", "send SIGINT again"))
-	case sig == os.Interrupt && now.Sub(r.firstSig) >= r.forceGap:
+	case stop.Force:
 		return true
 	default:
 		r.log.Info("signal ignored; the stop goes on", zap.String("signal", name),
-			zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", r.forceGap)))
+			zap.String("to_force", fmt.Sprintf("send SIGINT at least %s after the first signal", r.sig.ForceGap())))
 	}
 	return false
 }
@@ -714,31 +744,40 @@ func (r *runner) onExit(ev exitEvent) {
 		}
 		return
 	}
-	a.executing = false
+	left := a.phase == phaseDone // left behind after its stop failed
+	if a.busy > 0 {
+		a.busy--
+	}
+	if a.phase == phaseRunning {
+		a.phase = phaseReturned
+	}
+	r.settle(a)
 	err := ev.err
+	_, panicked := stop.Panicked(err)
 	name := zap.String("actor", a.name)
+	stopping := r.dl.Started()
 	switch {
-	case !r.stopping && err == nil:
+	case !stopping && err == nil:
 		r.beginStop()
 		r.log.Info("stopping: actor returned", name)
-	case !r.stopping && ev.panicked:
-		r.reason = err
+	case !stopping && panicked:
+		r.reason, r.reasonBegan = err, true
 		r.beginStop()
 		r.logPanic("stopping: actor panicked", err)
-	case !r.stopping:
-		r.reason = fmt.Errorf("lifecycle: actor %q failed: %w", a.name, err)
+	case !stopping:
+		r.reason, r.reasonBegan = fmt.Errorf("lifecycle: actor %q failed: %w", a.name, err), true
 		r.beginStop()
 		r.log.Error("stopping: actor failed", name, zap.Error(err))
 	case err == nil:
 		r.log.Debug("actor stopped", name)
-	case ev.panicked:
+	case panicked:
 		r.logPanic("actor panicked while stopping", err)
 		if r.reason == nil {
 			r.reason = err
 		}
-	case a.interrupted && errors.Is(err, context.Canceled):
+	case (a.asked() || left) && errors.Is(err, context.Canceled):
 		r.log.Debug("actor stopped", name, zap.Error(err))
-	case a.interrupted:
+	case a.asked() || left:
 		r.log.Info("actor returned an error after it was interrupted (not a failure)", name, zap.Error(err))
 	default:
 		r.log.Error("actor failed while stopping", name, zap.Error(err))
@@ -748,73 +787,115 @@ func (r *runner) onExit(ev exitEvent) {
 	}
 }
 
-// onDone records that an interrupt or a Shutdown returned.
+// onDone records that an interrupt, a stop function or a server's shutdown
+// returned.
 func (r *runner) onDone(ev doneEvent) {
 	a := ev.a
-	a.interrupting = false
+	a.busy--
+	_, panicked := stop.Panicked(ev.err)
 	switch {
-	case ev.panicked:
+	case panicked:
 		r.logPanic("interrupt panicked", ev.err)
 		if r.reason == nil {
 			r.reason = ev.err
 		}
-	case a.srv != nil:
-		// An error here is the shutdown context's deadline; the
-		// deadline timer reports the timeout.
-		a.shutDown = ev.err == nil
+	case a.srv != nil && ev.err != nil:
+		// Requests still running when the stop was cut short: the
+		// server is still busy, as the timeout's message says.
+		a.busy++
 	case a.kind == kindServe && ev.err != nil:
 		r.log.Warn("stop of a serving actor returned an error", zap.String("actor", a.name), zap.Error(ev.err))
 	}
+	if a.kind == kindServe && ev.err != nil && a.phase == phaseAsked && a.busy > 0 {
+		// Its stop failed: serve will not be made to return. Its context
+		// is cancelled as a last resort, and the stop does not wait for it.
+		if a.cancel != nil {
+			a.cancel()
+		}
+		a.busy = 0
+		r.leftBehind = true
+		r.log.Warn("serving actor left behind: its stop failed, so serve is not waited for", zap.String("actor", a.name))
+	}
+	r.settle(a)
 }
 
 func (r *runner) logPanic(msg string, err error) {
-	var p *PanicError
-	if errors.As(err, &p) {
+	if p, ok := stop.Panicked(err); ok {
 		r.log.Error(msg, zap.String("actor", p.Actor), zap.String("panic", fmt.Sprint(p.Value)),
 			zap.ByteString("stack", p.Stack))
 	}
 }
 
-// abort ends a stop cut short by the timeout (kind ErrShutdownTimeout) or a
-// forcing signal (ErrForced): it names what is still running, closes the
-// servers, cancels every context and calls the interrupts not yet called,
-// without waiting for any of it.
+// abort ends a stop cut short by the deadline (kind ErrShutdownTimeout) or
+// a forcing signal (ErrForced): it names what the step in progress waits for
+// (not what waits its turn for a later step), closes the servers, cancels every
+// context and asks the actors not yet asked, without waiting for any of it.
 func (r *runner) abort(kind error, sig os.Signal) error {
-	var running []string
-	for _, a := range r.actors {
-		if !a.done() {
-			running = append(running, a.name)
+	var stuck []string
+	for _, a := range r.waiting {
+		if a.phase == phaseDone || a.phase == phaseIdle {
+			continue
 		}
+		if a.reqs != nil {
+			if reqs := a.reqs.names(); len(reqs) > 0 {
+				stuck = append(stuck, fmt.Sprintf("%s (requests: %s)", a.name, strings.Join(reqs, ", ")))
+				continue
+			}
+		}
+		stuck = append(stuck, a.name)
 	}
 	if r.cleaning != "" {
-		running = append(running, "cleanup "+r.cleaning)
+		stuck = append(stuck, "cleanup "+r.cleaning)
 	}
 	for _, c := range r.g.busyChecks() {
-		running = append(running, "check "+c)
+		stuck = append(stuck, "check "+c)
 	}
-	err := &stopError{kind: kind, timeout: r.cfg.ShutdownTimeout, running: running, cause: r.reason}
+	err := &stop.Error{Kind: kind, Timeout: r.cfg.ShutdownTimeout, Stuck: stuck, Cause: r.reason, Began: r.reasonBegan}
 	if kind == ErrForced {
-		r.log.Warn("stop forced by a second signal", zap.String("signal", signalName(sig)),
-			zap.Strings("running", running), zap.Duration("took", time.Since(r.stopBegin)))
+		r.log.Warn("stop forced by a second signal", zap.String("signal", stop.SignalName(sig)),
+			zap.Strings("running", stuck), zap.Duration("took", time.Since(r.dl.Begin())))
 	} else {
 		r.log.Error("stop timed out", zap.Duration("shutdown_timeout", r.cfg.ShutdownTimeout),
-			zap.Strings("running", running))
+			zap.Strings("running", stuck))
 	}
+	r.cancelAll()
 	for _, a := range r.actors {
 		if a.srv != nil {
 			_ = a.srv.Close()
 		}
-		if a.cancel != nil {
-			a.cancel()
+		if a.asked() {
+			continue
 		}
-		if !a.interrupted && a.interrupt != nil {
-			a.interrupted = true
-			go r.callInterrupt(a, err)
-		}
-		if !a.interrupted && a.kind == kindServe && a.executing {
-			a.interrupted = true
-			go r.callStop(a) // its context is done: it should cut short
+		switch {
+		case a.interrupt != nil:
+			r.ask(a, func() { go r.callInterrupt(a, err) })
+		case a.kind == kindServe && a.phase == phaseRunning:
+			r.ask(a, func() { go r.callStop(a) }) // its context is done: it should cut short
 		}
 	}
 	return err
+}
+
+// flushLog is the final flush of the log, inside the deadline: the group's
+// queued entries, then the logger's own buffer when it can be told a
+// deadline (the loggers of twelvekit's logging can), so that main's own
+// Sync after Run has nothing left to wait for and a stdout nobody reads
+// cannot keep the process past SHUTDOWN_TIMEOUT.
+func (r *runner) flushLog(q *logQueue) {
+	if r.flushed {
+		return
+	}
+	r.flushed = true
+	end := time.Now()
+	if r.dl.Started() {
+		end = r.dl.End()
+	}
+	if n := q.dropped.Load(); n > 0 {
+		r.log.Warn("log entries of the group dropped: the log output was not taking them", zap.Int64("dropped", n))
+	}
+	q.close(end)
+	r.g.runLog.Store(nil)
+	if s, ok := r.g.set.log.Core().(interface{ SyncBy(time.Time) error }); ok {
+		_ = s.SyncBy(end)
+	}
 }

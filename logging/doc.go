@@ -79,13 +79,17 @@
 //
 // With LOG_BUFFER=N (Config.Buffer) logging calls never wait for stdout:
 // up to N events wait in a queue that a goroutine writes out, later ones
-// are dropped and counted, and once the queue has drained one warn event,
-// "logging: events dropped while stdout was not read", gives their number
-// in its dropped field. The goroutine runs only while events are queued;
-// Sync waits for the queue for at most 2 seconds and returns [ErrStalled]
-// if it has not drained, so that a process stops even with a stalled
-// stdout (its writing goroutine then stays blocked until the process
-// exits).
+// are dropped and counted, and after each batch it writes one warn event,
+// "logging: events dropped while stdout was not read", gives the number
+// dropped since the last one in its dropped field: every event logged is
+// either written or counted in a report that is written. The goroutine runs
+// only while events are queued. Sync waits for the queue and the reports as
+// long as stdout takes them, however slowly, and returns [ErrStalled] only
+// when one write has been blocked for 2 seconds (the reader has stopped), so
+// that a process stops even with a stalled stdout (its writing goroutine
+// then stays blocked until the process exits). lifecycle's Group.Run and
+// admin's commands flush the log within SHUTDOWN_TIMEOUT themselves; once
+// they have given up on stdout, Sync returns ErrStalled at once.
 //
 // A closed stdout (the reader has exited) is a broken pipe: Go kills the
 // process with SIGPIPE on the first write to fd 1 or 2 after that (a shell

@@ -28,8 +28,10 @@ import (
 // logging call returns, and the logger's Sync, which a program calls before
 // it exits, returns once the writer has it. With cfg.Buffer above zero,
 // events are queued instead and written by a goroutine that runs only while
-// the queue is not empty; Sync then waits for the queue for at most 2
-// seconds (see the package documentation on a stalled stdout). Sync ignores the error that
+// the queue is not empty; Sync then waits for the queue as long as stdout
+// keeps taking events, and returns [ErrStalled] once one write has been
+// blocked for 2 seconds (see the package documentation on a stalled
+// stdout). Sync ignores the error that
 // stdout gives when it is a pipe or a terminal, which cannot be synced.
 //
 // The logger's level starts at cfg.Level. It is one level for everything
@@ -181,6 +183,17 @@ func (c *core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 
 func (c *core) Sync() error { return c.out.Sync() }
 
+// SyncBy is Sync bounded by deadline as well: what lifecycle's Group.Run
+// and admin's commands call as the final flush of a stop, so that it ends
+// by the stop's deadline, and the program's own Sync after it returns at
+// once when stdout was given up on.
+func (c *core) SyncBy(deadline time.Time) error {
+	if s, ok := c.out.(syncerBy); ok {
+		return s.SyncBy(deadline)
+	}
+	return c.out.Sync()
+}
+
 // sampled is the core of a logger with Config.Sampling: zap's sampler over
 // core, wrapped so that the level and the clock are still found through it.
 type sampled struct {
@@ -188,6 +201,9 @@ type sampled struct {
 	root *core
 	node *node
 }
+
+// SyncBy is the root core's.
+func (s *sampled) SyncBy(deadline time.Time) error { return s.root.SyncBy(deadline) }
 
 func (s *sampled) With(fields []zapcore.Field) zapcore.Core {
 	return &sampled{Core: s.Core.With(fields), root: s.root, node: s.node.child(fields)}

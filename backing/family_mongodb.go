@@ -25,7 +25,7 @@ var mongoFamily = family{
 	plus:     true,
 	public: publicParts{database: true, keys: []string{"replicaSet", "appName", "tls", "ssl", "retryWrites", "retryReads", "w",
 		"journal", "readPreference", "readConcernLevel", "maxPoolSize", "minPoolSize", "connectTimeoutMS", "socketTimeoutMS",
-		"serverSelectionTimeoutMS", "directConnection", "loadBalanced", "compressors", "timeoutMS"}},
+		"serverSelectionTimeoutMS", "directConnection", "loadBalanced", "compressors", "timeoutMS", "authSource", "authMechanism"}},
 	secretParam: mongoSecret,
 	finish:      finishMongo,
 	write:       writeMongo,
@@ -38,7 +38,9 @@ var mongoFamily = family{
 // token) and every password option.
 func mongoSecret(key string) bool {
 	k := strings.ToLower(key)
-	return strings.HasPrefix(k, "auth") || strings.Contains(k, "password") || isSecretParam(key)
+	// authSource and authMechanism name a database and a method; the
+	// mechanism's properties can carry an AWS session token.
+	return k == "authmechanismproperties" || strings.Contains(k, "password") || isSecretParam(key)
 }
 
 // mongoOpt is how the official driver reads an option: 'i' a whole number

@@ -28,7 +28,7 @@ func TestMongo(t *testing.T) {
 			"mongodb+srv://u:[REDACTED]@cluster0.abcde.mongodb.net/?retryWrites=true&w=majority", "cluster0.abcde.mongodb.net:0", backing.TLSVerify},
 		{"mongodb://AKIA:sekret@h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok123&authSource=$external",
 			"mongodb://AKIA:sekret@h:27017/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok123&authSource=$external",
-			"mongodb://AKIA:[REDACTED]@h:27017/?authMechanism=[REDACTED]&authMechanismProperties=[REDACTED]&authSource=[REDACTED]", "h:27017", backing.TLSDisable},
+			"mongodb://AKIA:[REDACTED]@h:27017/?authMechanism=MONGODB-AWS&authMechanismProperties=[REDACTED]&authSource=[REDACTED]", "h:27017", backing.TLSDisable},
 		{"mongodb://h/?tls=true&tlsInsecure=true&tlsCertificateKeyFilePassword=kp123", "mongodb://h:27017/?tls=true&tlsInsecure=true&tlsCertificateKeyFilePassword=kp123",
 			"mongodb://h:27017/?tls=true&tlsInsecure=true&tlsCertificateKeyFilePassword=[REDACTED] (certificate not verified)", "h:27017", backing.TLSRequire},
 		{"mongodb://h/my+db?appName=a;b=c%3Bd", "mongodb://h:27017/my%20db?appName=a&b=c%3Bd", "", "h:27017", backing.TLSDisable},

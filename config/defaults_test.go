@@ -13,8 +13,8 @@ import (
 
 // libConfig stands for a library's Config block a service embeds.
 type libConfig struct {
-	Level string        `env:"LOG_LEVEL" envDefault:"info"`
-	Keys  string        `env:"LOG_KEYS" envDefault:"zap"`
+	Level string        `env:"LOG_LEVEL" envDefault:"info" public:"true"`
+	Keys  string        `env:"LOG_KEYS" envDefault:"zap" public:"true"`
 	Wait  time.Duration `env:"WAIT" envDefault:"1s"`
 }
 

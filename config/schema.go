@@ -196,6 +196,16 @@ func oldNames(prefix, tag string) []string {
 // required or notEmpty variable without a default.
 func (v *Var) effectivelyRequired() bool { return v.Required && !v.HasDefault }
 
+// usableDefault reports whether v's Default can be written into a contract
+// or a deploy fragment as the value it is: v has one, and the printing rule
+// showed it whole. A default the rule masked (a Secret's, a plain string's
+// not declared public, a URL's password) is left out, so the fragment
+// leaves the variable empty and the program's own default applies; writing
+// the mask would set the variable to the mask.
+func (v *Var) usableDefault() bool {
+	return v.HasDefault && !v.Secret && !strings.Contains(v.Default, Redacted)
+}
+
 // isSecret reports whether v's value must come from a secret store: a
 // [Secret] field, or a field not declared public whose name says it is a
 // credential (DB_PASSWORD as a plain string).
@@ -371,7 +381,7 @@ func propertyOf(v *Var, old string) jsonObject {
 	if v.Description != "" {
 		p = append(p, jsonMember{"description", v.Description})
 	}
-	if v.HasDefault && !v.Secret {
+	if v.usableDefault() {
 		p = append(p, jsonMember{"default", v.Default})
 	}
 	if v.Pattern != "" {

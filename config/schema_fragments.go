@@ -34,7 +34,7 @@ func (d Doc) WriteKubernetes(w io.Writer, name string) error {
 		switch {
 		case v.effectivelyRequired():
 			bw.WriteString(q(v.Name) + ": \"\"")
-		case v.HasDefault:
+		case v.usableDefault():
 			bw.WriteString("# " + q(v.Name) + ": " + q(v.Default))
 		default:
 			bw.WriteString("# " + q(v.Name) + ": \"\"")
@@ -73,7 +73,7 @@ func (d Doc) WriteCompose(w io.Writer) error {
 		switch {
 		case v.effectivelyRequired():
 			ref = "${" + v.Name + ":?set " + v.Name + "}"
-		case v.HasDefault && !v.Secret:
+		case v.usableDefault():
 			ref = "${" + v.Name + ":-" + strings.ReplaceAll(v.Default, "$", "$$") + "}"
 		default:
 			ref = "${" + v.Name + ":-}"
@@ -97,7 +97,7 @@ func (d Doc) WriteAppJSON(w io.Writer) error {
 			desc = v.Type
 		}
 		e = append(e, jsonMember{"description", desc})
-		if v.HasDefault && !v.Secret {
+		if v.usableDefault() {
 			e = append(e, jsonMember{"value", v.Default})
 		}
 		e = append(e, jsonMember{"required", v.effectivelyRequired()})

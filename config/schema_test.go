@@ -222,7 +222,7 @@ func TestFragments(t *testing.T) {
 		Port int           `env:"PORT" envDefault:"8080"`
 		DB   string        `env:"DATABASE_URL,required" desc:"the database"`
 		Key  config.Secret `env:"API_KEY" envDefault:"dev-key"`
-		Cost string        `env:"COST" envDefault:"$5"`
+		Cost string        `env:"COST" envDefault:"$5" public:"true"`
 	}
 	doc, err := config.Describe(svc{})
 	if err != nil {
@@ -273,5 +273,32 @@ func TestFragments(t *testing.T) {
 	}
 	if e := app.Env["API_KEY"]; e.Value != nil {
 		t.Errorf("app.json API_KEY has a value")
+	}
+}
+
+// A default the printing rule masks is left out of the contract and the
+// fragments: writing the mask would set the variable to it.
+func TestFragments_maskedDefaultLeftOut(t *testing.T) {
+	type svc struct {
+		Region string `env:"REGION" envDefault:"eu-west-1"`
+		DB     string `env:"DB" envDefault:"postgres://u:hunter2@db/app"`
+	}
+	doc, err := config.Describe(svc{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k, c, a, s bytes.Buffer
+	for _, err := range []error{doc.WriteKubernetes(&k, "x"), doc.WriteCompose(&c), doc.WriteAppJSON(&a), doc.WriteJSONSchema(&s)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, out := range []string{k.String(), c.String(), a.String(), s.String()} {
+		if strings.Contains(out, config.Redacted) || strings.Contains(out, "hunter2") || strings.Contains(out, "eu-west-1") {
+			t.Errorf("a masked default reached the output:\n%s", out)
+		}
+	}
+	if !strings.Contains(c.String(), `"REGION": "${REGION:-}"`) {
+		t.Errorf("compose fragment does not leave REGION empty:\n%s", c.String())
 	}
 }

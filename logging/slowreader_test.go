@@ -33,6 +33,10 @@ func slowChild() {
 	for i := range n {
 		log.Info("event", zap.Int("i", i), zap.String("pad", pad))
 	}
+	// Every event is logged (queued, written or dropped): the reader may
+	// begin now, so the queue has surely overflowed whatever the speed of
+	// this machine.
+	os.Stderr.WriteString("logged\n")
 	err := log.Sync()
 	os.Stderr.WriteString("synced " + errText(err) + "\n")
 	os.Exit(0)
@@ -88,10 +92,33 @@ func TestStdout_slowReaderLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
+	}
+	// The reader starts once the child has logged everything, so that
+	// drops happen however fast or loaded this machine is, then reads
+	// slowly while the child's Sync waits for the backlog.
+	logged := make(chan struct{})
+	stderrDone := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+			if sc.Text() == "logged" {
+				close(logged)
+			}
+		}
+		stderrDone <- b.String()
+	}()
+	select {
+	case <-logged:
+	case <-ctx.Done():
+		t.Fatal("the child did not log its events within 90s")
 	}
 	var written, dropped, reports int
 	sc := bufio.NewScanner(&pacedReader{r: stdout, rate: 3 << 20})
@@ -111,10 +138,11 @@ func TestStdout_slowReaderLosesNothing(t *testing.T) {
 			t.Errorf("unexpected event %v", ev)
 		}
 	}
+	stderr := <-stderrDone
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("child: %v\n%s", err, stderr.String())
+		t.Fatalf("child: %v\n%s", err, stderr)
 	}
-	if got := strings.TrimSpace(stderr.String()); !strings.HasSuffix(got, "synced <nil>") {
+	if got := strings.TrimSpace(stderr); !strings.HasSuffix(got, "synced <nil>") {
 		t.Errorf("child's Sync said %q, want <nil>: the reader was slow, never stopped", got)
 	}
 	if written+dropped != events {

@@ -90,8 +90,9 @@ var (
 		"servertimeoutms", "serverselectiontimeoutms", "sockettimeoutms", "maxpoolsize",
 		"minpoolsize", "maxidletimems", "appname", "directconnection", "compressors",
 		"tlsinsecure", "tlscafile", "loadbalanced", "srvmaxhosts", "heartbeatfrequencyms",
+		"timeoutms", "tls", "ssl",
 	}
-	natsKeys   = []string{"name", "max_reconnects", "reconnect_wait", "no_randomize"}
+	natsKeys   = []string{"name", "verbose", "pedantic", "max_reconnects", "reconnect_wait", "no_randomize"}
 	mqttKeys   = []string{"client_id", "clientid", "keepalive", "clean", "qos"}
 	kafkaKeys  = []string{"sasl_mechanism", "sasl", "client_id", "group_id", "topic"}
 	memKeys    = []string{"max_idle_conns"}

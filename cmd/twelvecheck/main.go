@@ -33,6 +33,13 @@
 // github.com/twelvekit/twelvekit/processtest; run twelvecheck -h for the
 // list.
 //
+// With -grpc the binary is a gRPC service: twelvecheck checks, with
+// grpc-go's own client, that it serves gRPC on $PORT, that its
+// grpc.health.v1 service answers SERVING once ready, and that a SIGTERM under
+// gRPC load (health Check calls, stopping when health turns NOT_SERVING, as
+// a balancer does) loses no call; the HTTP checks do not apply then and are
+// not run (see package github.com/twelvekit/twelvekit/grpcserve/grpccheck).
+//
 // Two subcommands check a service's contract (the JSON Schema that
 // `SERVICE config -schema` prints, or config.Doc.WriteJSONSchema) without
 // running it:
@@ -120,6 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		secondAfter                                    = fs.Duration("second-after", time.Second, "delay between SIGTERM and the second signal (SIGINT)")
 		secondLimit                                    = fs.Duration("second-limit", 5*time.Second, "bound on the exit after the second signal")
 		logFormat                                      = fs.String("log-format", "json", "format of every stdout line: json (one object a line) or text (any UTF-8 line)")
+		grpcMode                                       = fs.Bool("grpc", false, "the binary serves gRPC on PORT: check its port, grpc.health.v1 and a rolling stop under gRPC load (health Check calls) with grpc-go's client, instead of the HTTP checks")
 		env, secrets, secretsIn, bad, missing, headers list
 	)
 	fs.Var(&headers, "header", "NAME: VALUE header of every load request; ${VAR} in VALUE is the binary's variable VAR, canaries included (repeatable)")
@@ -155,6 +163,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			value = v
 		}
 		bin.Env[name] = value
+	}
+	if *grpcMode {
+		return runGRPC(ctx, bin, grpcOptions(*interval, *fall, *tight, *grace, *startTO, *rate, *workers), *asJSON, stdout, stderr)
 	}
 	opts := []processtest.Option{
 		processtest.WithProbes(*live, *ready),
@@ -221,11 +232,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	rep, err := processtest.Check(ctx, bin, opts...)
+	return report(rep, err, *asJSON, stdout, stderr)
+}
+
+// report prints rep (or err, when the check could not run) and returns the
+// exit code.
+func report(rep processtest.Report, err error, asJSON bool, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "twelvecheck:", err)
 		return exitFail
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {

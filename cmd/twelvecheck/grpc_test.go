@@ -1,0 +1,28 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
+)
+
+// TestTwelvecheck_grpc: with -grpc the command checks a gRPC service with
+// grpc-go's client: examples/greeter passes port, health and a rolling stop
+// under gRPC load; an HTTP service fails, saying it does not speak gRPC.
+func TestTwelvecheck_grpc(t *testing.T) {
+	greeter := testkit.Build(t, "../../examples/greeter")
+	code, out, stderr := twelve(t, "-grpc", "-tight", "--", greeter)
+	if code != 0 {
+		t.Errorf("greeter: exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	for _, row := range []string{"port ", "health ", "rolling-stop "} {
+		if !strings.Contains(out, "\n"+row) {
+			t.Errorf("no row %q in the table:\n%s", row, out)
+		}
+	}
+	code, out, stderr = twelve(t, "-grpc", "-tight", "-env", "MODE=good", "--", svc)
+	if code != 1 || !strings.Contains(strings.ToLower(out), "grpc") {
+		t.Errorf("an HTTP service: exit %d, want 1 and a report naming gRPC\n%s%s", code, out, stderr)
+	}
+}

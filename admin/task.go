@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/twelvekit/twelvekit/internal/stop"
@@ -29,31 +27,32 @@ const flushReserve = 200 * time.Millisecond
 // the signals by lifecycle's rule and owns the one deadline every wait of
 // the command takes its bound from.
 type stopper struct {
-	r     *run
-	field zap.Field // names the command in the log
-	sigs  chan os.Signal
-	rule  stop.Signals
-	first os.Signal
-	at    time.Time // when the first signal came
-	dl    stop.Deadline
+	r       *run
+	field   zap.Field // names the command in the log
+	sigs    <-chan os.Signal
+	release func() // stops the delivery of sigs
+	rule    stop.Signals
+	first   os.Signal
+	at      time.Time // when the first signal came
+	dl      stop.Deadline
 	// onFirst runs at the first signal: it cancels the task's context.
 	onFirst func()
 }
 
 // newStopper starts handling SIGINT and SIGTERM; the caller must call
-// release.
+// done.
 func (r *run) newStopper(field zap.Field) *stopper {
-	s := &stopper{r: r, field: field, sigs: make(chan os.Signal, 4)}
-	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM)
+	s := &stopper{r: r, field: field}
+	s.sigs, s.release = stop.Notify()
 	return s
 }
 
-// release flushes the log inside the deadline, then stops handling the
+// done flushes the log inside the deadline, then stops handling the
 // signals: a signal during the final flush is still the stop machine's, and
 // cannot change the command's exit code.
-func (s *stopper) release() {
+func (s *stopper) done() {
 	syncLog(s.r.log, s.dl)
-	signal.Stop(s.sigs)
+	s.release()
 	s.dl.Stop()
 }
 
@@ -122,7 +121,7 @@ func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	// SHUTDOWN_TIMEOUT as the group's would.
 	fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
 	s := r.newStopper(zap.String("process", c.name))
-	defer s.release()
+	defer s.done()
 	d := lc.ShutdownTimeout
 	if d <= 0 {
 		d = defaultShutdownTimeout
@@ -142,7 +141,7 @@ func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 
 func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
 	s := r.newStopper(zap.String("task", c.name))
-	defer s.release()
+	defer s.done()
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	s.onFirst = func() { cancel(context.Canceled) }

@@ -57,7 +57,7 @@ func TestGroup_Run_requestsToldToFinish(t *testing.T) {
 	at := recv(t, told, "ShuttingDown")
 	end := recv(t, cancelled, "the request's context cancelled")
 	// The grace is half of the 1.8 s left (the last 200 ms are the log's).
-	if grace := end.Sub(at); grace < 600*time.Millisecond || grace > 1500*time.Millisecond {
+	if grace := end.Sub(at); grace < 300*time.Millisecond || grace > 1500*time.Millisecond {
 		t.Errorf("the request's context was cancelled %s after ShuttingDown, want about 900ms", grace)
 	}
 	if took > timeout*3/4 {

@@ -27,7 +27,9 @@ type ProcessFunc func(ctx context.Context, c *Call, g *lifecycle.Group) error
 // TaskFunc runs a one-off task. ctx is cancelled on SIGINT or SIGTERM (and
 // at the timeout of [WithTimeout]): the task should stop, clean up and
 // return. A task that does not is left behind when a second SIGINT forces
-// the stop; a panic is recovered and reported as the task's error.
+// the stop (130), or when its stop runs past SHUTDOWN_TIMEOUT after the
+// first signal, or past its WithTimeout (124); a panic is recovered and
+// reported as the task's error.
 type TaskFunc func(ctx context.Context, c *Call) error
 
 // Call is what a command gets besides its context: its arguments, its
@@ -70,7 +72,8 @@ type cleanup struct {
 // exits 124. For a task, fn runs once the task has returned, with a ctx
 // that the task's cancellation does not end (the task's timeout still
 // bounds it), and a second signal or the timeout cuts the cleanups short as
-// it does the task, naming the cleanup that was running. An error fn
+// it does the task, naming the cleanup that was running; without a
+// timeout, SHUTDOWN_TIMEOUT after the first signal bounds them. An error fn
 // returns, or its panic, is logged, and is the command's error when the
 // command itself succeeded.
 //
@@ -300,7 +303,12 @@ func (r *run) find(name string) *command {
 // and nothing starts. A task runs with a context that the first SIGINT or
 // SIGTERM cancels; by the same rule as lifecycle's (one stop machine serves
 // both), a SIGINT 500 ms or more after the first signal forces the stop: Run
-// logs it and returns 130 at once, leaving the task behind. A task's panic becomes a
+// logs it and returns 130 at once, leaving the task behind. Without
+// [WithTimeout], the first signal also starts the stop's one deadline,
+// SHUTDOWN_TIMEOUT of the environment (25s when unset or not a duration):
+// a task, or one of its cleanups, still running then is named and Run
+// returns 124. The log is flushed within that deadline before the signal
+// handlers are released. A task's panic becomes a
 // *lifecycle.PanicError, logged once with its stack. A task's error is
 // printed once, on stderr; a process type's errors are logged by its group.
 // The exit codes are in the package documentation.

@@ -59,6 +59,11 @@ func stopsMain(args []string) int {
 			return nil
 		})
 	})
+	app.Task("ignorer", "ignores its context; no timeout", func(ctx context.Context, c *admin.Call) error {
+		c.Log.Info("task started")
+		<-never
+		return nil
+	})
 	return app.Run(context.Background(), args)
 }
 
@@ -180,5 +185,29 @@ loop:
 	}
 	if lines := c.errLines(); len(lines) != 1 || !strings.Contains(lines[0], "the task returned, but its cleanup lock had not") {
 		t.Errorf("stderr %q, want the cleanup named", lines)
+	}
+}
+
+// TestProcess_taskStopBounded: a task without WithTimeout that ignores its
+// context, once a SIGTERM cancelled it, gets SHUTDOWN_TIMEOUT to return, as
+// a process type's stop: then 124, naming the task.
+func TestProcess_taskStopBounded(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	c := startProgram(t, "stops", map[string]string{"SHUTDOWN_TIMEOUT": timeout.String(), "PORT": "not a port"}, "ignorer")
+	c.waitLine(t, "task started")
+	signalled := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code, took := exitIn(t, c, signalled)
+	if code != lifecycle.ExitTimeout {
+		t.Errorf("exit %d, want 124", code)
+	}
+	if took > timeout+2*time.Second {
+		t.Errorf("exited %s after SIGTERM, want about %s", took, timeout)
+	}
+	if lines := c.errLines(); len(lines) != 1 || !strings.Contains(lines[0], "the task ran past SHUTDOWN_TIMEOUT (1s) after the signal") {
+		t.Errorf("stderr %q, want the task named with SHUTDOWN_TIMEOUT", lines)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/twelvekit/twelvekit/internal/stop"
@@ -29,31 +27,35 @@ const flushReserve = 200 * time.Millisecond
 // the signals by lifecycle's rule and owns the one deadline every wait of
 // the command takes its bound from.
 type stopper struct {
-	r     *run
-	field zap.Field // names the command in the log
-	sigs  chan os.Signal
-	rule  stop.Signals
-	first os.Signal
-	at    time.Time // when the first signal came
-	dl    stop.Deadline
+	r       *run
+	field   zap.Field // names the command in the log
+	sigs    <-chan os.Signal
+	release func() // stops the delivery of sigs
+	rule    stop.Signals
+	first   os.Signal
+	at      time.Time // when the first signal came
+	dl      stop.Deadline
+	// bySignal says the deadline was started by the first signal (a task
+	// without WithTimeout), not by WithTimeout.
+	bySignal bool
 	// onFirst runs at the first signal: it cancels the task's context.
 	onFirst func()
 }
 
 // newStopper starts handling SIGINT and SIGTERM; the caller must call
-// release.
+// done.
 func (r *run) newStopper(field zap.Field) *stopper {
-	s := &stopper{r: r, field: field, sigs: make(chan os.Signal, 4)}
-	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM)
+	s := &stopper{r: r, field: field}
+	s.sigs, s.release = stop.Notify()
 	return s
 }
 
-// release flushes the log inside the deadline, then stops handling the
+// done flushes the log inside the deadline, then stops handling the
 // signals: a signal during the final flush is still the stop machine's, and
 // cannot change the command's exit code.
-func (s *stopper) release() {
+func (s *stopper) done() {
 	syncLog(s.r.log, s.dl)
-	signal.Stop(s.sigs)
+	s.release()
 	s.dl.Stop()
 }
 
@@ -122,7 +124,7 @@ func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	// SHUTDOWN_TIMEOUT as the group's would.
 	fmt.Fprintf(r.stderr, "%s %s: %v\n", r.app.name, c.name, err)
 	s := r.newStopper(zap.String("process", c.name))
-	defer s.release()
+	defer s.done()
 	d := lc.ShutdownTimeout
 	if d <= 0 {
 		d = defaultShutdownTimeout
@@ -140,12 +142,30 @@ func (r *run) runProcess(ctx context.Context, c *command, call *Call) int {
 	return lifecycle.ExitCode(err)
 }
 
+// stopTimeout is how long a task without WithTimeout may take, once a
+// signal has cancelled it, to return and run its cleanups: SHUTDOWN_TIMEOUT
+// of the environment when it reads as a positive duration, lifecycle's
+// default otherwise (a task does not fail on lifecycle's variables).
+func (r *run) stopTimeout() time.Duration {
+	if d, err := time.ParseDuration(r.lookup("SHUTDOWN_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return defaultShutdownTimeout
+}
+
 func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
 	s := r.newStopper(zap.String("task", c.name))
-	defer s.release()
+	defer s.done()
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s.onFirst = func() { cancel(context.Canceled) }
+	s.onFirst = func() {
+		cancel(context.Canceled)
+		if !s.dl.Started() {
+			// The stop has one deadline, as a process type's has.
+			s.dl.Start(time.Now(), r.stopTimeout(), flushReserve)
+			s.bySignal = true
+		}
+	}
 	if c.timeout > 0 {
 		s.dl.Start(time.Now(), c.timeout, flushReserve)
 		defer context.AfterFunc(s.dl.Context(), func() { cancel(errTimeout) })()
@@ -180,7 +200,7 @@ func (r *run) runTask(ctx context.Context, c *command, call *Call) int {
 		err = cerr
 	}
 	if err != nil && context.Cause(tctx) == errTimeout {
-		return r.timedOut(c, "task", true)
+		return r.timedOut(c, s, "task", true)
 	}
 	return r.taskResult(c, err, s.first)
 }
@@ -201,7 +221,7 @@ func (r *run) cutShort(c *command, s *stopper, kind error, stuck string) int {
 			r.app.name, c.name, what, took.Round(time.Millisecond))
 		return lifecycle.ExitForced
 	}
-	return r.timedOut(c, orTask(stuck), false)
+	return r.timedOut(c, s, orTask(stuck), false)
 }
 
 func orTask(stuck string) string {
@@ -212,19 +232,24 @@ func orTask(stuck string) string {
 }
 
 // timedOut logs and prints that task c, or its cleanup (stuck), ran past
-// its timeout, and returns 124. returned says whether the task returned
-// (with an error) at the deadline, rather than being left behind.
-func (r *run) timedOut(c *command, stuck string, returned bool) int {
-	r.log.Error("task timed out", zap.String("task", c.name), zap.Duration("timeout", c.timeout),
+// its timeout (WithTimeout's, or SHUTDOWN_TIMEOUT after a signal), and
+// returns 124. returned says whether the task returned (with an error) at
+// the deadline, rather than being left behind.
+func (r *run) timedOut(c *command, s *stopper, stuck string, returned bool) int {
+	limit := fmt.Sprintf("its timeout of %s", c.timeout)
+	if s.bySignal {
+		limit = fmt.Sprintf("SHUTDOWN_TIMEOUT (%s) after the signal", s.dl.Timeout())
+	}
+	r.log.Error("task timed out", zap.String("task", c.name), zap.Duration("timeout", s.dl.Timeout()),
 		zap.Bool("returned", returned), zap.String("running", stuck))
 	var what string
 	switch {
 	case stuck != "task":
-		what = fmt.Sprintf("the task returned, but its %s ran past its timeout of %s and is left behind; make the cleanup return once its context is done", stuck, c.timeout)
+		what = fmt.Sprintf("the task returned, but its %s ran past %s and is left behind; make the cleanup return once its context is done", stuck, limit)
 	case returned:
-		what = fmt.Sprintf("the task ran past its timeout of %s; its context was cancelled and it returned an error; make it return sooner, or raise the timeout", c.timeout)
+		what = fmt.Sprintf("the task ran past %s; its context was cancelled and it returned an error; make it return sooner, or raise the timeout", limit)
 	default:
-		what = fmt.Sprintf("the task ran past its timeout of %s; its context is cancelled and it is left behind; make it return sooner, or raise the timeout", c.timeout)
+		what = fmt.Sprintf("the task ran past %s; its context is cancelled and it is left behind; make it return sooner, or raise the timeout", limit)
 	}
 	fmt.Fprintf(r.stderr, "%s %s: %s\n", r.app.name, c.name, what)
 	return lifecycle.ExitTimeout

@@ -146,3 +146,57 @@ func TestSync_stalledWrite(t *testing.T) {
 		t.Errorf("Sync after the write ended = %v, want nil", err)
 	}
 }
+
+// TestSyncBy_givesUpThenImmediate checks the final flush of a stop: SyncBy
+// on a stalled writer returns ErrStalled by its deadline, the program's own
+// Sync after it returns at once, and once the writer moves again Sync waits
+// for it as before; with and without Buffer.
+func TestSyncBy_givesUpThenImmediate(t *testing.T) {
+	for _, buffer := range []int{0, 10} {
+		g := newGate()
+		log := logging.New(logging.Config{Buffer: buffer}, logging.WithWriter(g), logging.WithEnvironment(nil), logging.WithClock(fixedClock))
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			log.Info("blocked")
+		}()
+		select {
+		case <-g.entered:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the write did not reach the writer within 10s")
+		}
+		by, ok := log.Core().(interface{ SyncBy(time.Time) error })
+		if !ok {
+			t.Fatalf("Buffer=%d: the core has no SyncBy", buffer)
+		}
+		begin := time.Now()
+		if err := by.SyncBy(begin.Add(100 * time.Millisecond)); !errors.Is(err, logging.ErrStalled) {
+			t.Errorf("Buffer=%d: SyncBy = %v, want ErrStalled", buffer, err)
+		}
+		if d := time.Since(begin); d > time.Second {
+			t.Errorf("Buffer=%d: SyncBy took %s past a deadline of 100ms", buffer, d)
+		}
+		begin = time.Now()
+		if err := log.Sync(); !errors.Is(err, logging.ErrStalled) {
+			t.Errorf("Buffer=%d: Sync after SyncBy gave up = %v, want ErrStalled", buffer, err)
+		}
+		if d := time.Since(begin); d > 500*time.Millisecond {
+			t.Errorf("Buffer=%d: Sync after SyncBy gave up took %s, want at once", buffer, d)
+		}
+		g.release()
+		<-wrote
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(g.String(), "blocked") {
+			if time.Now().After(deadline) {
+				t.Fatalf("Buffer=%d: the event was not written within 10s", buffer)
+			}
+			time.Sleep(time.Millisecond) // polling with a deadline
+		}
+		log.Info("after") // the writer moves again: Sync waits for it as before
+		for err := log.Sync(); err != nil; err = log.Sync() {
+			if time.Now().After(deadline) {
+				t.Fatalf("Buffer=%d: Sync once the writer moved = %v, want nil", buffer, err)
+			}
+		}
+	}
+}

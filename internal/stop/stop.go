@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -168,6 +169,16 @@ func (s *Signals) ForceGap() time.Duration {
 		return DefaultForceGap
 	}
 	return s.Gap
+}
+
+// Notify starts delivering SIGINT and SIGTERM and returns the channel and the
+// function that stops the delivery (signal.Stop). After it, a late signal is
+// no longer delivered to the channel, which is never closed, so nothing can
+// panic.
+func Notify() (<-chan os.Signal, func()) {
+	c := make(chan os.Signal, 4)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	return c, func() { signal.Stop(c) }
 }
 
 // SignalName is the name operators know a signal by.

@@ -139,3 +139,26 @@ func TestErrorNamesWhatBegan(t *testing.T) {
 		t.Errorf("began: %q\nduring: %q", began, during)
 	}
 }
+
+func TestSignalNames(t *testing.T) {
+	for _, c := range []struct {
+		sig  os.Signal
+		name string
+		code int
+	}{
+		{syscall.SIGINT, "SIGINT", 130},
+		{syscall.SIGTERM, "SIGTERM", 143},
+		{syscall.SIGHUP, syscall.SIGHUP.String(), 129},
+	} {
+		if got := SignalName(c.sig); got != c.name {
+			t.Errorf("SignalName(%v) = %q, want %q", c.sig, got, c.name)
+		}
+		if got := SignalCode(c.sig); got != c.code {
+			t.Errorf("SignalCode(%v) = %d, want %d", c.sig, got, c.code)
+		}
+	}
+	var s Signals
+	if s.ForceGap() != DefaultForceGap {
+		t.Errorf("ForceGap = %s, want %s", s.ForceGap(), DefaultForceGap)
+	}
+}

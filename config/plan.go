@@ -63,6 +63,8 @@ type leaf struct {
 	// old are the deprecated names the leaf still reads (the envOld tag),
 	// prefixes included.
 	old []string
+	// contract is what the type says about the values, for tools.
+	contract contract
 }
 
 // validatorNode is a struct, the root included, whose pointer has a Validate
@@ -183,6 +185,7 @@ func buildPlan(t reflect.Type, prefix string) *plan {
 		if l.fileKey != "" {
 			w.p.fileKeys = append(w.p.fileKeys, i)
 		}
+		l.contract = contractFacts(l)
 	}
 	return w.p
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -42,39 +43,52 @@ const (
 	rePort = `0*(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`
 )
 
-// contractOf fills v's contract facts from the leaf.
-func contractOf(lf *leaf, v *Var) {
-	v.GoType = lf.typ.String()
-	v.File = lf.fileOpt
-	v.FileVar = lf.fileKey
-	if len(lf.old) > 0 {
-		v.OldNames = append([]string(nil), lf.old...)
-	}
+// contract is what a leaf's type says about its values, worked out once
+// per plan (see buildPlan) so that Describe stays as cheap as before.
+type contract struct {
+	goType, format, pattern, sep string
+	schemes, values              []string
+}
+
+// contractFacts works out the contract of a leaf.
+func contractFacts(lf *leaf) contract {
+	c := contract{goType: lf.typ.String()}
 	t := lf.typ
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() == reflect.Map {
-		v.Format = "map"
-		return
+		c.format = "map"
+		return c
 	}
 	list := t.Kind() == reflect.Slice && t != ipType
 	if list {
-		v.Separator = lf.sep
+		c.sep = lf.sep
 		t = t.Elem()
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 	}
 	var elem string
-	elem, v.Format, v.Schemes, v.Values = elementContract(t, lf.key, list)
+	elem, c.format, c.schemes, c.values = elementContract(t, lf.key, list)
 	switch {
 	case elem == "":
 	case list:
-		v.Pattern = "^(?:|(?:" + elem + ")(?:" + quoteMeta(lf.sep) + "(?:" + elem + "))*)$"
+		c.pattern = "^(?:|(?:" + elem + ")(?:" + quoteMeta(lf.sep) + "(?:" + elem + "))*)$"
 	default:
-		v.Pattern = "^(?:|" + elem + ")$"
+		c.pattern = "^(?:|" + elem + ")$"
 	}
+	return c
+}
+
+// contractOf fills v's contract facts from the leaf; the slices are v's own.
+func contractOf(lf *leaf, v *Var) {
+	c := &lf.contract
+	v.GoType, v.Format, v.Pattern, v.Separator = c.goType, c.format, c.pattern, c.sep
+	v.Schemes, v.Values = slices.Clone(c.schemes), slices.Clone(c.values)
+	v.File = lf.fileOpt
+	v.FileVar = lf.fileKey
+	v.OldNames = slices.Clone(lf.old)
 }
 
 // elementContract returns the pattern (without anchors, "" for any text), the

@@ -172,7 +172,7 @@ func (k *kube) read(file string, b []byte) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s, document %d: not YAML: %v", file, doc, err)
+			return fmt.Errorf("%s, document %d: not YAML: %v", file, doc, yamlError(err))
 		}
 		if len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
 			continue // an empty document (Helm's output has some)
@@ -186,7 +186,7 @@ func (k *kube) read(file string, b []byte) error {
 func (k *kube) object(file string, doc int, n *yaml.Node) error {
 	var o kubeObject
 	if err := n.Decode(&o); err != nil {
-		return fmt.Errorf("%s, document %d: %v", file, doc, err)
+		return fmt.Errorf("%s, document %d: %v", file, doc, yamlError(err))
 	}
 	p := pendingPod{file: file, doc: doc, line: n.Line, kind: o.Kind, name: o.Metadata.Name, namespace: o.Metadata.Namespace}
 	var err error
@@ -233,7 +233,7 @@ func (k *kube) object(file string, doc int, n *yaml.Node) error {
 		return nil // a Service, an Ingress...: no containers
 	}
 	if err != nil {
-		return fmt.Errorf("%s, document %d: %s %s: %v", file, doc, o.Kind, o.Metadata.Name, err)
+		return fmt.Errorf("%s, document %d: %s %s: %v", file, doc, o.Kind, o.Metadata.Name, yamlError(err))
 	}
 	k.pending = append(k.pending, p)
 	return nil
@@ -308,6 +308,9 @@ func (k *kube) container(p pendingPod, c *kubeContainer) *workload {
 		}
 	}
 	for _, e := range c.Env {
+		if e.Name == "" {
+			continue // Kubernetes refuses it; nothing to check
+		}
 		s := &setting{line: e.line}
 		switch vf := e.ValueFrom; {
 		case vf == nil:
@@ -404,3 +407,25 @@ func processType(command, args []string) string {
 // nsName keys a ConfigMap or Secret by its namespace ("" for the one the
 // files are applied to) and name.
 func nsName(namespace, name string) string { return namespace + "/" + name }
+
+// yamlError words a YAML error without the values it quotes (yaml.v3 puts
+// the offending scalar between backquotes): a deploy file may hold a
+// credential.
+func yamlError(err error) string {
+	msg := strings.ReplaceAll(err.Error(), " into main.", " into a ")
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '`')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		j := strings.IndexByte(msg[i+1:], '`')
+		if j < 0 {
+			b.WriteString(msg[:i])
+			return b.String()
+		}
+		b.WriteString(msg[:i] + "a value")
+		msg = msg[i+1+j+1:]
+	}
+}

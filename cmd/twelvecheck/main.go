@@ -138,6 +138,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&missing, "missing", "NAME of a required variable that must be rejected when unset (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: twelvecheck [flags] -- BINARY [ARGS...]")
+		fmt.Fprintln(stderr, "       twelvecheck deploy -schema FILE [-command NAME] [-json | -sarif] PATH...")
+		fmt.Fprintln(stderr, "       twelvecheck fleet [-json] SCHEMA...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -51,11 +51,11 @@ type composeService struct {
 func readCompose(file string, b []byte) ([]*workload, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("%s: not YAML: %v", file, err)
+		return nil, fmt.Errorf("%s: not YAML: %v", file, yamlError(err))
 	}
 	var cf composeFile
 	if err := root.Decode(&cf); err != nil {
-		return nil, fmt.Errorf("%s: not a compose file: %v", file, err)
+		return nil, fmt.Errorf("%s: not a compose file: %v", file, yamlError(err))
 	}
 	lines := map[string]int{}
 	if len(root.Content) > 0 {
@@ -209,7 +209,12 @@ func readFly(file string, b []byte) ([]*workload, error) {
 		Processes map[string]string `toml:"processes"`
 	}
 	if _, err := toml.Decode(string(b), &f); err != nil {
-		return nil, fmt.Errorf("%s: not TOML: %v", file, err)
+		// The parser's words may quote the file; its line does not.
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: not TOML, or [env] and [processes] not tables of strings", file, pe.Position.Line)
+		}
+		return nil, fmt.Errorf("%s: not TOML, or [env] and [processes] not tables of strings", file)
 	}
 	procs := slices.Sorted(mapKeys(f.Processes))
 	if len(procs) == 0 {
@@ -261,7 +266,8 @@ func readProcfile(file string, b []byte) ([]*workload, error) {
 	if _, err := os.Stat(dotenv); err == nil {
 		m, err := godotenv.Read(dotenv)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read: %v", dotenv, err)
+			// godotenv's words quote the line, which may hold a secret.
+			return nil, fmt.Errorf("%s: not a .env file godotenv reads; check its syntax", dotenv)
 		}
 		env = m
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -66,6 +66,7 @@ const (
 	kindStartup                     // Startup
 	kindManagement                  // the management server, or the probe server of Serve actors
 	kindServe                       // Serve
+	kindJob                         // Job
 )
 
 // actor is one member of the group. Its run-time fields are only touched by
@@ -197,6 +198,28 @@ func (g *Group) Go(name string, fn func(ctx context.Context) error) error {
 		bad = fmt.Errorf("lifecycle: actor %q has a nil function; pass the function to run", name)
 	}
 	return g.register("actor", &actor{name: name, kind: kindActor, fn: fn}, bad)
+}
+
+// Job adds a background job that may finish without stopping the group: a
+// one-off backfill, a cache warm-up that must not hold readiness, a report
+// sent once. fn runs in its own goroutine once Run has started, with a
+// context that carries the values of Run's context. Returning nil ends the
+// job alone (logged as "job done"); returning an error (or panicking) stops
+// the group as a failing actor does. A job still running at a stop is
+// interrupted with the actors (its context is cancelled after the servers
+// have stopped) and waited for under the same deadline; returning ctx's
+// error then is a clean stop. Unlike [Group.Startup], a job does not hold
+// readiness; unlike [Group.Go], its return does not stop the group.
+//
+// Job returns an error, which Run then returns too, when name is empty or
+// already used (names are shared with the actors) or fn is nil; after Run
+// has started it returns an error and adds nothing.
+func (g *Group) Job(name string, fn func(ctx context.Context) error) error {
+	var bad error
+	if fn == nil {
+		bad = fmt.Errorf("lifecycle: job %q has a nil function; pass the function to run", name)
+	}
+	return g.register("job", &actor{name: name, kind: kindJob, fn: fn}, bad)
 }
 
 // Startup adds startup work, such as migrations or a cache warm-up, that

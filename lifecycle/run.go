@@ -347,6 +347,13 @@ func (r *runner) execute(ctx context.Context, a *actor) func() error {
 				r.exits <- exitEvent{a: a, startupDone: true}
 				<-ctx.Done() // done, but returning would stop the group
 				return nil
+			case a.kind == kindJob:
+				if err := a.fn(ctx); err != nil || ctx.Err() != nil {
+					return err
+				}
+				r.log.Info("job done", zap.String("actor", a.name))
+				<-ctx.Done() // done, but returning would stop the group
+				return nil
 			case a.fn != nil:
 				return a.fn(ctx)
 			}
@@ -653,7 +660,7 @@ func (r *runner) interruptActors() error {
 			if !a.asked() { // a start that failed: stop is not called
 				r.ask(a, nil)
 			}
-		case a.kind != kindActor && a.kind != kindStartup:
+		case a.kind != kindActor && a.kind != kindStartup && a.kind != kindJob:
 			continue
 		case a.interrupt != nil:
 			r.ask(a, func() { go r.callInterrupt(a, r.reason) })

@@ -1,7 +1,7 @@
 // Package testkit is the one test kit the modules of this repository share:
-// free ports, binaries built for a test, child processes started bounded and
-// killed with their whole process group, waiting with a deadline, and a
-// bounded HTTP load generator. Go's internal rule lets every module of the
+// free ports, binaries built for a test, the test binary run again as a
+// child, child processes started bounded and killed with their whole
+// process group, waiting with a deadline, and a steady HTTP load. Go's internal rule lets every module of the
 // repository import it (their import paths share the root's), and nothing
 // outside the repository can. It is for tests only: its functions fail the
 // test they are given instead of returning errors a test would only check.
@@ -91,6 +91,43 @@ func Within(timeout time.Duration, cond func() bool) bool {
 		time.Sleep(min(pause, left))
 		pause = min(2*pause, 50*time.Millisecond)
 	}
+}
+
+// Poll calls cond every interval until it returns true, at most until
+// timeout has passed, and fails the test naming what when the time is up.
+// It is Eventually at a fixed pace, for a test whose polling itself is
+// what it imitates (a deploy script asking /readyz every 100 ms, a
+// balancer's checks); a test that only waits uses Eventually.
+func Poll(t testing.TB, timeout, interval time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			if cond() {
+				return
+			}
+			t.Fatalf("testkit: %s: not within %v", what, timeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// Self returns a command that runs the test binary again with
+// -test.run=run (a pattern, such as "^TestChild$", or "^$" for no test at
+// all, where TestMain does the child's work) and -test.count=1, followed by
+// args. Its environment holds only GOCOVERDIR, set to a temporary directory
+// so that a binary built with -cover prints no warning into the output a
+// test reads; append what the child needs to cmd.Env (os.Environ() for all
+// of the test's). Start it with [Start] or [Run].
+func Self(t testing.TB, run string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=" + run, "-test.count=1"}, args...)...)
+	cmd.Env = []string{"GOCOVERDIR=" + t.TempDir()}
+	return cmd
 }
 
 // Proc is a child process started by [Start]: its output is collected as

@@ -13,12 +13,14 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,8 +137,8 @@ func Self(t testing.TB, run string, args ...string) *exec.Cmd {
 type Proc struct {
 	t      testing.TB
 	Cmd    *exec.Cmd
-	out    syncBuffer
-	errOut syncBuffer
+	out    Buffer
+	errOut Buffer
 	exited chan struct{} // closed once the process has exited
 	state  error
 }
@@ -241,26 +243,54 @@ func Run(t testing.TB, timeout time.Duration, cmd *exec.Cmd) (stdout, stderr str
 	return p.Stdout(), p.Stderr(), code
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
-type syncBuffer struct {
+// Buffer is a writer safe for writers and readers at once, such as a
+// logger's or a child's output read while it is written. Its zero value is
+// empty and ready to use.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
 }
 
 // Bytes returns a copy of what was written so far.
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
+func (b *Buffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
 }
 
-func (s *syncBuffer) String() string { return string(s.Bytes()) }
+// String returns what was written so far.
+func (b *Buffer) String() string { return string(b.Bytes()) }
+
+// Events decodes every complete line of out (one that ends in a newline),
+// such as a [Proc]'s stdout or a [Buffer] a logger writes to, as one JSON
+// object, in order; it leaves out a last line still being written, and
+// fails the test on a line that is not a JSON object.
+func Events(t testing.TB, out string) []map[string]any {
+	t.Helper()
+	var events []map[string]any
+	for {
+		line, rest, ok := strings.Cut(out, "\n")
+		if !ok {
+			return events
+		}
+		out = rest
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil || ev == nil {
+			t.Fatalf("testkit: not a JSON object (%v): %q", err, line)
+		}
+		events = append(events, ev)
+	}
+}
 
 // Addr returns "127.0.0.1:PORT".
 func Addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

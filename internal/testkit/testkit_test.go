@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"reflect"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -162,3 +164,40 @@ func TestSelf(t *testing.T) {
 }
 
 func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
+
+func TestBuffer(t *testing.T) {
+	var b testkit.Buffer
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				_, _ = b.Write([]byte("ab"))
+				_ = b.String()
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(b.String()); got != 800 {
+		t.Errorf("4 x 100 writes of 2 bytes left %d bytes, want 800", got)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	got := testkit.Events(t, "{\"msg\":\"a\",\"n\":1}\n\n{\"msg\":\"b\"}\n{\"msg\":\"par")
+	want := []map[string]any{{"msg": "a", "n": float64(1)}, {"msg": "b"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Events = %v, want %v (the partial last line left out)", got, want)
+	}
+	for _, bad := range []string{"not json\n", "[1]\n", "null\n"} {
+		var inner testing.T
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			testkit.Events(&inner, bad)
+		}()
+		<-done
+		if !inner.Failed() {
+			t.Errorf("Events(%q) did not fail the test", bad)
+		}
+	}
+}

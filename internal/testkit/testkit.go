@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -46,24 +47,45 @@ func FreePort(t testing.TB) int {
 // the build fails or takes more than 5 minutes.
 func Build(t testing.TB, dir string, flags ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), filepath.Base(mustAbs(t, dir)))
+	bin, err := build(t.TempDir(), dir, flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// BuildMain is Build for a TestMain that builds once for all of its tests:
+// it returns the binary's path and a function that removes it, or an error
+// saying why the build failed.
+func BuildMain(dir string, flags ...string) (bin string, remove func(), err error) {
+	tmp, err := os.MkdirTemp("", "testkit-")
+	if err != nil {
+		return "", nil, fmt.Errorf("testkit: %w", err)
+	}
+	remove = func() { _ = os.RemoveAll(tmp) }
+	if bin, err = build(tmp, dir, flags); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return bin, remove, nil
+}
+
+// build builds the main package in dir into outDir, within 5 minutes.
+func build(outDir, dir string, flags []string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("testkit: %w", err)
+	}
+	bin := filepath.Join(outDir, filepath.Base(abs))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	args := append(append([]string{"build", "-o", bin}, flags...), ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("testkit: go build %s: %v\n%s", dir, err, out)
+		return "", fmt.Errorf("testkit: go build %s: %v\n%s", dir, err, out)
 	}
-	return bin
-}
-
-func mustAbs(t testing.TB, dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatalf("testkit: %v", err)
-	}
-	return abs
+	return bin, nil
 }
 
 // Eventually calls cond until it returns true, at most until timeout has

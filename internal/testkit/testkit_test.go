@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -199,5 +200,29 @@ func TestEvents(t *testing.T) {
 		if !inner.Failed() {
 			t.Errorf("Events(%q) did not fail the test", bad)
 		}
+	}
+}
+
+func TestBuild(t *testing.T) {
+	bin := testkit.Build(t, "testdata/echo")
+	if out, _, code := testkit.Run(t, 30*time.Second, exec.Command(bin, "a", "b")); out != "[a b]\n" || code != 0 {
+		t.Errorf("the built echo printed %q and exited %d, want [a b] and 0", out, code)
+	}
+}
+
+func TestBuildMain(t *testing.T) {
+	bin, remove, err := testkit.BuildMain("testdata/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("BuildMain's binary: %v", err)
+	}
+	remove()
+	if _, err := os.Stat(bin); !os.IsNotExist(err) {
+		t.Errorf("the binary is still there after remove: %v", err)
+	}
+	if _, _, err := testkit.BuildMain("testdata/none"); err == nil || !strings.Contains(err.Error(), "testdata/none") {
+		t.Errorf("BuildMain of a missing directory: %v, want an error naming it", err)
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestDemo_namedPipe: a named pipe with no writer as NAME_FILE is a config
 // error (exit 78, the path named), not a process that hangs.
 func TestDemo_namedPipe(t *testing.T) {
-	bin := build(t)
+	bin := testkit.Build(t, ".")
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package rollout
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -114,14 +113,17 @@ func checkLoad(t *testing.T, name string, load *testkit.Load) {
 }
 
 // instance is one running hello.
-type instance struct{ *testkit.Proc }
+type instance struct {
+	*testkit.Proc
+	t *testing.T
+}
 
 // startInstance starts hello on port with its default configuration.
 func startInstance(t *testing.T, bin string, port int) instance {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "HOSTNAME=rollout-" + strconv.Itoa(port)}
-	return instance{testkit.Start(t, cmd)}
+	return instance{testkit.Start(t, cmd), t}
 }
 
 // waitReady waits until the instance has logged "ready".
@@ -163,10 +165,9 @@ func (in instance) wait(t *testing.T) int {
 // lines returns the instance's log entries so far but its request lines.
 func (in instance) lines() []map[string]any {
 	var lines []map[string]any
-	for _, l := range strings.Split(in.Stdout(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] != "request" {
-			lines = append(lines, m)
+	for _, l := range testkit.Events(in.t, in.Stdout()) {
+		if l["msg"] != "request" {
+			lines = append(lines, l)
 		}
 	}
 	return lines

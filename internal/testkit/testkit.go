@@ -2,9 +2,9 @@
 // free ports, binaries built for a test, the test binary run again as a
 // child, child processes started bounded and killed with their whole
 // process group, their output collected and read as JSON log lines,
-// waiting with a deadline, and a steady HTTP load. Go's internal rule lets every module of the
-// repository import it (their import paths share the root's), and nothing
-// outside the repository can. It is for tests only: its functions fail the
+// waiting with a deadline, and a steady HTTP load. Go's internal rule lets
+// every module of the repository import it (their import paths share the
+// root's), and nothing outside the repository can. It is for tests only: its functions fail the
 // test they are given instead of returning errors a test would only check.
 //
 // Every wait here has a deadline, and every process started here is killed,

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // Whole-process benchmarks: programs built as they ship (static, stripped),
@@ -191,29 +193,16 @@ func runTask(want string) func(program) (processRun, error) {
 	}
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // runServer starts a server program on a free port with DRAIN_DELAY=0,
 // times exec until 127.0.0.1:PORT accepts a connection, lets it idle for
 // idle, then times SIGTERM until the process has exited (which must be
 // with status 0). Every wait is bounded.
-func runServer(idle time.Duration) func(program) (processRun, error) {
+func runServer(b *testing.B, idle time.Duration) func(program) (processRun, error) {
 	return func(p program) (processRun, error) {
-		port, err := freePort()
-		if err != nil {
-			return processRun{}, err
-		}
+		port := testkit.FreePort(b)
 		cmd := exec.Command(p.bin, p.args...)
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/tmp", "PORT=" + strconv.Itoa(port), "DRAIN_DELAY=0", "LOG_LEVEL=error"}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
+		addr := testkit.Addr(port)
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			return processRun{}, err
@@ -276,5 +265,5 @@ func runServer(idle time.Duration) func(program) (processRun, error) {
 func BenchmarkLifecycleProcess(b *testing.B) {
 	bins := staticBuilds(b, "lifecycle", "lifecycle", "bare", "full")
 	ps := []program{{name: "lifecycle", bin: bins[0]}, {name: "bare", bin: bins[1]}, {name: "full", bin: bins[2]}}
-	processRounds(b, runServer(20*time.Millisecond), ps...)
+	processRounds(b, runServer(b, 20*time.Millisecond), ps...)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/processtest"
 )
 
@@ -65,50 +66,36 @@ func BenchmarkProcesstestLoad(b *testing.B) {
 // net/http loops for window once it answers, and returns the rate.
 func peerRate(b *testing.B, bin string, env map[string]string, workers int, window time.Duration) float64 {
 	b.Helper()
-	port, err := freePort()
-	if err != nil {
-		b.Fatal(err)
-	}
+	port := testkit.FreePort(b)
 	cmd := exec.Command(bin)
 	cmd.Dir = b.TempDir()
 	cmd.Env = []string{"PORT=" + strconv.Itoa(port)}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	p := testkit.Start(b, cmd)
+	defer func() { // stop it now, not when the benchmark ends
+		_ = p.Signal(syscall.SIGTERM)
+		_, _ = p.Wait(10 * time.Second) // past that, the end of the benchmark kills it
 	}()
-	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
+	url := "http://" + testkit.Addr(port) + "/"
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxIdleConns: workers}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if resp, err := client.Get(url); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the peer's service never answered")
-		}
+	testkit.Eventually(b, 10*time.Second, "the peer's service answers", func() bool {
 		select {
-		case <-exited:
+		case <-p.Exited():
 			b.Fatal("the peer's service exited")
-		case <-time.After(5 * time.Millisecond):
+		default:
 		}
-	}
+		resp, err := client.Get(url)
+		if err != nil {
+			return false
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return true
+	})
 	var sent atomic.Int64
 	var stop atomic.Bool
 	var wg sync.WaitGroup

@@ -1,17 +1,13 @@
 package config_test
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // childEnv selects what the re-executed test binary does instead of running
@@ -67,27 +63,13 @@ func loadInChild(t *testing.T, env ...string) string {
 // what it printed.
 func runInChild(t *testing.T, mode string, env ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	// GOCOVERDIR keeps a test binary built with -cover from printing a
-	// warning into the output the tests compare.
-	cmd.Env = append([]string{childEnv + "=" + mode, "GOCOVERDIR=" + t.TempDir()}, env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("Load did not return within %v:\n%s", time.Since(start), out.String())
+	cmd := testkit.Self(t, "^$")
+	cmd.Env = append(append(cmd.Env, childEnv+"="+mode), env...)
+	out, errOut, code := testkit.Run(t, 10*time.Second, cmd)
+	if code != 0 {
+		t.Fatalf("child exited %d:\n%s", code, lastLines(out+errOut, 10))
 	}
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("child failed (%v):\n%s", err, lastLines(out.String(), 10))
-		}
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(out.String())
+	return strings.TrimSpace(out)
 }
 
 func lastLines(s string, n int) string {

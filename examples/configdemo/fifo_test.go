@@ -7,13 +7,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestDemo_namedPipe: a named pipe with no writer as NAME_FILE is a config
 // error (exit 78, naming the variable and the kind of path wanted, never
 // what was set: it may be a pasted secret), not a process that hangs.
 func TestDemo_namedPipe(t *testing.T) {
-	bin := build(t)
+	bin := testkit.Build(t, ".")
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)

@@ -12,9 +12,6 @@ import (
 	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
-// build compiles the demo once per test into a temporary directory.
-func build(t *testing.T) string { return testkit.Build(t, ".") }
-
 // run starts the demo with env and no other variable, and waits for it at
 // most 10 seconds.
 func run(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, code int) {
@@ -41,7 +38,7 @@ func row(t *testing.T, out, name string) (source, value string) {
 }
 
 func TestDemo(t *testing.T) {
-	bin := build(t)
+	bin := testkit.Build(t, ".")
 	secretFile := filepath.Join(t.TempDir(), "key")
 	if err := os.WriteFile(secretFile, []byte("from-file-secret\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -23,18 +20,13 @@ import (
 var helloBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hello-")
+	bin, remove, err := testkit.BuildMain(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	helloBin = filepath.Join(dir, "hello")
-	if out, err := exec.Command("go", "build", "-o", helloBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
+	helloBin = bin
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { remove() }))
 }
 
 // TestHello_contract runs the process kit's default checks on hello as it
@@ -66,54 +58,28 @@ func TestHello_contractTight(t *testing.T) {
 // TestHello_requestLog checks what the kit cannot know: GET / answers the
 // greeting and is logged as one request event with hello's fields.
 func TestHello_requestLog(t *testing.T) {
-	ln := testkit.FreePort(t)
+	port := testkit.FreePort(t)
 	cmd := exec.Command(helloBin)
-	cmd.Env = []string{"PORT=" + strconv.Itoa(ln), "DRAIN_DELAY=0s", "GREETING=hi there"}
+	cmd.Env = []string{"PORT=" + strconv.Itoa(port), "DRAIN_DELAY=0s", "GREETING=hi there"}
 	cmd.Dir = t.TempDir()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan map[string]any, 100)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var ev map[string]any
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
-				events <- ev
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		for range events {
-		}
-		_ = cmd.Wait()
-	})
+	p := testkit.Start(t, cmd)
 	next := func(msg string) map[string]any {
 		t.Helper()
-		timeout := time.After(15 * time.Second)
-		for {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					t.Fatalf("stdout ended before %q", msg)
-				}
+		var found map[string]any
+		testkit.Eventually(t, 15*time.Second, "a "+msg+" event", func() bool {
+			for _, ev := range testkit.Events(t, p.Stdout()) {
 				if ev["msg"] == msg {
-					return ev
+					found = ev
+					return true
 				}
-			case <-timeout:
-				t.Fatalf("no %q event within 15s", msg)
 			}
-		}
+			return false
+		})
+		return found
 	}
 	next("ready")
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := client.Get("http://127.0.0.1:" + strconv.Itoa(ln) + "/")
+	resp, err := client.Get("http://" + testkit.Addr(port) + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +92,11 @@ func TestHello_requestLog(t *testing.T) {
 	if req["path"] != "/" || req["status"] != float64(200) || req["request_id"] == "" || req["service"] != "hello" {
 		t.Errorf("request event = %v; want path /, status 200, a request ID and service hello", req)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	next("stopped")
+	if code, ok := p.Wait(15 * time.Second); !ok || code != 0 {
+		t.Errorf("after SIGTERM: exit %d (exited: %v), want 0", code, ok)
+	}
 }

@@ -9,10 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // caddySetting is one way Caddy is told about the instances.
@@ -45,7 +46,7 @@ func TestRolloutCaddy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("caddy is not on PATH (%v): install the distribution's caddy package (./test.sh does when it is missing)", err)
 	}
-	hello := buildHello(t)
+	hello := testkit.Build(t, "../hello")
 	for _, s := range []caddySetting{
 		{name: "removed at SIGTERM, 1s checks", checks: time.Second},
 		{name: "removed 0.5s before SIGTERM, 1s checks", checks: time.Second, removeAhead: 500 * time.Millisecond},
@@ -60,19 +61,19 @@ func TestRolloutCaddy(t *testing.T) {
 }
 
 func rolloutCaddy(t *testing.T, caddyBin, helloBin string, s caddySetting) {
-	var olds []*instance
+	var olds []instance
 	var oldPorts, newPorts []int
 	for range 3 {
-		p := freePort(t)
+		p := testkit.FreePort(t)
 		in := startInstance(t, helloBin, p)
 		in.pollReady(t, p)
 		olds, oldPorts = append(olds, in), append(oldPorts, p)
 	}
 	lb := startCaddy(t, caddyBin, oldPorts, s.checks)
-	load := startLoad(t, "http://"+lb.addr+"/")
-	load.waitSent(t, 200)
+	load := testkit.StartLoad(t, "http://"+lb.addr+"/", loadWorkers, loadEvery)
+	load.WaitSent(t, 200, patience)
 	for i, old := range olds {
-		p := freePort(t)
+		p := testkit.FreePort(t)
 		in := startInstance(t, helloBin, p)
 		in.pollReady(t, p)
 		newPorts = append(newPorts, p)
@@ -95,9 +96,10 @@ func rolloutCaddy(t *testing.T, caddyBin, helloBin string, s caddySetting) {
 		}
 		drain := old.entry("drain ended")
 		start := old.entry("draining: readiness fails, servers still serve")
+		res := load.Result()
 		t.Logf("%s: old instance %d exited %d after %s (drain %v, %v; prober_seen %v, quiet_window %v); sent so far %d, failed %d",
 			s.name, i+1, code, took.Round(time.Millisecond), drain["took"], drain["reason"], start["prober_seen"], start["quiet_window"],
-			load.sent.Load(), load.failed.Load())
+			res.Sent(), res.Failed)
 		if code != 0 {
 			t.Errorf("old instance %d exited %d, want 0\n%s", i+1, code, old.tail())
 		}
@@ -108,49 +110,31 @@ func rolloutCaddy(t *testing.T, caddyBin, helloBin string, s caddySetting) {
 			t.Errorf("old instance %d exited %s after SIGTERM, want within %s", i+1, took.Round(time.Millisecond), caddyExitWithin)
 		}
 	}
-	load.waitSent(t, load.sent.Load()+100) // the new instances serve
-	sent, failed := load.stop()
-	t.Logf("%s: sent %d, failed %d", s.name, sent, failed)
-	if failed > 0 {
-		t.Errorf("%s: %d of %d requests failed; first: %s", s.name, failed, sent, load.firstFailure())
-	}
-	if sent < 1000 {
-		t.Errorf("%s: only %d requests sent, want steady load", s.name, sent)
-	}
+	checkLoad(t, s.name, load)
 }
 
 // pollReady waits, as a deploy script does, by asking the instance's
 // /readyz every 100ms until it answers 200.
-func (in *instance) pollReady(t *testing.T, port int) {
+func (in instance) pollReady(t *testing.T, port int) {
 	t.Helper()
 	c := &http.Client{Timeout: time.Second}
 	defer c.CloseIdleConnections()
-	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/readyz"
-	deadline := time.Now().Add(patience)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	url := "http://" + testkit.Addr(port) + "/readyz"
+	testkit.Poll(t, patience, 100*time.Millisecond, "instance's /readyz 200", func() bool {
+		in.failIfExited(t, "before it was ready")
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("User-Agent", "deploy-script/1")
-		if resp, err := c.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		resp, err := c.Do(req)
+		if err != nil {
+			return false
 		}
-		select {
-		case <-in.exited:
-			t.Fatalf("instance exited with %d before it was ready\n%s", in.code, in.tail())
-		case <-tick.C:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("instance's /readyz not 200 within %s", patience)
-		}
-	}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 // caddyLB is a running Caddy.
@@ -168,8 +152,8 @@ func startCaddy(t *testing.T, bin string, ports []int, checks time.Duration) *ca
 	t.Helper()
 	dir := t.TempDir()
 	lb := &caddyLB{
-		addr:   "127.0.0.1:" + strconv.Itoa(freePort(t)),
-		admin:  "127.0.0.1:" + strconv.Itoa(freePort(t)),
+		addr:   testkit.Addr(testkit.FreePort(t)),
+		admin:  testkit.Addr(testkit.FreePort(t)),
 		checks: checks,
 		log:    filepath.Join(dir, "caddy.log"),
 	}
@@ -199,43 +183,31 @@ func startCaddy(t *testing.T, bin string, ports []int, checks time.Duration) *ca
 	// Caddy keeps its state (autosaved config, certificates) under these.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "XDG_DATA_HOME=" + dir}
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
+	p := testkit.Start(t, cmd)
 	c := &http.Client{Timeout: time.Second}
 	defer c.CloseIdleConnections()
-	deadline := time.Now().Add(patience)
-	for {
-		if resp, err := c.Get("http://" + lb.addr + "/"); err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return lb
-			}
-		}
+	testkit.Eventually(t, patience, "caddy proxies a request", func() bool {
 		select {
-		case <-done:
+		case <-p.Exited():
 			t.Fatalf("caddy exited before it proxied a request\n%s", lb.tail())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("caddy did not proxy a request within %s\n%s", patience, lb.tail())
+		resp, err := c.Get("http://" + lb.addr + "/")
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond) // polling with a deadline
-	}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return lb
 }
 
 // proxy returns the reverse_proxy handler over the upstreams on ports.
 func (lb *caddyLB) proxy(ports []int) map[string]any {
 	var ups []any
 	for _, p := range ports {
-		ups = append(ups, map[string]any{"dial": "127.0.0.1:" + strconv.Itoa(p)})
+		ups = append(ups, map[string]any{"dial": testkit.Addr(p)})
 	}
 	h := map[string]any{
 		"handler":        "reverse_proxy",

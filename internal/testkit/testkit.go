@@ -1,9 +1,10 @@
 // Package testkit is the one test kit the modules of this repository share:
-// free ports, binaries built for a test, child processes started bounded and
-// killed with their whole process group, waiting with a deadline, and a
-// bounded HTTP load generator. Go's internal rule lets every module of the
-// repository import it (their import paths share the root's), and nothing
-// outside the repository can. It is for tests only: its functions fail the
+// free ports, binaries built for a test, the test binary run again as a
+// child, child processes started bounded and killed with their whole
+// process group, their output collected and read as JSON log lines,
+// waiting with a deadline, and a steady HTTP load. Go's internal rule lets
+// every module of the repository import it (their import paths share the
+// root's), and nothing outside the repository can. It is for tests only: its functions fail the
 // test they are given instead of returning errors a test would only check.
 //
 // Every wait here has a deadline, and every process started here is killed,
@@ -13,12 +14,15 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,24 +48,45 @@ func FreePort(t testing.TB) int {
 // the build fails or takes more than 5 minutes.
 func Build(t testing.TB, dir string, flags ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), filepath.Base(mustAbs(t, dir)))
+	bin, err := build(t.TempDir(), dir, flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// BuildMain is Build for a TestMain that builds once for all of its tests:
+// it returns the binary's path and a function that removes it, or an error
+// saying why the build failed.
+func BuildMain(dir string, flags ...string) (bin string, remove func(), err error) {
+	tmp, err := os.MkdirTemp("", "testkit-")
+	if err != nil {
+		return "", nil, fmt.Errorf("testkit: %w", err)
+	}
+	remove = func() { _ = os.RemoveAll(tmp) }
+	if bin, err = build(tmp, dir, flags); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return bin, remove, nil
+}
+
+// build builds the main package in dir into outDir, within 5 minutes.
+func build(outDir, dir string, flags []string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("testkit: %w", err)
+	}
+	bin := filepath.Join(outDir, filepath.Base(abs))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	args := append(append([]string{"build", "-o", bin}, flags...), ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("testkit: go build %s: %v\n%s", dir, err, out)
+		return "", fmt.Errorf("testkit: go build %s: %v\n%s", dir, err, out)
 	}
-	return bin
-}
-
-func mustAbs(t testing.TB, dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatalf("testkit: %v", err)
-	}
-	return abs
+	return bin, nil
 }
 
 // Eventually calls cond until it returns true, at most until timeout has
@@ -93,13 +118,50 @@ func Within(timeout time.Duration, cond func() bool) bool {
 	}
 }
 
+// Poll calls cond every interval until it returns true, at most until
+// timeout has passed, and fails the test naming what when the time is up.
+// It is Eventually at a fixed pace, for a test whose polling itself is
+// what it imitates (a deploy script asking /readyz every 100 ms, a
+// balancer's checks); a test that only waits uses Eventually.
+func Poll(t testing.TB, timeout, interval time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			if cond() {
+				return
+			}
+			t.Fatalf("testkit: %s: not within %v", what, timeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// Self returns a command that runs the test binary again with
+// -test.run=run (a pattern, such as "^TestChild$", or "^$" for no test at
+// all, where TestMain does the child's work) and -test.count=1, followed by
+// args. Its environment holds only GOCOVERDIR, set to a temporary directory
+// so that a binary built with -cover prints no warning into the output a
+// test reads; append what the child needs to cmd.Env (os.Environ() for all
+// of the test's). Start it with [Start] or [Run].
+func Self(t testing.TB, run string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=" + run, "-test.count=1"}, args...)...)
+	cmd.Env = []string{"GOCOVERDIR=" + t.TempDir()}
+	return cmd
+}
+
 // Proc is a child process started by [Start]: its output is collected as
 // it arrives, and it is killed with its process group when the test ends.
 type Proc struct {
 	t      testing.TB
 	Cmd    *exec.Cmd
-	out    syncBuffer
-	errOut syncBuffer
+	out    Buffer
+	errOut Buffer
 	exited chan struct{} // closed once the process has exited
 	state  error
 }
@@ -204,26 +266,54 @@ func Run(t testing.TB, timeout time.Duration, cmd *exec.Cmd) (stdout, stderr str
 	return p.Stdout(), p.Stderr(), code
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
-type syncBuffer struct {
+// Buffer is a writer safe for writers and readers at once, such as a
+// logger's or a child's output read while it is written. Its zero value is
+// empty and ready to use.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
 }
 
 // Bytes returns a copy of what was written so far.
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
+func (b *Buffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
 }
 
-func (s *syncBuffer) String() string { return string(s.Bytes()) }
+// String returns what was written so far.
+func (b *Buffer) String() string { return string(b.Bytes()) }
+
+// Events decodes every complete line of out (one that ends in a newline),
+// such as a [Proc]'s stdout or a [Buffer] a logger writes to, as one JSON
+// object, in order; it leaves out a last line still being written, and
+// fails the test on a line that is not a JSON object.
+func Events(t testing.TB, out string) []map[string]any {
+	t.Helper()
+	var events []map[string]any
+	for {
+		line, rest, ok := strings.Cut(out, "\n")
+		if !ok {
+			return events
+		}
+		out = rest
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil || ev == nil {
+			t.Fatalf("testkit: not a JSON object (%v): %q", err, line)
+		}
+		events = append(events, ev)
+	}
+}
 
 // Addr returns "127.0.0.1:PORT".
 func Addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }

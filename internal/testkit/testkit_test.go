@@ -1,13 +1,15 @@
 package testkit_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"reflect"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -18,7 +20,13 @@ import (
 	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		fmt.Printf("child GOCOVERDIR=%v\n", os.Getenv("GOCOVERDIR") != "")
+		os.Exit(7)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestFreePort(t *testing.T) {
 	port := testkit.FreePort(t)
@@ -88,12 +96,133 @@ func TestLoad(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res := testkit.Load(ctx, srv.URL, 4, 100, 0)
-	if res.OK != 90 || res.Failed != 10 {
-		t.Errorf("Load = %+v, want 90 ok and 10 failed of 100", res)
+	l := testkit.StartLoad(t, srv.URL, 4, 0)
+	l.WaitSent(t, 200, 10*time.Second)
+	res := l.Stop()
+	if again := l.Stop(); again != res {
+		t.Errorf("a second Stop = %+v, want %+v", again, res)
+	}
+	// Requests cut short by Stop may have reached the server uncounted.
+	if n := hits.Load(); res.Sent() < 200 || res.Sent() > n || n > res.Sent()+4 {
+		t.Errorf("Load = %+v (sent %d), server saw %d: want at least 200, as many as the server saw, give or take the 4 workers' last", res, res.Sent(), n)
+	}
+	if want := res.Sent() / 10; res.Failed < want-1 || res.Failed > want+1 || res.First != "503 Service Unavailable" {
+		t.Errorf("Load = %+v, want about %d failed, the first with 503", res, want)
+	}
+}
+
+// A paced load sends about one request per interval per worker.
+func TestLoad_paced(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	start := time.Now()
+	l := testkit.StartLoad(t, srv.URL, 2, 20*time.Millisecond)
+	l.WaitSent(t, 20, 10*time.Second)
+	res := l.Stop()
+	// 2 workers at 20 ms need 200 ms for 20 requests.
+	if d := time.Since(start); d < 180*time.Millisecond || res.Failed != 0 {
+		t.Errorf("20 requests at 2 x 1/20ms took %v (%+v), want at least 180ms and no failure", d, res)
+	}
+}
+
+func TestLoad_refused(t *testing.T) {
+	l := testkit.StartLoad(t, "http://"+testkit.Addr(testkit.FreePort(t))+"/", 1, 0)
+	l.WaitSent(t, 3, 10*time.Second)
+	if res := l.Stop(); res.OK != 0 || res.First == "" {
+		t.Errorf("Load of a closed port = %+v, want only failures, with the first one's reason", res)
+	}
+}
+
+func TestPoll(t *testing.T) {
+	var calls atomic.Int32
+	start := time.Now()
+	testkit.Poll(t, 10*time.Second, 30*time.Millisecond, "the third call", func() bool { return calls.Add(1) == 3 })
+	if d := time.Since(start); d < 60*time.Millisecond {
+		t.Errorf("3 calls 30ms apart took %v, want at least 60ms", d)
+	}
+	var inner testing.T
+	done := make(chan struct{})
+	go func() { // Fatalf ends the goroutine it runs on
+		defer close(done)
+		testkit.Poll(&inner, 50*time.Millisecond, 10*time.Millisecond, "never", func() bool { return false })
+	}()
+	<-done
+	if !inner.Failed() {
+		t.Error("Poll of a condition that stays false did not fail the test")
+	}
+}
+
+// TestMain's child mode for TestSelf: print and exit 7.
+const childEnv = "TESTKIT_TEST_CHILD"
+
+func TestSelf(t *testing.T) {
+	cmd := testkit.Self(t, "^$")
+	cmd.Env = append(cmd.Env, childEnv+"=1")
+	out, errOut, code := testkit.Run(t, 30*time.Second, cmd)
+	if out != "child GOCOVERDIR=true\n" || code != 7 {
+		t.Errorf("the child printed %q (stderr %q) and exited %d, want child GOCOVERDIR=true and 7", out, errOut, code)
 	}
 }
 
 func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
+
+func TestBuffer(t *testing.T) {
+	var b testkit.Buffer
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				_, _ = b.Write([]byte("ab"))
+				_ = b.String()
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(b.String()); got != 800 {
+		t.Errorf("4 x 100 writes of 2 bytes left %d bytes, want 800", got)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	got := testkit.Events(t, "{\"msg\":\"a\",\"n\":1}\n\n{\"msg\":\"b\"}\n{\"msg\":\"par")
+	want := []map[string]any{{"msg": "a", "n": float64(1)}, {"msg": "b"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Events = %v, want %v (the partial last line left out)", got, want)
+	}
+	for _, bad := range []string{"not json\n", "[1]\n", "null\n"} {
+		var inner testing.T
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			testkit.Events(&inner, bad)
+		}()
+		<-done
+		if !inner.Failed() {
+			t.Errorf("Events(%q) did not fail the test", bad)
+		}
+	}
+}
+
+func TestBuild(t *testing.T) {
+	bin := testkit.Build(t, "testdata/echo")
+	if out, _, code := testkit.Run(t, 30*time.Second, exec.Command(bin, "a", "b")); out != "[a b]\n" || code != 0 {
+		t.Errorf("the built echo printed %q and exited %d, want [a b] and 0", out, code)
+	}
+}
+
+func TestBuildMain(t *testing.T) {
+	bin, remove, err := testkit.BuildMain("testdata/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("BuildMain's binary: %v", err)
+	}
+	remove()
+	if _, err := os.Stat(bin); !os.IsNotExist(err) {
+		t.Errorf("the binary is still there after remove: %v", err)
+	}
+	if _, _, err := testkit.BuildMain("testdata/none"); err == nil || !strings.Contains(err.Error(), "testdata/none") {
+		t.Errorf("BuildMain of a missing directory: %v, want an error naming it", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -75,7 +76,7 @@ func TestWithTraceFrom_otel(t *testing.T) {
 	}
 	wantTrace := hex.EncodeToString(func() []byte { id := parent.SpanContext().TraceID(); return id[:] }())
 	wantSpan := hex.EncodeToString(func() []byte { id := server.SpanContext.SpanID(); return id[:] }())
-	ev := buf.events(t)
+	ev := testkit.Events(t, buf.String())
 	if len(ev) != 2 {
 		t.Fatalf("got %d events, want 2: %v", len(ev), ev)
 	}
@@ -108,7 +109,7 @@ func TestTraceparent_otelPropagator(t *testing.T) {
 		srv.Client().CloseIdleConnections()
 		ev := requestEvents(t, buf)
 		if len(ev) != 1 {
-			t.Fatalf("got %d request events, want 1: %v", len(ev), buf.events(t))
+			t.Fatalf("got %d request events, want 1: %v", len(ev), testkit.Events(t, buf.String()))
 		}
 		tid, sid := sc.TraceID(), sc.SpanID()
 		want := map[string]any{

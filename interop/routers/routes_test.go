@@ -3,11 +3,13 @@ package routers_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/mux"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -48,34 +50,12 @@ func TestWithRoute_chi(t *testing.T) {
 	srv := serve(t, r)
 	defer srv.Client().CloseIdleConnections()
 
-	tests := []struct {
-		path   string
-		status int
-		route  string
-	}{
+	checkRoutes(t, srv, buf, []routeCase{
 		{"/orders/6f0f5c9e-3b8e-4f0a-9d2c-1b7e6a5d4c3b", 204, "/orders/{id}"},
 		{"/api/v1/users/ann/carts/42", 204, "/api/v1/users/{user}/carts/{cart}"},
 		{"/api/v1/admin/jobs/7", 204, "/api/v1/admin/jobs/{job}"},
 		{"/nothing/here", 404, ""},
-	}
-	for _, tt := range tests {
-		if got := get(t, srv.Client(), srv.URL+tt.path, nil); got != tt.status {
-			t.Fatalf("GET %s = %d, want %d", tt.path, got, tt.status)
-		}
-	}
-	ev := requestEvents(t, buf)
-	if len(ev) != len(tests) {
-		t.Fatalf("got %d request events, want %d", len(ev), len(tests))
-	}
-	for i, tt := range tests {
-		route, has := ev[i]["route"]
-		if !has || route != tt.route {
-			t.Errorf("GET %s: route = %v (present %v), want %q", tt.path, route, has, tt.route)
-		}
-		if ev[i]["path"] != tt.path {
-			t.Errorf("GET %s: path = %v", tt.path, ev[i]["path"])
-		}
-	}
+	})
 }
 
 // Middleware wrapped around the chi router, instead of mounted with Use,
@@ -115,16 +95,26 @@ func TestWithRoute_gorillaMux(t *testing.T) {
 	srv := serve(t, r)
 	defer srv.Client().CloseIdleConnections()
 
-	tests := []struct {
-		path   string
-		status int
-		route  string
-	}{
+	checkRoutes(t, srv, buf, []routeCase{
 		{"/orders/6f0f5c9e-3b8e-4f0a-9d2c-1b7e6a5d4c3b", 204, "/orders/{id}"},
 		{"/orders/42/items/x9", 204, "/orders/{id:[0-9]+}/items/{item}"},
 		{"/api/users/ann", 204, "/api/users/{user}"},
 		{"/nothing/here", 404, ""},
-	}
+	})
+}
+
+// routeCase is a request and the status and route its event must carry.
+type routeCase struct {
+	path   string
+	status int
+	route  string
+}
+
+// checkRoutes sends GET for each case to srv, in order, and checks that
+// each was answered with its status and logged to buf as one request event
+// with its path and route.
+func checkRoutes(t *testing.T, srv *httptest.Server, buf *testkit.Buffer, tests []routeCase) {
+	t.Helper()
 	for _, tt := range tests {
 		if got := get(t, srv.Client(), srv.URL+tt.path, nil); got != tt.status {
 			t.Fatalf("GET %s = %d, want %d", tt.path, got, tt.status)
@@ -138,6 +128,9 @@ func TestWithRoute_gorillaMux(t *testing.T) {
 		route, has := ev[i]["route"]
 		if !has || route != tt.route {
 			t.Errorf("GET %s: route = %v (present %v), want %q", tt.path, route, has, tt.route)
+		}
+		if ev[i]["path"] != tt.path {
+			t.Errorf("GET %s: path = %v", tt.path, ev[i]["path"])
 		}
 	}
 }

@@ -54,7 +54,7 @@ func TestSchema_shopEnvironments(t *testing.T) {
 		env("PORT=abc"),
 		env("LOG_LEVEL=loud"),
 		env("DATABASE_URL=postgres://%zz"),
-		env("DATABASE_URL=mongodb://db/shop"),
+		env("DATABASE_URL=cassandra://db/shop"), // a scheme no backing family reads
 		env("JOB_LEASE=30"),
 		env("JOB_MAX_ATTEMPTS=five"),
 		env("API_KEY=k", "API_KEY_FILE=/run/secrets/api-key"),

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -72,7 +73,11 @@ func TestHello_requestLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(helloBin)
-	cmd.Env = []string{"PORT=" + strconv.Itoa(ln), "DRAIN_DELAY=0s", "GREETING=hi there"}
+	const canary = "Zq7canary9Wx"
+	cmd.Env = []string{"PORT=" + strconv.Itoa(ln), "DRAIN_DELAY=0s", "GREETING=hi there",
+		"DATABASE_URL=postgres://app:" + canary + "@db.internal:5433/shop?sslmode=require",
+		"SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/" + canary,
+		"REPO_URL=https://x-access-token:" + canary + "@github.com/org/repo.git"}
 	cmd.Dir = t.TempDir()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -114,6 +119,16 @@ func TestHello_requestLog(t *testing.T) {
 				t.Fatalf("no %q event within 15s", msg)
 			}
 		}
+	}
+	attached, _ := json.Marshal(next("attached"))
+	for _, want := range []string{"DATABASE_URL=postgres://app:[REDACTED]@db.internal:5433/shop?sslmode=require",
+		"SLACK_WEBHOOK_URL=https://hooks.slack.com:443/", "REPO_URL=https://[REDACTED]@github.com:443/"} {
+		if !strings.Contains(string(attached), want) {
+			t.Errorf("attached event %s does not show %s", attached, want)
+		}
+	}
+	if strings.Contains(string(attached), canary) {
+		t.Errorf("attached event shows a credential: %s", attached)
 	}
 	next("ready")
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}

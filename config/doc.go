@@ -97,11 +97,9 @@
 //   - Its type: bool, the integer and float kinds, time.Duration,
 //     time.Location, IP addresses, and every named type of those kinds (an
 //     enum, such as a log level); lists and maps of them.
-//   - The team declared it public, with the public:"true" tag:
-//
-//     Region string `env:"REGION" public:"true" desc:"cloud region"`
-//
-//     (a separate tag, because caarlos0/env refuses unknown env options).
+//   - The team declared it public, with the public:"true" tag, such as
+//     Region string `env:"REGION" public:"true"` (a tag of its own,
+//     because caarlos0/env refuses an env option it does not know).
 //   - It is a part of a URL or connection string known not to carry one:
 //     the scheme, hosts and ports, the user name of the schemes whose user
 //     is a role (postgres, mysql, redis, amqp...), the database or vhost

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/redact"
 	"github.com/twelvekit/twelvekit/internal/redact/redacttest"
 )
 
@@ -209,4 +211,57 @@ func TestExplain_fileFromNotShownWhenNoFile(t *testing.T) {
 			t.Errorf("Explain API_KEY: source %s from %q, want file from %q", s.Source, s.From, want)
 		}
 	}
+}
+
+// FuzzPrinters plants the canary in URL- and DSN-shaped strings built from
+// the fuzzer's parts, as values and as defaults of plain strings, lists and
+// url.URL fields: Explain, Describe and its three renderers never show it.
+// The seeds run with every go test.
+func FuzzPrinters(f *testing.F) {
+	for _, fam := range redacttest.Families {
+		f.Add(fam.Scheme, "app", "db.internal:5432", "shop?sslmode=require", "api_key", "")
+	}
+	f.Add("sqlite", "", "", "tmp/x.db", "_auth_pass", "x")
+	f.Add("https", "x@y", "h?k=v@", "a#b", "token", "?#@/")
+	f.Add("postgres", "a:b", "h1,h2", "db/x", "sslpassword", " host=db")
+	f.Fuzz(func(t *testing.T, scheme, user, host, path, key, value string) {
+		var fields []reflect.StructField
+		env := map[string]string{}
+		for i, v := range redacttest.Planted(scheme, user, host, path, key, value, redact.SafeParam) {
+			if strings.ContainsAny(v, "\x00,") {
+				continue
+			}
+			for j, typ := range []reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[[]string](), reflect.TypeFor[*url.URL]()} {
+				name := fmt.Sprintf("V%d_%d", i, j)
+				env[name] = v
+				fields = append(fields,
+					reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)), Type: typ, Tag: reflect.StructTag(`env:"` + name + `"`)},
+					reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)+1), Type: typ,
+						Tag: reflect.StructTag(`env:"D` + name + `" envDefault:` + strconv.Quote(v))})
+			}
+		}
+		cfg := reflect.New(reflect.StructOf(fields)).Interface()
+		opts := []config.Option{config.WithEnvironment(env)}
+		_ = config.Parse(cfg, opts...) // a url.URL may not parse; the rest is read
+		settings, err := config.Explain(cfg, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range settings {
+			if redacttest.Leaks(s.Value + s.Default + s.From) {
+				t.Fatalf("Explain %s = %q (default %q) shows the canary", s.Name, s.Value, s.Default)
+			}
+		}
+		doc, err := config.Describe(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		_ = doc.WriteText(&b)
+		_ = doc.WriteMarkdown(&b)
+		_ = doc.WriteDotEnv(&b)
+		if redacttest.Leaks(b.String()) {
+			t.Fatalf("Describe shows the canary:\n%s", b.String())
+		}
+	})
 }

@@ -200,14 +200,15 @@ func SafeParam(key string) bool {
 // safe or not; its name shows, while an unknown key (which may be a pasted
 // token) is masked with its value.
 func knownKey(key string) bool {
-	return has(credentialKeys, key) || SafeParam(key)
+	return has(namedKeys, key) || SafeParam(key)
 }
 
-// credentialKeys are query keys and keywords whose names show while their
-// values never do: naming them keeps a printed URL readable
-// (?password=[REDACTED] rather than ?[REDACTED]=[REDACTED]). They are not
-// the rule: a key outside every family's safe list is masked either way.
-var credentialKeys = []string{
+// namedKeys is the safe list of query key names: keys whose names show
+// while their values never do (the values of keys outside the families'
+// safe lists are masked whatever their names), so that a printed URL stays
+// readable: ?password=[REDACTED] rather than ?[REDACTED]=[REDACTED]. A key
+// in no list, which may be a pasted token, is masked with its value.
+var namedKeys = []string{
 	"password", "passwd", "pwd", "pass", "sslpassword", "sslkey", "passfile", "token",
 	"access_token", "refresh_token", "id_token", "auth", "auth_token", "authorization",
 	"bearer", "api_key", "apikey", "api-key", "key", "secret", "client_secret",

@@ -337,7 +337,7 @@ func writePair(b *strings.Builder, f family, pair string) {
 // a credential pasted after it, and is masked.
 func plainValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; !isAlnum(c) && !strings.ContainsRune("._-:+%,/()~* ", rune(c)) {
+		if c := v[i]; !isAlnum(c) && !strings.ContainsRune("._-:+%,/()~*[] ", rune(c)) {
 			return false
 		}
 	}

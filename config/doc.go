@@ -106,7 +106,8 @@
 //     name, and the values of the query options in a documented safe list
 //     per family (sslmode, connect_timeout...). ADO.NET, JDBC, libpq
 //     keyword/value and MySQL DSN strings are read too. A bare host name or
-//     IP address (db.internal, 10.0.0.7:5432) shows.
+//     IP address (db.internal, 10.0.0.7:5432) and a boolean word (true,
+//     off) show too.
 //
 // Everything else is [Redacted]: a [Secret], any value read from a file,
 // a plain string of any other shape (GITHUB_PAT, STRIPE_SK, a pasted

@@ -63,17 +63,26 @@ const InsecureNote = " (certificate not verified)"
 // Text returns s, a value whose type says nothing about it (a plain string
 // field, a default, a type's text form), as the rule lets it print: a URL,
 // JDBC URL, MySQL DSN, libpq keyword/value or ADO.NET connection string with
-// the parts that may carry a credential masked (see [URL]); a bare host as
-// it is ([Host]); anything else replaced by [Mask] as a whole. An empty s
-// stays empty.
+// the parts that may carry a credential masked (see [URL]); a bare host
+// ([Host]) or a boolean word (true, false, yes, no, on, off, in any case)
+// as it is; anything else replaced by [Mask] as a whole. An empty s stays
+// empty.
 func Text(s string) string {
-	if s == "" || Host(s) {
+	if s == "" || Host(s) || boolWord(s) {
 		return s
 	}
 	if m, ok := URL(s); ok {
 		return m
 	}
 	return Mask
+}
+
+func boolWord(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off":
+		return true
+	}
+	return false
 }
 
 // Host reports whether s is a bare address that cannot be a credential: an

@@ -45,12 +45,12 @@
 //     Telegram bot URLs, S3 prefixes); every other query value; the
 //     fragment.
 //
-// The credentials the family knows (the password, a token userinfo, the
-// values of options outside the safe lists) are kept behind a function
-// value, where reflection-based printers (go-spew, go-cmp's report) do not
-// follow them; go-cmp compares URLs with [URL.Equal]. fmt's %p, a bad verb
-// for a URL, prints its fields without calling a method: no credential the
-// family knows, but the path and the user name as parsed. [URL.Reveal] gives
+// The password, a token userinfo, a user name that may be a token, the path
+// and every option value the rule masks are kept behind a function value,
+// where reflection-based printers (fmt's %p, go-spew, go-cmp's report) do
+// not follow them; go-cmp compares URLs with [URL.Equal]. What those
+// printers still see is the rest of the parsed URL: the hosts, the
+// database name and the option names. [URL.Reveal] gives
 // the full text. Errors never hold a credential or the raw text. A sqlite
 // "path" shaped like a URL that lost its scheme (//user:password@host/db,
 // /srv/user:password@host/db) is refused, so it is never printed as a file

@@ -180,6 +180,18 @@ func has(list []string, key string) bool {
 	return false
 }
 
+// RoleUser reports whether the user name of a URL of scheme (any case) is a
+// role name, which shows (postgres, mysql, redis, amqp, mqtt...); for every
+// other scheme the user may be a token and is masked.
+func RoleUser(scheme string) bool { return lookupFamily(scheme).user == userRole }
+
+// ShowParam reports whether the rule shows value, percent-decoded, as the
+// value of the query option key in a URL of scheme: key is in the family's
+// safe list and value is plain (no '=', '@', '?', '&', quotes...).
+func ShowParam(scheme, key, value string) bool {
+	return lookupFamily(scheme).safeKey(key) && plainValue(value)
+}
+
 // SafeParam reports whether key (any case) is in the safe list of at least
 // one family: a query key or keyword whose value shows in URLs of that
 // family. backing keeps the values of every other key out of reach of

@@ -236,7 +236,11 @@ func writeRest(b *strings.Builder, f family, rest string) {
 		rest, frag = rest[:i], rest[i:]
 	}
 	query := ""
-	if i := strings.IndexAny(rest, "?;"); i >= 0 {
+	seps := "?;" // jdbc:sqlserver://host;key=value
+	if f.path == pathFile {
+		seps = "?" // a file name may hold ';'
+	}
+	if i := strings.IndexAny(rest, seps); i >= 0 {
 		rest, query = rest[:i], rest[i:]
 	}
 	writePath(b, f, rest)

@@ -28,8 +28,10 @@ import "strings"
 //   - sqlite:path, file:path (no //): the file, as above.
 //   - go-sql-driver/mysql's DSN, user[:password]@net(addr)/dbname?params.
 //   - libpq keyword/value strings (host=db dbname=app password=...) and
-//     ADO.NET strings (Server=db;Database=app;Password=...), read only when
-//     every keyword is one the rule knows; values show for the safe ones.
+//     ADO.NET strings (Server=db;Database=app;Password=...), read when one
+//     keyword at least is one the rule knows; values show for the safe
+//     ones, and a pair with a keyword the rule does not know is masked
+//     whole.
 func URL(s string) (string, bool) {
 	note := ""
 	if t, ok := strings.CutSuffix(s, InsecureNote); ok {

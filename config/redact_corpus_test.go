@@ -265,3 +265,34 @@ func FuzzPrinters(f *testing.F) {
 		}
 	})
 }
+
+// TestPublicTag: public:"true" shows a plain string; a misspelt public tag,
+// or public written as an env option, is a problem of the struct.
+func TestPublicTag(t *testing.T) {
+	t.Parallel()
+	type ok struct {
+		Region string `env:"REGION" public:"true"`
+		Zone   string `env:"ZONE" public:"false"`
+	}
+	env := map[string]string{"REGION": "eu-west-1", "ZONE": "eu-west-1a"}
+	var c ok
+	if err := config.Parse(&c, config.WithEnvironment(env)); err != nil {
+		t.Fatal(err)
+	}
+	settings, err := config.Explain(&c, config.WithEnvironment(env))
+	if err != nil || settings[0].Value != "eu-west-1" || settings[1].Value != "[REDACTED]" {
+		t.Errorf("settings %+v, %v; want REGION shown and ZONE masked", settings, err)
+	}
+	type option struct {
+		Region string `env:"REGION,public"`
+	}
+	type misspelt struct {
+		Region string `env:"REGION" public:"yes"`
+	}
+	for _, v := range []any{&option{}, &misspelt{}} {
+		err := config.Parse(v, config.WithEnvironment(env))
+		if !errors.Is(err, config.ErrStruct) || !strings.Contains(err.Error(), `public:"true"`) {
+			t.Errorf("Parse(%T) = %v, want ErrStruct saying public:\"true\"", v, err)
+		}
+	}
+}

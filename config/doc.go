@@ -155,6 +155,7 @@
 //	an unknown tag option          | error, other fields read         | same, ErrStruct                    |
 //	a `Validate() error` method    | not called                       | called, joins the report           | checks across fields
 //	desc:"..."                     | ignored                          | shown by Describe                  |
+//	public:"true"                  | ignored                          | the value shows in every printer   | declared no credential
 //	Options.Environment            | map or os.Environ                | WithEnvironment                    |
 //	Options.Prefix                 | prefix                           | WithPrefix                         |
 //	Options.FuncMap                | parsers by type                  | WithParser, one per type           | typed, joins the same report

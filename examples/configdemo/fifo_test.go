@@ -17,7 +17,7 @@ func TestDemo_namedPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, code := run(t, bin, []string{"API_KEY_FILE=" + fifo})
-	want := "config: API_KEY: cannot read " + fifo + ", the file named by API_KEY_FILE: not a regular file but a named pipe; want a regular file holding the value, or unset API_KEY_FILE\n"
+	want := "config: API_KEY: cannot read the file that API_KEY_FILE names: not a regular file but a named pipe; want API_KEY_FILE set to the path of a regular file holding the value of API_KEY, such as /run/secrets/api_key (the path, not the value itself), or unset API_KEY_FILE\n"
 	if code != 78 || errOut != want {
 		t.Errorf("exit %d, stderr %q; want 78 and %q", code, errOut, want)
 	}

@@ -173,7 +173,9 @@ func (f family) safeKey(key string) bool {
 
 func has(list []string, key string) bool {
 	for _, k := range list {
-		if strings.EqualFold(k, key) {
+		// the lists are ASCII: a key of another length is not in them (and
+		// a key that folds to one only through Unicode is not safe)
+		if len(k) == len(key) && strings.EqualFold(k, key) {
 			return true
 		}
 	}

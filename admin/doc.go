@@ -35,18 +35,22 @@
 //
 // # Built-in commands
 //
-//   - config: every variable with its value, credentials masked (secrets,
-//     values read from NAME_FILE, variables whose names say they are
-//     credentials, URL passwords), and where it came from, as the load
-//     recorded it; "config NAME" shows what command NAME reads; with -doc,
+//   - config: every variable with its value, printed by twelvekit's one
+//     redaction rule (see config's "Printing values": numbers, booleans,
+//     durations, enums, fields tagged public:"true" and the scheme, hosts,
+//     ports and database of URLs show; secrets, values read from NAME_FILE,
+//     other strings and the credentials of URLs are masked, and a line
+//     under the table says how to show a masked value), and where it came
+//     from, as the load recorded it; "config NAME" shows what command NAME
+//     reads; with -doc,
 //     the documentation of the variables as a text table, Markdown or a
 //     .env.example, and of what each command with its own configuration
 //     reads. It runs, and shows what is missing, when the configuration is
 //     incomplete.
 //   - backing: the backing services attached: the backing.URL fields of the
 //     loaded configuration (set or defaulted) and the other *_URL variables
-//     with a known scheme, redacted; with -check, a reachability check of
-//     each.
+//     with a known scheme, printed by the same rule; with -check, a
+//     reachability check of each.
 //   - version: the release and the build information.
 //   - help: the list of commands and the configuration's documentation, or
 //     one command's flags and, for a command with its own configuration,

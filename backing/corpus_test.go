@@ -32,12 +32,16 @@ func checkPrinters(t *testing.T, raw string) bool {
 	if len(res) > 0 {
 		r = res[0]
 	}
+	// fmt's %p is a bad verb for a URL: fmt prints its fields without
+	// calling a method. Credentials, the path, a user that may be a token
+	// and masked option values are sealed away from it; option names and
+	// the database name are not.
+	inFields := redacttest.Leaks(u.Database())
+	for _, p := range append(u.Params(), u.ClientParams()...) {
+		inFields = inFields || redacttest.Leaks(p.Key)
+	}
 	for name, s := range printers(t, holder{Name: "n", DB: u, Ptr: &u, Res: r, AMQP: a}) {
-		// %p is a bad verb for a URL: fmt prints its fields without calling
-		// a method. They hold no password, token userinfo or option value
-		// (TestRedaction_canary), but they do hold the path, the user name
-		// and the option names the rule masks in every other printer.
-		if strings.Contains(name, "%p") {
+		if inFields && strings.Contains(name, "%p") {
 			continue
 		}
 		if redacttest.Leaks(s) {

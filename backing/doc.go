@@ -24,28 +24,40 @@
 //		Broker   backing.AMQPURL `env:"AMQP_URL"` // AMQP_URL: a redis URL; want amqp or amqps
 //	}
 //
-// # Redaction
+// # Printing URLs
 //
-// [URL.String], every fmt verb (%p included), JSON, text, log/slog and zap
-// print the URL with [config.Redacted] in place of what grants access:
+// [URL.String], every fmt verb, JSON, text, log/slog, zap and [Attached]'s
+// [Resource] print a URL by twelvekit's one redaction rule (the package
+// documentation of internal/redact states it; config and admin use the
+// same), which fails closed: a part shows only when it is known not to
+// carry a credential, and everything else reads [config.Redacted].
 //
-//   - the password of the userinfo;
-//   - a userinfo without password where the family reads it as a token:
-//     nats and tls (nats.go's token), http and https (https://TOKEN@host),
-//     s3; for postgres, mysql, redis, amqp, mqtt, memcached and smtp it is
-//     a user name and stays;
-//   - the value of every credential query option, for every family: the
-//     keys of internal/redact's Param (password, sslpassword, passwd, pwd,
-//     pass, token, access_token, auth_token, api_key, apikey, key, secret,
-//     client_secret, secret_access_key, session_token, jwt, nkey, seed,
-//     sig, signature, X-Amz-Signature, X-Amz-Credential,
-//     X-Amz-Security-Token and every key whose words say credential), also
-//     with leading underscores as SQLite drivers write them (_auth_pass).
+//   - Shown: the scheme, the hosts and ports, the user name of the families
+//     whose user is a role (postgres, mysql, redis, amqp, mqtt, memcached),
+//     the database, vhost or database number (postgres, mysql, amqp, redis)
+//     and the sqlite file, the query keys, and the values of the query
+//     options in the family's safe list (sslmode, connect_timeout,
+//     application_name, target_session_attrs, pool_* for postgres;
+//     parseTime, loc, charset, timeouts for mysql; dial_timeout,
+//     client_name, pool_size... for redis; heartbeat, channel_max... for
+//     amqp; region for s3).
+//   - Masked: the password; the whole userinfo of the families where it
+//     may be a token (nats, http and https, s3, smtp: https://TOKEN@host,
+//     https://TOKEN:x-oauth-basic@host, an AWS key as the SMTP user); every
+//     path segment that is not the database (Slack and Discord webhooks,
+//     Telegram bot URLs, S3 prefixes); every other query value; the
+//     fragment.
 //
-// The credentials are kept behind a function value, where reflection-based
-// printers (go-spew, go-cmp's report, fmt's %p) do not follow them; go-cmp
-// compares URLs with [URL.Equal]. [URL.Reveal] gives the full text. Errors
-// never hold a credential or the raw text.
+// The password, a token userinfo, a user name that may be a token, the path
+// and every option value the rule masks are kept behind a function value,
+// where reflection-based printers (fmt's %p, go-spew, go-cmp's report) do
+// not follow them; go-cmp compares URLs with [URL.Equal]. What those
+// printers still see is the rest of the parsed URL: the hosts, the
+// database name and the option names. [URL.Reveal] gives
+// the full text. Errors never hold a credential or the raw text. A sqlite
+// "path" shaped like a URL that lost its scheme (//user:password@host/db,
+// /srv/user:password@host/db) is refused, so it is never printed as a file
+// name.
 //
 // # Driver-ready output
 //

@@ -73,7 +73,7 @@ func writeMQTT(u *URL, b *strings.Builder, hide bool) {
 // writePathQuery writes the hosts, the path as written and the query.
 func writePathQuery(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
-	b.WriteString(escape(u.path, pathKeep))
+	b.WriteString(escape(u.Path(), pathKeep))
 	u.writeQuery(b, hide)
 }
 
@@ -120,9 +120,9 @@ func (u URL) MQTT() (MQTTOptions, error) {
 	}
 	b := scheme + u.hosts[0].urlHost()
 	if u.variant == "ws" || u.variant == "wss" {
-		b += escape(u.path, pathKeep)
+		b += escape(u.Path(), pathKeep)
 	}
-	return MQTTOptions{Broker: b, Username: u.user, Password: u.Password(), TLS: u.TLSConfig()}, nil
+	return MQTTOptions{Broker: b, Username: u.User(), Password: u.Password(), TLS: u.TLSConfig()}, nil
 }
 
 // greetMQTT sends CONNECT (MQTT 3.1.1, clean session, keep-alive 10 s, no

@@ -135,8 +135,8 @@ func parseNATSList(raw string, dst *URL, fams []string) error {
 		}
 		if u.hasUser {
 			if !out.hasUser {
-				out.hasUser, out.hasPass, out.token, out.user, out.sec = u.hasUser, u.hasPass, u.token, u.user, u.sec
-			} else if u.user != out.user || u.hasPass != out.hasPass || u.token != out.token ||
+				out.hasUser, out.hasPass, out.token, out.user, out.sec = u.hasUser, u.hasPass, u.token, u.user, u.sec // user: sealed in sec
+			} else if u.User() != out.User() || u.hasPass != out.hasPass || u.token != out.token ||
 				u.password() != out.password() || u.creds().token != out.creds().token {
 				return errorf("servers in a NATS list have different credentials; give them once, on the first server")
 			}
@@ -190,7 +190,7 @@ func (u URL) NATS() (NATSOptions, error) {
 	case u.token:
 		o.Token = config.NewSecret(u.creds().token)
 	case u.hasUser:
-		o.User, o.Password = u.user, u.Password()
+		o.User, o.Password = u.User(), u.Password()
 	}
 	return o, nil
 }

@@ -28,7 +28,7 @@ func finishS3(u *URL, params []Param) error {
 
 func writeS3(u *URL, b *strings.Builder, hide bool) {
 	b.WriteString(escape(u.database, hostKeep))
-	b.WriteString(escape(u.path, pathKeep))
+	b.WriteString(escape(u.Path(), pathKeep))
 	u.writeQuery(b, hide)
 }
 

@@ -101,6 +101,11 @@ type secrets struct {
 	token    string         // a lone userinfo that the family reads as a token
 	params   map[int]string // credential values of URL.params, by index
 	client   map[int]string // credential values of URL.client, by index
+	// path and user are the URL's path (webhook and bot tokens live in
+	// paths) and, for the families whose user may be a token, its user:
+	// not credentials the family knows, but parts the printing rule masks,
+	// kept out of reach of reflection too.
+	path, user string
 }
 
 // URL is a parsed backing-service URL: a scheme family, hosts with ports,
@@ -108,13 +113,13 @@ type secrets struct {
 // mode. Build one with [Parse] or through config loading, which calls
 // [URL.UnmarshalText].
 //
-// A URL never shows what grants access by accident: [URL.String], fmt (every
-// verb, %p included), encoding/json, log/slog and zap print it with
-// [config.Redacted] in place of the password, of a token-only userinfo
-// (nats://TOKEN@host, https://TOKEN@host) and of the value of every
-// credential query option (see the package documentation). The credentials
-// are kept where printers that read fields by reflection (go-spew, go-cmp's
-// report, fmt's %p) do not follow them; go-cmp compares URLs with
+// A URL never shows what grants access by accident: [URL.String], fmt,
+// encoding/json, log/slog and zap print it by twelvekit's one redaction rule
+// (see "Printing URLs" in the package documentation): scheme, hosts, ports,
+// database and safe options show, the rest reads [config.Redacted]. The
+// credentials, the path, a user that may be a token and the masked option
+// values are kept where printers that read fields by reflection (go-spew,
+// go-cmp's report, fmt's %p) do not follow them; go-cmp compares URLs with
 // [URL.Equal]. [URL.Reveal] returns the full form. The zero value is an
 // unset URL: it prints as "" and reports [URL.IsZero]. A URL is an immutable
 // value, safe for concurrent use; its accessors return copies.
@@ -153,7 +158,15 @@ func (u URL) creds() secrets {
 // holds a copy: one allocation, and nothing a reflection-based printer
 // reaches.
 func (u *URL) sealSecrets() {
-	if u.pending.password == "" && u.pending.token == "" && u.pending.params == nil && u.pending.client == nil {
+	if u.path != "" {
+		u.pending.path, u.path = u.path, ""
+	}
+	if u.user != "" && !redact.RoleUser(u.fam.name) {
+		u.pending.user, u.user = u.user, ""
+	}
+	u.sealShown(u.params, &u.pending.params)
+	u.sealShown(u.client, &u.pending.client)
+	if p := u.pending; p.password == "" && p.token == "" && p.params == nil && p.client == nil && p.path == "" && p.user == "" {
 		return
 	}
 	s := u.pending
@@ -161,11 +174,32 @@ func (u *URL) sealSecrets() {
 	u.sec = func() secrets { return s }
 }
 
+// sealShown moves into m the option values the printing rule masks that
+// seal left in ps (a safe key's value holding marks such as '=' or '@').
+func (u *URL) sealShown(ps []Param, m *map[int]string) {
+	for i, p := range ps {
+		if p.Value == "" || redact.ShowParam(u.fam.name, p.Key, p.Value) {
+			continue
+		}
+		if *m == nil {
+			*m = make(map[int]string)
+		}
+		(*m)[i] = p.Value
+		ps[i].Value = ""
+	}
+}
+
 // unseal brings the credentials back into pending, to change them.
 func (u *URL) unseal() {
 	if u.sec != nil {
 		u.pending = u.sec()
 		u.sec = nil
+	}
+	if u.pending.path != "" {
+		u.path, u.pending.path = u.pending.path, ""
+	}
+	if u.pending.user != "" {
+		u.user, u.pending.user = u.pending.user, ""
 	}
 }
 
@@ -194,7 +228,12 @@ func (u URL) Hosts() []Host { return slices.Clone(u.hosts) }
 // User returns the percent-decoded user name, or "". A lone userinfo that
 // the family reads as a token (nats://TOKEN@host, https://TOKEN@host) is not
 // a user name: User returns "" and the driver-ready output carries the token.
-func (u URL) User() string { return u.user }
+func (u URL) User() string {
+	if u.user != "" {
+		return u.user
+	}
+	return u.creds().user
+}
 
 // Password returns the percent-decoded password as a [config.Secret], unset
 // when the URL has none.
@@ -208,7 +247,12 @@ func (u URL) Database() string { return u.database }
 
 // Path returns the percent-decoded path as written, with its leading "/"
 // (the key prefix of an s3 URL, the path of an http or ws URL).
-func (u URL) Path() string { return u.path }
+func (u URL) Path() string {
+	if u.path != "" {
+		return u.path
+	}
+	return u.creds().path
+}
 
 // Params returns a copy of the connection options of the query, in the
 // order written, percent-decoded, credential values included: it is an
@@ -248,8 +292,8 @@ func (u URL) TLS() TLSMode { return u.tls }
 // (compared in constant time). go-cmp uses it, so cmp.Diff of configs
 // holding URLs neither panics on unexported fields nor reads them.
 func (u URL) Equal(v URL) bool {
-	if u.fam != v.fam || u.variant != v.variant || u.user != v.user || u.hasUser != v.hasUser ||
-		u.hasPass != v.hasPass || u.token != v.token || u.path != v.path || u.database != v.database ||
+	if u.fam != v.fam || u.variant != v.variant || u.User() != v.User() || u.hasUser != v.hasUser ||
+		u.hasPass != v.hasPass || u.token != v.token || u.Path() != v.Path() || u.database != v.database ||
 		u.tls != v.tls || u.insecure != v.insecure || u.redisDB != v.redisDB || u.pgSSLMode != v.pgSSLMode ||
 		!slices.Equal(u.hosts, v.hosts) {
 		return false
@@ -371,7 +415,7 @@ func (u *URL) writeUserinfo(b *strings.Builder, hide bool) {
 	case u.token:
 		b.WriteString(escape(u.creds().token, userKeep))
 	default:
-		b.WriteString(escape(u.user, userKeep))
+		b.WriteString(escape(u.User(), userKeep))
 	}
 	if u.hasPass {
 		b.WriteByte(':')

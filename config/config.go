@@ -487,8 +487,8 @@ func (l *loader) leafByField(name string, t reflect.Type, from int) int {
 }
 
 func (l *loader) emptyProblem(key string) string {
-	if path, ok := l.fromFile[key]; ok {
-		return "empty: " + path + ", the file named by " + key + "_FILE, is empty"
+	if _, ok := l.fromFile[key]; ok {
+		return "empty: the file that " + key + "_FILE names is empty"
 	}
 	return "set but empty"
 }

@@ -92,14 +92,39 @@
 // environment, a NAME_FILE file, a .env file, the default, or unset. Give
 // Load and Explain the same [WithReport]: the load records the sources as it
 // reads, and Explain shows them without reading the environment again, so it
-// agrees with what was loaded (a field tagged unset included). Explain masks
-// by meaning as well as by type: a [Secret], any value read from a file, any
-// variable whose name says it is a credential (PASSWORD, PASSWD, SECRET,
-// TOKEN, API_KEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY, a trailing KEY, AUTH,
-// DSN...: the rule of twelvekit's internal/redact, shared with backing and
-// admin), and the password, token and credential query values of any
-// URL-shaped value, read the way drivers split a URL (a password may hold /,
-// ?, # or @).
+// agrees with what was loaded (a field tagged unset included).
+//
+// # Printing values
+//
+// Explain, [Describe] and its three renderers, admin's config built-in and
+// backing's URL printers share one rule, twelvekit's internal/redact, which
+// fails closed: a value is shown only when what it is says it cannot be a
+// credential.
+//
+//   - Its type: bool, the integer and float kinds, time.Duration,
+//     time.Location, IP addresses, and every named type of those kinds (an
+//     enum, such as a log level); lists and maps of them.
+//   - The team declared it public, with the public:"true" tag, such as
+//     Region string `env:"REGION" public:"true"` (a tag of its own,
+//     because caarlos0/env refuses an env option it does not know).
+//   - It is a part of a URL or connection string known not to carry one:
+//     the scheme, hosts and ports, the user name of the schemes whose user
+//     is a role (postgres, mysql, redis, amqp...), the database or vhost
+//     name, and the values of the query options in a documented safe list
+//     per family (sslmode, connect_timeout...). ADO.NET, JDBC, libpq
+//     keyword/value and MySQL DSN strings are read too. A bare host name or
+//     IP address (db.internal, 10.0.0.7:5432) and a boolean word (true,
+//     off) show too.
+//
+// Everything else is [Redacted]: a [Secret], any value read from a file,
+// a plain string of any other shape (GITHUB_PAT, STRIPE_SK, a pasted
+// token), and of a URL the password, a userinfo that may be a token, every
+// path segment that is not the database (webhook tokens live there), every
+// other query value and the fragment. A default follows the same rule in
+// Describe as the value in Explain; the text table says how to show a
+// masked value, and a .env.example leaves a masked default blank. No
+// report about NAME_FILE or a file variable quotes what was set, which may
+// be the secret pasted where its path belongs.
 //
 // # Documentation
 //
@@ -151,6 +176,7 @@
 //	desc:"..."                     | ignored                          | shown by Describe                  |
 //	envOld:"OLD_NAME,..."          | ignored                          | OLD_NAME read when NAME is unset,  | rename a variable one deploy
 //	                               |                                  |   with a warning (Report.Warnings) |   at a time across a fleet
+//	public:"true"                  | ignored                          | the value shows in every printer   | declared no credential
 //	Options.Environment            | map or os.Environ                | WithEnvironment                    |
 //	Options.Prefix                 | prefix                           | WithPrefix                         |
 //	Options.FuncMap                | parsers by type                  | WithParser, one per type           | typed, joins the same report

@@ -91,7 +91,7 @@ func TestLoad_nameFileProblems(t *testing.T) {
 		{
 			name:    "empty file for a required variable",
 			env:     map[string]string{"API_KEY_FILE": empty},
-			want:    []string{"API_KEY: empty: " + empty + ", the file named by API_KEY_FILE, is empty; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it"},
+			want:    []string{"API_KEY: empty: the file that API_KEY_FILE names is empty; want a secret value; set API_KEY, or API_KEY_FILE to a file holding it"},
 			wantErr: config.ErrMissing,
 		},
 	}

@@ -308,10 +308,17 @@ func (w *walker) walk(t reflect.Type, index []int, path, prefix string, onPath [
 				init = true
 			case "-":
 				name = "-"
+			case "public":
+				bad = true
+				w.fail(fpath, prefix+name, "public is not an option of the env tag (caarlos0/env refuses it); write it as a tag of its own, public:%q", "true")
 			default:
 				bad = true
 				w.fail(fpath, prefix+name, "unknown option %q in the env tag; use one of %s", o, knownTagOptions)
 			}
+		}
+		if pub, ok := sf.Tag.Lookup("public"); ok && pub != "true" && pub != "false" {
+			bad = true
+			w.fail(fpath, prefix+name, "public tag %q; want public:%q, or no public tag", pub, "true")
 		}
 		if name == "-" || bad {
 			continue

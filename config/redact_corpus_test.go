@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/redact"
 	"github.com/twelvekit/twelvekit/internal/redact/redacttest"
 )
 
@@ -207,6 +209,90 @@ func TestExplain_fileFromNotShownWhenNoFile(t *testing.T) {
 		}
 		if s := settings[0]; s.Source != config.SourceFile || s.From != want {
 			t.Errorf("Explain API_KEY: source %s from %q, want file from %q", s.Source, s.From, want)
+		}
+	}
+}
+
+// FuzzPrinters plants the canary in URL- and DSN-shaped strings built from
+// the fuzzer's parts, as values and as defaults of plain strings, lists and
+// url.URL fields: Explain, Describe and its three renderers never show it.
+// The seeds run with every go test.
+func FuzzPrinters(f *testing.F) {
+	for _, fam := range redacttest.Families {
+		f.Add(fam.Scheme, "app", "db.internal:5432", "shop?sslmode=require", "api_key", "")
+	}
+	f.Add("sqlite", "", "", "tmp/x.db", "_auth_pass", "x")
+	f.Add("https", "x@y", "h?k=v@", "a#b", "token", "?#@/")
+	f.Add("postgres", "a:b", "h1,h2", "db/x", "sslpassword", " host=db")
+	f.Fuzz(func(t *testing.T, scheme, user, host, path, key, value string) {
+		var fields []reflect.StructField
+		env := map[string]string{}
+		for i, v := range redacttest.Planted(scheme, user, host, path, key, value, redact.SafeParam) {
+			if strings.ContainsAny(v, "\x00,") {
+				continue
+			}
+			for j, typ := range []reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[[]string](), reflect.TypeFor[*url.URL]()} {
+				name := fmt.Sprintf("V%d_%d", i, j)
+				env[name] = v
+				fields = append(fields,
+					reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)), Type: typ, Tag: reflect.StructTag(`env:"` + name + `"`)},
+					reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)+1), Type: typ,
+						Tag: reflect.StructTag(`env:"D` + name + `" envDefault:` + strconv.Quote(v))})
+			}
+		}
+		cfg := reflect.New(reflect.StructOf(fields)).Interface()
+		opts := []config.Option{config.WithEnvironment(env)}
+		_ = config.Parse(cfg, opts...) // a url.URL may not parse; the rest is read
+		settings, err := config.Explain(cfg, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range settings {
+			if redacttest.Leaks(s.Value + s.Default + s.From) {
+				t.Fatalf("Explain %s = %q (default %q) shows the canary", s.Name, s.Value, s.Default)
+			}
+		}
+		doc, err := config.Describe(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		_ = doc.WriteText(&b)
+		_ = doc.WriteMarkdown(&b)
+		_ = doc.WriteDotEnv(&b)
+		if redacttest.Leaks(b.String()) {
+			t.Fatalf("Describe shows the canary:\n%s", b.String())
+		}
+	})
+}
+
+// TestPublicTag: public:"true" shows a plain string; a misspelt public tag,
+// or public written as an env option, is a problem of the struct.
+func TestPublicTag(t *testing.T) {
+	t.Parallel()
+	type ok struct {
+		Region string `env:"REGION" public:"true"`
+		Zone   string `env:"ZONE" public:"false"`
+	}
+	env := map[string]string{"REGION": "eu-west-1", "ZONE": "eu-west-1a"}
+	var c ok
+	if err := config.Parse(&c, config.WithEnvironment(env)); err != nil {
+		t.Fatal(err)
+	}
+	settings, err := config.Explain(&c, config.WithEnvironment(env))
+	if err != nil || settings[0].Value != "eu-west-1" || settings[1].Value != "[REDACTED]" {
+		t.Errorf("settings %+v, %v; want REGION shown and ZONE masked", settings, err)
+	}
+	type option struct {
+		Region string `env:"REGION,public"`
+	}
+	type misspelt struct {
+		Region string `env:"REGION" public:"yes"`
+	}
+	for _, v := range []any{&option{}, &misspelt{}} {
+		err := config.Parse(v, config.WithEnvironment(env))
+		if !errors.Is(err, config.ErrStruct) || !strings.Contains(err.Error(), `public:"true"`) {
+			t.Errorf("Parse(%T) = %v, want ErrStruct saying public:\"true\"", v, err)
 		}
 	}
 }

@@ -133,8 +133,8 @@ type credentials struct {
 }
 
 // TestExplain_redaction plants a canary in each kind of credential Explain
-// must hide: a value read through NAME_FILE, variables whose names say they
-// are credentials, and URL-shaped values whose passwords start with the
+// must hide: a value read through NAME_FILE, plain strings whatever their
+// names, and URL-shaped values whose passwords start with the
 // characters that end a URL's authority for net/url (/, ? and #).
 func TestExplain_redaction(t *testing.T) {
 	t.Parallel()

@@ -12,6 +12,9 @@ import (
 	"net/http"
 	"os"
 
+	"go.uber.org/zap"
+
+	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
@@ -34,6 +37,9 @@ func run() int {
 	}
 	log := logging.New(cfg.Logging)
 	defer log.Sync()
+	// What the environment attaches (*_URL variables), printed by the one
+	// redaction rule: scheme, hosts, ports and database show, no credential.
+	log.Info("attached", zap.Stringers("backing", backing.Attached(nil)))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

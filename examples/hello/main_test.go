@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -60,7 +62,11 @@ func TestHello_contractTight(t *testing.T) {
 func TestHello_requestLog(t *testing.T) {
 	port := testkit.FreePort(t)
 	cmd := exec.Command(helloBin)
-	cmd.Env = []string{"PORT=" + strconv.Itoa(port), "DRAIN_DELAY=0s", "GREETING=hi there"}
+	const canary = "Zq7canary9Wx"
+	cmd.Env = []string{"PORT=" + strconv.Itoa(port), "DRAIN_DELAY=0s", "GREETING=hi there",
+		"DATABASE_URL=postgres://app:" + canary + "@db.internal:5433/shop?sslmode=require",
+		"SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/" + canary,
+		"REPO_URL=https://x-access-token:" + canary + "@github.com/org/repo.git"}
 	cmd.Dir = t.TempDir()
 	p := testkit.Start(t, cmd)
 	next := func(msg string) map[string]any {
@@ -76,6 +82,16 @@ func TestHello_requestLog(t *testing.T) {
 			return false
 		})
 		return found
+	}
+	attached, _ := json.Marshal(next("attached"))
+	for _, want := range []string{"DATABASE_URL=postgres://app:[REDACTED]@db.internal:5433/shop?sslmode=require",
+		"SLACK_WEBHOOK_URL=https://hooks.slack.com:443/", "REPO_URL=https://[REDACTED]@github.com:443/"} {
+		if !strings.Contains(string(attached), want) {
+			t.Errorf("attached event %s does not show %s", attached, want)
+		}
+	}
+	if strings.Contains(string(attached), canary) {
+		t.Errorf("attached event shows a credential: %s", attached)
 	}
 	next("ready")
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}

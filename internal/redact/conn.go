@@ -86,7 +86,8 @@ var pgKeywords = []string{
 // keywordValue masks a libpq keyword/value string such as
 // "host=db user=app password='it\'s'": pairs keyword = value separated by
 // spaces, a value either bare or single-quoted with \' and \\ escapes. It
-// is read only when every keyword is one of libpq's.
+// is read when at least one keyword is libpq's; a pair with a keyword libpq
+// does not have is masked whole.
 func keywordValue(s string) (string, bool) {
 	f := lookupFamily("postgres")
 	var b strings.Builder
@@ -107,9 +108,10 @@ func keywordValue(s string) (string, bool) {
 		for i < len(s) && isSpace(s[i]) {
 			i++
 		}
-		if key == "" || i == len(s) || s[i] != '=' || !has(pgKeywords, key) && !has(pgKeys, key) {
+		if key == "" || i == len(s) || s[i] != '=' {
 			return "", false
 		}
+		known := has(pgKeywords, key) || has(pgKeys, key)
 		i++
 		for i < len(s) && isSpace(s[i]) {
 			i++
@@ -139,12 +141,21 @@ func keywordValue(s string) (string, bool) {
 		if quoted {
 			val = strings.TrimSuffix(strings.TrimPrefix(val, "'"), "'")
 		}
-		if !f.safeKey(key) || !plainValue(val) {
+		switch {
+		case !known:
+			// a keyword libpq does not have may be a pasted token: the
+			// whole pair goes
+			b.WriteString(s[last:k])
+			b.WriteString(Mask)
+			last = i
+		case !f.safeKey(key) || !plainValue(val):
 			b.WriteString(s[last:v])
 			b.WriteString(Mask)
 			last = i
 		}
-		pairs++
+		if known {
+			pairs++
+		}
 	}
 	b.WriteString(s[last:])
 	return b.String(), pairs > 0
@@ -179,7 +190,8 @@ var adoSecret = []string{
 
 // adoNet masks an ADO.NET-style connection string, Key=Value pairs split at
 // ';', a value optionally quoted with " or ' (a doubled quote inside). It is
-// read only when every keyword is one the rule knows.
+// read when at least one keyword is one the rule knows; a pair with another
+// keyword is masked whole.
 func adoNet(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s) + len(Mask))
@@ -207,9 +219,7 @@ func adoNet(s string) (string, bool) {
 		}
 		norm := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(key), " ", ""))
 		safe := has(adoSafe, norm)
-		if !safe && !has(adoSecret, norm) {
-			return "", false
-		}
+		known := safe || has(adoSecret, norm)
 		i += eq + 1
 		v := i
 		for i < len(s) && s[i] == ' ' {
@@ -237,17 +247,24 @@ func adoNet(s string) (string, bool) {
 			i++
 		}
 		val := strings.TrimSpace(s[v:i])
-		b.WriteString(s[start:v])
-		if safe && plainValue(val) {
-			b.WriteString(s[v:i])
-		} else {
+		switch {
+		case !known:
+			// a keyword the rule does not know may be a pasted token: the
+			// whole pair goes
+			b.WriteString(Mask)
+		case safe && plainValue(val):
+			b.WriteString(s[start:i])
+		default:
+			b.WriteString(s[start:v])
 			b.WriteString(Mask)
 		}
 		if i < len(s) {
 			b.WriteByte(';')
 			i++
 		}
-		pairs++
+		if known {
+			pairs++
+		}
 	}
 	return b.String(), pairs > 0
 }

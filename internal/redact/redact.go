@@ -14,18 +14,21 @@
 //     and float kinds, time.Duration, time.Time, *time.Location, IP
 //     addresses and prefixes, and every named type of those kinds, which
 //     is how Go spells an enum (log levels, modes). Lists and maps of them.
-//   - The team declared it public: a config field tagged public:"true".
+//   - The team declared it public: a config field tagged public:"true"
+//     (Region string `env:"REGION" public:"true"`), a request header named
+//     with logging.WithPublicHeaders.
 //   - It is a part of a URL or connection string that is known not to carry
 //     one ([URL]): the scheme, the hosts and ports, the user name of the
 //     schemes whose user is a role (postgres, mysql, redis, amqp...), the
 //     database or vhost name of the families that have one, the file of a
-//     sqlite URL, the names of query keys, and the values of the query keys
+//     sqlite URL, the names of the query keys it knows, and the values of the query keys
 //     in the family's documented safe list (sslmode, connect_timeout...).
+//     A bare host name or IP address ([Host]) is such a part alone.
 //
 // Anything else is masked, keeping the shape for debugging: the whole
 // userinfo of a scheme whose user may be a token (https, s3, smtp, nats,
-// unknown schemes), the password, every path segment
-// that is not the database or vhost (webhook and bot tokens live there),
+// unknown schemes), the password, every path segment that is not the
+// database or vhost (webhook and bot tokens live there),
 // every query value not in the safe list, the fragment, the credential
 // values of ADO.NET, JDBC and libpq keyword/value strings (and the whole
 // pair of a keyword the rule does not know), and a plain string of any other
@@ -34,7 +37,12 @@
 // Request headers follow the same rule ([Header]): a header's value is
 // logged only when the header is in a short documented list of headers that
 // carry none (Accept, Content-Type, User-Agent...) or the program declared
-// it safe.
+// it safe (logging.WithPublicHeaders).
+//
+// There is no list of what is secret: names (GITHUB_PAT, STRIPE_SK), query
+// keys and headers nobody listed are masked like the ones everybody knows.
+// The lists here are of what is safe, and each is documented where it is
+// declared.
 package redact
 
 import (
@@ -55,17 +63,26 @@ const InsecureNote = " (certificate not verified)"
 // Text returns s, a value whose type says nothing about it (a plain string
 // field, a default, a type's text form), as the rule lets it print: a URL,
 // JDBC URL, MySQL DSN, libpq keyword/value or ADO.NET connection string with
-// the parts that may carry a credential masked (see [URL]); a bare host as
-// it is ([Host]); anything else replaced by [Mask] as a whole. An empty s
-// stays empty.
+// the parts that may carry a credential masked (see [URL]); a bare host
+// ([Host]) or a boolean word (true, false, yes, no, on, off, in any case)
+// as it is; anything else replaced by [Mask] as a whole. An empty s stays
+// empty.
 func Text(s string) string {
-	if s == "" || Host(s) {
+	if s == "" || Host(s) || boolWord(s) {
 		return s
 	}
 	if m, ok := URL(s); ok {
 		return m
 	}
 	return Mask
+}
+
+func boolWord(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off":
+		return true
+	}
+	return false
 }
 
 // Host reports whether s is a bare address that cannot be a credential: an

@@ -174,11 +174,25 @@ func (f family) safeKey(key string) bool {
 
 func has(list []string, key string) bool {
 	for _, k := range list {
-		if strings.EqualFold(k, key) {
+		// the lists are ASCII: a key of another length is not in them (and
+		// a key that folds to one only through Unicode is not safe)
+		if len(k) == len(key) && strings.EqualFold(k, key) {
 			return true
 		}
 	}
 	return false
+}
+
+// RoleUser reports whether the user name of a URL of scheme (any case) is a
+// role name, which shows (postgres, mysql, redis, amqp, mqtt...); for every
+// other scheme the user may be a token and is masked.
+func RoleUser(scheme string) bool { return lookupFamily(scheme).user == userRole }
+
+// ShowParam reports whether the rule shows value, percent-decoded, as the
+// value of the query option key in a URL of scheme: key is in the family's
+// safe list and value is plain (no '=', '@', '?', '&', quotes...).
+func ShowParam(scheme, key, value string) bool {
+	return lookupFamily(scheme).safeKey(key) && plainValue(value)
 }
 
 // SafeParam reports whether key (any case) is in the safe list of at least
@@ -201,14 +215,15 @@ func SafeParam(key string) bool {
 // safe or not; its name shows, while an unknown key (which may be a pasted
 // token) is masked with its value.
 func knownKey(key string) bool {
-	return has(credentialKeys, key) || SafeParam(key)
+	return has(namedKeys, key) || SafeParam(key)
 }
 
-// credentialKeys are query keys and keywords whose names show while their
-// values never do: naming them keeps a printed URL readable
-// (?password=[REDACTED] rather than ?[REDACTED]=[REDACTED]). They are not
-// the rule: a key outside every family's safe list is masked either way.
-var credentialKeys = []string{
+// namedKeys is the safe list of query key names: keys whose names show
+// while their values never do (the values of keys outside the families'
+// safe lists are masked whatever their names), so that a printed URL stays
+// readable: ?password=[REDACTED] rather than ?[REDACTED]=[REDACTED]. A key
+// in no list, which may be a pasted token, is masked with its value.
+var namedKeys = []string{
 	"password", "passwd", "pwd", "pass", "sslpassword", "sslkey", "passfile", "token",
 	"access_token", "refresh_token", "id_token", "auth", "auth_token", "authorization",
 	"bearer", "api_key", "apikey", "api-key", "key", "secret", "client_secret",

@@ -28,8 +28,10 @@ import "strings"
 //   - sqlite:path, file:path (no //): the file, as above.
 //   - go-sql-driver/mysql's DSN, user[:password]@net(addr)/dbname?params.
 //   - libpq keyword/value strings (host=db dbname=app password=...) and
-//     ADO.NET strings (Server=db;Database=app;Password=...), read only when
-//     every keyword is one the rule knows; values show for the safe ones.
+//     ADO.NET strings (Server=db;Database=app;Password=...), read when one
+//     keyword at least is one the rule knows; values show for the safe
+//     ones, and a pair with a keyword the rule does not know is masked
+//     whole.
 func URL(s string) (string, bool) {
 	note := ""
 	if t, ok := strings.CutSuffix(s, InsecureNote); ok {
@@ -236,7 +238,11 @@ func writeRest(b *strings.Builder, f family, rest string) {
 		rest, frag = rest[:i], rest[i:]
 	}
 	query := ""
-	if i := strings.IndexAny(rest, "?;"); i >= 0 {
+	seps := "?;" // jdbc:sqlserver://host;key=value
+	if f.path == pathFile {
+		seps = "?" // a file name may hold ';'
+	}
+	if i := strings.IndexAny(rest, seps); i >= 0 {
 		rest, query = rest[:i], rest[i:]
 	}
 	writePath(b, f, rest)
@@ -337,7 +343,7 @@ func writePair(b *strings.Builder, f family, pair string) {
 // a credential pasted after it, and is masked.
 func plainValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; !isAlnum(c) && !strings.ContainsRune("._-:+%,/()~* ", rune(c)) {
+		if c := v[i]; !isAlnum(c) && !strings.ContainsRune("._-:+%,/()~*[] ", rune(c)) {
 			return false
 		}
 	}

@@ -299,7 +299,8 @@ func Planted(scheme, user, host, path, key, value string, safeKey func(string) b
 	if ident(key) && !safeKey(key) {
 		out = append(out, scheme+"://"+host+"/"+path+"?"+key+"="+c)
 	}
-	if !strings.ContainsAny(value, ":=@;") {
+	if !strings.ContainsAny(value, ":=@;,") {
+		// (a ',' makes a list of host names of it, read as memcached's)
 		out = append(out, c)
 	}
 	return out

@@ -139,7 +139,7 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, addr)
 	if err != nil {
-		if ce := parent.Err(); ce != nil {
+		if ce := ctxEnded(ctx, parent, err); ce != nil {
 			return ce
 		}
 		return fail(ErrUnreachable, dialDetail(err))
@@ -192,11 +192,12 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 
 // ctxEnded returns the caller's context error when err came from the
 // context ending. The connection's deadline is the context's, and the
-// network poller can report it a moment before the context's own timer has
-// marked it done: a deadline error means the context is done or about to
-// be, so it waits for that before deciding.
+// network poller (or a dial's own timer) can report it a moment before the
+// context's timer has marked it done: a deadline error means the context is
+// done or about to be (ctx always has a deadline), so it waits for that
+// before deciding.
 func ctxEnded(ctx, parent context.Context, err error) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		<-ctx.Done()
 	}
 	return parent.Err()

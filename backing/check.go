@@ -19,7 +19,8 @@ import (
 // Check tells whether the service of u answers, trying its hosts in order
 // until one does. For each it connects (TCP, or the unix socket), does the
 // TLS handshake where the protocol starts with TLS (rediss, amqps, mqtts,
-// wss, smtps, https, s3), and then completes the first exchange of the
+// wss, smtps, https, s3, and mongodb and kafka URLs that ask for TLS), and
+// then completes the first exchange of the
 // service's own protocol, parsing the whole answer rather than matching its
 // first bytes, so a different program on the port is told apart:
 //
@@ -43,6 +44,11 @@ import (
 //   - smtp: the 220 greeting, then EHLO (or HELO) answered 250, which tells
 //     an FTP server's 220 apart, then QUIT;
 //   - http, https and s3: HEAD /, answered by a status line and headers;
+//   - mongodb: hello in an OP_MSG, answered by an OP_MSG reply to it whose
+//     BSON body holds ok: 1 and maxWireVersion; a mongodb+srv URL's hosts
+//     come from its SRV record, looked up within ctx;
+//   - kafka: an ApiVersions request (version 0, before any SASL), answered
+//     by a response with our correlation id whose list holds ApiVersions;
 //   - sqlite: the file exists (":memory:" always does).
 //
 // It sends no credentials. Each host is bounded by the timeout of
@@ -228,13 +234,14 @@ func handshake(ctx context.Context, conn net.Conn, u URL, h Host) (net.Conn, err
 
 // tlsFirst reports whether the connection starts with a TLS handshake: the
 // TLS variants of the families whose protocol has no upgrade of its own
-// (rediss, amqps, mqtts, wss, smtps, https, s3). PostgreSQL, MySQL, NATS and smtp:// negotiate TLS
+// (rediss, amqps, mqtts, wss, smtps, https, s3, and MongoDB and Kafka when
+// their URL asks for TLS). PostgreSQL, MySQL, NATS and smtp:// negotiate TLS
 // inside their protocol, after the first exchange Check makes.
 func (u URL) tlsFirst() bool {
 	switch u.fam {
 	case &s3Family:
 		return true
-	case &mongoFamily:
+	case &mongoFamily, &kafkaFamily:
 		return u.tls != TLSDisable
 	}
 	switch u.variant {

@@ -206,6 +206,7 @@ func nativeMySQL(raw string, u *URL) (bool, error) {
 	if err := finishMySQL(u, params); err != nil {
 		return true, err
 	}
+	u.seal()
 	return true, nil
 }
 

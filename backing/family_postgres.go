@@ -246,6 +246,7 @@ func nativePostgres(raw string, u *URL) (bool, error) {
 	if len(u.hosts) == 0 {
 		return true, errorf("missing host; give host= in the keyword/value string, since nothing is read from the machine (no PGHOST, no default socket)")
 	}
+	u.seal()
 	return true, nil
 }
 

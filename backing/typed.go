@@ -72,3 +72,11 @@ type MongoURL struct{ URL }
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
 // MongoDB URLs; another family's error wraps [ErrFamily].
 func (u *MongoURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mongodb") }
+
+// KafkaURL is a [URL] field that accepts only Kafka broker lists: kafka and
+// kafka+ssl URLs (Heroku's KAFKA_URL), and a bare host:port list.
+type KafkaURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// Kafka broker lists; another family's error wraps [ErrFamily].
+func (u *KafkaURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "kafka") }

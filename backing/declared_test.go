@@ -162,3 +162,29 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 		t.Errorf("SQLURL keyword/value: %v %v", s, err)
 	}
 }
+
+// TestAttached_newFamilies checks that the environment's MongoDB and Kafka
+// URLs are listed, redacted, with Heroku's KAFKA_URL among them.
+func TestAttached_newFamilies(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"MONGODB_URL":        "mongodb+srv://app:sekret@cluster0.abcde.mongodb.net/shop?retryWrites=true",
+		"KAFKA_URL":          "kafka+ssl://ec2-1.compute-1.amazonaws.com:9096,kafka+ssl://ec2-2.compute-1.amazonaws.com:9096",
+		"KAFKA_CLIENT_CERT":  "-----BEGIN CERTIFICATE-----",
+		"ORDERS_MONGO_URL":   "mongodb://u:sekret@h/?maxPoolSize=-1",
+		"KAFKA_TRUSTED_CERT": "-----BEGIN CERTIFICATE-----",
+	}
+	got := backing.Attached(env)
+	var lines []string
+	for _, r := range got {
+		lines = append(lines, r.String())
+	}
+	want := []string{
+		"KAFKA_URL=kafka+ssl://ec2-1.compute-1.amazonaws.com:9096,ec2-2.compute-1.amazonaws.com:9096",
+		"MONGODB_URL=mongodb+srv://app:[REDACTED]@cluster0.abcde.mongodb.net/shop?retryWrites=true",
+		"backing: ORDERS_MONGO_URL: MongoDB option maxPoolSize is not a whole number from 0 up; fix it",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Attached:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}

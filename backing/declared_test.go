@@ -130,6 +130,9 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 		{"mysql", "u:sekrit@cloudsql(h)/db"},
 		{"mysql", "u:sekrit@tcp(h:99999)/db"},
 		{"mysql", "u:sekrit@tcp(h)/db?tls=custom"},
+		{"mysql", "u:sekrit@tcp(h)/db?strict=true"}, // go-sql-driver panics on it
+		{"mysql", "mysql://u:sekrit@h/db?strict=true"},
+		{"postgres", "host=h dbname=d service=prod password=sekrit"},
 		{"redis", "ws://h"},
 		{"amqp", "h:5672"},
 	}

@@ -6,8 +6,7 @@
 //
 // [Parse] reads the URLs platforms hand out in *_URL variables: postgres,
 // mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http, s3,
-// mongodb and kafka, with
-// their aliases and TLS variants. It canonicalises the scheme, fills in the
+// mongodb and kafka, with their aliases and TLS variants. It canonicalises the scheme, fills in the
 // default port, percent-decodes credentials, reads IPv6 literals and zones,
 // unix sockets and host lists, keeps query options in order and states the
 // TLS mode explicitly ([URL.TLS]). It refuses, inside the config report,
@@ -64,7 +63,7 @@
 //
 // # Proof, and the deliberate differences
 //
-// The conformance module of this repository feeds several hundred URLs, and
+// The conformance module of this repository feeds about 1,250 values, and
 // backing's output for each, to the drivers' own parsers (pgconn, pgxpool,
 // lib/pq, go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL,
 // amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker,
@@ -216,13 +215,34 @@
 //
 // [Attached] lists every *_URL variable of an environment with a known
 // scheme (and MEMCACHIER_SERVERS and its kin), redacted, for start-up logs.
-// [Check] tells whether a service answers with its own protocol's greeting,
-// within a timeout, so a closed port and another program on the port are
-// both reported; when the caller's context ends first it returns ctx.Err().
+// [Check] tells whether a service answers with its own protocol: it
+// completes the protocol's first exchange (a PostgreSQL startup, a MySQL
+// handshake packet read whole, an AMQP Connection.Start frame, a NATS INFO's
+// JSON, an MQTT CONNACK, a MongoDB hello, a Kafka ApiVersions...) within a
+// timeout, so a closed port and another program on the port are both
+// reported, the latter naming what answered; a valid beginning followed by
+// silence fails; when the caller's context ends first it returns ctx.Err().
 //
 // # Families
 //
-// Each family is one entry of an unexported table (name, spellings, default
-// ports, TLS, an example, and its parse, write and greet functions) and one
-// file, family_<name>.go; a test fails when an entry lacks a part.
+// Each family is one entry of an unexported table (name, spellings, the
+// spellings it shares with other families when declared, default ports,
+// TLS, an example, the parts of its URLs that hold no credential, and its
+// parse, write and greet functions) and one file, family_<name>.go; a test
+// fails when an entry lacks a part.
+//
+// MongoDB: mongodb and mongodb+srv URLs are read as the official driver's
+// connection-string parser reads them, and checked as it checks them when
+// a client applies them ([URL.Mongo] is what options.Client().ApplyURI
+// takes). Besides the password and the credential options of every family,
+// every auth option (authSource, authMechanism, authMechanismProperties,
+// which can hold an AWS session token) and every password option
+// (tlsCertificateKeyFilePassword) is masked in print.
+//
+// Kafka: a broker list, written bare (h1:9092,h2:9092) in a field declaring
+// Kafka, or as kafka:// and kafka+ssl:// URLs, Heroku's KAFKA_URL. [URL.Kafka]
+// returns the seeds, TLS, SASL and client id a client such as franz-go
+// takes, and adds Heroku's KAFKA_CLIENT_CERT, KAFKA_CLIENT_CERT_KEY and
+// KAFKA_TRUSTED_CERT ([KafkaCerts], which a config struct can embed; Parse
+// itself reads no variable).
 package backing

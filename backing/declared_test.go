@@ -115,9 +115,9 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 			t.Errorf("undeclared %q: %s, %v; want %s", raw, u.Scheme(), err, fam)
 		}
 	}
-	for _, raw := range []string{"host=h dbname=d", "u:pw@tcp(h:3306)/db"} {
-		if _, err := backing.Parse(raw); !errors.Is(err, backing.ErrInvalid) {
-			t.Errorf("undeclared %q: %v, want ErrInvalid", raw, err)
+	for raw, field := range map[string]string{"host=h dbname=d": "PostgresURL", "u:pw@tcp(h:3306)/db": "MySQLURL"} {
+		if _, err := backing.Parse(raw); !errors.Is(err, backing.ErrInvalid) || !strings.Contains(err.Error(), field) {
+			t.Errorf("undeclared %q: %v, want ErrInvalid naming %s", raw, err, field)
 		}
 	}
 	bad := []struct{ fam, raw string }{

@@ -238,6 +238,8 @@ func parse(raw string, u *URL, fams []string) error {
 			return parseSQLite(raw, u)
 		case isKeywordValue(raw):
 			return errKeywordValue
+		case strings.Contains(raw, "tcp(") || strings.Contains(raw, "unix("):
+			return errorf("a go-sql-driver DSN, not a URL; read it with a field declaring MySQL (backing.MySQLURL, backing.SQLURL) or write it as mysql://user:password@host:3306/dbname")
 		case colon > 0 && colon+1 < len(raw) && raw[colon+1] >= '0' && raw[colon+1] <= '9', colon < 0 && strings.IndexByte(raw, ',') >= 0:
 			return parseHostList(raw, u) // host:port or host:port,host:port
 		case colon > 0 && validScheme(raw[:colon]):
@@ -265,7 +267,7 @@ func parse(raw string, u *URL, fams []string) error {
 }
 
 // errKeywordValue is the error for a libpq keyword/value string.
-var errKeywordValue = errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
+var errKeywordValue = errorf("a libpq keyword/value string (host=... dbname=...), not a URL; read it with a field declaring PostgreSQL (backing.PostgresURL, backing.SQLURL) or write it as postgres://user:password@host:5432/dbname")
 
 // isKeywordValue reports whether s starts like a libpq keyword/value
 // string: a keyword, then '='.

@@ -90,7 +90,7 @@ func Check(ctx context.Context, u URL, opts ...Option) error {
 	}
 	var first error
 	for _, h := range hosts {
-		err := checkHost(ctx, u, h, s.timeout)
+		err := checkHost(ctx, u, h, s)
 		if err == nil {
 			return nil
 		}
@@ -128,7 +128,8 @@ func (e *CheckError) Error() string {
 // Unwrap returns [ErrUnreachable], [ErrWrongService] or the context's error.
 func (e *CheckError) Unwrap() error { return e.err }
 
-func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) error {
+func checkHost(parent context.Context, u URL, h Host, s settings) error {
+	timeout := s.timeout
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	addr := h.String()
@@ -160,7 +161,7 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 
 	var c net.Conn = conn
 	if u.tlsFirst() {
-		c, err = handshake(ctx, conn, u, h)
+		c, err = handshake(ctx, conn, u, h, s.tls)
 	}
 	if err != nil {
 		if ce := ctxEnded(ctx, parent, err); ce != nil {
@@ -217,12 +218,15 @@ func dialDetail(err error) string {
 	return err.Error()
 }
 
-func handshake(ctx context.Context, conn net.Conn, u URL, h Host) (net.Conn, error) {
+func handshake(ctx context.Context, conn net.Conn, u URL, h Host, given *tls.Config) (net.Conn, error) {
 	cfg := u.TLSConfig()
+	if given != nil {
+		cfg = given.Clone()
+	}
 	if cfg == nil {
 		cfg = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: h.Name}
 	}
-	if !h.Unix {
+	if !h.Unix && (given == nil || given.ServerName == "") {
 		cfg.ServerName = h.Name
 	}
 	tc := tls.Client(conn, cfg)

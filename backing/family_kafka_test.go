@@ -224,3 +224,66 @@ func TestCheck_kafka(t *testing.T) {
 		t.Errorf("SSH on the Kafka port: %v", err)
 	}
 }
+
+// TestCheck_kafkaClientCert checks a broker that requires a client
+// certificate, as Heroku Kafka does: Check succeeds with the TLS settings
+// of URL.Kafka passed by WithTLSConfig, and fails without them.
+func TestCheck_kafkaClientCert(t *testing.T) {
+	serverCert, serverKey := selfSigned(t, "broker")
+	clientCert, clientKey := selfSigned(t, "client")
+	pair, err := tls.X509KeyPair([]byte(serverCert), []byte(serverKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := x509.NewCertPool()
+	clients.AppendCertsFromPEM([]byte(clientCert))
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clients})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				var size [4]byte
+				if _, err := io.ReadFull(c, size[:]); err != nil {
+					return
+				}
+				req := make([]byte, binary.BigEndian.Uint32(size[:]))
+				if _, err := io.ReadFull(c, req); err != nil || len(req) < 8 {
+					return
+				}
+				_, _ = c.Write(apiVersions(binary.BigEndian.Uint32(req[4:]), 0, 18))
+				_, _ = io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	defer func() { ln.Close(); wg.Wait() }()
+	u, err := backing.Parse("kafka+ssl://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := u.Kafka(backing.KafkaCerts{ClientCert: clientCert, ClientKey: config.NewSecret(clientKey), TrustedCert: serverCert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second), backing.WithTLSConfig(o.TLS)); err != nil {
+		t.Errorf("with the client certificate: %v", err)
+	}
+	if o.TLS.ServerName != "" {
+		t.Errorf("Check changed the config it was given")
+	}
+	if err := backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second)); !errors.Is(err, backing.ErrUnreachable) {
+		t.Errorf("without it: %v, want ErrUnreachable (TLS handshake)", err)
+	}
+}

@@ -59,8 +59,9 @@ import (
 // [ErrUnreachable] when no connection was made or [ErrWrongService] when
 // something else answered; its message then names what answered where the
 // first bytes tell it (an HTTP, SSH, TLS, Redis, NATS, MySQL, PostgreSQL,
-// AMQP, MQTT, memcached or SMTP/FTP server), or shows them. Check starts no
-// goroutine that outlives it.
+// AMQP, MQTT, memcached or SMTP/FTP server), or shows them. [WithTLSConfig]
+// supplies the TLS settings a service requires beyond the URL's (a client
+// certificate). Check starts no goroutine that outlives it.
 func Check(ctx context.Context, u URL, opts ...Option) error {
 	if u.IsZero() {
 		return errors.New("backing: cannot check an unset URL; set the variable")

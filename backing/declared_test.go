@@ -176,6 +176,8 @@ func TestAttached_newFamilies(t *testing.T) {
 		"KAFKA_CLIENT_CERT":  "-----BEGIN CERTIFICATE-----",
 		"ORDERS_MONGO_URL":   "mongodb://u:sekret@h/?maxPoolSize=-1",
 		"KAFKA_TRUSTED_CERT": "-----BEGIN CERTIFICATE-----",
+		"MONGODB_URI":        "mongodb://u:sekret@m1,m2/app",
+		"REDIRECT_URI":       "https://app.example.com/callback",
 	}
 	got := backing.Attached(env)
 	var lines []string
@@ -184,6 +186,7 @@ func TestAttached_newFamilies(t *testing.T) {
 	}
 	want := []string{
 		"KAFKA_URL=kafka+ssl://ec2-1.compute-1.amazonaws.com:9096,ec2-2.compute-1.amazonaws.com:9096",
+		"MONGODB_URI=mongodb://u:[REDACTED]@m1:27017,m2:27017/app",
 		"MONGODB_URL=mongodb+srv://app:[REDACTED]@cluster0.abcde.mongodb.net/shop?retryWrites=true",
 		"backing: ORDERS_MONGO_URL: MongoDB option maxPoolSize is not a whole number from 0 up; fix it",
 	}

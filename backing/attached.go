@@ -41,7 +41,8 @@ func isServerVar(name string) bool {
 
 // Attached returns the backing services an environment attaches: every
 // variable whose name ends in _URL (REDIS_TLS_URL included) and whose value
-// starts with a scheme this package knows (see [Parse]), in any case, and
+// starts with a scheme this package knows (see [Parse]), in any case, every
+// *_URI variable holding a MongoDB URL (MONGODB_URI, MongoDB's convention), and
 // the memcached host lists MEMCACHIER_SERVERS, MEMCACHE_SERVERS,
 // MEMCACHEDCLOUD_SERVERS and MEMCACHED_SERVERS. env is the environment as
 // one map, the shape config and logging take; a nil env reads the process
@@ -57,14 +58,16 @@ func Attached(env map[string]string) []Resource {
 			return
 		}
 		if !isServerVar(name) {
-			if !strings.HasSuffix(name, "_URL") {
-				return
-			}
 			i := strings.IndexByte(value, ':')
 			if i <= 0 || !validScheme(value[:i]) {
 				return
 			}
-			if _, ok := lookup(value[:i]); !ok {
+			ref, ok := lookup(value[:i])
+			if !ok {
+				return
+			}
+			// MongoDB's convention is *_URI (MONGODB_URI).
+			if !strings.HasSuffix(name, "_URL") && !(ref.fam == &mongoFamily && strings.HasSuffix(name, "_URI")) {
 				return
 			}
 		}

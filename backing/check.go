@@ -19,7 +19,8 @@ import (
 // Check tells whether the service of u answers, trying its hosts in order
 // until one does. For each it connects (TCP, or the unix socket), does the
 // TLS handshake where the protocol starts with TLS (rediss, amqps, mqtts,
-// wss, smtps, https, s3), and then completes the first exchange of the
+// wss, smtps, https, s3, and mongodb and kafka URLs that ask for TLS), and
+// then completes the first exchange of the
 // service's own protocol, parsing the whole answer rather than matching its
 // first bytes, so a different program on the port is told apart:
 //
@@ -43,6 +44,11 @@ import (
 //   - smtp: the 220 greeting, then EHLO (or HELO) answered 250, which tells
 //     an FTP server's 220 apart, then QUIT;
 //   - http, https and s3: HEAD /, answered by a status line and headers;
+//   - mongodb: hello in an OP_MSG, answered by an OP_MSG reply to it whose
+//     BSON body holds ok: 1 and maxWireVersion; a mongodb+srv URL's hosts
+//     come from its SRV record, looked up within ctx;
+//   - kafka: an ApiVersions request (version 0, before any SASL), answered
+//     by a response with our correlation id whose list holds ApiVersions;
 //   - sqlite: the file exists (":memory:" always does).
 //
 // It sends no credentials. Each host is bounded by the timeout of
@@ -53,8 +59,9 @@ import (
 // [ErrUnreachable] when no connection was made or [ErrWrongService] when
 // something else answered; its message then names what answered where the
 // first bytes tell it (an HTTP, SSH, TLS, Redis, NATS, MySQL, PostgreSQL,
-// AMQP, MQTT, memcached or SMTP/FTP server), or shows them. Check starts no
-// goroutine that outlives it.
+// AMQP, MQTT, memcached or SMTP/FTP server), or shows them. [WithTLSConfig]
+// supplies the TLS settings a service requires beyond the URL's (a client
+// certificate). Check starts no goroutine that outlives it.
 func Check(ctx context.Context, u URL, opts ...Option) error {
 	if u.IsZero() {
 		return errors.New("backing: cannot check an unset URL; set the variable")
@@ -84,7 +91,7 @@ func Check(ctx context.Context, u URL, opts ...Option) error {
 	}
 	var first error
 	for _, h := range hosts {
-		err := checkHost(ctx, u, h, s.timeout)
+		err := checkHost(ctx, u, h, s)
 		if err == nil {
 			return nil
 		}
@@ -122,7 +129,8 @@ func (e *CheckError) Error() string {
 // Unwrap returns [ErrUnreachable], [ErrWrongService] or the context's error.
 func (e *CheckError) Unwrap() error { return e.err }
 
-func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) error {
+func checkHost(parent context.Context, u URL, h Host, s settings) error {
+	timeout := s.timeout
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	addr := h.String()
@@ -154,7 +162,7 @@ func checkHost(parent context.Context, u URL, h Host, timeout time.Duration) err
 
 	var c net.Conn = conn
 	if u.tlsFirst() {
-		c, err = handshake(ctx, conn, u, h)
+		c, err = handshake(ctx, conn, u, h, s.tls)
 	}
 	if err != nil {
 		if ce := ctxEnded(ctx, parent, err); ce != nil {
@@ -212,12 +220,15 @@ func dialDetail(err error) string {
 	return err.Error()
 }
 
-func handshake(ctx context.Context, conn net.Conn, u URL, h Host) (net.Conn, error) {
+func handshake(ctx context.Context, conn net.Conn, u URL, h Host, given *tls.Config) (net.Conn, error) {
 	cfg := u.TLSConfig()
+	if given != nil {
+		cfg = given.Clone()
+	}
 	if cfg == nil {
 		cfg = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: h.Name}
 	}
-	if !h.Unix {
+	if !h.Unix && (given == nil || given.ServerName == "") {
 		cfg.ServerName = h.Name
 	}
 	tc := tls.Client(conn, cfg)
@@ -229,13 +240,14 @@ func handshake(ctx context.Context, conn net.Conn, u URL, h Host) (net.Conn, err
 
 // tlsFirst reports whether the connection starts with a TLS handshake: the
 // TLS variants of the families whose protocol has no upgrade of its own
-// (rediss, amqps, mqtts, wss, smtps, https, s3). PostgreSQL, MySQL, NATS and smtp:// negotiate TLS
+// (rediss, amqps, mqtts, wss, smtps, https, s3, and MongoDB and Kafka when
+// their URL asks for TLS). PostgreSQL, MySQL, NATS and smtp:// negotiate TLS
 // inside their protocol, after the first exchange Check makes.
 func (u URL) tlsFirst() bool {
 	switch u.fam {
 	case &s3Family:
 		return true
-	case &mongoFamily:
+	case &mongoFamily, &kafkaFamily:
 		return u.tls != TLSDisable
 	}
 	switch u.variant {

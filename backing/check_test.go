@@ -374,3 +374,63 @@ func TestCheck_contextEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestCheck_natsWebSocket checks NATS over ws: the upgrade, then the INFO
+// in the first frame (over 125 bytes, so with an extended length), parsed.
+func TestCheck_natsWebSocket(t *testing.T) {
+	info := "INFO {\"server_id\":\"NABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\",\"version\":\"2.10.0\",\"proto\":1,\"headers\":true,\"max_payload\":1048576,\"client_id\":7}\r\n"
+	for _, tt := range []struct {
+		frame string
+		ok    bool
+	}{{info, true}, {"INFO nope\r\n", false}} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			r := bufio.NewReader(c)
+			key := ""
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if line = strings.TrimSpace(line); line == "" {
+					break
+				}
+				if k, v, _ := strings.Cut(line, ":"); strings.EqualFold(k, "Sec-WebSocket-Key") {
+					key = strings.TrimSpace(v)
+				}
+			}
+			sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+			_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+				"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n"))
+			frame := []byte{0x81}
+			if n := len(tt.frame); n < 126 {
+				frame = append(frame, byte(n))
+			} else {
+				frame = append(frame, 126, byte(n>>8), byte(n))
+			}
+			_, _ = c.Write(append(frame, tt.frame...))
+			_, _ = io.Copy(io.Discard, r)
+		}()
+		u, err := backing.Parse("ws://"+ln.Addr().String(), backing.WithFamily("nats"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = backing.Check(context.Background(), u, backing.WithTimeout(5*time.Second))
+		if tt.ok && err != nil || !tt.ok && !errors.Is(err, backing.ErrWrongService) {
+			t.Errorf("NATS over WebSocket, INFO %q: %v", tt.frame[:10], err)
+		}
+		ln.Close()
+		<-done
+	}
+}

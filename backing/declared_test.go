@@ -115,9 +115,9 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 			t.Errorf("undeclared %q: %s, %v; want %s", raw, u.Scheme(), err, fam)
 		}
 	}
-	for _, raw := range []string{"host=h dbname=d", "u:pw@tcp(h:3306)/db"} {
-		if _, err := backing.Parse(raw); !errors.Is(err, backing.ErrInvalid) {
-			t.Errorf("undeclared %q: %v, want ErrInvalid", raw, err)
+	for raw, field := range map[string]string{"host=h dbname=d": "PostgresURL", "u:pw@tcp(h:3306)/db": "MySQLURL"} {
+		if _, err := backing.Parse(raw); !errors.Is(err, backing.ErrInvalid) || !strings.Contains(err.Error(), field) {
+			t.Errorf("undeclared %q: %v, want ErrInvalid naming %s", raw, err, field)
 		}
 	}
 	bad := []struct{ fam, raw string }{
@@ -130,6 +130,9 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 		{"mysql", "u:sekrit@cloudsql(h)/db"},
 		{"mysql", "u:sekrit@tcp(h:99999)/db"},
 		{"mysql", "u:sekrit@tcp(h)/db?tls=custom"},
+		{"mysql", "u:sekrit@tcp(h)/db?strict=true"}, // go-sql-driver panics on it
+		{"mysql", "mysql://u:sekrit@h/db?strict=true"},
+		{"postgres", "host=h dbname=d service=prod password=sekrit"},
 		{"redis", "ws://h"},
 		{"amqp", "h:5672"},
 	}
@@ -160,5 +163,34 @@ func TestDeclaredFamily_undeclared(t *testing.T) {
 	}
 	if err := s.UnmarshalText([]byte("host=db dbname=shop")); err != nil || s.Scheme() != "postgres" {
 		t.Errorf("SQLURL keyword/value: %v %v", s, err)
+	}
+}
+
+// TestAttached_newFamilies checks that the environment's MongoDB and Kafka
+// URLs are listed, redacted, with Heroku's KAFKA_URL among them.
+func TestAttached_newFamilies(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"MONGODB_URL":        "mongodb+srv://app:sekret@cluster0.abcde.mongodb.net/shop?retryWrites=true",
+		"KAFKA_URL":          "kafka+ssl://ec2-1.compute-1.amazonaws.com:9096,kafka+ssl://ec2-2.compute-1.amazonaws.com:9096",
+		"KAFKA_CLIENT_CERT":  "-----BEGIN CERTIFICATE-----",
+		"ORDERS_MONGO_URL":   "mongodb://u:sekret@h/?maxPoolSize=-1",
+		"KAFKA_TRUSTED_CERT": "-----BEGIN CERTIFICATE-----",
+		"MONGODB_URI":        "mongodb://u:sekret@m1,m2/app",
+		"REDIRECT_URI":       "https://app.example.com/callback",
+	}
+	got := backing.Attached(env)
+	var lines []string
+	for _, r := range got {
+		lines = append(lines, r.String())
+	}
+	want := []string{
+		"KAFKA_URL=kafka+ssl://ec2-1.compute-1.amazonaws.com:9096,ec2-2.compute-1.amazonaws.com:9096",
+		"MONGODB_URI=mongodb://u:[REDACTED]@m1:27017,m2:27017/app",
+		"MONGODB_URL=mongodb+srv://app:[REDACTED]@cluster0.abcde.mongodb.net/shop?retryWrites=true",
+		"backing: ORDERS_MONGO_URL: MongoDB option maxPoolSize is not a whole number from 0 up; fix it",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Attached:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }

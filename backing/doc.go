@@ -6,8 +6,7 @@
 //
 // [Parse] reads the URLs platforms hand out in *_URL variables: postgres,
 // mysql, sqlite, redis, amqp, nats, mqtt, memcached, smtp, http, s3,
-// and mongodb, with
-// their aliases and TLS variants. It canonicalises the scheme, fills in the
+// mongodb and kafka, with their aliases and TLS variants. It canonicalises the scheme, fills in the
 // default port, percent-decodes credentials, reads IPv6 literals and zones,
 // unix sockets and host lists, keeps query options in order and states the
 // TLS mode explicitly ([URL.TLS]). It refuses, inside the config report,
@@ -15,7 +14,7 @@
 // malformed numbers, booleans and durations, out-of-range heartbeats, a
 // query key without '='. A config field of type [URL] is parsed by config
 // loading; a typed field ([PostgresURL], [SQLURL], [RedisURL], [AMQPURL],
-// [NATSURL], [MQTTURL], [MongoURL]) also refuses another
+// [NATSURL], [MQTTURL], [MongoURL], [KafkaURL]) also refuses another
 // family, naming the variable, and reads what that family's drivers read
 // (see The declared family decides):
 //
@@ -67,6 +66,7 @@
 //	no, err := cfg.NATS.NATS()                 // nats.go servers and credentials
 //	mo, err := cfg.MQTT.MQTT()                 // paho broker with its port
 //	uri, err := cfg.Mongo.Mongo()              // mongo-driver options.Client().ApplyURI
+//	ko, err := cfg.Kafka.Kafka(cfg.KafkaCerts) // franz-go seeds, TLS (Heroku's certificates), SASL
 //
 // Omitted stays omitted: where the URL gives no credentials or option, the
 // output gives none, so the driver's own default applies (amqp://host logs
@@ -75,11 +75,11 @@
 //
 // # Proof, and the deliberate differences
 //
-// The conformance module of this repository feeds several hundred URLs, and
+// The conformance module of this repository feeds about 1,250 values, and
 // backing's output for each, to the drivers' own parsers (pgconn, pgxpool,
 // lib/pq, go-sql-driver/mysql, go-redis ParseURL and ParseClusterURL,
 // amqp091-go ParseURI, nats.go's server list reading, paho's AddBroker,
-// mongo-driver's connstring.ParseAndValidate) and
+// mongo-driver's connstring.ParseAndValidate, franz-go's kgo.NewClient) and
 // compares the readings field by field. They match, except for these
 // differences, each deliberate; the suite counts any other as a failure:
 //
@@ -169,6 +169,18 @@
 //   - [mqtt-unix-path] an MQTT unix URL names its socket by an absolute
 //     path (unix:///run/mosquitto.sock); paho's older unix://name.sock, a
 //     path relative to the working directory, is refused.
+//   - [mongo-host-chars] a MongoDB host is read as a host name (letters,
+//     digits, '-', '.', '_'), an IP literal or a socket path ending in
+//     .sock; the driver passes other text on to the resolver.
+//   - [kafka-url-options] Kafka has no URL of its own: kafka:// and
+//     kafka+ssl:// are Heroku's form, read as its documentation tells
+//     clients to (the scheme stripped, TLS for kafka+ssl); a list gives
+//     every broker the same scheme, credentials and options, and options
+//     other than tls, sasl_mechanism and client_id are refused rather than
+//     ignored.
+//   - [kafka-heroku-certs] with KAFKA_TRUSTED_CERT, the brokers' chain is
+//     checked against that certificate only and not against their host
+//     names, which Heroku's broker certificates do not carry.
 //
 // # The declared family decides
 //
@@ -185,7 +197,8 @@
 //     go-sql-driver DSN in MySQL (user:pw@tcp(host:3306)/db?parseTime=true,
 //     u@unix(/run/mysqld/mysqld.sock)/db), user and password as written; a
 //     bare host[:port] list in NATS (h1:4222,h2) and a bare host[:port] in
-//     MQTT, as nats.go and paho add their scheme and port.
+//     MQTT, as nats.go and paho add their scheme and port; a bare broker
+//     list in Kafka (h1:9092,h2:9092), as kgo.SeedBrokers takes it.
 //
 // Their driver-ready output is what the driver reads the original as, and
 // every printer masks their credentials as it masks a URL's. A field that
@@ -214,13 +227,34 @@
 //
 // [Attached] lists every *_URL variable of an environment with a known
 // scheme (and MEMCACHIER_SERVERS and its kin), redacted, for start-up logs.
-// [Check] tells whether a service answers with its own protocol's greeting,
-// within a timeout, so a closed port and another program on the port are
-// both reported; when the caller's context ends first it returns ctx.Err().
+// [Check] tells whether a service answers with its own protocol: it
+// completes the protocol's first exchange (a PostgreSQL startup, a MySQL
+// handshake packet read whole, an AMQP Connection.Start frame, a NATS INFO's
+// JSON, an MQTT CONNACK, a MongoDB hello, a Kafka ApiVersions...) within a
+// timeout, so a closed port and another program on the port are both
+// reported, the latter naming what answered; a valid beginning followed by
+// silence fails; when the caller's context ends first it returns ctx.Err().
 //
 // # Families
 //
-// Each family is one entry of an unexported table (name, spellings, default
-// ports, TLS, an example, and its parse, write and greet functions) and one
-// file, family_<name>.go; a test fails when an entry lacks a part.
+// Each family is one entry of an unexported table (name, spellings, the
+// spellings it shares with other families when declared, default ports,
+// TLS, an example, the parts of its URLs that hold no credential, and its
+// parse, write and greet functions) and one file, family_<name>.go; a test
+// fails when an entry lacks a part.
+//
+// MongoDB: mongodb and mongodb+srv URLs are read as the official driver's
+// connection-string parser reads them, and checked as it checks them when
+// a client applies them ([URL.Mongo] is what options.Client().ApplyURI
+// takes). Besides the password and the credential options of every family,
+// every auth option (authSource, authMechanism, authMechanismProperties,
+// which can hold an AWS session token) and every password option
+// (tlsCertificateKeyFilePassword) is masked in print.
+//
+// Kafka: a broker list, written bare (h1:9092,h2:9092) in a field declaring
+// Kafka, or as kafka:// and kafka+ssl:// URLs, Heroku's KAFKA_URL. [URL.Kafka]
+// returns the seeds, TLS, SASL and client id a client such as franz-go
+// takes, and adds Heroku's KAFKA_CLIENT_CERT, KAFKA_CLIENT_CERT_KEY and
+// KAFKA_TRUSTED_CERT ([KafkaCerts], which a config struct can embed; Parse
+// itself reads no variable).
 package backing

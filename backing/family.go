@@ -82,6 +82,7 @@ type scheme struct {
 var families = [...]*family{
 	&postgresFamily, &mysqlFamily, &sqliteFamily, &redisFamily, &amqpFamily, &natsFamily,
 	&mqttFamily, &memcachedFamily, &smtpFamily, &httpFamily, &s3Family, &mongoFamily,
+	&kafkaFamily,
 }
 
 // schemeIndex maps every lower-case spelling to its family and scheme.

@@ -80,7 +80,7 @@ func writePathQuery(u *URL, b *strings.Builder, hide bool) {
 // nativeMQTT reads a broker without scheme, host[:port], as paho's
 // AddBroker reads it: tcp://host:port, and a leading ':' is 127.0.0.1.
 func nativeMQTT(raw string, u *URL) (bool, error) {
-	if strings.Contains(raw, "://") || strings.ContainsAny(raw, "/?#, ") {
+	if strings.Contains(raw, "://") || strings.ContainsAny(raw, "#, ") {
 		return false, nil
 	}
 	if raw[0] == ':' {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -206,6 +207,7 @@ func nativeMySQL(raw string, u *URL) (bool, error) {
 	if err := finishMySQL(u, params); err != nil {
 		return true, err
 	}
+	u.seal()
 	return true, nil
 }
 
@@ -214,12 +216,21 @@ func nativeMySQL(raw string, u *URL) (bool, error) {
 var (
 	mysqlBools = map[string]bool{"allowAllFiles": true, "allowCleartextPasswords": true, "allowFallbackToPlaintext": true,
 		"allowNativePasswords": true, "allowOldPasswords": true, "checkConnLiveness": true, "clientFoundRows": true,
-		"columnsWithAlias": true, "interpolateParams": true, "multiStatements": true, "parseTime": true, "rejectReadOnly": true}
-	mysqlDurations = map[string]bool{"timeout": true, "readTimeout": true, "writeTimeout": true}
+		"columnsWithAlias": true, "interpolateParams": true, "multiStatements": true, "parseTime": true, "rejectReadOnly": true,
+		"compress": true, "tinyInt1IsBool": true}
+	mysqlDurations = map[string]bool{"timeout": true, "readTimeout": true, "writeTimeout": true, "timeTruncate": true}
 )
 
 func checkMySQLValue(p Param) error {
 	switch {
+	case p.Key == "strict":
+		return errorf("strict was removed from go-sql-driver/mysql, which panics on it; remove it and set sql_mode instead")
+	case p.Key == "serverPubKey":
+		return errorf("serverPubKey names a key registered in code, which cannot come from the environment; remove it")
+	case p.Key == "maxAllowedPacket":
+		if _, err := strconv.Atoi(p.Value); err != nil {
+			return errorf("maxAllowedPacket is not a whole number; fix it")
+		}
 	case mysqlBools[p.Key]:
 		switch p.Value {
 		case "1", "true", "TRUE", "True", "0", "false", "FALSE", "False":

@@ -61,7 +61,7 @@ func writeNATS(u *URL, b *strings.Builder, hide bool) {
 // separated by commas, as nats.go reads Connect's argument: each item gets
 // nats:// and the default port.
 func nativeNATS(raw string, u *URL) (bool, error) {
-	if strings.Contains(raw, "://") || strings.ContainsAny(raw, "/?#") {
+	if strings.Contains(raw, "://") || strings.IndexByte(raw, '#') >= 0 {
 		return false, nil
 	}
 	raw = natsTrim(raw)

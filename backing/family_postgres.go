@@ -69,6 +69,8 @@ func finishPostgres(u *URL, params []Param) error {
 			u.secrets().password = p.Value
 		case "dbname", "database":
 			u.path = "/" + p.Value
+		case "service", "servicefile":
+			return errorf("a service names settings in a file on the machine, which is not read; write the host, port and database instead")
 		default:
 			if !validKey(p.Key) {
 				return errorf("a query option name has characters other than letters, digits, '_', '-' and '.'; fix its name")
@@ -246,6 +248,7 @@ func nativePostgres(raw string, u *URL) (bool, error) {
 	if len(u.hosts) == 0 {
 		return true, errorf("missing host; give host= in the keyword/value string, since nothing is read from the machine (no PGHOST, no default socket)")
 	}
+	u.seal()
 	return true, nil
 }
 

@@ -1,6 +1,9 @@
 package backing
 
-import "time"
+import (
+	"crypto/tls"
+	"time"
+)
 
 // Option changes how [Parse] reads a URL or how [Check] probes a service.
 // Options are built by the With functions of this package; nobody outside it
@@ -12,6 +15,7 @@ type settings struct {
 	insecure bool
 	timeout  time.Duration
 	families []string
+	tls      *tls.Config
 }
 
 type optionFunc func(*settings)
@@ -69,4 +73,14 @@ func WithFamily(names ...string) Option {
 			s.families = append(s.families, n)
 		}
 	})
+}
+
+// WithTLSConfig makes [Check] use c for the TLS handshake of a URL whose
+// protocol starts with TLS, in place of [URL.TLSConfig]: a client
+// certificate the service requires (Heroku Kafka's KAFKA_CLIENT_CERT, as
+// [URL.Kafka] adds it), or its own authorities. Check sets ServerName to
+// each host's name when c leaves it empty, and does not change c. A nil c
+// keeps URL.TLSConfig. The last one given wins; Parse ignores it.
+func WithTLSConfig(c *tls.Config) Option {
+	return optionFunc(func(s *settings) { s.tls = c })
 }

@@ -47,6 +47,11 @@ import (
 //     driver checks them (auth mechanisms and their needs, numbers,
 //     booleans, tls and ssl agreeing...). An @, : or / in the user
 //     information must be percent-encoded, as the driver requires.
+//   - kafka and kafka+ssl (kafka+tls): a broker list, h1:9092,h2:9092 (port
+//     9092 by default), or a comma-separated list of whole URLs as Heroku's
+//     KAFKA_URL holds it (kafka+ssl://h1:9096,kafka+ssl://h2:9096); SASL
+//     credentials as user:password, and the options tls, sasl_mechanism
+//     (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and client_id.
 //
 // The scheme is read in any case and aliases are canonicalised. Ports default
 // per scheme and TLS variant. User and password are percent-decoded; like
@@ -182,7 +187,6 @@ func parseNative(raw string, u *URL, fams []string) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			u.seal()
 			return true, nil
 		}
 	}
@@ -191,7 +195,7 @@ func parseNative(raw string, u *URL, fams []string) (bool, error) {
 
 // readNative reads a form of a family's drivers that is not a URL, when a
 // field declares the family: a libpq keyword/value string (postgres), a
-// go-sql-driver DSN (mysql), a bare host[:port] list (nats, mqtt). It
+// go-sql-driver DSN (mysql), a bare host[:port] list (nats, mqtt, kafka). It
 // reports false when raw is not such a form. (The table's own functions
 // cannot refer to the table, so the readers are listed here.)
 func readNative(f *family, raw string, u *URL) (bool, error) {
@@ -204,6 +208,8 @@ func readNative(f *family, raw string, u *URL) (bool, error) {
 		return nativePostgres(raw, u)
 	case &mysqlFamily:
 		return nativeMySQL(raw, u)
+	case &kafkaFamily:
+		return nativeKafka(raw, u)
 	}
 	return false, nil
 }
@@ -232,6 +238,8 @@ func parse(raw string, u *URL, fams []string) error {
 			return parseSQLite(raw, u)
 		case isKeywordValue(raw):
 			return errKeywordValue
+		case strings.Contains(raw, "tcp(") || strings.Contains(raw, "unix("):
+			return errorf("a go-sql-driver DSN, not a URL; read it with a field declaring MySQL (backing.MySQLURL, backing.SQLURL) or write it as mysql://user:password@host:3306/dbname")
 		case colon > 0 && colon+1 < len(raw) && raw[colon+1] >= '0' && raw[colon+1] <= '9', colon < 0 && strings.IndexByte(raw, ',') >= 0:
 			return parseHostList(raw, u) // host:port or host:port,host:port
 		case colon > 0 && validScheme(raw[:colon]):
@@ -249,6 +257,9 @@ func parse(raw string, u *URL, fams []string) error {
 	if ref.fam == &mongoFamily {
 		return parseMongo(ref, rest[2:], u)
 	}
+	if ref.fam == &kafkaFamily && strings.Contains(rest[2:], "://") {
+		return parseKafkaList(raw, u)
+	}
 	if ref.fam == &natsFamily && strings.Contains(rest[2:], "://") {
 		return parseNATSList(raw, u, fams)
 	}
@@ -256,7 +267,7 @@ func parse(raw string, u *URL, fams []string) error {
 }
 
 // errKeywordValue is the error for a libpq keyword/value string.
-var errKeywordValue = errorf("a libpq keyword/value string (host=... dbname=...), not a URL; write it as postgres://user:password@host:5432/dbname")
+var errKeywordValue = errorf("a libpq keyword/value string (host=... dbname=...), not a URL; read it with a field declaring PostgreSQL (backing.PostgresURL, backing.SQLURL) or write it as postgres://user:password@host:5432/dbname")
 
 // isKeywordValue reports whether s starts like a libpq keyword/value
 // string: a keyword, then '='.

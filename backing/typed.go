@@ -9,9 +9,16 @@ package backing
 //
 // AMQP_URL=redis://cache gives "AMQP_URL: a redis URL; want amqp or amqps".
 // Every method of URL is promoted; the embedded URL is the parsed value.
+//
+// A typed field declares its family, and the declared family decides: it
+// reads the schemes the family shares with another (ws and wss in a
+// NATSURL, tls and unix in an MQTTURL) and the forms of its drivers that are
+// not URLs (a libpq keyword/value string in a PostgresURL, a go-sql-driver
+// DSN in a MySQLURL, both in an SQLURL, a bare host:port list in a NATSURL,
+// MQTTURL or KafkaURL). See the package documentation.
 
 // SQLURL is a [URL] field that accepts postgres, mysql and sqlite URLs, what
-// [URL.SQL] reads.
+// [URL.SQL] reads, and libpq keyword/value strings and go-sql-driver DSNs.
 type SQLURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
@@ -20,14 +27,16 @@ func (u *SQLURL) UnmarshalText(text []byte) error {
 	return u.unmarshal(text, "postgres", "mysql", "sqlite")
 }
 
-// PostgresURL is a [URL] field that accepts only postgres URLs.
+// PostgresURL is a [URL] field that accepts only postgres URLs and libpq
+// keyword/value strings (host=db dbname=app).
 type PostgresURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
 // postgres URLs; another family's error wraps [ErrFamily].
 func (u *PostgresURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "postgres") }
 
-// MySQLURL is a [URL] field that accepts only mysql URLs.
+// MySQLURL is a [URL] field that accepts only mysql URLs and go-sql-driver
+// DSNs (user:password@tcp(host:3306)/db?parseTime=true).
 type MySQLURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
@@ -49,16 +58,18 @@ type AMQPURL struct{ URL }
 // amqp URLs; another family's error wraps [ErrFamily].
 func (u *AMQPURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "amqp") }
 
-// NATSURL is a [URL] field that accepts only nats and tls (NATS over TLS)
-// URLs.
+// NATSURL is a [URL] field that accepts only NATS servers: nats, tls (NATS
+// over TLS), ws and wss (NATS over WebSocket) URLs, lists of them, and a
+// bare host:port list, as nats.go reads them.
 type NATSURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
 // nats URLs; another family's error wraps [ErrFamily].
 func (u *NATSURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "nats") }
 
-// MQTTURL is a [URL] field that accepts only mqtt URLs: mqtt, tcp, mqtts,
-// ssl, tcps, mqtt+ssl, ws and wss.
+// MQTTURL is a [URL] field that accepts only MQTT brokers: mqtt, tcp, mqtts,
+// ssl, tcps, mqtt+ssl, tls, ws, wss and unix URLs, and a bare host:port, as
+// paho reads them.
 type MQTTURL struct{ URL }
 
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
@@ -72,3 +83,11 @@ type MongoURL struct{ URL }
 // UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
 // MongoDB URLs; another family's error wraps [ErrFamily].
 func (u *MongoURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "mongodb") }
+
+// KafkaURL is a [URL] field that accepts only Kafka broker lists: kafka and
+// kafka+ssl URLs (Heroku's KAFKA_URL), and a bare host:port list.
+type KafkaURL struct{ URL }
+
+// UnmarshalText parses text as [URL.UnmarshalText] does, accepting only
+// Kafka broker lists; another family's error wraps [ErrFamily].
+func (u *KafkaURL) UnmarshalText(text []byte) error { return u.unmarshal(text, "kafka") }

@@ -42,6 +42,9 @@ func declaredCases() []dcase {
 		"h:abc",
 	)
 	add("mqtt", "mqtt-port", "tls://h", "h", "broker.example.com")
+	add("mqtt", "", "broker:1883/ignored", "10.0.0.5:1883")
+	add("nats", "", "h:4222/", "nats.example.com:4222", "10.0.0.1:4222,10.0.0.2:4222")
+	add("nats", "nats-shared-credentials", "u:p@h1,h2")
 
 	// PostgreSQL: libpq keyword/value strings, as its documentation and
 	// pgconn's tests write them.
@@ -61,6 +64,7 @@ func declaredCases() []dcase {
 		"host=h dbname=d target_session_attrs=bogus", "host=h dbname=d port=1,2,3",
 	)
 	add("postgres", "host-required", "dbname=d", "user=jack dbname=d password=secret")
+	add("postgres", "", "host=db dbname=app service=foo", "postgres://db/app?service=foo", "host=db dbname=app keepalives=1")
 	add("postgres", "client-params", "host=h dbname=d pool_max_conns=10")
 
 	// MySQL: go-sql-driver's own DSNs, as its README and tests write them.
@@ -81,5 +85,8 @@ func declaredCases() []dcase {
 	add("mysql", "port-range", "u:p@tcp(h:99999)/d")
 	add("nats", "port-range", "h1:99999")
 	add("mysql", "client-params", "u:p@tcp(h:3306)/d?max_open_conns=5")
+	add("mysql", "", "u:p@tcp(h:3306)/d?maxAllowedPacket=abc", "u:p@tcp(h:3306)/d?maxAllowedPacket=4194304",
+		"u:p@tcp(h:3306)/d?tls=true&serverPubKey=x", "u:p@tcp(h:3306)/d?compress=maybe", "u:p@tcp(h:3306)/d?timeTruncate=1s",
+		"mysql://u:p@h/d?maxAllowedPacket=abc")
 	return out
 }

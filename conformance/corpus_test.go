@@ -251,6 +251,7 @@ func corpus() []dcase {
 	out = append(out, driverTestURLs...)
 	out = append(out, declaredCases()...)
 	out = append(out, mongoCases()...)
+	out = append(out, kafkaCases()...)
 
 	return dedupe(out)
 }

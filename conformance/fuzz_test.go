@@ -11,14 +11,25 @@ import (
 // hands a driver never panics the driver's own parser: for any text Parse
 // accepts, every driver-ready output of its family goes through the readers
 // of the differential suite (pgconn, pgxpool, lib/pq, go-sql-driver/mysql,
-// go-redis, amqp091-go, nats.go's list reading, paho). The corpus seeds it
-// and runs with every go test.
+// go-redis, amqp091-go, nats.go's list reading, paho, mongo-driver's
+// connstring, franz-go), undeclared and as a field declaring each family
+// reads it. The corpus seeds it and runs with every go test.
 func FuzzDrivers(f *testing.F) {
 	for _, c := range corpus() {
 		f.Add(c.raw)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		u, err := backing.Parse(raw)
+		// Undeclared, then as a field declaring each family reads it.
+		check(t, raw)
+		for fam := range readers {
+			check(t, raw, backing.WithFamily(fam))
+		}
+	})
+}
+
+func check(t *testing.T, raw string, opts ...backing.Option) {
+	{
+		u, err := backing.Parse(raw, opts...)
 		if err != nil {
 			return
 		}
@@ -44,5 +55,5 @@ func FuzzDrivers(f *testing.F) {
 				_ = r.orig(u.Reveal())
 			}()
 		}
-	})
+	}
 }

@@ -45,7 +45,7 @@ func ExampleURL_Mongo() {
 	uri, _ := f.Mongo() // options.Client().ApplyURI(uri)
 	fmt.Println(len(uri) > 0, f.TLS())
 	// Output:
-	// mongodb+srv://app:[REDACTED]@cluster0.abcde.mongodb.net/shop?authSource=[REDACTED]&retryWrites=true
+	// mongodb+srv://app:[REDACTED]@cluster0.abcde.mongodb.net/shop?authSource=admin&retryWrites=true
 	// true verify-full
 }
 

@@ -175,7 +175,7 @@ func wsUpgrade(c net.Conn, r *bufio.Reader, u URL, h Host, proto string) error {
 		return err
 	}
 	key := base64.StdEncoding.EncodeToString(nonce[:])
-	path := escape(u.path, pathKeep)
+	path := escape(u.Path(), pathKeep)
 	if path == "" {
 		path = "/"
 	}

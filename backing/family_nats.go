@@ -53,7 +53,7 @@ func finishNoPath(u *URL, params []Param) error {
 // writeNATS writes the hosts, the WebSocket path and the query.
 func writeNATS(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
-	b.WriteString(escape(u.path, pathKeep))
+	b.WriteString(escape(u.Path(), pathKeep))
 	u.writeQuery(b, hide)
 }
 
@@ -184,7 +184,7 @@ func (u URL) NATS() (NATSOptions, error) {
 	}
 	o := NATSOptions{TLS: u.TLSConfig()}
 	for _, h := range u.hosts {
-		o.Servers = append(o.Servers, scheme+h.urlHost()+escape(u.path, pathKeep))
+		o.Servers = append(o.Servers, scheme+h.urlHost()+escape(u.Path(), pathKeep))
 	}
 	switch {
 	case u.token:

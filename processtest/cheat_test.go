@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -161,11 +162,28 @@ func TestCheck_processCheats(t *testing.T) {
 		rep := check(t, cheat("needpath", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies), processtest.WithStartTimeout(3*time.Second))
 		wantFail(t, rep, processtest.CheckDependencies, "with PATH and SHELL unset it never became ready")
 	})
+	t.Run("needs root", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("needroot"), processtest.WithChecks(processtest.CheckDependencies), processtest.WithStartTimeout(3*time.Second))
+		if os.Geteuid() != 0 {
+			// Not root, the kit cannot start it as root either.
+			wantFail(t, rep, processtest.CheckPort)
+			return
+		}
+		wantFail(t, rep, processtest.CheckDependencies, "as a non-root user (uid 65534) it never became ready")
+	})
 	t.Run("honest", func(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("", "PATH="+os.Getenv("PATH")), processtest.WithChecks(processtest.CheckDependencies, processtest.CheckProcesses))
 		if !rep.Passed() {
 			t.Errorf("an honest program fails:\n%s", rep)
+		}
+		want := "as uid 65534, not root"
+		if os.Geteuid() != 0 {
+			want = "every run as uid " + strconv.Itoa(os.Geteuid())
+		}
+		if res := result(t, rep, processtest.CheckDependencies); !strings.Contains(res.Summary, want) {
+			t.Errorf("dependencies %q lacks %q", res.Summary, want)
 		}
 	})
 }
@@ -310,4 +328,63 @@ func TestCheck_factorCheats(t *testing.T) {
 			t.Errorf("admin %q does not show the same config", res.Summary)
 		}
 	})
+}
+
+// TestCheck_relativePathAndFactors: a relative path is the caller's, not
+// the run's working directory's; the report has one row per factor, in
+// JSON and in text, "not checked" saying why.
+func TestCheck_relativePathAndFactors(t *testing.T) {
+	t.Parallel()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, cheatBinary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check(t, processtest.Binary{Path: rel}, processtest.WithChecks(processtest.CheckPort, processtest.CheckLogs))
+	if !rep.Passed() {
+		t.Fatalf("%s fails", rel)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Factors []struct {
+			Factor, Name, Status, Summary string
+			Checks                        []string
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	numbers := []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"}
+	if len(got.Factors) != len(numbers) {
+		t.Fatalf("%d factors in the JSON report, want 12:\n%s", len(got.Factors), b)
+	}
+	for i, f := range got.Factors {
+		if f.Factor != numbers[i] || f.Name == "" {
+			t.Errorf("factor %d is %q %q, want %s", i, f.Factor, f.Name, numbers[i])
+		}
+		if f.Status == "skip" && !strings.HasPrefix(f.Summary, "not checked: ") {
+			t.Errorf("factor %s not checked without saying so: %q", f.Factor, f.Summary)
+		}
+	}
+	if vii := got.Factors[6]; vii.Status != "pass" || !slices.Equal(vii.Checks, []string{processtest.CheckPort}) || !strings.Contains(vii.Summary, "accepting on $PORT") {
+		t.Errorf("factor VII %+v, want pass by port with its figure", vii)
+	}
+	if xi := got.Factors[10]; xi.Status != "pass" || !strings.Contains(xi.Summary, "stdout lines") {
+		t.Errorf("factor XI %+v, want pass by logs with its figure", xi)
+	}
+	if iv := got.Factors[3]; iv.Status != "skip" {
+		t.Errorf("factor IV %+v, want not checked", iv)
+	}
+	text := rep.String()
+	for _, n := range numbers {
+		if !strings.Contains(text, "\n"+n+" ") {
+			t.Errorf("no row for factor %s in the text report:\n%s", n, text)
+		}
+	}
 }

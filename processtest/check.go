@@ -162,6 +162,7 @@ type checker struct {
 	// what the logs check reads: the serving and second-signal runs
 	served     []*proc
 	runs       []*proc // every run, for the files and processes checks
+	nobody     string  // while set, runs start this copy of the binary as nobody
 	stdoutTail []string
 	stderrTail []string
 	configRan  string // summary of the config command for the secrets check
@@ -198,7 +199,11 @@ func (c *checker) launch(label string, args []string, env map[string]*string, po
 	if len(needles) > 0 {
 		stdout.finder, stderr.finder = newFinder(needles...), newFinder(needles...)
 	}
-	p, err := start(label, c.bin.Path, args, e, c.tmp, port, stdout, stderr)
+	path := c.bin.Path
+	if c.nobody != "" {
+		path = c.nobody
+	}
+	p, err := start(label, path, args, e, c.tmp, port, stdout, stderr, c.nobody != "")
 	if err != nil {
 		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
 	}

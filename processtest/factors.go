@@ -4,10 +4,13 @@ import (
 	"context"
 	"debug/buildinfo"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/twelvekit/twelvekit/internal/platform"
 )
@@ -98,7 +101,14 @@ func (c *checker) dependencies(ctx context.Context) error {
 	} else {
 		parts = append(parts, "programs started: not checked on this OS")
 	}
-	parts = append(parts, "as a non-root user: not checked (the kit runs the binary as its own user)")
+	part, prob, err := c.nonRoot(ctx)
+	if err != nil {
+		return err
+	}
+	parts = append(parts, part)
+	if prob != "" {
+		probs = append(probs, prob)
+	}
 	r.Summary = strings.Join(parts, "; ")
 	r.Status = Pass
 	if len(probs) > 0 {
@@ -419,4 +429,63 @@ func (c *checker) admin(ctx context.Context) error {
 	}
 	c.results[CheckAdmin] = r
 	return nil
+}
+
+// nonRoot shows that the binary serves as an unprivileged user: when the
+// kit is not root, every run already did; when it is, one run starts a copy
+// of the binary as nobody (uid 65534), its directories given to it.
+func (c *checker) nonRoot(ctx context.Context) (part, problem string, err error) {
+	switch {
+	case !canDropUser:
+		return "as a non-root user: not checked (this OS gives the kit no way to start it as another user)", "", nil
+	case os.Geteuid() != 0:
+		return fmt.Sprintf("every run as uid %d, not root", os.Geteuid()), "", nil
+	}
+	dir := filepath.Join(c.tmp, "nobody")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("processtest: no directory for the non-root run: %w", err)
+	}
+	if err := os.Chmod(c.tmp, 0o711); err != nil {
+		return "", "", fmt.Errorf("processtest: no directory for the non-root run: %w", err)
+	}
+	cp := filepath.Join(dir, filepath.Base(c.bin.Path))
+	if err := copyFile(cp, c.bin.Path); err != nil {
+		return "", "", fmt.Errorf("processtest: cannot copy the binary for the non-root run: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", "", fmt.Errorf("processtest: no free port: %w", err)
+	}
+	c.nobody = cp
+	p, err := c.launch("the run as nobody", c.bin.Args, nil, port)
+	c.nobody = ""
+	if err != nil {
+		return "", "", err
+	}
+	st := c.waitReady(ctx, p)
+	p.signal(syscall.SIGTERM)
+	p.wait(ctx, min(c.s.grace, 2*time.Second)) // its stop is judged elsewhere
+	p.kill()
+	if st.readyAt == 0 {
+		return "", fmt.Sprintf("as a non-root user (uid %d) it never became ready: a platform that runs images as non-root (Kubernetes runAsNonRoot, OpenShift) could not start it", nobody), nil
+	}
+	return fmt.Sprintf("ready %v after exec as uid %d, not root", round(st.readyAt), nobody), "", nil
+}
+
+// copyFile copies the executable src to dst, readable and executable by all.
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
 }

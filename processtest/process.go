@@ -87,11 +87,20 @@ func runDirs(parent string) (dir, work, home, tmpdir string, err error) {
 
 // start runs path args in a fresh working directory under parent with
 // exactly env, plus HOME and TMPDIR (fresh, unless env sets them) and the
-// run's marker. stdout and stderr are read as they arrive.
-func start(label, path string, args []string, env map[string]string, parent string, port int, stdout, stderr *output) (*proc, error) {
+// run's marker. stdout and stderr are read as they arrive. With asUser it
+// runs as the unprivileged user [nobody], its directories given to it.
+func start(label, path string, args []string, env map[string]string, parent string, port int, stdout, stderr *output, asUser bool) (*proc, error) {
 	dir, work, home, tmpdir, err := runDirs(parent)
 	if err != nil {
 		return nil, err
+	}
+	if asUser {
+		// The run's directories become the user's; the kit's stay
+		// traversable only.
+		err = errors.Join(os.Chmod(parent, 0o711), os.Chmod(dir, 0o711), giveTo(work), giveTo(home), giveTo(tmpdir))
+		if err != nil {
+			return nil, err
+		}
 	}
 	p := &proc{label: label, port: port, dir: dir, work: work, home: home, tmpdir: tmpdir, done: make(chan struct{}),
 		marker: randomHex(8), stdout: stdout, stderr: stderr}
@@ -124,6 +133,9 @@ func start(label, path string, args []string, env map[string]string, parent stri
 	}
 	p.cmd.Stdout, p.cmd.Stderr = wr[0], wr[1]
 	ownGroup(p.cmd)
+	if asUser {
+		asNobody(p.cmd)
+	}
 	p.events, p.eventErr = newProcEvents()
 	p.files, p.filesErr = newFileEvents(dir, func(pid int) bool {
 		return (p.events != nil && p.events.has(pid)) || markedPid(pid, p.marker)

@@ -23,6 +23,7 @@
 //	             and leaves it running
 //	exec         starts another program (itself, CHEAT=noop) at start
 //	needpath     exits 1 at start unless PATH finds sh
+//	needroot     exits 1 at start unless it runs as root
 //	baked        answers GET / with a greeting baked in at build time,
 //	             ignoring GREETING
 //	version      prints a release that is not its build's for `version`
@@ -114,6 +115,10 @@ func run() int {
 	if err != nil || port < 0 || port > 65535 {
 		fmt.Fprintln(os.Stderr, "cheat: PORT: not a port number; set it to a number such as 8080")
 		return 78
+	}
+	if cheat == "needroot" && os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "cheat: must run as root")
+		return 1
 	}
 	if cheat == "needpath" {
 		if _, err := exec.LookPath("sh"); err != nil {

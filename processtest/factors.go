@@ -37,7 +37,13 @@ func (c *checker) processes() {
 		probs = append(probs, fmt.Sprintf("%s left %d processes running after it exited: %s; on a host they outlive the deploy holding its port and files, in a container the platform kills them without a signal (the kit killed them)", p.label, len(p.strays), strings.Join(names, ", ")))
 	}
 	r.Figures["runs"], r.Figures["left_running"] = float64(len(c.runs)), float64(n)
-	r.Summary = fmt.Sprintf("%d runs, %d processes left running after the exit (found by a marker variable in any session)", len(c.runs), n)
+	how := "by a marker variable and the kernel's process events"
+	for _, p := range c.runs {
+		if p.events == nil {
+			how = "by a marker variable only (" + p.eventErr.Error() + ")"
+		}
+	}
+	r.Summary = fmt.Sprintf("%d runs, %d processes left running after the exit, in any session (found %s)", len(c.runs), n, how)
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs

@@ -132,6 +132,13 @@ func TestCheck_processCheats(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("bindexit"), processtest.WithChecks(processtest.CheckConfigErrors),
 			processtest.WithBadConfig("LOG_LEVEL", "loud"))
+		if !kernelObserves() {
+			// Sampled, the bind may be missed; the check must say so.
+			if res := result(t, rep, processtest.CheckConfigErrors); res.Status == processtest.Pass && !strings.Contains(res.Summary, "sampled") {
+				t.Errorf("config-errors passes %q without saying binds were sampled", res.Summary)
+			}
+			return
+		}
 		p := wantFail(t, rep, processtest.CheckConfigErrors, "with LOG_LEVEL wrong it bound $PORT before exiting")
 		if strings.Contains(p, "exited") {
 			t.Errorf("the exit code 78 is reported as wrong:\n%s", p)
@@ -141,8 +148,8 @@ func TestCheck_processCheats(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat(""), processtest.WithChecks(processtest.CheckConfigErrors),
 			processtest.WithBadConfig("LOG_LEVEL", "loud"), processtest.WithBadConfig("PORT", "abc"))
-		if res := result(t, rep, processtest.CheckConfigErrors); res.Status != processtest.Pass || strings.Contains(res.Summary, "sampled") {
-			t.Errorf("config-errors %s %q %q, want pass with binds observed", res.Status, res.Summary, res.Problems)
+		if res := result(t, rep, processtest.CheckConfigErrors); res.Status != processtest.Pass || strings.Contains(res.Summary, "sampled") == kernelObserves() {
+			t.Errorf("config-errors %s %q %q, want pass, saying binds were sampled only when the kernel cannot report them", res.Status, res.Summary, res.Problems)
 		}
 	})
 	t.Run("setsid child holding the port", func(t *testing.T) {
@@ -155,6 +162,12 @@ func TestCheck_processCheats(t *testing.T) {
 	t.Run("starts another program", func(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("exec"), processtest.WithChecks(processtest.CheckDependencies))
+		if !kernelObserves() {
+			if res := result(t, rep, processtest.CheckDependencies); res.Status == processtest.Pass && !strings.Contains(res.Summary, "sampled every 100 ms, not observed") {
+				t.Errorf("dependencies passes %q without saying programs were sampled", res.Summary)
+			}
+			return
+		}
 		wantFail(t, rep, processtest.CheckDependencies, "it started other programs (")
 	})
 	t.Run("needs PATH", func(t *testing.T) {
@@ -262,6 +275,12 @@ func TestCheck_fileCheats(t *testing.T) {
 		f := filepath.Join("/tmp", "twelvekit-cheat-"+randomName(t))
 		t.Cleanup(func() { _ = os.Remove(f) })
 		rep := check(t, cheat("tmpfile", "CHEAT_FILE="+f), only)
+		if !kernelObserves() {
+			if res := result(t, rep, processtest.CheckFiles); res.Status == processtest.Pass && !strings.Contains(res.Summary, "not observed") {
+				t.Errorf("files passes %q without saying writes elsewhere were not observed", res.Summary)
+			}
+			return
+		}
 		wantFail(t, rep, processtest.CheckFiles, "wrote 1 files outside its TMPDIR ("+f+")")
 	})
 	t.Run("in HOME", func(t *testing.T) {
@@ -272,8 +291,8 @@ func TestCheck_fileCheats(t *testing.T) {
 	t.Run("honest", func(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat(""), only)
-		if res := result(t, rep, processtest.CheckFiles); res.Status != processtest.Pass || !strings.Contains(res.Summary, "every write observed") {
-			t.Errorf("files %s %q %q, want pass with every write observed", res.Status, res.Summary, res.Problems)
+		if res := result(t, rep, processtest.CheckFiles); res.Status != processtest.Pass || strings.Contains(res.Summary, "every write observed") != kernelObserves() {
+			t.Errorf("files %s %q %q, want pass, every write observed where the kernel reports them", res.Status, res.Summary, res.Problems)
 		}
 	})
 }
@@ -388,3 +407,8 @@ func TestCheck_relativePathAndFactors(t *testing.T) {
 		}
 	}
 }
+
+// kernelObserves reports whether the kit can observe binds, processes and
+// file writes through the kernel here (on Linux, as root); elsewhere the
+// checks must say they sampled or did not check.
+func kernelObserves() bool { return processtest.KernelObserves() }

@@ -834,14 +834,20 @@ func (c *checker) secrets(begin time.Time) {
 	for _, p := range c.runs {
 		for _, f := range p.written {
 			if !within(f, p.dir) {
-				c.sc.scanFile("the file "+f+", written by "+p.label, f)
+				c.sc.scanFile("the file "+f+", written while the binary ran", f)
 			}
 		}
 		c.sc.scanTree(p.work, "the working directory of "+p.label)
 		c.sc.scanTree(p.home, "the HOME of "+p.label)
 		c.sc.scanTree(p.tmpdir, "the TMPDIR of "+p.label)
 	}
-	recent := recentFiles(sharedTempDirs, begin, c.tmp)
+	// Where the kernel reported every write, the files the runs wrote were
+	// scanned above; elsewhere the shared temporary directories' new files
+	// are, whoever wrote them.
+	var recent []string
+	if slices.ContainsFunc(c.runs, func(p *proc) bool { return p.files == nil }) {
+		recent = recentFiles(sharedTempDirs, begin, c.tmp)
+	}
 	for _, f := range recent {
 		c.sc.scanFile("the file "+f+", written while the binary ran", f)
 	}

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/twelvekit/twelvekit/internal/platform"
 )
@@ -61,6 +59,7 @@ func (c *checker) dependencies(ctx context.Context) error {
 	_, hasPath := c.env["PATH"]
 	_, hasShell := c.env["SHELL"]
 	r.Figures["variables_given"] = float64(len(c.bin.Env))
+	serving := slices.Clone(c.served)
 	if hasPath || hasShell {
 		port, err := freePort()
 		if err != nil {
@@ -71,10 +70,8 @@ func (c *checker) dependencies(ctx context.Context) error {
 			return err
 		}
 		st := c.waitReady(ctx, p)
-		p.signal(syscall.SIGTERM)
-		p.wait(ctx, c.s.grace)
-		p.kill()
-		c.served = append(c.served, p)
+		p.kill() // its stop is judged by the serving run
+		serving = append(serving, p)
 		if st.readyAt == 0 {
 			probs = append(probs, "with PATH and SHELL unset it never became ready: it needs programs of the system, which a platform's image may not have")
 		} else {
@@ -86,7 +83,7 @@ func (c *checker) dependencies(ctx context.Context) error {
 	if canFindProcesses {
 		var started []string
 		how := "observed through the kernel's process events"
-		for _, p := range c.served {
+		for _, p := range serving {
 			for _, n := range p.children() {
 				if !slices.Contains(started, n) {
 					started = append(started, n)
@@ -352,9 +349,7 @@ func (c *checker) variant(ctx context.Context, name, path string) (string, error
 		if st.readyAt != 0 {
 			bodies[i] = body(ctx, "http://"+p.addr()+path)
 		}
-		p.signal(syscall.SIGTERM)
-		p.wait(ctx, c.s.grace)
-		p.kill()
+		p.kill() // its stop is judged by the serving run
 		if st.readyAt == 0 {
 			return fmt.Sprintf("with %s set it never became ready", name), nil
 		}
@@ -469,9 +464,7 @@ func (c *checker) nonRoot(ctx context.Context) (part, problem string, err error)
 		return "", "", err
 	}
 	st := c.waitReady(ctx, p)
-	p.signal(syscall.SIGTERM)
-	p.wait(ctx, min(c.s.grace, 2*time.Second)) // its stop is judged elsewhere
-	p.kill()
+	p.kill() // its stop is judged by the serving run
 	if st.readyAt == 0 {
 		return "", fmt.Sprintf("as a non-root user (uid %d) it never became ready: a platform that runs images as non-root (Kubernetes runAsNonRoot, OpenShift) could not start it", nobody), nil
 	}

@@ -25,9 +25,13 @@ type Binary struct {
 	Args []string
 	// Env is its whole environment: the process gets exactly these
 	// variables, plus PORT (always a free port the kit chose, but for the
-	// config-error runs that set it) and the canaries of the declared
-	// secrets. A nil map is an empty environment. Pass PATH or HOME if the
-	// binary needs them. The kit does not modify the map.
+	// config-error runs that set it), the canaries of the declared
+	// secrets, HOME and TMPDIR (fresh empty directories, unless set here)
+	// and TWELVEKIT_PROCESSTEST_RUN, a marker unique to the run by which
+	// the kit finds the processes it starts. When it names MANAGEMENT_PORT,
+	// with any value, each run gets a free port there instead and the
+	// probes are asked on it. A nil map is an empty environment. Pass PATH
+	// if the binary needs it. The kit does not modify the map.
 	Env map[string]string
 }
 

@@ -412,3 +412,24 @@ func TestCheck_relativePathAndFactors(t *testing.T) {
 // file writes through the kernel here (on Linux, as root); elsewhere the
 // checks must say they sampled or did not check.
 func kernelObserves() bool { return processtest.KernelObserves() }
+
+// TestCheck_concurrencyCheat: a program holding an exclusive lock cannot
+// run twice, and fails the concurrency check; the honest one passes.
+func TestCheck_concurrencyCheat(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckConcurrency)
+	t.Run("exclusive lock", func(t *testing.T) {
+		t.Parallel()
+		name := randomName(t)
+		t.Cleanup(func() { _ = os.Remove(filepath.Join("/tmp", "twelvekit-cheat-"+name+".lock")) })
+		rep := check(t, cheat("lock", "CHEAT_LOCK="+name), only)
+		wantFail(t, rep, processtest.CheckConcurrency, "a second instance of the same binary, on its own port, exited with code 1")
+	})
+	t.Run("honest", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat(""), only)
+		if res := result(t, rep, processtest.CheckConcurrency); res.Status != processtest.Pass {
+			t.Errorf("concurrency %s %q", res.Status, res.Problems)
+		}
+	})
+}

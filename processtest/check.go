@@ -80,7 +80,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	c.env = base
 
 	want := func(name string) bool { return slices.Contains(s.checks, name) }
-	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) {
+	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) || want(CheckConcurrency) {
 		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
 			return rep, err
 		}
@@ -288,6 +288,11 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 	c.portResult(p, st)
 	c.probesResult(st)
 	c.managementResult(p, st)
+	if st.readyAt != 0 && slices.Contains(c.s.checks, CheckConcurrency) {
+		if err := c.concurrency(ctx); err != nil {
+			return err
+		}
+	}
 	if st.readyAt == 0 {
 		if rolling {
 			c.results[CheckRollingStop] = Result{Name: CheckRollingStop, Status: Fail,

@@ -102,6 +102,10 @@
 //     the serving process does.
 //   - management (VII): with MANAGEMENT_PORT, readiness, liveness and the
 //     level endpoint ([WithLevelEndpoint], /debug/level) answer 200 there.
+//   - concurrency (VIII): with the serving run ready, a second instance of
+//     the same binary on its own port becomes ready and serves the load
+//     request: it holds nothing (a lock, a fixed port) that keeps the
+//     platform from running more processes of a type.
 //
 // # Bounds
 //
@@ -120,7 +124,7 @@
 // writes without fanotify outside the working directory and HOME, unless
 // they hold a canary in /tmp, /var/tmp or /dev/shm; that acknowledged
 // writes survive a restart (it needs the service's own read-back); and the
-// factors no check covers (I, IV, VIII, X), which the report says.
+// factors no check covers (I, IV, X), which the report says.
 //
 // Not covered: services that read their port from anything but PORT.
 package processtest

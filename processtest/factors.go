@@ -488,3 +488,38 @@ func copyFile(dst, src string) error {
 	}
 	return out.Close()
 }
+
+// concurrency checks factor VIII from outside: with the serving run ready,
+// a second instance of the same binary, on its own port, becomes ready and
+// answers the load request too: nothing it holds (a lock, a fixed port, a
+// file) keeps the platform from running more processes of a type.
+func (c *checker) concurrency(ctx context.Context) error {
+	r := Result{Name: CheckConcurrency, Figures: map[string]float64{}}
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("processtest: no free port: %w", err)
+	}
+	p, err := c.launch("the second instance", c.bin.Args, nil, port)
+	if err != nil {
+		return err
+	}
+	st := c.waitReady(ctx, p)
+	p.kill() // its stop is judged by the serving run
+	switch {
+	case st.readyAt == 0 && st.exited:
+		r.Status, r.Summary = Fail, fmt.Sprintf("a second instance exited %d beside the first", p.code)
+		r.Problems = []string{fmt.Sprintf("a second instance of the same binary, on its own port, exited with code %d while the first ran: the platform cannot scale it out to more processes", p.code)}
+	case st.readyAt == 0:
+		r.Status, r.Summary = Fail, "a second instance never became ready beside the first"
+		r.Problems = []string{fmt.Sprintf("a second instance of the same binary, on its own port, never answered readiness 200 within %v while the first ran: the platform cannot scale it out to more processes", c.s.startTimeout)}
+	case st.appErr != nil:
+		r.Status, r.Summary = Fail, "a second instance failed the load request"
+		r.Problems = []string{fmt.Sprintf("a second instance was ready but %s %s failed (%v): two processes of a type cannot serve at once", c.s.method, c.s.path, st.appErr)}
+	default:
+		r.Status = Pass
+		r.Figures["second_ready_ms"] = ms(st.readyAt)
+		r.Summary = fmt.Sprintf("a second instance beside the first was ready %v after exec and served %s %s", round(st.readyAt), c.s.method, c.s.path)
+	}
+	c.results[CheckConcurrency] = r
+	return nil
+}

@@ -22,11 +22,12 @@ const (
 	CheckRelease      = "release"       // reports the release of its build; config read at run time
 	CheckAdmin        = "admin"         // a one-off command: same config, its exit code, binds nothing
 	CheckManagement   = "management"    // probes and the level endpoint on MANAGEMENT_PORT
+	CheckConcurrency  = "concurrency"   // a second instance beside the first serves too
 )
 
 // allChecks is every check, in order.
 var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
-	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement}
+	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement, CheckConcurrency}
 
 // Option changes how [Check] and [Run] check a binary. Build options with the
 // WithX functions; each documents whether repeating it adds or replaces.

@@ -141,8 +141,19 @@ func start(label, path string, args []string, env map[string]string, parent stri
 		asNobody(p.cmd)
 	}
 	p.events, p.eventErr = newProcEvents()
+	others := map[int]bool{} // pids seen not to be the run's, read by one goroutine
 	p.files, p.filesErr = newFileEvents(dir, func(pid int) bool {
-		return (p.events != nil && p.events.has(pid)) || markedPid(pid, p.marker)
+		if p.events != nil && p.events.has(pid) {
+			return true
+		}
+		if others[pid] {
+			return false
+		}
+		if markedPid(pid, p.marker) {
+			return true
+		}
+		others[pid] = true
+		return false
 	})
 	p.begin = time.Now()
 	err = p.cmd.Start()

@@ -30,6 +30,8 @@
 //	admin        a one-off `task` that binds $PORT (without it, `task`
 //	             exits TASK_EXIT and binds nothing)
 //	nolevel      serves no level endpoint (/debug/level)
+//	lock         takes an exclusive lock on /tmp/twelvekit-cheat-$CHEAT_LOCK.lock, so a
+//	             second instance exits 1
 //
 // The release it logs and prints for `version` is RELEASE, else its
 // build's VCS revision.
@@ -47,6 +49,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -119,6 +122,14 @@ func run() int {
 	if cheat == "needroot" && os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "cheat: must run as root")
 		return 1
+	}
+	if cheat == "lock" {
+		f, err := os.OpenFile(filepath.Join("/tmp", "twelvekit-cheat-"+os.Getenv("CHEAT_LOCK")+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil || syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			fmt.Fprintln(os.Stderr, "cheat: another instance holds the lock")
+			return 1
+		}
+		defer f.Close()
 	}
 	if cheat == "needpath" {
 		if _, err := exec.LookPath("sh"); err != nil {

@@ -2,6 +2,7 @@ package processtest_test
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -432,4 +433,29 @@ func TestCheck_concurrencyCheat(t *testing.T) {
 			t.Errorf("concurrency %s %q", res.Status, res.Problems)
 		}
 	})
+}
+
+// TestFlags: the flags give the options of the checks a run cannot find by
+// itself; a malformed one makes Check fail with its name.
+func TestFlags(t *testing.T) {
+	t.Parallel()
+	fs := flag.NewFlagSet("twelvecheck", flag.ContinueOnError)
+	more := processtest.Flags(fs)
+	if err := fs.Parse([]string{"-release-cmd", "version", "-admin", "task", "-admin-exit", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	rep := check(t, cheat("version", "RELEASE=r-7", "TASK_EXIT=3"), append(more(), processtest.WithChecks(processtest.CheckRelease, processtest.CheckAdmin))...)
+	wantFail(t, rep, processtest.CheckRelease, `the release command "version" printed no release of its build`)
+	if res := result(t, rep, processtest.CheckAdmin); res.Status != processtest.Pass {
+		t.Errorf("admin %s %q, want pass: task exits 3 as -admin-exit says", res.Status, res.Problems)
+	}
+
+	fs = flag.NewFlagSet("twelvecheck", flag.ContinueOnError)
+	more = processtest.Flags(fs)
+	if err := fs.Parse([]string{"-variant", "GREETING"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := processtest.Check(t.Context(), cheat(""), more()...); err == nil || !strings.Contains(err.Error(), "-variant takes NAME=PATH") {
+		t.Errorf("a malformed -variant: error %v, want one naming the flag", err)
+	}
 }

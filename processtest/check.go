@@ -43,6 +43,9 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 		o.apply(&s)
 	}
 	rep := Report{Binary: bin.Path, Args: slices.Clone(bin.Args)}
+	if s.err != nil {
+		return rep, s.err
+	}
 	for _, name := range s.checks {
 		if !slices.Contains(allChecks, name) {
 			return rep, fmt.Errorf("processtest: unknown check %q; use one of %s", name, strings.Join(allChecks, ", "))

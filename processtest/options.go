@@ -67,6 +67,7 @@ type settings struct {
 	variant       [2]string // name, path
 	adminArgs     []string
 	adminExit     int
+	err           error // a malformed flag ([Flags])
 }
 
 type secretSpec struct{ name, template string }

@@ -260,9 +260,9 @@ func (c *checker) release(ctx context.Context) error {
 	r.Figures["releases_seen"] = float64(len(seen))
 	switch {
 	case len(seen) == 0:
-		parts = append(parts, "release: not checked (no release field in its events, no release command given)")
+		parts = append(parts, "reported release: not checked (no release field in its events, no release command given)")
 	case len(want) == 0:
-		parts = append(parts, fmt.Sprintf("release: reported (%s), not checked: %s", strings.Join(seen, ", "), from))
+		parts = append(parts, fmt.Sprintf("reported release (%s) not compared: %s", strings.Join(seen, ", "), from))
 	default:
 		parts = append(parts, fmt.Sprintf("release %s from %s, reported as %s", want[0], from, strings.Join(seen, ", ")))
 	}
@@ -278,7 +278,7 @@ func (c *checker) release(ctx context.Context) error {
 		}
 		r.Figures["variant_runs"] = 2
 	} else {
-		parts = append(parts, "a variable's effect: not checked (WithVariant)")
+		parts = append(parts, "a variable's effect: not checked (WithVariant, -variant)")
 	}
 	r.Summary = strings.Join(parts, "; ")
 	r.Status = Pass
@@ -287,7 +287,7 @@ func (c *checker) release(ctx context.Context) error {
 	}
 	if len(seen) == 0 && c.s.variant[0] == "" {
 		r.Status = Skip
-		r.Summary = "not checked: it reports no release (no release field in its events; give WithReleaseCommand) and no variant was given (WithVariant)"
+		r.Summary = "not checked: it reports no release (no release field in its events; give WithReleaseCommand or -release-cmd) and no variant was given (WithVariant, -variant)"
 	}
 	c.results[CheckRelease] = r
 	return nil
@@ -367,7 +367,7 @@ func (c *checker) variant(ctx context.Context, name, path string) (string, error
 func (c *checker) admin(ctx context.Context) error {
 	r := Result{Name: CheckAdmin, Figures: map[string]float64{}}
 	if len(c.s.adminArgs) == 0 {
-		r.Status, r.Summary = Skip, "not checked: no one-off command given (WithAdminCommand)"
+		r.Status, r.Summary = Skip, "not checked: no one-off command given (WithAdminCommand, -admin)"
 		c.results[CheckAdmin] = r
 		return nil
 	}

@@ -66,12 +66,12 @@ func TestCheck_secretCheats(t *testing.T) {
 		{"split late", cheat("split", "CHEAT_SPLIT=30"), []string{"(in clear)"}},
 		{"after 17 MiB of stdout", cheat("bigstdout"), []string{"stdout of the serving run (in clear)"}},
 		{"after 1 MiB of a body", cheat("bigbody"), []string{"the response of GET / (in clear)"}},
-		{"in a file in /tmp", cheat("tmpfile", "CHEAT_FILE="+filepath.Join(os.TempDir(), "twelvekit-cheat-"+randomName(t))), []string{"twelvekit-cheat-", "written while the binary ran"}},
+		{"in a file in /tmp", cheat("tmpfile", "CHEAT_FILE=twelvekit-cheat-"+randomName(t)), []string{"the file /tmp/twelvekit-cheat-", "written while the binary ran"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			if f := tc.bin.Env["CHEAT_FILE"]; f != "" {
-				t.Cleanup(func() { _ = os.Remove(f) })
+				t.Cleanup(func() { _ = os.Remove(filepath.Join("/tmp", f)) })
 			}
 			rep := check(t, tc.bin, only, processtest.WithSecret("SECRET_TOKEN"))
 			p := wantFail(t, rep, processtest.CheckSecrets, append([]string{"the value of SECRET_TOKEN appeared in"}, tc.where...)...)
@@ -267,15 +267,17 @@ func TestCheck_rollingStopCheats(t *testing.T) {
 }
 
 // TestCheck_fileCheats: a file written in /tmp, whatever its content, or
-// in HOME fails the files check; the honest program passes.
+// in HOME fails the files check; the honest program passes, and so does a
+// SQLite database its environment attaches.
 func TestCheck_fileCheats(t *testing.T) {
 	t.Parallel()
 	only := processtest.WithChecks(processtest.CheckFiles)
 	t.Run("in /tmp", func(t *testing.T) {
 		t.Parallel()
-		f := filepath.Join("/tmp", "twelvekit-cheat-"+randomName(t))
+		name := "twelvekit-cheat-" + randomName(t)
+		f := filepath.Join("/tmp", name)
 		t.Cleanup(func() { _ = os.Remove(f) })
-		rep := check(t, cheat("tmpfile", "CHEAT_FILE="+f), only)
+		rep := check(t, cheat("tmpfile", "CHEAT_FILE="+name), only)
 		if !kernelObserves() {
 			if res := result(t, rep, processtest.CheckFiles); res.Status == processtest.Pass && !strings.Contains(res.Summary, "not observed") {
 				t.Errorf("files passes %q without saying writes elsewhere were not observed", res.Summary)
@@ -288,6 +290,15 @@ func TestCheck_fileCheats(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("homefile"), only)
 		wantFail(t, rep, processtest.CheckFiles, "$HOME/.cache/state")
+	})
+	t.Run("attached database", func(t *testing.T) {
+		t.Parallel()
+		name := "twelvekit-cheat-" + randomName(t) + ".db"
+		t.Cleanup(func() { _ = os.Remove(filepath.Join("/tmp", name+"-wal")) })
+		rep := check(t, cheat("tmpfile", "CHEAT_FILE="+name+"-wal", "DATABASE_URL=sqlite:///tmp/"+name), only)
+		if res := result(t, rep, processtest.CheckFiles); res.Status != processtest.Pass || (kernelObserves() && res.Figures["attached_resource_writes"] != 1) {
+			t.Errorf("files %s %q: a file of the database its environment attaches is not its state", res.Status, res.Problems)
+		}
 	})
 	t.Run("honest", func(t *testing.T) {
 		t.Parallel()
@@ -325,10 +336,22 @@ func TestCheck_factorCheats(t *testing.T) {
 		rep := check(t, cheat("", "TASK_EXIT=3"), processtest.WithChecks(processtest.CheckAdmin), processtest.WithAdminCommand(0, "task"))
 		wantFail(t, rep, processtest.CheckAdmin, "`task` exited 3, want 0")
 	})
-	t.Run("no level endpoint", func(t *testing.T) {
+	t.Run("no level endpoint where declared", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("nolevel", "MANAGEMENT_PORT=0"), processtest.WithChecks(processtest.CheckManagement), processtest.WithLevelEndpoint("/debug/level"))
+		wantFail(t, rep, processtest.CheckManagement, "the level endpoint /debug/level answered 404 on MANAGEMENT_PORT")
+	})
+	t.Run("level endpoint on the public port", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("publiclevel", "MANAGEMENT_PORT=0"), processtest.WithChecks(processtest.CheckManagement))
+		wantFail(t, rep, processtest.CheckManagement, "answered 404 on MANAGEMENT_PORT but 200 on $PORT")
+	})
+	t.Run("no level endpoint at all", func(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("nolevel", "MANAGEMENT_PORT=0"), processtest.WithChecks(processtest.CheckManagement))
-		wantFail(t, rep, processtest.CheckManagement, "the level endpoint /debug/level answered 404 on MANAGEMENT_PORT")
+		if res := result(t, rep, processtest.CheckManagement); res.Status != processtest.Pass || !strings.Contains(res.Summary, "no level endpoint at /debug/level on either port") {
+			t.Errorf("management %s %q, want pass saying no level endpoint is served", res.Status, res.Summary)
+		}
 	})
 	t.Run("honest", func(t *testing.T) {
 		t.Parallel()
@@ -458,4 +481,31 @@ func TestFlags(t *testing.T) {
 	if _, err := processtest.Check(t.Context(), cheat(""), more()...); err == nil || !strings.Contains(err.Error(), "-variant takes NAME=PATH") {
 		t.Errorf("a malformed -variant: error %v, want one naming the flag", err)
 	}
+}
+
+// TestCheck_workerOnManagementPort: a process type that serves no $PORT,
+// its probes on MANAGEMENT_PORT only, is checked there and passes, its
+// port "not checked"; one ready there before it binds $PORT fails.
+func TestCheck_workerOnManagementPort(t *testing.T) {
+	t.Parallel()
+	only := processtest.WithChecks(processtest.CheckProbes, processtest.CheckRollingStop, processtest.CheckManagement,
+		processtest.CheckSecondSignal, processtest.CheckConcurrency)
+	t.Run("worker", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("worker", "MANAGEMENT_PORT=0"), only)
+		if !rep.Passed() {
+			t.Fatalf("a worker with probes on MANAGEMENT_PORT fails")
+		}
+		if res := result(t, rep, processtest.CheckPort); res.Status != processtest.Skip || !strings.Contains(res.Summary, "binds no $PORT") {
+			t.Errorf("port %s %q, want not checked: binds no $PORT", res.Status, res.Summary)
+		}
+		if res := result(t, rep, processtest.CheckRollingStop); !strings.Contains(res.Summary, "a worker") {
+			t.Errorf("rolling-stop %q, want the stop of a worker", res.Summary)
+		}
+	})
+	t.Run("ready before $PORT", func(t *testing.T) {
+		t.Parallel()
+		rep := check(t, cheat("lateport", "MANAGEMENT_PORT=0"), processtest.WithChecks(processtest.CheckProbes))
+		wantFail(t, rep, processtest.CheckProbes, "on MANAGEMENT_PORT", "before $PORT accepted")
+	})
 }

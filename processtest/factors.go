@@ -5,6 +5,7 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,13 +134,16 @@ func within(path, dir string) bool {
 func (c *checker) files() {
 	r := Result{Name: CheckFiles, Figures: map[string]float64{}}
 	var outside []string
-	scratch := 0
+	scratch, attachedN := 0, 0
 	how := "every write observed (fanotify)"
+	attached := c.attachedPaths()
 	for _, p := range c.runs {
 		for _, f := range p.written {
 			switch {
 			case within(f, p.tmpdir):
 				scratch++
+			case slices.ContainsFunc(attached, func(a string) bool { return strings.HasPrefix(f, a) }):
+				attachedN++
 			case !slices.Contains(outside, f):
 				outside = append(outside, f)
 			}
@@ -165,13 +169,38 @@ func (c *checker) files() {
 		}
 		probs = append(probs, fmt.Sprintf("wrote %d files outside its TMPDIR (%s): on a platform the next process, on another machine, never sees them, and a read-only root filesystem refuses them", len(outside), strings.Join(shown, ", ")))
 	}
-	r.Figures["outside_tmpdir"], r.Figures["tmpdir_files"] = float64(len(outside)), float64(scratch)
+	r.Figures["outside_tmpdir"], r.Figures["tmpdir_files"], r.Figures["attached_resource_writes"] = float64(len(outside)), float64(scratch), float64(attachedN)
 	r.Summary = fmt.Sprintf("%d files written outside TMPDIR, %d in it, in %d runs; %s", len(outside), scratch, len(c.runs), how)
+	if attachedN > 0 {
+		r.Summary += fmt.Sprintf("; %d writes to files its environment attaches (such as a SQLite DATABASE_URL), allowed", attachedN)
+	}
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs
 	}
 	c.results[CheckFiles] = r
+}
+
+// attachedPaths returns the file paths the environment attaches as
+// resources: absolute paths given as values, or as the path of a URL
+// (sqlite:///data/app.db). Writes to them, and to files named after them
+// (app.db-wal), are the resource's, not the process's state.
+func (c *checker) attachedPaths() []string {
+	var out []string
+	for _, v := range c.env {
+		p := v
+		if strings.Contains(v, "://") {
+			u, err := url.Parse(v)
+			if err != nil {
+				continue
+			}
+			p = u.Path
+		}
+		if filepath.IsAbs(p) && len(filepath.Clean(p)) > 1 {
+			out = append(out, filepath.Clean(p))
+		}
+	}
+	return out
 }
 
 // pretty names a path under a run's directories by its variable.
@@ -204,12 +233,20 @@ func (c *checker) managementResult(p *proc, st startup) {
 		if st.live != 200 {
 			probs = append(probs, fmt.Sprintf("liveness %s answered %d on MANAGEMENT_PORT: Kubernetes would have restarted a healthy process", c.s.liveness, st.live))
 		}
-		if st.level != 200 {
+		switch {
+		case st.level == 200:
+		case st.levelApp == 200:
+			probs = append(probs, fmt.Sprintf("the level endpoint %s answered %d on MANAGEMENT_PORT but 200 on $PORT: whoever reaches the service can change its log level", c.s.levelPath, st.level))
+		case c.s.levelGiven:
 			probs = append(probs, fmt.Sprintf("the level endpoint %s answered %d on MANAGEMENT_PORT: an operator cannot see or change the log level at run time", c.s.levelPath, st.level))
 		}
 	}
 	r.Figures["readiness_ms"], r.Figures["liveness_status"], r.Figures["level_status"] = ms(st.readyAt), float64(st.live), float64(st.level)
-	r.Summary = fmt.Sprintf("on MANAGEMENT_PORT: %s 200 %v after exec, %s %d, %s %d", c.s.readiness, round(st.readyAt), c.s.liveness, st.live, c.s.levelPath, st.level)
+	level := fmt.Sprintf("%s %d", c.s.levelPath, st.level)
+	if st.level != 200 && st.levelApp != 200 && !c.s.levelGiven {
+		level = fmt.Sprintf("no level endpoint at %s on either port (not checked; WithLevelEndpoint names one)", c.s.levelPath)
+	}
+	r.Summary = fmt.Sprintf("on MANAGEMENT_PORT: %s 200 %v after exec, %s %d, %s", c.s.readiness, round(st.readyAt), c.s.liveness, st.live, level)
 	if st.readyAt == 0 {
 		r.Summary = "on MANAGEMENT_PORT: never ready"
 	}
@@ -519,6 +556,9 @@ func (c *checker) concurrency(ctx context.Context) error {
 		r.Status = Pass
 		r.Figures["second_ready_ms"] = ms(st.readyAt)
 		r.Summary = fmt.Sprintf("a second instance beside the first was ready %v after exec and served %s %s", round(st.readyAt), c.s.method, c.s.path)
+		if st.noPort {
+			r.Summary = fmt.Sprintf("a second instance beside the first was ready %v after exec (no $PORT to serve)", round(st.readyAt))
+		}
 	}
 	c.results[CheckConcurrency] = r
 	return nil

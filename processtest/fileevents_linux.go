@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -104,7 +105,7 @@ func (fe *fileEvents) read() {
 				if pid == self || fe.isRun(pid) {
 					path, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(efd))
 					if err == nil {
-						fe.record(pid == self, path)
+						fe.record(pid == self, strings.TrimSuffix(path, " (deleted)"))
 					}
 				}
 				_ = syscall.Close(efd)

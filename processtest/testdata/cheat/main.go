@@ -14,7 +14,8 @@
 //	             the secret in clear
 //	bigbody      answers GET / with 1 MiB of text, then the secret
 //	stderr       writes every event to stderr, nothing to stdout
-//	tmpfile      writes the secret to CHEAT_FILE (a file in /tmp)
+//	tmpfile      writes the secret to /tmp/$CHEAT_FILE, a path it makes
+//	             itself (not one its environment names)
 //	homefile     writes a cache file in $HOME
 //	keepalive    closes its listener 61 ms after SIGTERM but serves its
 //	             kept-alive connections until the drain ends
@@ -30,6 +31,10 @@
 //	admin        a one-off `task` that binds $PORT (without it, `task`
 //	             exits TASK_EXIT and binds nothing)
 //	nolevel      serves no level endpoint (/debug/level)
+//	publiclevel  serves the level endpoint on $PORT, not on MANAGEMENT_PORT
+//	worker       binds no $PORT: a process type whose probes answer on
+//	             MANAGEMENT_PORT only
+//	lateport     ready on MANAGEMENT_PORT 300 ms before it binds $PORT
 //	lock         takes an exclusive lock on /tmp/twelvekit-cheat-$CHEAT_LOCK.lock, so a
 //	             second instance exits 1
 //
@@ -177,8 +182,13 @@ func run() int {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	if cheat != "nolevel" {
-		probes.HandleFunc("/debug/level", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) })
+	level := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) }
+	switch cheat {
+	case "nolevel":
+	case "publiclevel":
+		app.HandleFunc("/debug/level", level)
+	default:
+		probes.HandleFunc("/debug/level", level)
 	}
 	app.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if cheat == "bigbody" {
@@ -200,10 +210,25 @@ func run() int {
 		}
 	} else {
 		for _, p := range []string{"/livez", "/readyz", "/debug/level"} {
-			if p == "/debug/level" && cheat == "nolevel" {
+			if p == "/debug/level" && (cheat == "nolevel" || cheat == "publiclevel") {
 				continue
 			}
 			app.Handle(p, probes)
+		}
+	}
+	var msrv *http.Server
+	if mln != nil {
+		msrv = &http.Server{Handler: probes, ReadHeaderTimeout: 5 * time.Second}
+		if cheat == "lateport" {
+			// Ready on the management port before the app binds $PORT.
+			go func() { _ = msrv.Serve(mln) }()
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	if cheat == "worker" {
+		// No $PORT: the app listener is on a port nobody is told of.
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return 1
 		}
 	}
 	if ln == nil {
@@ -231,7 +256,7 @@ func run() int {
 		}
 		fmt.Println("token", secret) // neither JSON nor secret-free
 	case "tmpfile":
-		_ = os.WriteFile(os.Getenv("CHEAT_FILE"), []byte("token="+secret+"\n"), 0o600)
+		_ = os.WriteFile(filepath.Join("/tmp", os.Getenv("CHEAT_FILE")), []byte("token="+secret+"\n"), 0o600)
 	case "homefile":
 		_ = os.MkdirAll(os.Getenv("HOME")+"/.cache", 0o700)
 		_ = os.WriteFile(os.Getenv("HOME")+"/.cache/state", []byte("state\n"), 0o600)
@@ -255,9 +280,7 @@ func run() int {
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	var msrv *http.Server
-	if mln != nil {
-		msrv = &http.Server{Handler: probes, ReadHeaderTimeout: 5 * time.Second}
+	if msrv != nil && cheat != "lateport" {
 		go func() { _ = msrv.Serve(mln) }()
 	}
 

@@ -249,6 +249,15 @@ func TestCheck_rollingStopCheats(t *testing.T) {
 		rep := check(t, cheat("keepalive", "DRAIN=1500ms"), only, processtest.WithTightBalancer())
 		wantFail(t, rep, processtest.CheckRollingStop, "refused", "before the balancer removed the instance")
 	})
+	t.Run("exits under load before SIGTERM", func(t *testing.T) {
+		t.Parallel()
+		begin := time.Now()
+		rep := check(t, cheat("crash"), only, processtest.WithWarmup(2*time.Second))
+		wantFail(t, rep, processtest.CheckRollingStop, "the process exited (code 3) before SIGTERM, under load")
+		if took := time.Since(begin); took > 8*time.Second {
+			t.Errorf("the check took %v; a process that exited is not waited on", took)
+		}
+	})
 	for i := range 3 {
 		t.Run("worst-case phasing "+strconv.Itoa(i), func(t *testing.T) {
 			t.Parallel()

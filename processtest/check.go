@@ -571,8 +571,9 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		closed = exitAfter
 	}
 	closedAt := termAt.Add(closed)
-	// The balancer notices a dead instance too: give it its fall.
-	if b.removedAt.Load() == nil {
+	// The balancer notices a dead instance too: give it its fall (unless
+	// it was stopped: the process exited before SIGTERM).
+	if b.removedAt.Load() == nil && !exitedEarly {
 		limit := time.NewTimer(s.interval * time.Duration(s.fall+1))
 		tick := time.NewTicker(20 * time.Millisecond)
 	notice:

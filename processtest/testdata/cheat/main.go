@@ -30,6 +30,7 @@
 //	version      prints a release that is not its build's for `version`
 //	admin        a one-off `task` that binds $PORT (without it, `task`
 //	             exits TASK_EXIT and binds nothing)
+//	crash        exits 3 300 ms after it binds, under load
 //	nolevel      serves no level endpoint (/debug/level)
 //	publiclevel  serves the level endpoint on $PORT, not on MANAGEMENT_PORT
 //	worker       binds no $PORT: a process type whose probes answer on
@@ -276,6 +277,12 @@ func run() int {
 		child := exec.Command(os.Args[0])
 		child.Env = append(os.Environ(), "CHEAT=noop")
 		_ = child.Run()
+	}
+	if cheat == "crash" {
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			os.Exit(3)
+		}()
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)

@@ -965,7 +965,7 @@ func (c *checker) secrets(begin time.Time) {
 	}
 	scanned := c.sc.bytesScanned()
 	r.Figures["secrets"], r.Figures["bytes_scanned"], r.Figures["shared_temp_files"] = float64(len(c.s.secrets)), float64(scanned), float64(len(recent))
-	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output, responses and files scanned (clear, reversed, hex, base64; any case; split once)", len(c.s.secrets), scanned)
+	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output, responses and files scanned (clear, reversed, hex, base64; any case; escaped; split once)", len(c.s.secrets), scanned)
 	if c.configRan != "" {
 		r.Summary += "; config command " + c.configRan
 	}

@@ -23,7 +23,8 @@
 //     in clear, reversed, hex and base64 (standard and URL alphabets, each
 //     of the three alignments inside a longer encoded string, padded or
 //     not), in any letter case, with white space removed (a value split
-//     across lines or wrapped); any 12 consecutive digits of it count, so a
+//     across lines or wrapped), and again with URL percent-escapes and JSON
+//     escapes (\/, \u00XX) decoded; any 12 consecutive digits of it count, so a
 //     value cut once anywhere, even into two events, still shows. It is
 //     searched over the whole of stdout and stderr of every run, every
 //     response body and header, and every file a run wrote, as the bytes

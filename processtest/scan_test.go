@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +26,26 @@ func TestScanner_encodings(t *testing.T) {
 		encBase64:   func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
 		"b64 raw":   func(s string) string { return base64.RawStdEncoding.EncodeToString([]byte(s)) },
 		encB64URL:   func(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) },
+		"b64 in a query": func(s string) string {
+			return url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(s)))
+		},
+		"b64 with JSON-escaped slashes": func(s string) string {
+			return strings.ReplaceAll(base64.StdEncoding.EncodeToString([]byte(s)), "/", `\/`)
+		},
+		"every byte percent-escaped": func(s string) string {
+			var b strings.Builder
+			for _, c := range []byte(s) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+			return b.String()
+		},
+		"every byte a JSON escape": func(s string) string {
+			var b strings.Builder
+			for _, c := range []byte(s) {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			}
+			return b.String()
+		},
 	}
 	for name, enc := range encodings {
 		for _, prefix := range []string{"", "k", "id:", "Bearer ", "postgres://app:"} {

@@ -518,3 +518,22 @@ func TestCheck_workerOnManagementPort(t *testing.T) {
 		wantFail(t, rep, processtest.CheckProbes, "on MANAGEMENT_PORT", "before $PORT accepted")
 	})
 }
+
+// TestCheck_nonRootWithPrivateFiles: when the environment names a file
+// only its owner can reach, the run as another user is not checked, with
+// the reason, rather than failed.
+func TestCheck_nonRootWithPrivateFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir() // 0700
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	rep := check(t, cheat("", "DATABASE_URL=sqlite://"+filepath.Join(dir, "app.db")), processtest.WithChecks(processtest.CheckDependencies))
+	res := result(t, rep, processtest.CheckDependencies)
+	if res.Status != processtest.Pass {
+		t.Errorf("dependencies %s %q, want pass", res.Status, res.Problems)
+	}
+	if os.Geteuid() == 0 && !strings.Contains(res.Summary, "as a non-root user: not checked (its environment names "+filepath.Join(dir, "app.db")) {
+		t.Errorf("dependencies %q does not say why the non-root run was not checked", res.Summary)
+	}
+}

@@ -479,6 +479,11 @@ func (c *checker) nonRoot(ctx context.Context) (part, problem string, err error)
 	case os.Geteuid() != 0:
 		return fmt.Sprintf("every run as uid %d, not root", os.Geteuid()), "", nil
 	}
+	for _, path := range c.attachedPaths() {
+		if !othersReach(path) {
+			return fmt.Sprintf("as a non-root user: not checked (its environment names %s, which uid %d cannot reach; make it readable by all to check)", path, nobody), "", nil
+		}
+	}
 	dir := filepath.Join(c.tmp, "nobody")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", "", fmt.Errorf("processtest: no directory for the non-root run: %w", err)
@@ -489,6 +494,9 @@ func (c *checker) nonRoot(ctx context.Context) (part, problem string, err error)
 	cp := filepath.Join(dir, filepath.Base(c.bin.Path))
 	if err := copyFile(cp, c.bin.Path); err != nil {
 		return "", "", fmt.Errorf("processtest: cannot copy the binary for the non-root run: %w", err)
+	}
+	if !othersReach(cp) {
+		return fmt.Sprintf("as a non-root user: not checked (the kit's temporary directory %s is not reachable by uid %d; set TMPDIR to one that is)", c.tmp, nobody), "", nil
 	}
 	port, err := freePort()
 	if err != nil {
@@ -562,4 +570,21 @@ func (c *checker) concurrency(ctx context.Context) error {
 	}
 	c.results[CheckConcurrency] = r
 	return nil
+}
+
+// othersReach reports whether a user other than the owner can reach path:
+// every directory above it searchable by others, and the file, if it
+// exists, readable by them.
+func othersReach(path string) bool {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o004 == 0 {
+		return false
+	}
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return true
+		}
+	}
 }

@@ -43,6 +43,9 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 		o.apply(&s)
 	}
 	rep := Report{Binary: bin.Path, Args: slices.Clone(bin.Args)}
+	if s.err != nil {
+		return rep, s.err
+	}
 	for _, name := range s.checks {
 		if !slices.Contains(allChecks, name) {
 			return rep, fmt.Errorf("processtest: unknown check %q; use one of %s", name, strings.Join(allChecks, ", "))
@@ -80,7 +83,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	c.env = base
 
 	want := func(name string) bool { return slices.Contains(s.checks, name) }
-	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) {
+	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) || want(CheckConcurrency) {
 		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
 			return rep, err
 		}
@@ -162,6 +165,7 @@ type checker struct {
 	// what the logs check reads: the serving and second-signal runs
 	served     []*proc
 	runs       []*proc // every run, for the files and processes checks
+	nobody     string  // while set, runs start this copy of the binary as nobody
 	stdoutTail []string
 	stderrTail []string
 	configRan  string // summary of the config command for the secrets check
@@ -198,7 +202,11 @@ func (c *checker) launch(label string, args []string, env map[string]*string, po
 	if len(needles) > 0 {
 		stdout.finder, stderr.finder = newFinder(needles...), newFinder(needles...)
 	}
-	p, err := start(label, c.bin.Path, args, e, c.tmp, port, stdout, stderr)
+	path := c.bin.Path
+	if c.nobody != "" {
+		path = c.nobody
+	}
+	p, err := start(label, path, args, e, c.tmp, port, stdout, stderr, c.nobody != "")
 	if err != nil {
 		return nil, fmt.Errorf("processtest: cannot start the binary: %w", err)
 	}
@@ -214,8 +222,11 @@ type startup struct {
 	live     int
 	appErr   error
 	lastErr  error
-	last     int // last readiness status before ready
-	level    int // the level endpoint's status on the management port, once ready
+	last     int           // last readiness status before ready
+	level    int           // the level endpoint's status on the management port, once ready
+	levelApp int           // 200 when $PORT serves it too (a body naming a level)
+	noPort   bool          // ready on the management port, serving no $PORT: a worker
+	late     time.Duration // a process ready before it accepted on $PORT: when it did
 	exited   bool
 }
 
@@ -235,7 +246,9 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 				st.acceptAt = max(time.Since(p.begin), time.Microsecond)
 			}
 		}
-		if st.acceptAt != 0 {
+		// With a management port the probes answer there, whether or not
+		// the process serves $PORT (a worker serves none).
+		if st.acceptAt != 0 || p.mport != 0 {
 			code, err := get(ctx, c.sc, p.probes()+c.s.readiness, time.Second)
 			st.last, st.lastErr = code, err
 			if code == 200 {
@@ -243,6 +256,15 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 				st.live, _ = get(ctx, c.sc, p.probes()+c.s.liveness, time.Second)
 				if p.mport != 0 {
 					st.level, _ = get(ctx, c.sc, p.probes()+c.s.levelPath, time.Second)
+					// A catch-all handler on $PORT answers 200 to any path:
+					// only a body naming a level is the level endpoint.
+					if strings.Contains(body(ctx, "http://"+p.addr()+c.s.levelPath), `"level"`) {
+						st.levelApp = 200
+					}
+				}
+				if st.acceptAt == 0 {
+					c.noPort(ctx, p, &st)
+					return st
 				}
 				l := newLoad(&c.s, base, c.env, c.sc)
 				l.one(ctx, &http.Client{Transport: l.tr, Timeout: l.timeout})
@@ -266,6 +288,75 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 	}
 }
 
+// mgmt reports whether the runs get a management port.
+func (c *checker) mgmt() bool {
+	_, ok := c.bin.Env["MANAGEMENT_PORT"]
+	return ok
+}
+
+// plainStop is the rolling stop of a process that serves no $PORT: no
+// load, no balancer; SIGTERM, then its readiness on the management port
+// must fail, and it must exit 0 within the grace period.
+func (c *checker) plainStop(ctx context.Context, p *proc) {
+	r := Result{Name: CheckRollingStop, Figures: map[string]float64{}}
+	termAt := time.Now()
+	p.signal(syscall.SIGTERM)
+	exited := p.wait(ctx, c.s.grace)
+	d := time.Since(termAt)
+	if exited {
+		d = p.ended.Sub(termAt)
+	} else {
+		p.kill()
+	}
+	r.Figures["exit_ms"], r.Figures["grace_ms"] = ms(d), ms(c.s.grace)
+	switch {
+	case !exited:
+		r.Status, r.Summary = Fail, fmt.Sprintf("no $PORT to load; hung: killed %v after SIGTERM", round(d))
+		r.Problems = []string{fmt.Sprintf("still running %v after SIGTERM, the grace period: the platform would have killed it with SIGKILL, cutting the work in hand (the kit killed it)", c.s.grace)}
+	case p.code != 0:
+		r.Status, r.Summary = Fail, fmt.Sprintf("no $PORT to load; exit %d after %v", p.code, round(d))
+		r.Figures["exit_code"] = float64(p.code)
+		r.Problems = []string{fmt.Sprintf("exited with code %d %v after SIGTERM: a platform records a failed stop, not a clean one", p.code, round(d))}
+	default:
+		r.Status = Pass
+		r.Figures["exit_code"] = 0
+		r.Summary = fmt.Sprintf("no $PORT to load (a worker); exit 0 %v after SIGTERM", round(d))
+	}
+	c.results[CheckRollingStop] = r
+}
+
+// noPortWatch is how long the kit watches $PORT of a process that was
+// ready on its management port without accepting on $PORT: one that then
+// binds it was ready before its app.
+const noPortWatch = 500 * time.Millisecond
+
+// noPort handles a process ready on its management port that does not
+// accept on $PORT: it is taken for a process type serving no traffic (a
+// worker), unless it binds $PORT within noPortWatch.
+func (c *checker) noPort(ctx context.Context, p *proc, st *startup) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	limit := time.NewTimer(noPortWatch)
+	defer limit.Stop()
+	for {
+		if ok, _ := accepting(p.addr()); ok {
+			st.late = time.Since(p.begin)
+			st.acceptAt = st.late
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-limit.C:
+			st.noPort = true
+			return
+		case <-p.done:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // serve is the serving run: port, probes, then the rolling stop (or a
 // plain SIGTERM when it is not asked for).
 func (c *checker) serve(ctx context.Context, rolling bool) error {
@@ -283,6 +374,11 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 	c.portResult(p, st)
 	c.probesResult(st)
 	c.managementResult(p, st)
+	if st.readyAt != 0 && slices.Contains(c.s.checks, CheckConcurrency) {
+		if err := c.concurrency(ctx); err != nil {
+			return err
+		}
+	}
 	if st.readyAt == 0 {
 		if rolling {
 			c.results[CheckRollingStop] = Result{Name: CheckRollingStop, Status: Fail,
@@ -293,6 +389,8 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 		if !p.wait(ctx, c.s.grace) {
 			p.kill()
 		}
+	} else if rolling && st.noPort {
+		c.plainStop(ctx, p)
 	} else if rolling {
 		c.rollingStop(ctx, p)
 	} else {
@@ -310,6 +408,9 @@ func (c *checker) serve(ctx context.Context, rolling bool) error {
 func (c *checker) portResult(p *proc, st startup) {
 	r := Result{Name: CheckPort, Figures: map[string]float64{}}
 	switch {
+	case st.noPort:
+		r.Status = Skip
+		r.Summary = fmt.Sprintf("not checked: it binds no $PORT; ready on MANAGEMENT_PORT %v after exec, it is a process type that serves no traffic (a worker)", round(st.readyAt))
 	case st.acceptAt != 0:
 		r.Status = Pass
 		r.Summary = fmt.Sprintf("accepting on $PORT %v after exec", round(st.acceptAt))
@@ -331,6 +432,8 @@ func (c *checker) probesResult(st startup) {
 	r := Result{Name: CheckProbes, Figures: map[string]float64{}}
 	probs := []string{}
 	switch {
+	case st.readyAt == 0 && st.acceptAt == 0 && c.mgmt():
+		probs = append(probs, fmt.Sprintf("readiness %s never answered 200 on MANAGEMENT_PORT within %v, and nothing accepted on $PORT: a platform would never have counted it ready", c.s.readiness, c.s.startTimeout))
 	case st.readyAt == 0 && st.acceptAt == 0:
 		probs = append(probs, "not run: nothing accepted on $PORT")
 	case st.readyAt == 0:
@@ -344,6 +447,9 @@ func (c *checker) probesResult(st startup) {
 		r.Figures["liveness_status"] = float64(st.live)
 		if st.live != 200 {
 			probs = append(probs, fmt.Sprintf("liveness %s answered %d once ready: Kubernetes would have restarted a healthy process", c.s.liveness, st.live))
+		}
+		if st.late != 0 {
+			probs = append(probs, fmt.Sprintf("readiness %s answered 200 on MANAGEMENT_PORT %v after exec, before $PORT accepted (%v): a balancer would have sent traffic to a closed port", c.s.readiness, round(st.readyAt), round(st.late)))
 		}
 		if st.appErr != nil {
 			probs = append(probs, fmt.Sprintf("readiness %s answered 200 but %s %s then failed (%v): a balancer would have sent traffic before the app served it", c.s.readiness, c.s.method, c.s.path, st.appErr))
@@ -465,8 +571,9 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		closed = exitAfter
 	}
 	closedAt := termAt.Add(closed)
-	// The balancer notices a dead instance too: give it its fall.
-	if b.removedAt.Load() == nil {
+	// The balancer notices a dead instance too: give it its fall (unless
+	// it was stopped: the process exited before SIGTERM).
+	if b.removedAt.Load() == nil && !exitedEarly {
 		limit := time.NewTimer(s.interval * time.Duration(s.fall+1))
 		tick := time.NewTicker(20 * time.Millisecond)
 	notice:
@@ -829,14 +936,20 @@ func (c *checker) secrets(begin time.Time) {
 	for _, p := range c.runs {
 		for _, f := range p.written {
 			if !within(f, p.dir) {
-				c.sc.scanFile("the file "+f+", written by "+p.label, f)
+				c.sc.scanFile("the file "+f+", written while the binary ran", f)
 			}
 		}
 		c.sc.scanTree(p.work, "the working directory of "+p.label)
 		c.sc.scanTree(p.home, "the HOME of "+p.label)
 		c.sc.scanTree(p.tmpdir, "the TMPDIR of "+p.label)
 	}
-	recent := recentFiles(sharedTempDirs, begin, c.tmp)
+	// Where the kernel reported every write, the files the runs wrote were
+	// scanned above; elsewhere the shared temporary directories' new files
+	// are, whoever wrote them.
+	var recent []string
+	if slices.ContainsFunc(c.runs, func(p *proc) bool { return p.files == nil }) {
+		recent = recentFiles(sharedTempDirs, begin, c.tmp)
+	}
 	for _, f := range recent {
 		c.sc.scanFile("the file "+f+", written while the binary ran", f)
 	}
@@ -852,7 +965,7 @@ func (c *checker) secrets(begin time.Time) {
 	}
 	scanned := c.sc.bytesScanned()
 	r.Figures["secrets"], r.Figures["bytes_scanned"], r.Figures["shared_temp_files"] = float64(len(c.s.secrets)), float64(scanned), float64(len(recent))
-	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output, responses and files scanned (clear, reversed, hex, base64; any case; split once)", len(c.s.secrets), scanned)
+	r.Summary = fmt.Sprintf("%d secrets, %d bytes of output, responses and files scanned (clear, reversed, hex, base64; any case; escaped; split once)", len(c.s.secrets), scanned)
 	if c.configRan != "" {
 		r.Summary += "; config command " + c.configRan
 	}

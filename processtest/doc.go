@@ -23,7 +23,8 @@
 //     in clear, reversed, hex and base64 (standard and URL alphabets, each
 //     of the three alignments inside a longer encoded string, padded or
 //     not), in any letter case, with white space removed (a value split
-//     across lines or wrapped); any 12 consecutive digits of it count, so a
+//     across lines or wrapped), and again with URL percent-escapes and JSON
+//     escapes (\/, \u00XX) decoded; any 12 consecutive digits of it count, so a
 //     value cut once anywhere, even into two events, still shows. It is
 //     searched over the whole of stdout and stderr of every run, every
 //     response body and header, and every file a run wrote, as the bytes
@@ -43,7 +44,10 @@
 // its figures; a failed one says what a platform would have seen.
 //
 //   - port (VII): started with PORT set to a free port, it accepts on it
-//     within the start timeout (10 s); the figure is exec -> accepting.
+//     within the start timeout (10 s); the figure is exec -> accepting. A
+//     process ready on its management port that binds no $PORT (watched
+//     for 500 ms more) is a process type serving no traffic, a worker: its
+//     port is not checked, and its rolling stop is SIGTERM without load.
 //   - probes (IX): polled from exec, readiness (/readyz) answers 200 within
 //     the start timeout, and at its first 200 liveness (/livez) answers 200
 //     and the load request succeeds: readiness never goes up before the app.
@@ -89,7 +93,9 @@
 //     unless given; when PATH or SHELL is given, a run without them must
 //     become ready) and starts no other program. Running it as a non-root
 //     user is not checked.
-//   - files (VI): no run writes a file outside its TMPDIR.
+//   - files (VI): no run writes a file outside its TMPDIR, but for the
+//     files of a resource its environment attaches by path
+//     (DATABASE_URL=sqlite:///data/app.db and app.db-wal).
 //   - release (V): the release field of its log events, and the output of
 //     [WithReleaseCommand], name the release its build records (VCS
 //     revision or module version, read from the binary with
@@ -100,8 +106,14 @@
 //     within the start timeout, binds nothing, logs as the serving runs do,
 //     and rejects the first wrong value of [WithBadConfig] (not PORT) as
 //     the serving process does.
-//   - management (VII): with MANAGEMENT_PORT, readiness, liveness and the
-//     level endpoint ([WithLevelEndpoint], /debug/level) answer 200 there.
+//   - management (VII): with MANAGEMENT_PORT, readiness and liveness
+//     answer 200 there, and the level endpoint (/debug/level, or
+//     [WithLevelEndpoint], which also declares it served) is found there,
+//     not on $PORT.
+//   - concurrency (VIII): with the serving run ready, a second instance of
+//     the same binary on its own port becomes ready and serves the load
+//     request: it holds nothing (a lock, a fixed port) that keeps the
+//     platform from running more processes of a type.
 //
 // # Bounds
 //
@@ -120,7 +132,7 @@
 // writes without fanotify outside the working directory and HOME, unless
 // they hold a canary in /tmp, /var/tmp or /dev/shm; that acknowledged
 // writes survive a restart (it needs the service's own read-back); and the
-// factors no check covers (I, IV, VIII, X), which the report says.
+// factors no check covers (I, IV, X), which the report says.
 //
 // Not covered: services that read their port from anything but PORT.
 package processtest

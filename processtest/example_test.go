@@ -42,5 +42,6 @@ func ExampleCheck() {
 	// release skip
 	// admin skip
 	// management skip
+	// concurrency skip
 	// passed: true
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"debug/buildinfo"
 	"fmt"
+	"io"
+	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/twelvekit/twelvekit/internal/platform"
 )
@@ -34,7 +36,13 @@ func (c *checker) processes() {
 		probs = append(probs, fmt.Sprintf("%s left %d processes running after it exited: %s; on a host they outlive the deploy holding its port and files, in a container the platform kills them without a signal (the kit killed them)", p.label, len(p.strays), strings.Join(names, ", ")))
 	}
 	r.Figures["runs"], r.Figures["left_running"] = float64(len(c.runs)), float64(n)
-	r.Summary = fmt.Sprintf("%d runs, %d processes left running after the exit (found by a marker variable in any session)", len(c.runs), n)
+	how := "by a marker variable and the kernel's process events"
+	for _, p := range c.runs {
+		if p.events == nil {
+			how = "by a marker variable only (" + p.eventErr.Error() + ")"
+		}
+	}
+	r.Summary = fmt.Sprintf("%d runs, %d processes left running after the exit, in any session (found %s)", len(c.runs), n, how)
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs
@@ -52,6 +60,7 @@ func (c *checker) dependencies(ctx context.Context) error {
 	_, hasPath := c.env["PATH"]
 	_, hasShell := c.env["SHELL"]
 	r.Figures["variables_given"] = float64(len(c.bin.Env))
+	serving := slices.Clone(c.served)
 	if hasPath || hasShell {
 		port, err := freePort()
 		if err != nil {
@@ -62,10 +71,8 @@ func (c *checker) dependencies(ctx context.Context) error {
 			return err
 		}
 		st := c.waitReady(ctx, p)
-		p.signal(syscall.SIGTERM)
-		p.wait(ctx, c.s.grace)
-		p.kill()
-		c.served = append(c.served, p)
+		p.kill() // its stop is judged by the serving run
+		serving = append(serving, p)
 		if st.readyAt == 0 {
 			probs = append(probs, "with PATH and SHELL unset it never became ready: it needs programs of the system, which a platform's image may not have")
 		} else {
@@ -77,7 +84,7 @@ func (c *checker) dependencies(ctx context.Context) error {
 	if canFindProcesses {
 		var started []string
 		how := "observed through the kernel's process events"
-		for _, p := range c.served {
+		for _, p := range serving {
 			for _, n := range p.children() {
 				if !slices.Contains(started, n) {
 					started = append(started, n)
@@ -98,7 +105,14 @@ func (c *checker) dependencies(ctx context.Context) error {
 	} else {
 		parts = append(parts, "programs started: not checked on this OS")
 	}
-	parts = append(parts, "as a non-root user: not checked (the kit runs the binary as its own user)")
+	part, prob, err := c.nonRoot(ctx)
+	if err != nil {
+		return err
+	}
+	parts = append(parts, part)
+	if prob != "" {
+		probs = append(probs, prob)
+	}
 	r.Summary = strings.Join(parts, "; ")
 	r.Status = Pass
 	if len(probs) > 0 {
@@ -120,13 +134,16 @@ func within(path, dir string) bool {
 func (c *checker) files() {
 	r := Result{Name: CheckFiles, Figures: map[string]float64{}}
 	var outside []string
-	scratch := 0
+	scratch, attachedN := 0, 0
 	how := "every write observed (fanotify)"
+	attached := c.attachedPaths()
 	for _, p := range c.runs {
 		for _, f := range p.written {
 			switch {
 			case within(f, p.tmpdir):
 				scratch++
+			case slices.ContainsFunc(attached, func(a string) bool { return strings.HasPrefix(f, a) }):
+				attachedN++
 			case !slices.Contains(outside, f):
 				outside = append(outside, f)
 			}
@@ -152,13 +169,38 @@ func (c *checker) files() {
 		}
 		probs = append(probs, fmt.Sprintf("wrote %d files outside its TMPDIR (%s): on a platform the next process, on another machine, never sees them, and a read-only root filesystem refuses them", len(outside), strings.Join(shown, ", ")))
 	}
-	r.Figures["outside_tmpdir"], r.Figures["tmpdir_files"] = float64(len(outside)), float64(scratch)
+	r.Figures["outside_tmpdir"], r.Figures["tmpdir_files"], r.Figures["attached_resource_writes"] = float64(len(outside)), float64(scratch), float64(attachedN)
 	r.Summary = fmt.Sprintf("%d files written outside TMPDIR, %d in it, in %d runs; %s", len(outside), scratch, len(c.runs), how)
+	if attachedN > 0 {
+		r.Summary += fmt.Sprintf("; %d writes to files its environment attaches (such as a SQLite DATABASE_URL), allowed", attachedN)
+	}
 	r.Status = Pass
 	if len(probs) > 0 {
 		r.Status, r.Problems = Fail, probs
 	}
 	c.results[CheckFiles] = r
+}
+
+// attachedPaths returns the file paths the environment attaches as
+// resources: absolute paths given as values, or as the path of a URL
+// (sqlite:///data/app.db). Writes to them, and to files named after them
+// (app.db-wal), are the resource's, not the process's state.
+func (c *checker) attachedPaths() []string {
+	var out []string
+	for _, v := range c.env {
+		p := v
+		if strings.Contains(v, "://") {
+			u, err := url.Parse(v)
+			if err != nil {
+				continue
+			}
+			p = u.Path
+		}
+		if filepath.IsAbs(p) && len(filepath.Clean(p)) > 1 {
+			out = append(out, filepath.Clean(p))
+		}
+	}
+	return out
 }
 
 // pretty names a path under a run's directories by its variable.
@@ -191,12 +233,20 @@ func (c *checker) managementResult(p *proc, st startup) {
 		if st.live != 200 {
 			probs = append(probs, fmt.Sprintf("liveness %s answered %d on MANAGEMENT_PORT: Kubernetes would have restarted a healthy process", c.s.liveness, st.live))
 		}
-		if st.level != 200 {
+		switch {
+		case st.level == 200:
+		case st.levelApp == 200:
+			probs = append(probs, fmt.Sprintf("the level endpoint %s answered %d on MANAGEMENT_PORT but 200 on $PORT: whoever reaches the service can change its log level", c.s.levelPath, st.level))
+		case c.s.levelGiven:
 			probs = append(probs, fmt.Sprintf("the level endpoint %s answered %d on MANAGEMENT_PORT: an operator cannot see or change the log level at run time", c.s.levelPath, st.level))
 		}
 	}
 	r.Figures["readiness_ms"], r.Figures["liveness_status"], r.Figures["level_status"] = ms(st.readyAt), float64(st.live), float64(st.level)
-	r.Summary = fmt.Sprintf("on MANAGEMENT_PORT: %s 200 %v after exec, %s %d, %s %d", c.s.readiness, round(st.readyAt), c.s.liveness, st.live, c.s.levelPath, st.level)
+	level := fmt.Sprintf("%s %d", c.s.levelPath, st.level)
+	if st.level != 200 && st.levelApp != 200 && !c.s.levelGiven {
+		level = fmt.Sprintf("no level endpoint at %s on either port (not checked; WithLevelEndpoint names one)", c.s.levelPath)
+	}
+	r.Summary = fmt.Sprintf("on MANAGEMENT_PORT: %s 200 %v after exec, %s %d, %s", c.s.readiness, round(st.readyAt), c.s.liveness, st.live, level)
 	if st.readyAt == 0 {
 		r.Summary = "on MANAGEMENT_PORT: never ready"
 	}
@@ -247,9 +297,9 @@ func (c *checker) release(ctx context.Context) error {
 	r.Figures["releases_seen"] = float64(len(seen))
 	switch {
 	case len(seen) == 0:
-		parts = append(parts, "release: not checked (no release field in its events, no release command given)")
+		parts = append(parts, "reported release: not checked (no release field in its events, no release command given)")
 	case len(want) == 0:
-		parts = append(parts, fmt.Sprintf("release: reported (%s), not checked: %s", strings.Join(seen, ", "), from))
+		parts = append(parts, fmt.Sprintf("reported release (%s) not compared: %s", strings.Join(seen, ", "), from))
 	default:
 		parts = append(parts, fmt.Sprintf("release %s from %s, reported as %s", want[0], from, strings.Join(seen, ", ")))
 	}
@@ -265,7 +315,7 @@ func (c *checker) release(ctx context.Context) error {
 		}
 		r.Figures["variant_runs"] = 2
 	} else {
-		parts = append(parts, "a variable's effect: not checked (WithVariant)")
+		parts = append(parts, "a variable's effect: not checked (WithVariant, -variant)")
 	}
 	r.Summary = strings.Join(parts, "; ")
 	r.Status = Pass
@@ -274,7 +324,7 @@ func (c *checker) release(ctx context.Context) error {
 	}
 	if len(seen) == 0 && c.s.variant[0] == "" {
 		r.Status = Skip
-		r.Summary = "not checked: it reports no release (no release field in its events; give WithReleaseCommand) and no variant was given (WithVariant)"
+		r.Summary = "not checked: it reports no release (no release field in its events; give WithReleaseCommand or -release-cmd) and no variant was given (WithVariant, -variant)"
 	}
 	c.results[CheckRelease] = r
 	return nil
@@ -336,9 +386,7 @@ func (c *checker) variant(ctx context.Context, name, path string) (string, error
 		if st.readyAt != 0 {
 			bodies[i] = body(ctx, "http://"+p.addr()+path)
 		}
-		p.signal(syscall.SIGTERM)
-		p.wait(ctx, c.s.grace)
-		p.kill()
+		p.kill() // its stop is judged by the serving run
 		if st.readyAt == 0 {
 			return fmt.Sprintf("with %s set it never became ready", name), nil
 		}
@@ -356,7 +404,7 @@ func (c *checker) variant(ctx context.Context, name, path string) (string, error
 func (c *checker) admin(ctx context.Context) error {
 	r := Result{Name: CheckAdmin, Figures: map[string]float64{}}
 	if len(c.s.adminArgs) == 0 {
-		r.Status, r.Summary = Skip, "not checked: no one-off command given (WithAdminCommand)"
+		r.Status, r.Summary = Skip, "not checked: no one-off command given (WithAdminCommand, -admin)"
 		c.results[CheckAdmin] = r
 		return nil
 	}
@@ -419,4 +467,124 @@ func (c *checker) admin(ctx context.Context) error {
 	}
 	c.results[CheckAdmin] = r
 	return nil
+}
+
+// nonRoot shows that the binary serves as an unprivileged user: when the
+// kit is not root, every run already did; when it is, one run starts a copy
+// of the binary as nobody (uid 65534), its directories given to it.
+func (c *checker) nonRoot(ctx context.Context) (part, problem string, err error) {
+	switch {
+	case !canDropUser:
+		return "as a non-root user: not checked (this OS gives the kit no way to start it as another user)", "", nil
+	case os.Geteuid() != 0:
+		return fmt.Sprintf("every run as uid %d, not root", os.Geteuid()), "", nil
+	}
+	for _, path := range c.attachedPaths() {
+		if !othersReach(path) {
+			return fmt.Sprintf("as a non-root user: not checked (its environment names %s, which uid %d cannot reach; make it readable by all to check)", path, nobody), "", nil
+		}
+	}
+	dir := filepath.Join(c.tmp, "nobody")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("processtest: no directory for the non-root run: %w", err)
+	}
+	if err := os.Chmod(c.tmp, 0o711); err != nil {
+		return "", "", fmt.Errorf("processtest: no directory for the non-root run: %w", err)
+	}
+	cp := filepath.Join(dir, filepath.Base(c.bin.Path))
+	if err := copyFile(cp, c.bin.Path); err != nil {
+		return "", "", fmt.Errorf("processtest: cannot copy the binary for the non-root run: %w", err)
+	}
+	if !othersReach(cp) {
+		return fmt.Sprintf("as a non-root user: not checked (the kit's temporary directory %s is not reachable by uid %d; set TMPDIR to one that is)", c.tmp, nobody), "", nil
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", "", fmt.Errorf("processtest: no free port: %w", err)
+	}
+	c.nobody = cp
+	p, err := c.launch("the run as nobody", c.bin.Args, nil, port)
+	c.nobody = ""
+	if err != nil {
+		return "", "", err
+	}
+	st := c.waitReady(ctx, p)
+	p.kill() // its stop is judged by the serving run
+	if st.readyAt == 0 {
+		return "", fmt.Sprintf("as a non-root user (uid %d) it never became ready: a platform that runs images as non-root (Kubernetes runAsNonRoot, OpenShift) could not start it", nobody), nil
+	}
+	return fmt.Sprintf("ready %v after exec as uid %d, not root", round(st.readyAt), nobody), "", nil
+}
+
+// copyFile copies the executable src to dst, readable and executable by all.
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// concurrency checks factor VIII from outside: with the serving run ready,
+// a second instance of the same binary, on its own port, becomes ready and
+// answers the load request too: nothing it holds (a lock, a fixed port, a
+// file) keeps the platform from running more processes of a type.
+func (c *checker) concurrency(ctx context.Context) error {
+	r := Result{Name: CheckConcurrency, Figures: map[string]float64{}}
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("processtest: no free port: %w", err)
+	}
+	p, err := c.launch("the second instance", c.bin.Args, nil, port)
+	if err != nil {
+		return err
+	}
+	st := c.waitReady(ctx, p)
+	p.kill() // its stop is judged by the serving run
+	switch {
+	case st.readyAt == 0 && st.exited:
+		r.Status, r.Summary = Fail, fmt.Sprintf("a second instance exited %d beside the first", p.code)
+		r.Problems = []string{fmt.Sprintf("a second instance of the same binary, on its own port, exited with code %d while the first ran: the platform cannot scale it out to more processes", p.code)}
+	case st.readyAt == 0:
+		r.Status, r.Summary = Fail, "a second instance never became ready beside the first"
+		r.Problems = []string{fmt.Sprintf("a second instance of the same binary, on its own port, never answered readiness 200 within %v while the first ran: the platform cannot scale it out to more processes", c.s.startTimeout)}
+	case st.appErr != nil:
+		r.Status, r.Summary = Fail, "a second instance failed the load request"
+		r.Problems = []string{fmt.Sprintf("a second instance was ready but %s %s failed (%v): two processes of a type cannot serve at once", c.s.method, c.s.path, st.appErr)}
+	default:
+		r.Status = Pass
+		r.Figures["second_ready_ms"] = ms(st.readyAt)
+		r.Summary = fmt.Sprintf("a second instance beside the first was ready %v after exec and served %s %s", round(st.readyAt), c.s.method, c.s.path)
+		if st.noPort {
+			r.Summary = fmt.Sprintf("a second instance beside the first was ready %v after exec (no $PORT to serve)", round(st.readyAt))
+		}
+	}
+	c.results[CheckConcurrency] = r
+	return nil
+}
+
+// othersReach reports whether a user other than the owner can reach path:
+// every directory above it searchable by others, and the file, if it
+// exists, readable by them.
+func othersReach(path string) bool {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o004 == 0 {
+		return false
+	}
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return true
+		}
+	}
 }

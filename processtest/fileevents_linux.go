@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -26,6 +27,7 @@ type fileEvents struct {
 	isRun  func(pid int) bool
 	done   chan struct{}
 	mu     sync.Mutex
+	lost   bool // the kernel's queue overflowed
 	paths  []string
 	sentry string
 	seen   chan struct{} // closed when the sentinel's event is read
@@ -39,6 +41,7 @@ const (
 	fanMarkAdd         = 0x1
 	fanMarkFilesystem  = 0x100
 	fanCloseWrite      = 0x8
+	fanQueueOverflow   = 0x4000
 	fanEventHeaderSize = 24
 )
 
@@ -90,13 +93,19 @@ func (fe *fileEvents) read() {
 			if l < fanEventHeaderSize || l > len(b) {
 				break
 			}
+			mask := binary.NativeEndian.Uint64(b[8:16])
 			efd := int(int32(binary.NativeEndian.Uint32(b[16:20])))
 			pid := int(int32(binary.NativeEndian.Uint32(b[20:24])))
+			if mask&fanQueueOverflow != 0 {
+				fe.mu.Lock()
+				fe.lost = true
+				fe.mu.Unlock()
+			}
 			if efd >= 0 {
 				if pid == self || fe.isRun(pid) {
 					path, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(efd))
 					if err == nil {
-						fe.record(pid == self, path)
+						fe.record(pid == self, strings.TrimSuffix(path, " (deleted)"))
 					}
 				}
 				_ = syscall.Close(efd)
@@ -143,6 +152,9 @@ func (fe *fileEvents) finish() ([]string, error) {
 	<-fe.done
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
+	if fe.lost && err == nil {
+		err = errors.New("the kernel's queue of file events overflowed")
+	}
 	return slices.Clone(fe.paths), err
 }
 

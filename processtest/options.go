@@ -22,11 +22,12 @@ const (
 	CheckRelease      = "release"       // reports the release of its build; config read at run time
 	CheckAdmin        = "admin"         // a one-off command: same config, its exit code, binds nothing
 	CheckManagement   = "management"    // probes and the level endpoint on MANAGEMENT_PORT
+	CheckConcurrency  = "concurrency"   // a second instance beside the first serves too
 )
 
 // allChecks is every check, in order.
 var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
-	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement}
+	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement, CheckConcurrency}
 
 // Option changes how [Check] and [Run] check a binary. Build options with the
 // WithX functions; each documents whether repeating it adds or replaces.
@@ -62,10 +63,12 @@ type settings struct {
 	secondLimit   time.Duration
 	probeInterval time.Duration
 	levelPath     string
+	levelGiven    bool // WithLevelEndpoint: a 404 there fails
 	releaseArgs   []string
 	variant       [2]string // name, path
 	adminArgs     []string
 	adminExit     int
+	err           error // a malformed flag ([Flags])
 }
 
 type secretSpec struct{ name, template string }
@@ -293,10 +296,13 @@ func WithSecondSignal(after, limit time.Duration) Option {
 
 // WithLevelEndpoint sets the path of the log level endpoint the management
 // check asks on the management port, /debug/level by default (where
-// twelvekit services mount logging.LevelHandler). The management check runs
-// when [Binary.Env] names MANAGEMENT_PORT. Repeating it replaces the path.
+// twelvekit services mount logging.LevelHandler), and declares that the
+// binary serves it: it must answer 200 there. Without it, a level endpoint
+// found on $PORT and not on the management port fails, and one found on
+// neither is reported as not served. The management check runs when
+// [Binary.Env] names MANAGEMENT_PORT. Repeating it replaces the path.
 func WithLevelEndpoint(path string) Option {
-	return optionFunc(func(s *settings) { s.levelPath = path })
+	return optionFunc(func(s *settings) { s.levelPath, s.levelGiven = path, true })
 }
 
 // WithReleaseCommand names the arguments that make the binary print its

@@ -25,9 +25,13 @@ type Binary struct {
 	Args []string
 	// Env is its whole environment: the process gets exactly these
 	// variables, plus PORT (always a free port the kit chose, but for the
-	// config-error runs that set it) and the canaries of the declared
-	// secrets. A nil map is an empty environment. Pass PATH or HOME if the
-	// binary needs them. The kit does not modify the map.
+	// config-error runs that set it), the canaries of the declared
+	// secrets, HOME and TMPDIR (fresh empty directories, unless set here)
+	// and TWELVEKIT_PROCESSTEST_RUN, a marker unique to the run by which
+	// the kit finds the processes it starts. When it names MANAGEMENT_PORT,
+	// with any value, each run gets a free port there instead and the
+	// probes are asked on it. A nil map is an empty environment. Pass PATH
+	// if the binary needs it. The kit does not modify the map.
 	Env map[string]string
 }
 
@@ -87,11 +91,20 @@ func runDirs(parent string) (dir, work, home, tmpdir string, err error) {
 
 // start runs path args in a fresh working directory under parent with
 // exactly env, plus HOME and TMPDIR (fresh, unless env sets them) and the
-// run's marker. stdout and stderr are read as they arrive.
-func start(label, path string, args []string, env map[string]string, parent string, port int, stdout, stderr *output) (*proc, error) {
+// run's marker. stdout and stderr are read as they arrive. With asUser it
+// runs as the unprivileged user [nobody], its directories given to it.
+func start(label, path string, args []string, env map[string]string, parent string, port int, stdout, stderr *output, asUser bool) (*proc, error) {
 	dir, work, home, tmpdir, err := runDirs(parent)
 	if err != nil {
 		return nil, err
+	}
+	if asUser {
+		// The run's directories become the user's; the kit's stay
+		// traversable only.
+		err = errors.Join(os.Chmod(parent, 0o711), os.Chmod(dir, 0o711), giveTo(work), giveTo(home), giveTo(tmpdir))
+		if err != nil {
+			return nil, err
+		}
 	}
 	p := &proc{label: label, port: port, dir: dir, work: work, home: home, tmpdir: tmpdir, done: make(chan struct{}),
 		marker: randomHex(8), stdout: stdout, stderr: stderr}
@@ -124,9 +137,23 @@ func start(label, path string, args []string, env map[string]string, parent stri
 	}
 	p.cmd.Stdout, p.cmd.Stderr = wr[0], wr[1]
 	ownGroup(p.cmd)
+	if asUser {
+		asNobody(p.cmd)
+	}
 	p.events, p.eventErr = newProcEvents()
+	others := map[int]bool{} // pids seen not to be the run's, read by one goroutine
 	p.files, p.filesErr = newFileEvents(dir, func(pid int) bool {
-		return (p.events != nil && p.events.has(pid)) || markedPid(pid, p.marker)
+		if p.events != nil && p.events.has(pid) {
+			return true
+		}
+		if others[pid] {
+			return false
+		}
+		if markedPid(pid, p.marker) {
+			return true
+		}
+		others[pid] = true
+		return false
 	})
 	p.begin = time.Now()
 	err = p.cmd.Start()

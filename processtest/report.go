@@ -56,19 +56,20 @@ var factors = []struct {
 	number, name string
 	checks       []string
 	why          string // why it is not checked, when no check ran
+	also         string // what its checks cannot show, when they ran
 }{
-	{"I", "Codebase", nil, "not checked: a binary cannot show that it comes from one codebase in version control; release (V) shows the revision it records"},
-	{"II", "Dependencies", []string{CheckDependencies}, ""},
-	{"III", "Config", []string{CheckConfigErrors, CheckSecrets}, ""},
-	{"IV", "Backing services", nil, "not checked: swapping a resource by its URL needs the resources; test it with the service's own backing tests"},
-	{"V", "Build, release, run", []string{CheckRelease}, ""},
-	{"VI", "Processes", []string{CheckProcesses, CheckFiles}, ""},
-	{"VII", "Port binding", []string{CheckPort, CheckManagement}, ""},
-	{"VIII", "Concurrency", nil, "not checked: scaling out by process type is the platform's; processes and files (VI) show a process shares nothing on disk"},
-	{"IX", "Disposability", []string{CheckProbes, CheckRollingStop, CheckSecondSignal}, ""},
-	{"X", "Dev/prod parity", nil, "not checked: a binary cannot show how far its environments differ"},
-	{"XI", "Logs", []string{CheckLogs}, ""},
-	{"XII", "Admin processes", []string{CheckAdmin}, ""},
+	{"I", "Codebase", nil, "not checked: a binary cannot show that it comes from one codebase in version control; release (V) shows the revision it records", ""},
+	{"II", "Dependencies", []string{CheckDependencies}, "", ""},
+	{"III", "Config", []string{CheckConfigErrors, CheckSecrets}, "", ""},
+	{"IV", "Backing services", nil, "not checked: swapping a resource by its URL needs the resources; test it with the service's own backing tests", ""},
+	{"V", "Build, release, run", []string{CheckRelease}, "", ""},
+	{"VI", "Processes", []string{CheckProcesses, CheckFiles}, "", "a write acknowledged before a restart and read back after it: not checked (needs the service's own read-back); rolling-stop (IX) shows no acknowledged request was cut"},
+	{"VII", "Port binding", []string{CheckPort, CheckManagement}, "", ""},
+	{"VIII", "Concurrency", []string{CheckConcurrency}, "", "scaling by process type is the platform's: not checked"},
+	{"IX", "Disposability", []string{CheckProbes, CheckRollingStop, CheckSecondSignal}, "", ""},
+	{"X", "Dev/prod parity", nil, "not checked: a binary cannot show how far its environments differ", ""},
+	{"XI", "Logs", []string{CheckLogs}, "", ""},
+	{"XII", "Admin processes", []string{CheckAdmin}, "", ""},
 }
 
 // byFactor builds the rows of the report by factor from the results.
@@ -97,6 +98,9 @@ func byFactor(results []Result) []Factor {
 		case len(parts) > 0:
 			for _, sk := range skipped {
 				parts = append(parts, sk+" (not checked)")
+			}
+			if f.also != "" {
+				parts = append(parts, f.also)
 			}
 			row.Summary = strings.Join(parts, "; ")
 		case f.why != "":

@@ -200,6 +200,7 @@ type canaryStream struct {
 	carry []byte // the tail of the white-space-free stream
 	buf   []byte
 	lower []byte
+	dec   []byte
 }
 
 func (cs *canaryStream) Write(b []byte) (int, error) {
@@ -212,7 +213,9 @@ func (cs *canaryStream) Write(b []byte) (int, error) {
 	cs.s.mu.Lock()
 	cs.s.scanned += int64(len(b))
 	cs.s.mu.Unlock()
-	keep := max(cs.s.folded.maxLen, cs.s.exact.maxLen) - 1
+	// Enough raw bytes to hold the longest pattern in its longest escaped
+	// form (\u00XX: six bytes a byte).
+	keep := 6*max(cs.s.folded.maxLen, cs.s.exact.maxLen) - 1
 	for len(b) > 0 {
 		chunk := b[:min(len(b), 64<<10)]
 		b = b[len(chunk):]
@@ -234,6 +237,17 @@ func (cs *canaryStream) Write(b []byte) (int, error) {
 		hit := func(p pattern) { cs.s.record(cs.where, p) }
 		cs.s.folded.find(cs.lower, hit)
 		cs.s.exact.find(cs.buf, hit)
+		// The same, with URL percent-escapes and JSON escapes (\/, \u00XX)
+		// decoded: base64 in a query string or a PHP-style JSON string.
+		if cs.dec = unescape(cs.dec[:0], cs.buf); len(cs.dec) < len(cs.buf) {
+			cs.s.exact.find(cs.dec, hit)
+			for i, c := range cs.dec {
+				if 'A' <= c && c <= 'Z' {
+					cs.dec[i] = c + 'a' - 'A'
+				}
+			}
+			cs.s.folded.find(cs.dec, hit)
+		}
 		cs.carry = append(cs.carry[:0], cs.buf[max(0, len(cs.buf)-keep):]...)
 	}
 	return n, nil
@@ -241,3 +255,36 @@ func (cs *canaryStream) Write(b []byte) (int, error) {
 
 // describe joins findings for a message.
 func describe(where []string) string { return strings.Join(where, ", ") }
+
+// unescape appends b to dst with URL percent-escapes (%2B) and JSON
+// escapes of ASCII (\/, \u002f) decoded; anything else is copied.
+func unescape(dst, b []byte) []byte {
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '%' && i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
+			dst = append(dst, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 2
+		case b[i] == '\\' && i+1 < len(b) && b[i+1] == '/':
+			dst = append(dst, '/')
+			i++
+		case b[i] == '\\' && i+5 < len(b) && b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0' && isHex(b[i+4]) && isHex(b[i+5]):
+			dst = append(dst, unhex(b[i+4])<<4|unhex(b[i+5]))
+			i += 5
+		default:
+			dst = append(dst, b[i])
+		}
+	}
+	return dst
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}

@@ -136,6 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&secretsIn, "secret-in", "NAME=TEMPLATE: a secret whose value is TEMPLATE with {canary} replaced (repeatable)")
 	fs.Var(&bad, "bad", "NAME=VALUE: a wrong value that must be rejected (repeatable; replaces the default PORT=abc)")
 	fs.Var(&missing, "missing", "NAME of a required variable that must be rejected when unset (repeatable)")
+	more := processtest.Flags(fs) // -release-cmd, -variant, -admin, -admin-exit, -level-path
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: twelvecheck [flags] -- BINARY [ARGS...]")
 		fmt.Fprintln(stderr, "       twelvecheck deploy -schema FILE [-command NAME] [-json | -sarif] PATH...")
@@ -233,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts = append(opts, processtest.WithMissingConfig(name))
 	}
 
-	rep, err := processtest.Check(ctx, bin, opts...)
+	rep, err := processtest.Check(ctx, bin, append(opts, more()...)...)
 	return report(rep, err, *asJSON, stdout, stderr)
 }
 

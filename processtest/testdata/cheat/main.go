@@ -14,7 +14,8 @@
 //	             the secret in clear
 //	bigbody      answers GET / with 1 MiB of text, then the secret
 //	stderr       writes every event to stderr, nothing to stdout
-//	tmpfile      writes the secret to CHEAT_FILE (a file in /tmp)
+//	tmpfile      writes the secret to /tmp/$CHEAT_FILE, a path it makes
+//	             itself (not one its environment names)
 //	homefile     writes a cache file in $HOME
 //	keepalive    closes its listener 61 ms after SIGTERM but serves its
 //	             kept-alive connections until the drain ends
@@ -23,12 +24,20 @@
 //	             and leaves it running
 //	exec         starts another program (itself, CHEAT=noop) at start
 //	needpath     exits 1 at start unless PATH finds sh
+//	needroot     exits 1 at start unless it runs as root
 //	baked        answers GET / with a greeting baked in at build time,
 //	             ignoring GREETING
 //	version      prints a release that is not its build's for `version`
 //	admin        a one-off `task` that binds $PORT (without it, `task`
 //	             exits TASK_EXIT and binds nothing)
+//	crash        exits 3 300 ms after it binds, under load
 //	nolevel      serves no level endpoint (/debug/level)
+//	publiclevel  serves the level endpoint on $PORT, not on MANAGEMENT_PORT
+//	worker       binds no $PORT: a process type whose probes answer on
+//	             MANAGEMENT_PORT only
+//	lateport     ready on MANAGEMENT_PORT 300 ms before it binds $PORT
+//	lock         takes an exclusive lock on /tmp/twelvekit-cheat-$CHEAT_LOCK.lock, so a
+//	             second instance exits 1
 //
 // The release it logs and prints for `version` is RELEASE, else its
 // build's VCS revision.
@@ -46,6 +55,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -115,6 +125,18 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "cheat: PORT: not a port number; set it to a number such as 8080")
 		return 78
 	}
+	if cheat == "needroot" && os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "cheat: must run as root")
+		return 1
+	}
+	if cheat == "lock" {
+		f, err := os.OpenFile(filepath.Join("/tmp", "twelvekit-cheat-"+os.Getenv("CHEAT_LOCK")+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil || syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			fmt.Fprintln(os.Stderr, "cheat: another instance holds the lock")
+			return 1
+		}
+		defer f.Close()
+	}
 	if cheat == "needpath" {
 		if _, err := exec.LookPath("sh"); err != nil {
 			fmt.Fprintln(os.Stderr, "cheat: no sh on PATH")
@@ -161,8 +183,13 @@ func run() int {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	if cheat != "nolevel" {
-		probes.HandleFunc("/debug/level", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) })
+	level := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, `{"level":"info"}`) }
+	switch cheat {
+	case "nolevel":
+	case "publiclevel":
+		app.HandleFunc("/debug/level", level)
+	default:
+		probes.HandleFunc("/debug/level", level)
 	}
 	app.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if cheat == "bigbody" {
@@ -184,10 +211,25 @@ func run() int {
 		}
 	} else {
 		for _, p := range []string{"/livez", "/readyz", "/debug/level"} {
-			if p == "/debug/level" && cheat == "nolevel" {
+			if p == "/debug/level" && (cheat == "nolevel" || cheat == "publiclevel") {
 				continue
 			}
 			app.Handle(p, probes)
+		}
+	}
+	var msrv *http.Server
+	if mln != nil {
+		msrv = &http.Server{Handler: probes, ReadHeaderTimeout: 5 * time.Second}
+		if cheat == "lateport" {
+			// Ready on the management port before the app binds $PORT.
+			go func() { _ = msrv.Serve(mln) }()
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	if cheat == "worker" {
+		// No $PORT: the app listener is on a port nobody is told of.
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return 1
 		}
 	}
 	if ln == nil {
@@ -215,7 +257,7 @@ func run() int {
 		}
 		fmt.Println("token", secret) // neither JSON nor secret-free
 	case "tmpfile":
-		_ = os.WriteFile(os.Getenv("CHEAT_FILE"), []byte("token="+secret+"\n"), 0o600)
+		_ = os.WriteFile(filepath.Join("/tmp", os.Getenv("CHEAT_FILE")), []byte("token="+secret+"\n"), 0o600)
 	case "homefile":
 		_ = os.MkdirAll(os.Getenv("HOME")+"/.cache", 0o700)
 		_ = os.WriteFile(os.Getenv("HOME")+"/.cache/state", []byte("state\n"), 0o600)
@@ -236,12 +278,16 @@ func run() int {
 		child.Env = append(os.Environ(), "CHEAT=noop")
 		_ = child.Run()
 	}
+	if cheat == "crash" {
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			os.Exit(3)
+		}()
+	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	var msrv *http.Server
-	if mln != nil {
-		msrv = &http.Server{Handler: probes, ReadHeaderTimeout: 5 * time.Second}
+	if msrv != nil && cheat != "lateport" {
 		go func() { _ = msrv.Serve(mln) }()
 	}
 

@@ -1,0 +1,30 @@
+package processtest
+
+import "os"
+
+// KernelObserves reports whether the kit can observe binds, processes and
+// file writes through the kernel here, by trying each: the tests expect
+// observed results then, and checks that say they sampled otherwise.
+func KernelObserves() bool {
+	w, err := newBindWatch(0)
+	if err != nil {
+		return false
+	}
+	w.close()
+	e, err := newProcEvents()
+	if err != nil {
+		return false
+	}
+	e.close()
+	dir, err := os.MkdirTemp("", "processtest-probe-")
+	if err != nil {
+		return false
+	}
+	defer os.RemoveAll(dir)
+	f, err := newFileEvents(dir, func(int) bool { return false })
+	if err != nil {
+		return false
+	}
+	_, err = f.finish()
+	return err == nil
+}

@@ -39,7 +39,7 @@ func BenchmarkProcesstestLoad(b *testing.B) {
 		rep, err := processtest.Check(ctx, processtest.Binary{Path: bin, Env: env},
 			processtest.WithChecks(processtest.CheckRollingStop),
 			processtest.WithLoadRate(0, workers), processtest.WithWarmup(window),
-			processtest.WithTightBalancer())
+			processtest.WithBalancer(time.Second, 1))
 		cancel()
 		if err != nil {
 			b.Fatal(err)

@@ -246,7 +246,7 @@ func TestCheck_rollingStopCheats(t *testing.T) {
 	only := processtest.WithChecks(processtest.CheckRollingStop)
 	t.Run("listener closed early, kept-alive served", func(t *testing.T) {
 		t.Parallel()
-		rep := check(t, cheat("keepalive", "DRAIN=1500ms"), only, processtest.WithTightBalancer())
+		rep := check(t, cheat("keepalive", "DRAIN=1500ms"), only, processtest.WithBalancer(time.Second, 1))
 		wantFail(t, rep, processtest.CheckRollingStop, "refused", "before the balancer removed the instance")
 	})
 	t.Run("exits under load before SIGTERM", func(t *testing.T) {
@@ -366,7 +366,7 @@ func TestCheck_factorCheats(t *testing.T) {
 		t.Parallel()
 		rep := check(t, cheat("", "RELEASE=r-2041", "TASK_EXIT=3", "MANAGEMENT_PORT=0", "DRAIN=1500ms"),
 			processtest.WithChecks(processtest.CheckRelease, processtest.CheckAdmin, processtest.CheckManagement, processtest.CheckRollingStop),
-			processtest.WithTightBalancer(), processtest.WithReleaseCommand("version"), processtest.WithVariant("GREETING", "/"),
+			processtest.WithBalancer(time.Second, 1), processtest.WithReleaseCommand("version"), processtest.WithVariant("GREETING", "/"),
 			processtest.WithAdminCommand(3, "task"), processtest.WithBadConfig("LOG_LEVEL", "loud"))
 		if !rep.Passed() {
 			t.Fatalf("the honest program fails")

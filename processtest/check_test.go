@@ -50,7 +50,7 @@ func check(t *testing.T, bin processtest.Binary, opts ...processtest.Option) pro
 // service that drains properly: every check passes.
 func TestRun_drainingService(t *testing.T) {
 	rep := processtest.Run(t, svc("good", "DRAIN=1500ms"),
-		processtest.WithTightBalancer(), processtest.WithSecret("SECRET_TOKEN"))
+		processtest.WithBalancer(time.Second, 1), processtest.WithSecret("SECRET_TOKEN"))
 	rs := result(t, rep, processtest.CheckRollingStop)
 	if rs.Figures["sent"] < 100 || rs.Figures["sent_after_sigterm"] == 0 {
 		t.Errorf("sent %v, %v of them after SIGTERM; want at least 100 and some after", rs.Figures["sent"], rs.Figures["sent_after_sigterm"])
@@ -66,7 +66,7 @@ func TestRun_drainingService(t *testing.T) {
 // TestCheck_bareServerFails proves the kit can fail: a bare net/http
 // server that calls Shutdown at once on SIGTERM loses requests.
 func TestCheck_bareServerFails(t *testing.T) {
-	rep := check(t, svc("bare"), processtest.WithTightBalancer(),
+	rep := check(t, svc("bare"), processtest.WithBalancer(time.Second, 1),
 		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckLogs, processtest.CheckConfigErrors))
 	if rep.Passed() {
 		t.Fatal("the report passes a server without a drain")
@@ -100,7 +100,7 @@ func TestCheck_bareServerFails(t *testing.T) {
 // the grace period, with the time, and killed then.
 func TestCheck_hangingStop(t *testing.T) {
 	begin := time.Now()
-	rep := check(t, svc("hang"), processtest.WithTightBalancer(), processtest.WithGracePeriod(2*time.Second),
+	rep := check(t, svc("hang"), processtest.WithBalancer(time.Second, 1), processtest.WithGracePeriod(2*time.Second),
 		processtest.WithWarmup(200*time.Millisecond),
 		processtest.WithSecondSignal(300*time.Millisecond, 500*time.Millisecond),
 		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckSecondSignal))
@@ -217,7 +217,7 @@ func TestCheck_loadHeader(t *testing.T) {
 // failed with what a platform would have seen, the others passed or skipped.
 func TestRun_reportsFailures(t *testing.T) {
 	if os.Getenv("PROCESSTEST_CHILD") == "bare" {
-		processtest.Run(t, svc("bare"), processtest.WithTightBalancer(),
+		processtest.Run(t, svc("bare"), processtest.WithBalancer(time.Second, 1),
 			processtest.WithChecks(processtest.CheckRollingStop))
 		return
 	}

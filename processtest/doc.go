@@ -56,8 +56,8 @@
 //   - rolling-stop (IX): a steady load (200 requests/s on 8 connections,
 //     GET / by default) runs behind a balancer model that polls readiness
 //     every interval and removes the instance after fall failures in a row
-//     (HAProxy's inter 2s, fall 3 by default; [WithTightBalancer] for 1 s,
-//     1). The model sends SIGTERM itself, right after its last passing poll
+//     (HAProxy's inter 2s, fall 3 by default; [WithBalancer](time.Second,
+//     1) for a tight one). The model sends SIGTERM itself, right after its last passing poll
 //     once the warmup (1 s) is over, so the removal takes the longest it
 //     can, fall x interval, every time; the drain must last that long. Each
 //     load connection is kept alive for 250 ms and then replaced, as a

@@ -177,7 +177,9 @@ func WithWarmup(d time.Duration) Option {
 // instance from then on. Its polls are phased so that one falls just before
 // SIGTERM, the worst case: the instance is removed fall x interval after its
 // readiness fails (plus the answer's time). The default is HAProxy's, inter
-// 2s and fall 3, so 6 s: its drain must last at least that long. Repeating it (or [WithTightBalancer]) replaces it.
+// 2s and fall 3, so 6 s: its drain must last at least that long;
+// WithBalancer(time.Second, 1) is a tight balancer for a service run with a
+// short drain. Repeating it replaces it.
 func WithBalancer(interval time.Duration, fall int) Option {
 	return optionFunc(func(s *settings) {
 		if interval > 0 {
@@ -189,10 +191,6 @@ func WithBalancer(interval time.Duration, fall int) Option {
 	})
 }
 
-// WithTightBalancer is [WithBalancer](1*time.Second, 1): a balancer that
-// removes the instance within 1 s of its readiness failing, for fast tests
-// of a service run with a short drain. Repeating it replaces the balancer.
-func WithTightBalancer() Option { return WithBalancer(time.Second, 1) }
 
 // WithGracePeriod sets the platform's grace period, 30 s by default (the
 // Kubernetes and Heroku default): the process must exit within it after

@@ -182,7 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		processtest.WithSecondSignal(*secondAfter, *secondLimit),
 	}
 	if *tight {
-		opts = append(opts, processtest.WithTightBalancer())
+		opts = append(opts, processtest.WithBalancer(time.Second, 1))
 	}
 	if *checks != "" {
 		opts = append(opts, processtest.WithChecks(strings.Split(*checks, ",")...))

@@ -50,7 +50,7 @@ func TestHello_contract(t *testing.T) {
 func TestHello_contractTight(t *testing.T) {
 	t.Parallel()
 	processtest.Run(t, processtest.Binary{Path: helloBin, Env: map[string]string{"DRAIN_DELAY": "2s"}},
-		processtest.WithTightBalancer(),
+		processtest.WithBalancer(time.Second, 1),
 		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckConfigErrors),
 		processtest.WithBadConfig("PORT", "abc"),
 		processtest.WithBadConfig("LOG_LEVEL", "loud"),

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twelvekit/twelvekit/processtest"
 )
@@ -19,7 +20,7 @@ func TestWebContract(t *testing.T) {
 		"DATABASE_URL": db.url, "DRAIN_DELAY": "2s", "SHUTDOWN_TIMEOUT": "10s",
 	}}
 	rep := processtest.Run(t, bin,
-		processtest.WithTightBalancer(),
+		processtest.WithBalancer(time.Second, 1),
 		processtest.WithLoad("POST", "/orders", `{"sku":"KIT-1","quantity":1}`),
 		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckLogs, processtest.CheckConfigErrors, processtest.CheckSecondSignal),
 		processtest.WithBadConfig("PORT", "abc"),

@@ -191,7 +191,6 @@ func WithBalancer(interval time.Duration, fall int) Option {
 	})
 }
 
-
 // WithGracePeriod sets the platform's grace period, 30 s by default (the
 // Kubernetes and Heroku default): the process must exit within it after
 // SIGTERM, and is killed with SIGKILL when it has not. Repeating it replaces

@@ -119,40 +119,11 @@ func regularFile(path string) bool {
 // guessSources works out where each leaf's value would come from with the
 // environment and .env files of s, for Explain without a report.
 func guessSources(p *plan, s *settings) []origin {
+	// The loader's own reading of the environment, .env files and NAME_FILE
+	// twins, so that the sources follow the one precedence rule; problems
+	// are the load's to report, not Explain's.
 	l := loader{p: p, s: *s}
-	if s.envSet {
-		l.vars = s.env
-	}
-	for _, f := range s.dotenv {
-		m, err := readDotenvFile(f.path, s.fileLimit)
-		if err != nil {
-			continue
-		}
-		for k, v := range m {
-			if l.get(k) != "" || l.get(k+"_FILE") != "" {
-				continue
-			}
-			if base, ok := strings.CutSuffix(k, "_FILE"); ok && l.get(base) != "" {
-				continue
-			}
-			l.own()
-			l.vars[k] = v
-			if l.dotenvOf == nil {
-				l.dotenvOf = map[string]string{}
-			}
-			l.dotenvOf[k] = f.path
-		}
-	}
-	l.renames()
-	for _, i := range p.fileKeys {
-		lf := &p.leaves[i]
-		if path := l.get(lf.fileKey); path != "" && l.get(lf.key) == "" {
-			if l.fromFile == nil {
-				l.fromFile = map[string]string{}
-			}
-			l.fromFile[lf.key] = path
-		}
-	}
+	l.environ()
 	return l.sources()
 }
 

@@ -153,7 +153,7 @@ func (r *run) attached() []backing.Resource {
 			}
 		}
 	}
-	for _, res := range backing.Attached(r.env) {
+	for _, res := range backing.Attached(backing.WithEnvironment(r.env)) {
 		if !seen[res.Var] {
 			out = append(out, res)
 		}

@@ -24,18 +24,7 @@ func snapshot(s *settings) map[string]string {
 		}
 		return s.env
 	}
-	kvs := os.Environ()
-	m := make(map[string]string, len(kvs))
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			continue
-		}
-		if _, dup := m[k]; !dup { // the first wins, as in os.Getenv
-			m[k] = v
-		}
-	}
-	return m
+	return platform.Environ()
 }
 
 func (r *run) lookup(name string) string { return r.env[name] }

@@ -1,7 +1,6 @@
 package backing
 
 import (
-	"os"
 	"slices"
 	"strings"
 )
@@ -44,14 +43,16 @@ func isServerVar(name string) bool {
 // starts with a scheme this package knows (see [Parse]), in any case, every
 // *_URI variable holding a MongoDB URL (MONGODB_URI, MongoDB's convention), and
 // the memcached host lists MEMCACHIER_SERVERS, MEMCACHE_SERVERS,
-// MEMCACHEDCLOUD_SERVERS and MEMCACHED_SERVERS. env is the environment as
-// one map, the shape config and logging take; a nil env reads the process
-// environment once (os.Environ). Attached keeps no reference to env. A
+// MEMCACHEDCLOUD_SERVERS and MEMCACHED_SERVERS. It reads the process
+// environment once, or the map of [WithEnvironment] (where nil is an empty
+// environment, as everywhere in twelvekit); it keeps no reference to it.
+// Of the options only WithEnvironment matters. A
 // variable with a known scheme that does not parse is listed with its
 // error, so a start-up log shows it; empty variables and those with other
 // schemes are left out. The result is sorted by variable name, so the same
 // environment always gives the same list.
-func Attached(env map[string]string) []Resource {
+func Attached(opts ...Option) []Resource {
+	env := platformEnv(opts)
 	var out []Resource
 	add := func(name, value string) {
 		if value == "" {
@@ -73,29 +74,8 @@ func Attached(env map[string]string) []Resource {
 		}
 		out = append(out, resource(name, value))
 	}
-	if env == nil {
-		seen := make(map[string]int)
-		for _, kv := range os.Environ() {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				continue
-			}
-			n := len(out)
-			add(k, v)
-			if len(out) == n {
-				continue
-			}
-			if i, dup := seen[k]; dup { // a repeated name: the last wins
-				out[i] = out[n]
-				out = out[:n]
-				continue
-			}
-			seen[k] = n
-		}
-	} else {
-		for name, value := range env {
-			add(name, value)
-		}
+	for name, value := range env {
+		add(name, value)
 	}
 	slices.SortFunc(out, func(a, b Resource) int { return strings.Compare(a.Var, b.Var) })
 	return out

@@ -21,7 +21,7 @@ func TestAttached(t *testing.T) {
 		"PORT":               "8080",
 		"EMPTY_URL":          "",
 	}
-	got := backing.Attached(env)
+	got := backing.Attached(backing.WithEnvironment(env))
 	var lines []string
 	for _, r := range got {
 		lines = append(lines, r.String())
@@ -46,7 +46,7 @@ func TestAttached(t *testing.T) {
 func TestAttached_processEnvironment(t *testing.T) {
 	t.Setenv("TWELVEKIT_TEST_CACHE_URL", "redis://:hunter2@cache:6380/1")
 	var found bool
-	for _, r := range backing.Attached(nil) {
+	for _, r := range backing.Attached() {
 		if r.Var == "TWELVEKIT_TEST_CACHE_URL" {
 			found = true
 			if r.String() != "TWELVEKIT_TEST_CACHE_URL=redis://:[REDACTED]@cache:6380/1" {
@@ -55,7 +55,7 @@ func TestAttached_processEnvironment(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("Attached(nil) did not read the process environment")
+		t.Errorf("Attached() did not read the process environment")
 	}
 }
 
@@ -90,5 +90,14 @@ func TestURL_configLoad(t *testing.T) {
 	}
 	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "db:70000") {
 		t.Errorf("config error quotes the value: %q", msg)
+	}
+}
+
+// WithEnvironment(nil) is an empty environment, as everywhere in twelvekit:
+// it reads nothing of the process's.
+func TestAttached_nilEnvironmentIsEmpty(t *testing.T) {
+	t.Setenv("ZZ_NIL_ENV_URL", "redis://127.0.0.1:6379")
+	if got := backing.Attached(backing.WithEnvironment(nil)); len(got) != 0 {
+		t.Errorf("Attached(WithEnvironment(nil)) = %v, want nothing", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // the canary, and neither does a parse error or Attached.
 func checkPrinters(t *testing.T, raw string) bool {
 	t.Helper()
-	res := backing.Attached(map[string]string{"X_URL": raw, "MEMCACHIER_SERVERS": raw})
+	res := backing.Attached(backing.WithEnvironment(map[string]string{"X_URL": raw, "MEMCACHIER_SERVERS": raw}))
 	for _, r := range res {
 		if redacttest.Leaks(r.String()) || r.Err != nil && redacttest.Leaks(r.Err.Error()) {
 			t.Errorf("Attached(%q) = %v shows the canary", raw, r)

@@ -179,7 +179,7 @@ func TestAttached_newFamilies(t *testing.T) {
 		"MONGODB_URI":        "mongodb://u:sekret@m1,m2/app",
 		"REDIRECT_URI":       "https://app.example.com/callback",
 	}
-	got := backing.Attached(env)
+	got := backing.Attached(backing.WithEnvironment(env))
 	var lines []string
 	for _, r := range got {
 		lines = append(lines, r.String())

@@ -81,7 +81,7 @@ func ExampleAttached() {
 		"MEMCACHIER_SERVERS": "mc1:11211,mc2:11211",
 		"HOME":               "/root",
 	}
-	for _, r := range backing.Attached(env) {
+	for _, r := range backing.Attached(backing.WithEnvironment(env)) {
 		fmt.Println(r)
 	}
 	// Output:
@@ -93,7 +93,7 @@ func ExampleAttached() {
 // ExampleCheck checks each attached service with a timeout; it needs the
 // services, so it has no output to compare.
 func ExampleCheck() {
-	for _, r := range backing.Attached(map[string]string{"REDIS_URL": "redis://127.0.0.1:6379"}) {
+	for _, r := range backing.Attached(backing.WithEnvironment(map[string]string{"REDIS_URL": "redis://127.0.0.1:6379"})) {
 		if r.Err != nil {
 			fmt.Println(r.Err)
 			continue

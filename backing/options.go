@@ -3,9 +3,12 @@ package backing
 import (
 	"crypto/tls"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/platform"
 )
 
-// Option changes how [Parse] reads a URL or how [Check] probes a service.
+// Option changes how [Parse] reads a URL, how [Check] probes a service or
+// which environment [Attached] reads.
 // Options are built by the With functions of this package; nobody outside it
 // can implement one. An option that does not concern the function it is
 // passed to is ignored: [WithTimeout] means nothing to Parse.
@@ -16,11 +19,30 @@ type settings struct {
 	timeout  time.Duration
 	families []string
 	tls      *tls.Config
+	env      map[string]string // WithEnvironment
+	envSet   bool
 }
 
 type optionFunc func(*settings)
 
 func (f optionFunc) apply(s *settings) { f(s) }
+
+// WithEnvironment makes [Attached] read env instead of the process
+// environment; a nil env is an empty environment. Repeating it replaces the
+// earlier map.
+func WithEnvironment(env map[string]string) Option {
+	return optionFunc(func(s *settings) { s.env, s.envSet = env, true })
+}
+
+// platformEnv is the environment of opts: WithEnvironment's map, or the
+// process environment read once.
+func platformEnv(opts []Option) map[string]string {
+	s := newSettings(opts)
+	if s.envSet {
+		return s.env
+	}
+	return platform.Environ()
+}
 
 func newSettings(opts []Option) settings {
 	s := settings{timeout: DefaultTimeout}

@@ -101,7 +101,7 @@ func TestRedaction_canary(t *testing.T) {
 			}
 			var a backing.AMQPURL
 			_ = a.UnmarshalText([]byte("amqp://u:canary@mq/"))
-			res := backing.Attached(map[string]string{"X_URL": raw})
+			res := backing.Attached(backing.WithEnvironment(map[string]string{"X_URL": raw}))
 			v := holder{Name: "n", DB: u, Ptr: &u, Res: res[0], AMQP: a}
 			for name, s := range printers(t, v) {
 				if strings.Contains(s, "canary") {
@@ -137,7 +137,7 @@ func TestRedaction_errors(t *testing.T) {
 				t.Errorf("error shows the credential: %v", e)
 			}
 		}
-		for _, r := range backing.Attached(map[string]string{"X_URL": raw}) {
+		for _, r := range backing.Attached(backing.WithEnvironment(map[string]string{"X_URL": raw})) {
 			if strings.Contains(r.String(), "canary") || strings.Contains(fmt.Sprintf("%+v %#v", r, r), "canary") {
 				t.Errorf("Attached shows the credential: %+v", r)
 			}

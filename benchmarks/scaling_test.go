@@ -169,7 +169,7 @@ func scalingEnv(n int) map[string]string {
 // parsed with net/url.
 func benchScalingAttached(b *testing.B, n int) {
 	m := scalingEnv(n)
-	if got := len(backing.Attached(m)); got != 4 {
+	if got := len(backing.Attached(backing.WithEnvironment(m))); got != 4 {
 		b.Fatalf("backing.Attached found %d services in %d variables, want 4", got, n)
 	}
 	schemes := map[string]bool{"postgres": true, "postgresql": true, "mysql": true, "redis": true, "rediss": true, "amqp": true, "amqps": true, "http": true, "https": true}
@@ -189,5 +189,5 @@ func benchScalingAttached(b *testing.B, n int) {
 		}
 		return nil
 	}
-	paired(b, variant{"twelvekit", func() { backing.Attached(m) }}, mustOp(b, "handwritten", peer))
+	paired(b, variant{"twelvekit", func() { backing.Attached(backing.WithEnvironment(m)) }}, mustOp(b, "handwritten", peer))
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/twelvekit/twelvekit/internal/platform"
 )
 
 // Load reads the environment into a new T, which must be a struct, and
@@ -376,16 +377,8 @@ func (l *loader) funcMap() map[reflect.Type]env.ParserFunc {
 	return m
 }
 
-func processEnv() map[string]string {
-	environ := os.Environ()
-	m := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
+// processEnv is the process environment as a map (see platform.Environ).
+func processEnv() map[string]string { return platform.Environ() }
 
 // reason returns the cause of a file error without the path that os adds.
 func reason(err error) string {

@@ -39,7 +39,7 @@ func TestRedaction_spew(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", raw, err)
 		}
-		out := cfg.Sdump(u, &u, backing.Attached(map[string]string{"X_URL": raw}), u.Password())
+		out := cfg.Sdump(u, &u, backing.Attached(backing.WithEnvironment(map[string]string{"X_URL": raw})), u.Password())
 		// The driver-ready option structs hold config.Secret values.
 		if o, err := u.Redis(); err == nil {
 			out += cfg.Sdump(o.Password, o.Username, o.Addr)

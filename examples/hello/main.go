@@ -39,7 +39,7 @@ func run() int {
 	defer log.Sync()
 	// What the environment attaches (*_URL variables), printed by the one
 	// redaction rule: scheme, hosts, ports and database show, no credential.
-	log.Info("attached", zap.Stringers("backing", backing.Attached(nil)))
+	log.Info("attached", zap.Stringers("backing", backing.Attached()))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@
 package platform
 
 import (
+	"os"
 	"runtime/debug"
 	"strings"
 )
@@ -153,4 +154,23 @@ func Setting(bi *debug.BuildInfo, key string) string {
 		}
 	}
 	return ""
+}
+
+// Environ returns the process environment as one map, read once: the shape
+// config, logging, backing and admin take. A name repeated in the
+// environment keeps its first value, as os.Getenv reads it; an entry
+// without '=' or with an empty name is left out. The map is the caller's.
+func Environ() map[string]string {
+	kvs := os.Environ()
+	m := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			continue
+		}
+		if _, dup := m[k]; !dup {
+			m[k] = v
+		}
+	}
+	return m
 }

@@ -104,3 +104,15 @@ func ExampleList() {
 	// DYNO (Heroku), POD_NAME (Kubernetes, through the downward API), FLY_ALLOC_ID (Fly.io), RENDER_INSTANCE_ID (Render), RAILWAY_REPLICA_ID (Railway), HOSTNAME
 	// [DYNO FLY_PROCESS_GROUP PROCESS_TYPE]
 }
+
+func TestEnviron(t *testing.T) {
+	t.Setenv("TK_ENVIRON_TEST", "a=b")
+	m := Environ()
+	if m["TK_ENVIRON_TEST"] != "a=b" {
+		t.Errorf("Environ()[TK_ENVIRON_TEST] = %q, want a=b", m["TK_ENVIRON_TEST"])
+	}
+	m["TK_ENVIRON_TEST"] = "changed"
+	if Environ()["TK_ENVIRON_TEST"] != "a=b" {
+		t.Error("the map is shared between calls")
+	}
+}

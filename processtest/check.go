@@ -334,6 +334,14 @@ const noPortWatch = 500 * time.Millisecond
 // accept on $PORT: it is taken for a process type serving no traffic (a
 // worker), unless it binds $PORT within noPortWatch.
 func (c *checker) noPort(ctx context.Context, p *proc, st *startup) {
+	// The accept check of waitReady came before the readiness request,
+	// which a listening management socket may have held in its backlog
+	// until the app had bound $PORT too: accepting right after the 200 is
+	// accepting when ready, not late.
+	if ok, _ := accepting(p.addr()); ok {
+		st.acceptAt = time.Since(p.begin)
+		return
+	}
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	limit := time.NewTimer(noPortWatch)

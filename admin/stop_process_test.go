@@ -129,7 +129,7 @@ func TestProcess_timeoutNamesOnlyStuck(t *testing.T) {
 	}, "stuckworker")
 	c.waitLine(t, "worker started")
 	signalled := time.Now()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	code, took := exitIn(t, c, signalled)
@@ -162,24 +162,11 @@ func TestProcess_taskForcedInCleanup(t *testing.T) {
 	t.Parallel()
 	c := startProgram(t, "stops", nil, "cleanupstuck")
 	c.waitLine(t, "cleanup started")
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.waitLine(t, "stopping: signal received")
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-loop:
-	for {
-		select {
-		case <-c.done:
-			break loop
-		case <-tick.C:
-			_ = c.cmd.Process.Signal(syscall.SIGINT) // the early ones are ignored
-		case <-deadline:
-			t.Fatal("not forced within 10s of SIGINTs")
-		}
-	}
+	c.forceWithSIGINTs(t)
 	if code := c.wait(t); code != lifecycle.ExitForced {
 		t.Errorf("exit %d, want 130", code)
 	}
@@ -197,7 +184,7 @@ func TestProcess_taskStopBounded(t *testing.T) {
 	c := startProgram(t, "stops", map[string]string{"SHUTDOWN_TIMEOUT": timeout.String(), "PORT": "not a port"}, "ignorer")
 	c.waitLine(t, "task started")
 	signalled := time.Now()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	code, took := exitIn(t, c, signalled)

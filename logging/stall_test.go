@@ -45,22 +45,29 @@ func stallChild() {
 	os.Exit(exitStopped)
 }
 
-// startStallChild starts the child with stdout a pipe that the test
-// reads only when it chooses, and returns the pipe's reading end and the
-// child. Reads from the pipe fail after 60s, so that a child that never
-// ends cannot hold the test.
+// startStallChild starts the child of the stalled and closed stdout tests
+// with LOG_BUFFER=buffer; see startPipedChild.
 func startStallChild(t *testing.T, buffer string) (*os.File, *testkit.Proc) {
+	t.Helper()
+	return startPipedChild(t, "^TestStdout_", stallChildEnv+"=1", "LOG_BUFFER="+buffer)
+}
+
+// startPipedChild runs the test binary again (tests matching run) with
+// env, its stdout a pipe that the test reads only when it chooses, and
+// returns the pipe's reading end and the child. Reads from the pipe fail
+// after 90s, so that a child that never ends cannot hold the test.
+func startPipedChild(t *testing.T, run string, env ...string) (*os.File, *testkit.Proc) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	if err := r.SetReadDeadline(time.Now().Add(60 * time.Second)); err != nil {
+	if err := r.SetReadDeadline(time.Now().Add(90 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	cmd := testkit.Self(t, "^TestStdout_")
-	cmd.Env = append(cmd.Env, stallChildEnv+"=1", "LOG_BUFFER="+buffer)
+	cmd := testkit.Self(t, run)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout = w
 	p := testkit.Start(t, cmd)
 	_ = w.Close() // the child holds its own copy

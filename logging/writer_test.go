@@ -3,11 +3,13 @@ package logging_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -185,18 +187,13 @@ func TestSyncBy_givesUpThenImmediate(t *testing.T) {
 		}
 		g.release()
 		<-wrote
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(g.String(), "blocked") {
-			if time.Now().After(deadline) {
-				t.Fatalf("Buffer=%d: the event was not written within 10s", buffer)
-			}
-			time.Sleep(time.Millisecond) // polling with a deadline
-		}
+		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("Buffer=%d: the event written", buffer), func() bool {
+			return strings.Contains(g.String(), "blocked")
+		})
 		log.Info("after") // the writer moves again: Sync waits for it as before
-		for err := log.Sync(); err != nil; err = log.Sync() {
-			if time.Now().After(deadline) {
-				t.Fatalf("Buffer=%d: Sync once the writer moved = %v, want nil", buffer, err)
-			}
+		var err error
+		if !testkit.Within(10*time.Second, func() bool { err = log.Sync(); return err == nil }) {
+			t.Fatalf("Buffer=%d: Sync once the writer moved = %v, want nil", buffer, err)
 		}
 	}
 }

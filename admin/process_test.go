@@ -39,16 +39,6 @@ func startProgram(t *testing.T, program string, env map[string]string, args ...s
 	return &child{testkit.Start(t, cmd), t}
 }
 
-// exited reports whether the process has exited.
-func (c *child) exited() bool {
-	select {
-	case <-c.Exited():
-		return true
-	default:
-		return false
-	}
-}
-
 // waitLine returns the first complete line of stdout containing s, failing
 // the test when none comes within 15s or the process exits without one.
 func (c *child) waitLine(t *testing.T, s string) string {
@@ -56,7 +46,7 @@ func (c *child) waitLine(t *testing.T, s string) string {
 	var line string
 	gone := false
 	testkit.Eventually(t, 15*time.Second, "a line with "+strconv.Quote(s), func() bool {
-		gone = c.exited() // read before stdout: all of it is in then
+		gone = c.HasExited() // read before stdout: all of it is in then
 		for l := range strings.Lines(c.Stdout()) {
 			if strings.HasSuffix(l, "\n") && strings.Contains(l, s) {
 				line = strings.TrimSuffix(l, "\n")
@@ -86,7 +76,7 @@ func (c *child) wait(t *testing.T) int {
 func (c *child) forceWithSIGINTs(t *testing.T) {
 	t.Helper()
 	testkit.Poll(t, 10*time.Second, 100*time.Millisecond, "the stop forced by SIGINTs", func() bool {
-		if c.exited() {
+		if c.HasExited() {
 			return true
 		}
 		_ = c.Signal(syscall.SIGINT) // an error means it has just exited

@@ -211,31 +211,15 @@ func (c *child) logs(msg string) []map[string]any {
 	return out
 }
 
-// exited reports whether the child has exited.
-func (c *child) exited() bool {
-	select {
-	case <-c.Exited():
-		return true
-	default:
-		return false
-	}
-}
-
 // waitLog waits for a log entry, failing the test now if none comes before
 // patience runs out or the child exits.
 func (c *child) waitLog(msg string) map[string]any {
 	c.t.Helper()
-	var es []map[string]any
-	gone := false
-	testkit.Eventually(c.t, patience, "the child logs "+strconv.Quote(msg), func() bool {
-		gone = c.exited() // read before the log: all of it is in then
-		es = c.logs(msg)
-		return len(es) > 0 || gone
-	})
-	if len(es) == 0 {
-		c.t.Fatalf("child exited before logging %q", msg)
+	e := c.WaitEvent(msg, patience)
+	if e == nil {
+		c.t.Fatalf("the child did not log %q within %s (exited: %v)", msg, patience, c.HasExited())
 	}
-	return es[0]
+	return e
 }
 
 // waitNthLog waits until msg has been logged n times, failing the test now
@@ -244,7 +228,7 @@ func (c *child) waitNthLog(msg string, n int) {
 	c.t.Helper()
 	got, gone := 0, false
 	testkit.Eventually(c.t, patience, fmt.Sprintf("the child logs %q %d times", msg, n), func() bool {
-		gone = c.exited()
+		gone = c.HasExited()
 		got = len(c.logs(msg))
 		return got >= n || gone
 	})
@@ -378,7 +362,7 @@ func TestProcess_drain(t *testing.T) {
 	} else if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("dial after the drain: %v, want connection refused", err)
 	}
-	if c.exited() {
+	if c.HasExited() {
 		t.Error("the child exited before its request in flight finished")
 	}
 	if got := <-long; got != "200 slow done <nil>" {

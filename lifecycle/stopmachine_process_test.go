@@ -183,11 +183,7 @@ func startStop(t *testing.T, blockStdout bool, env ...string) *stopChild {
 	c := &stopChild{Proc: testkit.Start(t, cmd), t: t}
 	exited := false
 	testkit.Eventually(t, patience, "the child says its address", func() bool {
-		select {
-		case <-c.Exited():
-			exited = true // read before stderr: all of it is in then
-		default:
-		}
+		exited = c.HasExited() // read before stderr: all of it is in then
 		for l := range strings.Lines(c.Stderr()) {
 			if a, ok := strings.CutPrefix(l, "addr "); ok && strings.HasSuffix(a, "\n") {
 				c.addr = strings.TrimSuffix(a, "\n")

@@ -79,12 +79,7 @@ func startPipedChild(t *testing.T, run string, env ...string) (*os.File, *testki
 func await(p *testkit.Proc, prefix string, d time.Duration) string {
 	var found string
 	testkit.Within(d, func() bool {
-		exited := false
-		select {
-		case <-p.Exited():
-			exited = true // read before stderr: all of it is in then
-		default:
-		}
+		exited := p.HasExited() // read before stderr: all of it is in then
 		for l := range strings.Lines(p.Stderr()) {
 			if strings.HasPrefix(l, prefix) && strings.HasSuffix(l, "\n") {
 				found = strings.TrimSuffix(l, "\n")

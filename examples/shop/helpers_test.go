@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -71,24 +70,9 @@ func (p *proc) wait(timeout time.Duration) int {
 // event waits for the first JSON log event with msg and returns it.
 func (p *proc) event(msg string, timeout time.Duration) map[string]any {
 	p.t.Helper()
-	var ev map[string]any
-	exited := false
-	testkit.Eventually(p.t, timeout, p.name+": a "+strconv.Quote(msg)+" event", func() bool {
-		select {
-		case <-p.Exited():
-			exited = true // read before stdout: all of it is in then
-		default:
-		}
-		for _, e := range testkit.Events(p.t, p.Stdout()) {
-			if e["msg"] == msg {
-				ev = e
-				return true
-			}
-		}
-		return exited
-	})
+	ev := p.WaitEvent(msg, timeout)
 	if ev == nil {
-		p.t.Fatalf("%s: exited (code %d) before logging %q", p.name, p.Cmd.ProcessState.ExitCode(), msg)
+		p.t.Fatalf("%s: no %q event within %v (exited: %v)", p.name, msg, timeout, p.HasExited())
 	}
 	return ev
 }

@@ -75,6 +75,27 @@ func TestProc_signalAndWait(t *testing.T) {
 	}
 }
 
+// WaitEvent finds a JSON line by its msg, and stops waiting when the
+// process exits without one; HasExited turns true with the exit.
+func TestProc_waitEvent(t *testing.T) {
+	p := testkit.Start(t, exec.Command("sh", "-c", `echo '{"msg":"a"}'; sleep 60`))
+	if ev := p.WaitEvent("a", 10*time.Second); ev == nil || p.HasExited() {
+		t.Fatalf("WaitEvent(a) = %v, exited %v; want the event, still running", ev, p.HasExited())
+	}
+	start := time.Now()
+	if ev := p.WaitEvent("b", 200*time.Millisecond); ev != nil || time.Since(start) < 200*time.Millisecond {
+		t.Errorf("WaitEvent(b) = %v after %v, want nil after the timeout: b is never written", ev, time.Since(start))
+	}
+	q := testkit.Start(t, exec.Command("sh", "-c", `echo '{"msg":"b","n":2}'; echo '{"msg":"c"}'`))
+	if ev := q.WaitEvent("b", 10*time.Second); ev == nil || ev["n"] != 2.0 {
+		t.Errorf("WaitEvent(b) = %v, want the line with n 2", ev)
+	}
+	start = time.Now()
+	if ev := q.WaitEvent("never", 20*time.Second); ev != nil || time.Since(start) > 10*time.Second || !q.HasExited() {
+		t.Errorf("WaitEvent(never) = %v after %v, exited %v; want nil as soon as the process exited", ev, time.Since(start), q.HasExited())
+	}
+}
+
 func TestWithin(t *testing.T) {
 	start := time.Now()
 	if testkit.Within(50*time.Millisecond, func() bool { return false }) {

@@ -82,30 +82,14 @@ var workDesc = grpc.ServiceDesc{
 	}}},
 }
 
-// child is the running service and its JSON log.
-type child struct {
-	*testkit.Proc
-	t *testing.T
-}
-
-// entry returns the first line of the log with msg, or nil.
-func (c child) entry(msg string) map[string]any {
-	for _, l := range testkit.Events(c.t, c.Stdout()) {
-		if l["msg"] == msg {
-			return l
-		}
+// waitEntry waits at most patience for a line of c's log with msg and
+// returns it.
+func waitEntry(t *testing.T, c *testkit.Proc, msg string) map[string]any {
+	t.Helper()
+	e := c.WaitEvent(msg, patience)
+	if e == nil {
+		t.Fatalf("no %q logged within %s", msg, patience)
 	}
-	return nil
-}
-
-// waitEntry waits at most patience for a line with msg and returns it.
-func (c child) waitEntry(msg string) map[string]any {
-	c.t.Helper()
-	var e map[string]any
-	testkit.Eventually(c.t, patience, "a line "+strconv.Quote(msg)+" logged", func() bool {
-		e = c.entry(msg)
-		return e != nil
-	})
 	return e
 }
 
@@ -115,9 +99,9 @@ func TestServe_grpc(t *testing.T) {
 	port := testkit.FreePort(t)
 	cmd := testkit.Self(t, "^TestChildProcess$")
 	cmd.Env = append(cmd.Env, childEnv+"=1", "PORT="+strconv.Itoa(port))
-	c := child{testkit.Start(t, cmd), t}
+	c := testkit.Start(t, cmd)
 
-	c.waitEntry("ready")
+	waitEntry(t, c, "ready")
 	conn, err := grpc.NewClient("passthrough:///"+testkit.Addr(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +156,7 @@ func TestServe_grpc(t *testing.T) {
 	defer func() { stopLoad(); <-loadDone }()
 	slow := make(chan error, 1)
 	go func() { slow <- call("1500ms") }()
-	c.waitEntry("work started")
+	waitEntry(t, c, "work started")
 	testkit.Eventually(t, patience, "20 calls sent", func() bool { return sent.Load() >= 20 })
 
 	signalled := time.Now()
@@ -180,7 +164,7 @@ func TestServe_grpc(t *testing.T) {
 	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	c.waitEntry("stopping: signal received")
+	waitEntry(t, c, "stopping: signal received")
 	if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Errorf("health after SIGTERM = %v, %v; want NOT_SERVING", st, err)
 	}
@@ -204,7 +188,7 @@ func TestServe_grpc(t *testing.T) {
 		t.Fatalf("still running %s after SIGTERM", patience)
 	}
 	took := time.Since(signalled)
-	drain := c.entry("drain ended")
+	drain := c.WaitEvent("drain ended", patience) // at once: c has exited
 	t.Logf("sent %d calls (%d after SIGTERM), %d failed; exited %d after %s; drain %v (%v)",
 		sent.Load(), afterStop.Load(), failed.Load(), code, took.Round(time.Millisecond), drain["took"], drain["reason"])
 	if code != 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
@@ -125,7 +125,7 @@ func TestProcess_timeoutNamesOnlyStuck(t *testing.T) {
 	t.Parallel()
 	const timeout = time.Second
 	c := startProgram(t, "stops", map[string]string{
-		"SHUTDOWN_TIMEOUT": timeout.String(), "DRAIN_DELAY": "0", "MANAGEMENT_PORT": strconv.Itoa(freeTCPPort(t)),
+		"SHUTDOWN_TIMEOUT": timeout.String(), "DRAIN_DELAY": "0", "MANAGEMENT_PORT": strconv.Itoa(testkit.FreePort(t)),
 	}, "stuckworker")
 	c.waitLine(t, "worker started")
 	signalled := time.Now()
@@ -143,17 +143,6 @@ func TestProcess_timeoutNamesOnlyStuck(t *testing.T) {
 	if len(evs) != 1 || fmt.Sprint(evs[0]["running"]) != "[stuck-worker]" {
 		t.Errorf("want one \"stop timed out\" event naming only stuck-worker:\n%s", c.outText())
 	}
-}
-
-// freeTCPPort returns a loopback port free a moment ago.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // TestProcess_taskForcedInCleanup: a SIGINT that forces the stop of a task

@@ -1,7 +1,6 @@
 package logging_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,8 +17,7 @@ import (
 type gate struct {
 	open    chan struct{}
 	once    sync.Once
-	mu      sync.Mutex
-	b       bytes.Buffer
+	b       testkit.Buffer
 	entered chan struct{}
 }
 
@@ -33,18 +31,12 @@ func (g *gate) Write(p []byte) (int, error) {
 	default:
 	}
 	<-g.open
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	return g.b.Write(p)
 }
 
 func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
 
-func (g *gate) String() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.b.String()
-}
+func (g *gate) String() string { return g.b.String() }
 
 func TestConfig_buffer(t *testing.T) {
 	g := newGate()

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging/loggingtest"
 )
@@ -179,13 +180,9 @@ func TestRun_process(t *testing.T) {
 	go func() {
 		done <- newShop(&cfg).Run(ctx, []string{"worker"}, admin.WithEnvironment(goodEnv()), admin.WithLogger(log), admin.WithOutput(&bytes.Buffer{}, &bytes.Buffer{}))
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for logs.FilterMessage("worker started").Len() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the worker did not start within 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, "the worker started", func() bool {
+		return logs.FilterMessage("worker started").Len() > 0
+	})
 	cancel()
 	select {
 	case code := <-done:

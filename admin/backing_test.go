@@ -3,7 +3,6 @@ package admin_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/twelvekit/twelvekit/admin"
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"go.uber.org/zap"
 )
@@ -25,12 +25,7 @@ func services(t *testing.T) (pg, redis, closed string) {
 	if os.Getenv("TWELVEKIT_SKIP_SERVICES") == "1" {
 		t.Skip("TWELVEKIT_SKIP_SERVICES=1: not checking PostgreSQL and Redis on loopback")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := testkit.FreePort(t)
 	return "postgres://postgres:pa55word@127.0.0.1:5432/test?sslmode=disable",
 		"redis://127.0.0.1:6379/0",
 		"redis://127.0.0.1:" + strconv.Itoa(port) + "/0"

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -11,7 +12,12 @@ import (
 // start this binary as a child process, and the tests otherwise.
 func TestMain(m *testing.M) {
 	if name := os.Getenv(childEnv); name != "" {
-		os.Exit(programs[name](os.Args[1:]))
+		// testkit.Self puts the test flags before the program's arguments.
+		args := os.Args[1:]
+		for len(args) > 0 && strings.HasPrefix(args[0], "-test.") {
+			args = args[1:]
+		}
+		os.Exit(programs[name](args))
 	}
 	goleak.VerifyTestMain(m)
 }

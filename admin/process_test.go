@@ -1,28 +1,23 @@
 package admin_test
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
+	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
-// child is the shop program running as its own process.
+// child is a test program running as its own process: stdout holds its
+// JSON log and, for some commands, plain text.
 type child struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	stdout strings.Builder
-	stderr strings.Builder
-	lines  chan string
-	done   chan struct{}
+	*testkit.Proc
+	t *testing.T
 }
 
 // start runs the test binary as the shop program with args and env (and no
@@ -33,122 +28,94 @@ func start(t *testing.T, env map[string]string, args ...string) *child {
 }
 
 // startProgram runs the test binary as the program of that name (see
-// programs), with args and env and no other variable.
+// programs and TestMain), with args and env and no other variable.
 func startProgram(t *testing.T, program string, env map[string]string, args ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = []string{childEnv + "=" + program}
-	if dir := os.Getenv("GOCOVERDIR"); dir != "" {
-		cmd.Env = append(cmd.Env, "GOCOVERDIR="+dir)
-	}
+	cmd := testkit.Self(t, "^$", args...)
+	cmd.Env = append(cmd.Env, childEnv+"="+program)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, lines: make(chan string, 1000), done: make(chan struct{})}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			c.mu.Lock()
-			c.stdout.WriteString(sc.Text() + "\n")
-			c.mu.Unlock()
-			c.lines <- sc.Text()
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		b, _ := io.ReadAll(errPipe)
-		c.mu.Lock()
-		c.stderr.Write(b)
-		c.mu.Unlock()
-	}()
-	go func() { wg.Wait(); close(c.lines); close(c.done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-c.done
-		_ = cmd.Wait()
-	})
-	return c
+	return &child{testkit.Start(t, cmd), t}
 }
 
-// waitLine returns the first line of stdout containing s.
+// waitLine returns the first complete line of stdout containing s, failing
+// the test when none comes within 15s or the process exits without one.
 func (c *child) waitLine(t *testing.T, s string) string {
 	t.Helper()
-	timeout := time.After(15 * time.Second)
-	for {
-		select {
-		case line, ok := <-c.lines:
-			if !ok {
-				t.Fatalf("stdout ended without %q; stderr: %s", s, c.errText())
+	var line string
+	gone := false
+	testkit.Eventually(t, 15*time.Second, "a line with "+strconv.Quote(s), func() bool {
+		gone = c.HasExited() // read before stdout: all of it is in then
+		for l := range strings.Lines(c.Stdout()) {
+			if strings.HasSuffix(l, "\n") && strings.Contains(l, s) {
+				line = strings.TrimSuffix(l, "\n")
+				return true
 			}
-			if strings.Contains(line, s) {
-				return line
-			}
-		case <-timeout:
-			t.Fatalf("no line with %q within 15s", s)
 		}
+		return gone
+	})
+	if line == "" {
+		t.Fatalf("stdout ended without %q; stderr: %s", s, c.errText())
 	}
+	return line
 }
 
 // wait returns the exit code, once output is read to the end.
 func (c *child) wait(t *testing.T) int {
 	t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(20 * time.Second):
+	code, ok := c.Wait(20 * time.Second)
+	if !ok {
 		t.Fatal("the process did not exit within 20s")
 	}
-	err := c.cmd.Wait()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0
+	return code
 }
 
-// events returns the JSON events of stdout with that message.
+// forceWithSIGINTs sends SIGINT every 100ms until the process exits (the
+// early ones are ignored, as in lifecycle), at most for 10s.
+func (c *child) forceWithSIGINTs(t *testing.T) {
+	t.Helper()
+	testkit.Poll(t, 10*time.Second, 100*time.Millisecond, "the stop forced by SIGINTs", func() bool {
+		if c.HasExited() {
+			return true
+		}
+		_ = c.Signal(syscall.SIGINT) // an error means it has just exited
+		return false
+	})
+}
+
+// events returns the JSON events of stdout with that message; the plain
+// lines some commands print beside their log are left out.
 func (c *child) events(t *testing.T, msg string) []map[string]any {
 	t.Helper()
+	var log strings.Builder
+	for l := range strings.Lines(c.Stdout()) {
+		if strings.HasPrefix(l, "{") {
+			log.WriteString(l)
+		}
+	}
 	var out []map[string]any
-	for line := range strings.SplitSeq(c.outText(), "\n") {
-		var ev map[string]any
-		if json.Unmarshal([]byte(line), &ev) == nil && ev["msg"] == msg {
+	for _, ev := range testkit.Events(t, log.String()) {
+		if ev["msg"] == msg {
 			out = append(out, ev)
 		}
 	}
 	return out
 }
 
-// errLines returns the lines of stderr, less any the Go tool chain adds
-// (such as the GOCOVERDIR warning of a binary built with -cover).
+// errLines returns the lines of stderr.
 func (c *child) errLines() []string {
 	var out []string
 	for line := range strings.SplitSeq(strings.TrimRight(c.errText(), "\n"), "\n") {
-		if line != "" && !strings.HasPrefix(line, "warning: GOCOVERDIR") {
+		if line != "" {
 			out = append(out, line)
 		}
 	}
 	return out
 }
 
-func (c *child) outText() string { c.mu.Lock(); defer c.mu.Unlock(); return c.stdout.String() }
-func (c *child) errText() string { c.mu.Lock(); defer c.mu.Unlock(); return c.stderr.String() }
+func (c *child) outText() string { return c.Stdout() }
+func (c *child) errText() string { return c.Stderr() }
 
 func TestProcess_exitCodes(t *testing.T) {
 	missing := goodEnv()
@@ -187,7 +154,7 @@ func TestProcess_taskCancelledBySignal(t *testing.T) {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			c := start(t, goodEnv(), "wait")
 			c.waitLine(t, "started")
-			if err := c.cmd.Process.Signal(tt.sig); err != nil {
+			if err := c.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
 			c.waitLine(t, "cleanup done")
@@ -237,7 +204,7 @@ func TestProcess_web(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "hello\n" {
 		t.Errorf("GET /hello = %d %q", resp.StatusCode, body)
 	}
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if code := c.wait(t); code != 0 {

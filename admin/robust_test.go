@@ -6,7 +6,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestProcess_perCommandConfig runs tasks whose configuration is their own,
@@ -99,32 +98,19 @@ func TestProcess_taskPanics(t *testing.T) {
 func TestProcess_taskForced(t *testing.T) {
 	c := startProgram(t, "tasks", nil, "stuck")
 	c.waitLine(t, "started")
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.waitLine(t, `"msg":"stopping: signal received; the task's context is cancelled"`)
 	// A second SIGTERM never forces (platforms repeat it); it is logged.
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if line := c.waitLine(t, `"msg":"signal ignored; the task goes on"`); !strings.Contains(line, `"signal":"SIGTERM"`) {
 		t.Errorf("ignored signal event %s, want SIGTERM", line)
 	}
 	// Keep sending SIGINT: the early ones are ignored, as in lifecycle.
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-loop:
-	for {
-		select {
-		case <-c.done:
-			break loop
-		case <-tick.C:
-			_ = c.cmd.Process.Signal(syscall.SIGINT)
-		case <-deadline:
-			t.Fatal("the task was not forced within 10s of SIGINTs")
-		}
-	}
+	c.forceWithSIGINTs(t)
 	if code := c.wait(t); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
@@ -229,7 +215,7 @@ func TestProcess_builtinsAgree(t *testing.T) {
 		all := p.outText() + p.errText()
 		for _, canary := range []string{"canary-file-pw", "canary-api-key", "canary-legacy-pw", "canary-file-greeting", "canary-slash", "canary-query", "canary-hash", "canary-enc", "canary-amqp"} {
 			if strings.Contains(all, canary) {
-				t.Errorf("%v prints %s:\n%s", p.cmd.Args[1:], canary, all)
+				t.Errorf("%v prints %s:\n%s", p.Cmd.Args, canary, all)
 			}
 		}
 	}

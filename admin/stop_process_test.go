@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twelvekit/twelvekit/admin"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
@@ -125,11 +125,11 @@ func TestProcess_timeoutNamesOnlyStuck(t *testing.T) {
 	t.Parallel()
 	const timeout = time.Second
 	c := startProgram(t, "stops", map[string]string{
-		"SHUTDOWN_TIMEOUT": timeout.String(), "DRAIN_DELAY": "0", "MANAGEMENT_PORT": strconv.Itoa(freeTCPPort(t)),
+		"SHUTDOWN_TIMEOUT": timeout.String(), "DRAIN_DELAY": "0", "MANAGEMENT_PORT": strconv.Itoa(testkit.FreePort(t)),
 	}, "stuckworker")
 	c.waitLine(t, "worker started")
 	signalled := time.Now()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	code, took := exitIn(t, c, signalled)
@@ -145,41 +145,17 @@ func TestProcess_timeoutNamesOnlyStuck(t *testing.T) {
 	}
 }
 
-// freeTCPPort returns a loopback port free a moment ago.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestProcess_taskForcedInCleanup: a SIGINT that forces the stop of a task
 // whose cleanup ignores its context exits 130 and names the cleanup.
 func TestProcess_taskForcedInCleanup(t *testing.T) {
 	t.Parallel()
 	c := startProgram(t, "stops", nil, "cleanupstuck")
 	c.waitLine(t, "cleanup started")
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.waitLine(t, "stopping: signal received")
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-loop:
-	for {
-		select {
-		case <-c.done:
-			break loop
-		case <-tick.C:
-			_ = c.cmd.Process.Signal(syscall.SIGINT) // the early ones are ignored
-		case <-deadline:
-			t.Fatal("not forced within 10s of SIGINTs")
-		}
-	}
+	c.forceWithSIGINTs(t)
 	if code := c.wait(t); code != lifecycle.ExitForced {
 		t.Errorf("exit %d, want 130", code)
 	}
@@ -197,7 +173,7 @@ func TestProcess_taskStopBounded(t *testing.T) {
 	c := startProgram(t, "stops", map[string]string{"SHUTDOWN_TIMEOUT": timeout.String(), "PORT": "not a port"}, "ignorer")
 	c.waitLine(t, "task started")
 	signalled := time.Now()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	code, took := exitIn(t, c, signalled)

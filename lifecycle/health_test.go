@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 func TestGroup_Check(t *testing.T) {
@@ -274,7 +276,7 @@ func getNoFatal(c *http.Client, url string) (int, string) {
 
 func TestGroup_ManagementPort(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	h := newHarness(t, Config{ManagementPort: port, DrainDelay: 300 * time.Millisecond, ShutdownTimeout: waitFor})
 	ln := localListener(t)
 	h.g.HTTP("web", http404{}, WithListener(ln))

@@ -13,6 +13,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // waitFor bounds every wait of the tests.
@@ -72,15 +74,17 @@ func (h *harness) wait(t testing.TB, d time.Duration) error {
 // waitLog waits until an entry with message msg has been logged.
 func (h *harness) waitLog(t testing.TB, msg string) observer.LoggedEntry {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for time.Now().Before(deadline) {
-		if es := h.logs.FilterMessage(msg).All(); len(es) > 0 {
-			return es[0]
+	var e observer.LoggedEntry
+	if !testkit.Within(waitFor, func() bool {
+		es := h.logs.FilterMessage(msg).All()
+		if len(es) > 0 {
+			e = es[0]
 		}
-		time.Sleep(time.Millisecond) // polling with a deadline
+		return len(es) > 0
+	}) {
+		t.Fatalf("no log entry %q within %s; got %v", msg, waitFor, messages(h.logs))
 	}
-	t.Fatalf("no log entry %q within %s; got %v", msg, waitFor, messages(h.logs))
-	return observer.LoggedEntry{}
+	return e
 }
 
 // count returns how many entries have the message msg.
@@ -103,18 +107,6 @@ func localListener(t testing.TB) net.Listener {
 	}
 	t.Cleanup(func() { ln.Close() })
 	return ln
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
 }
 
 // client returns an HTTP client without keep-alives, bounded in time; its
@@ -144,24 +136,21 @@ func get(t testing.TB, c *http.Client, url string) (int, string) {
 // waitStatus polls url until it answers want.
 func waitStatus(t testing.TB, c *http.Client, url string, want int) string {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	var last string
-	for time.Now().Before(deadline) {
+	var body, last string
+	if !testkit.Within(waitFor, func() bool {
 		resp, err := c.Get(url)
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == want {
-				return string(b)
-			}
-			last = resp.Status + " " + string(b)
-		} else {
+		if err != nil {
 			last = err.Error()
+			return false
 		}
-		time.Sleep(2 * time.Millisecond) // polling with a deadline
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body, last = string(b), resp.Status+" "+string(b)
+		return resp.StatusCode == want
+	}) {
+		t.Fatalf("GET %s never answered %d within %s; last: %s", url, want, waitFor, last)
 	}
-	t.Fatalf("GET %s never answered %d within %s; last: %s", url, want, waitFor, last)
-	return ""
+	return body
 }
 
 // decodeReady parses a /readyz body.

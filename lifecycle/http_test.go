@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 func TestGroup_HTTP_serverDefaults(t *testing.T) {
@@ -62,7 +64,7 @@ func TestGroup_HTTP_readHeaderTimeout(t *testing.T) {
 
 func TestGroup_HTTP_port(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	h := newHarness(t, Config{Port: port})
 	h.g.HTTP("web", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "on port") }))
 	h.start(t)

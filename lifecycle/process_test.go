@@ -7,20 +7,16 @@ package lifecycle_test
 // its JSON log on stdout and its exit code.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -29,6 +25,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 )
 
@@ -177,20 +174,11 @@ func fillPipe(f *os.File) {
 	_ = syscall.SetNonblock(fd, false)
 }
 
-// child is a running service.
+// child is a running service: its stdout is its JSON log.
 type child struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	addr   string
-	stderr bytes.Buffer
-
-	mu    sync.Mutex
-	lines []map[string]any
-	more  chan struct{} // gets a value when a line arrives
-
-	exited chan struct{} // closed once the process has exited
-	code   int
-	state  *os.ProcessState
+	*testkit.Proc
+	t    *testing.T
+	addr string
 }
 
 // startChild starts the service with env and waits until it is ready.
@@ -202,76 +190,20 @@ func startChild(t *testing.T, env ...string) *child {
 	return c
 }
 
-// spawn starts the service with env.
+// spawn starts the service with env (later values win over the defaults).
 func spawn(t *testing.T, env ...string) *child {
 	t.Helper()
-	c := &child{t: t, more: make(chan struct{}, 1), exited: make(chan struct{})}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
-	c.cmd.Env = append(os.Environ(), childEnv+"=1", "ADDR=127.0.0.1:0", "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=0s")
-	c.cmd.Env = append(c.cmd.Env, env...)
-	c.cmd.Stderr = &c.stderr
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go c.read(out)
-	t.Cleanup(func() {
-		select {
-		case <-c.exited:
-		default:
-			c.cmd.Process.Kill()
-			<-c.exited
-		}
-		if t.Failed() {
-			t.Logf("child stdout:\n%s\nchild stderr:\n%s", c.dump(), c.stderr.String())
-		}
-	})
-	return c
-}
-
-// read collects the JSON log lines until stdout closes, then waits for the
-// process.
-func (c *child) read(out io.Reader) {
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var m map[string]any
-		if json.Unmarshal(sc.Bytes(), &m) != nil {
-			m = map[string]any{"msg": "non-JSON: " + sc.Text()}
-		}
-		c.mu.Lock()
-		c.lines = append(c.lines, m)
-		c.mu.Unlock()
-		select {
-		case c.more <- struct{}{}:
-		default:
-		}
-	}
-	_ = c.cmd.Wait() // the exit code tells
-	c.state = c.cmd.ProcessState
-	c.code = c.state.ExitCode()
-	close(c.exited)
-}
-
-func (c *child) dump() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var b strings.Builder
-	for _, l := range c.lines {
-		fmt.Fprintln(&b, l)
-	}
-	return b.String()
+	cmd := testkit.Self(t, "^TestChildProcess$")
+	cmd.Env = append(cmd.Env, childEnv+"=1", "ADDR=127.0.0.1:0", "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=0s")
+	cmd.Env = append(cmd.Env, env...)
+	return &child{Proc: testkit.Start(t, cmd), t: t}
 }
 
 // logs returns the entries with message msg.
 func (c *child) logs(msg string) []map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.t.Helper()
 	var out []map[string]any
-	for _, l := range c.lines {
+	for _, l := range testkit.Events(c.t, c.Stdout()) {
 		if l["msg"] == msg {
 			out = append(out, l)
 		}
@@ -279,73 +211,47 @@ func (c *child) logs(msg string) []map[string]any {
 	return out
 }
 
-func (c *child) tryLog(msg string, d time.Duration) (map[string]any, bool) {
-	timeout := time.NewTimer(d)
-	defer timeout.Stop()
-	for {
-		if es := c.logs(msg); len(es) > 0 {
-			return es[0], true
-		}
-		select {
-		case <-c.more:
-		case <-c.exited:
-			if es := c.logs(msg); len(es) > 0 {
-				return es[0], true
-			}
-			c.t.Errorf("child exited with %d before logging %q", c.code, msg)
-			return nil, false
-		case <-timeout.C:
-			c.t.Errorf("child did not log %q within %s", msg, d)
-			return nil, false
-		}
-	}
-}
-
-// waitLog waits for a log entry, failing the test now if none comes.
+// waitLog waits for a log entry, failing the test now if none comes before
+// patience runs out or the child exits.
 func (c *child) waitLog(msg string) map[string]any {
 	c.t.Helper()
-	e, ok := c.tryLog(msg, patience)
-	if !ok {
-		c.t.FailNow()
+	e := c.WaitEvent(msg, patience)
+	if e == nil {
+		c.t.Fatalf("the child did not log %q within %s (exited: %v)", msg, patience, c.HasExited())
 	}
 	return e
 }
 
-// waitNthLog waits until msg has been logged n times.
+// waitNthLog waits until msg has been logged n times, failing the test now
+// if that does not happen before patience runs out or the child exits.
 func (c *child) waitNthLog(msg string, n int) {
 	c.t.Helper()
-	deadline := time.NewTimer(patience)
-	defer deadline.Stop()
-	for len(c.logs(msg)) < n {
-		select {
-		case <-c.more:
-		case <-c.exited:
-			if len(c.logs(msg)) < n {
-				c.t.Fatalf("child exited with %d having logged %q %d times, want %d", c.code, msg, len(c.logs(msg)), n)
-			}
-		case <-deadline.C:
-			c.t.Fatalf("child logged %q %d times within %s, want %d", msg, len(c.logs(msg)), patience, n)
-		}
+	got, gone := 0, false
+	testkit.Eventually(c.t, patience, fmt.Sprintf("the child logs %q %d times", msg, n), func() bool {
+		gone = c.HasExited()
+		got = len(c.logs(msg))
+		return got >= n || gone
+	})
+	if got < n {
+		c.t.Fatalf("child exited having logged %q %d times, want %d", msg, got, n)
 	}
 }
 
 func (c *child) signal(s os.Signal) {
 	c.t.Helper()
-	if err := c.cmd.Process.Signal(s); err != nil {
+	if err := c.Signal(s); err != nil {
 		c.t.Fatalf("signal %s: %v", s, err)
 	}
 }
 
-// wait waits for the exit and returns its code and when it happened.
+// wait waits at most d for the exit and returns its code.
 func (c *child) wait(d time.Duration) int {
 	c.t.Helper()
-	select {
-	case <-c.exited:
-		return c.code
-	case <-time.After(d):
+	code, ok := c.Wait(d)
+	if !ok {
 		c.t.Fatalf("child still running %s later", d)
-		return 0
 	}
+	return code
 }
 
 func (c *child) url(path string) string { return "http://" + c.addr + path }
@@ -370,14 +276,10 @@ func fetch(c *http.Client, url string) (int, string, error) {
 // waitInFlight polls the child until n requests are in flight.
 func waitInFlight(t *testing.T, hc *http.Client, c *child, n int) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for time.Now().Before(deadline) {
-		if _, body, err := fetch(hc, c.url("/inflight")); err == nil && body == strconv.Itoa(n) {
-			return
-		}
-		time.Sleep(2 * time.Millisecond) // polling with a deadline
-	}
-	t.Fatalf("%d requests never in flight within %s", n, patience)
+	testkit.Eventually(t, patience, strconv.Itoa(n)+" requests in flight", func() bool {
+		_, body, err := fetch(hc, c.url("/inflight"))
+		return err == nil && body == strconv.Itoa(n)
+	})
 }
 
 // TestProcess_inFlightRequestsComplete sends 200 requests of 1 s each, then
@@ -460,10 +362,8 @@ func TestProcess_drain(t *testing.T) {
 	} else if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("dial after the drain: %v, want connection refused", err)
 	}
-	select {
-	case <-c.exited:
+	if c.HasExited() {
 		t.Error("the child exited before its request in flight finished")
-	default:
 	}
 	if got := <-long; got != "200 slow done <nil>" {
 		t.Errorf("request in flight = %s, want 200", got)
@@ -643,11 +543,12 @@ func TestProcess_lateSignal(t *testing.T) {
 	c.waitLog("run returned")
 	c.signal(syscall.SIGTERM)
 	c.wait(5 * time.Second)
-	ws, ok := c.state.Sys().(syscall.WaitStatus)
+	state := c.Cmd.ProcessState // set once the child has exited
+	ws, ok := state.Sys().(syscall.WaitStatus)
 	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("child ended with %v, want killed by SIGTERM: the handlers were not released", c.state)
+		t.Errorf("child ended with %v, want killed by SIGTERM: the handlers were not released", state)
 	}
-	if strings.Contains(c.stderr.String(), "panic") {
-		t.Errorf("child panicked:\n%s", c.stderr.String())
+	if strings.Contains(c.Stderr(), "panic") {
+		t.Errorf("child panicked:\n%s", c.Stderr())
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestGroup_Serve checks a serving actor that is not net/http: readiness
@@ -16,7 +18,7 @@ import (
 func TestGroup_Serve(t *testing.T) {
 	t.Parallel()
 	const drain = 300 * time.Millisecond
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	h := newHarness(t, Config{Port: port, ShutdownTimeout: 5 * time.Second, DrainDelay: drain, DrainMin: drain})
 	gate := make(chan struct{})
 	stopped := make(chan struct{})
@@ -65,7 +67,7 @@ func TestGroup_Serve(t *testing.T) {
 // at the timeout, and that the serving actor's context is done then.
 func TestGroup_Serve_stuckStop(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{Port: freePort(t), ShutdownTimeout: 300 * time.Millisecond})
+	h := newHarness(t, Config{Port: testkit.FreePort(t), ShutdownTimeout: 300 * time.Millisecond})
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	served := make(chan error, 1)
@@ -94,7 +96,7 @@ func TestGroup_Serve_stuckStop(t *testing.T) {
 // error stops the group and is Run's error; stop is still called once.
 func TestGroup_Serve_returnsFirst(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{Port: freePort(t)})
+	h := newHarness(t, Config{Port: testkit.FreePort(t)})
 	stops := 0
 	h.g.Serve("fiber", func(ctx context.Context, ready func()) error {
 		return errors.New("bind: address in use")

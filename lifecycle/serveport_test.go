@@ -9,22 +9,21 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // waitReady polls g.Ready until it returns an error for which ok is true.
 func waitReady(t *testing.T, g *Group, ok func(error) bool) error {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		err := g.Ready(context.Background())
-		if ok(err) {
-			return err
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Ready = %v after %s", err, waitFor)
-		}
-		time.Sleep(2 * time.Millisecond) // polling with a deadline
+	var err error
+	if !testkit.Within(waitFor, func() bool {
+		err = g.Ready(context.Background())
+		return ok(err)
+	}) {
+		t.Fatalf("Ready = %v after %s", err, waitFor)
 	}
+	return err
 }
 
 // TestGroup_ServeOnPort checks that the actor gets a listener on PORT, that
@@ -32,7 +31,7 @@ func waitReady(t *testing.T, g *Group, ok func(error) bool) error {
 // checks included, and turns to stopping at the first moment of a stop.
 func TestGroup_ServeOnPort(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	h := newHarness(t, Config{Port: port, ShutdownTimeout: 5 * time.Second, DrainDelay: 200 * time.Millisecond})
 	gate := make(chan struct{})
 	stopped := make(chan struct{})
@@ -97,7 +96,7 @@ func TestGroup_ServeOnPort(t *testing.T) {
 // MANAGEMENT_PORT beside an actor on PORT.
 func TestGroup_ServeOnPort_management(t *testing.T) {
 	t.Parallel()
-	port, mport := freePort(t), freePort(t)
+	port, mport := testkit.FreePort(t), testkit.FreePort(t)
 	h := newHarness(t, Config{Port: port, ManagementPort: mport, ShutdownTimeout: 5 * time.Second})
 	stopped := make(chan struct{})
 	h.g.ServeOnPort("grpc", func(ctx context.Context, ln net.Listener, ready func()) error {

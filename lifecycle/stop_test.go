@@ -6,15 +6,15 @@ package lifecycle_test
 // clients or stdout do, and of a context already done.
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestProcess_checkIgnoringContext checks that a readiness check that ignores
@@ -121,77 +121,40 @@ func TestProcess_stdoutBlocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close() // held open, never read: writes block instead of failing
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "ADDR=127.0.0.1:0", "DRAIN_DELAY=0s",
+	cmd := testkit.Self(t, "^TestChildProcess$")
+	cmd.Env = append(cmd.Env, childEnv+"=1", "ADDR=127.0.0.1:0", "DRAIN_DELAY=0s",
 		"SHUTDOWN_TIMEOUT="+timeout.String(), "BLOCK_STDOUT=1",
 		"GORACE=atexit_sleep_ms=0") // under -race, exit would sleep 1s
 	cmd.Stdout = w
-	errOut, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := testkit.Start(t, cmd)
 	w.Close()
-	exited := make(chan int, 1)
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(errOut)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "addr "); ok {
-				addr <- a
+	var addr string
+	testkit.Eventually(t, patience, "the child says its address on stderr", func() bool {
+		for _, line := range strings.SplitAfter(p.Stderr(), "\n") {
+			if a, ok := strings.CutPrefix(line, "addr "); ok && strings.HasSuffix(a, "\n") {
+				addr = strings.TrimSuffix(a, "\n")
+				return true
 			}
 		}
-		_ = cmd.Wait()
-		exited <- cmd.ProcessState.ExitCode()
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+		return false
 	})
-	a := recvWithin(t, addr, patience, "the child's address")
 	hc := httpClient(t)
-	deadline := time.Now().Add(patience)
-	for {
-		if code, _, _ := fetch(hc, "http://"+a+"/livez"); code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the child never served /livez")
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
-	}
+	testkit.Eventually(t, patience, "the child serves /livez", func() bool {
+		code, _, _ := fetch(hc, "http://"+addr+"/livez")
+		return code == 200
+	})
 	signalled := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case code := <-exited:
-		exited <- code
-		if code != 0 {
-			t.Errorf("exit code %d, want 0", code)
-		}
-		if d := time.Since(signalled); d > timeout+500*time.Millisecond {
-			t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s)", d, timeout)
-		}
-	case <-time.After(timeout + 3*time.Second):
+	code, ok := p.Wait(timeout + 3*time.Second)
+	if !ok {
 		t.Fatalf("still running %s after SIGTERM with SHUTDOWN_TIMEOUT=%s: a log line held the stop", timeout+3*time.Second, timeout)
 	}
-}
-
-func recvWithin[T any](t *testing.T, c <-chan T, d time.Duration, what string) T {
-	t.Helper()
-	select {
-	case v := <-c:
-		return v
-	case <-time.After(d):
-		t.Fatalf("%s: nothing within %s", what, d)
-		var zero T
-		return zero
+	if code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if d := time.Since(signalled); d > timeout+500*time.Millisecond {
+		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s)", d, timeout)
 	}
 }

@@ -9,7 +9,6 @@ package lifecycle_test
 // it and read its exit code, when it exited, stderr and its log.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,15 +16,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
@@ -160,117 +158,54 @@ func stopChildMain() int {
 
 // stopChild is a running service of TestStopChild.
 type stopChild struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	addr   string
-	mu     sync.Mutex
-	stderr strings.Builder
-	lines  []string // stdout, when read
-	exited chan struct{}
-	code   int
-	at     time.Time // when it exited
+	*testkit.Proc
+	t    *testing.T
+	addr string
 }
 
 // startStop starts the service with env. With blockStdout, its stdout is a
 // pipe nobody reads (and the child fills it); otherwise it is read.
 func startStop(t *testing.T, blockStdout bool, env ...string) *stopChild {
 	t.Helper()
-	c := &stopChild{t: t, exited: make(chan struct{})}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestStopChild$")
-	c.cmd.Env = append(os.Environ(), stopChildEnv+"=1", "GORACE=atexit_sleep_ms=0")
-	c.cmd.Env = append(c.cmd.Env, env...)
-	var out io.ReadCloser
+	cmd := testkit.Self(t, "^TestStopChild$")
+	cmd.Env = append(cmd.Env, stopChildEnv+"=1", "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(cmd.Env, env...)
 	if blockStdout {
 		r, w, err := os.Pipe()
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { r.Close() }) // held open, never read
-		c.cmd.Env = append(c.cmd.Env, "BLOCK_STDOUT=1")
-		c.cmd.Stdout = w
-		defer w.Close()
-	} else {
-		var err error
-		if out, err = c.cmd.StdoutPipe(); err != nil {
-			t.Fatal(err)
-		}
+		cmd.Env = append(cmd.Env, "BLOCK_STDOUT=1")
+		cmd.Stdout = w
+		defer w.Close() // the child holds its own copy
 	}
-	errOut, err := c.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	addr := make(chan string, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sc := bufio.NewScanner(errOut)
-		for sc.Scan() {
-			c.mu.Lock()
-			c.stderr.WriteString(sc.Text() + "\n")
-			c.mu.Unlock()
-			if a, ok := strings.CutPrefix(sc.Text(), "addr "); ok {
-				addr <- a
+	c := &stopChild{Proc: testkit.Start(t, cmd), t: t}
+	exited := false
+	testkit.Eventually(t, patience, "the child says its address", func() bool {
+		exited = c.HasExited() // read before stderr: all of it is in then
+		for l := range strings.Lines(c.Stderr()) {
+			if a, ok := strings.CutPrefix(l, "addr "); ok && strings.HasSuffix(a, "\n") {
+				c.addr = strings.TrimSuffix(a, "\n")
+				return true
 			}
 		}
-	}()
-	if out != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc := bufio.NewScanner(out)
-			sc.Buffer(make([]byte, 1<<20), 1<<20)
-			for sc.Scan() {
-				c.mu.Lock()
-				c.lines = append(c.lines, sc.Text())
-				c.mu.Unlock()
-			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		_ = c.cmd.Wait()
-		c.at = time.Now()
-		c.code = c.cmd.ProcessState.ExitCode()
-		close(c.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.exited:
-		default:
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-		if t.Failed() {
-			t.Logf("child stdout:\n%s\nchild stderr:\n%s", strings.Join(c.stdout(), "\n"), c.errText())
-		}
+		return exited
 	})
-	select {
-	case c.addr = <-addr:
-	case <-c.exited:
-		t.Fatalf("child exited with %d before saying its address", c.code)
-	case <-time.After(patience):
-		t.Fatal("child did not say its address")
+	if c.addr == "" {
+		t.Fatalf("child exited with %d before saying its address", c.Cmd.ProcessState.ExitCode())
 	}
 	return c
 }
 
-func (c *stopChild) stdout() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.lines...)
-}
-func (c *stopChild) errText() string { c.mu.Lock(); defer c.mu.Unlock(); return c.stderr.String() }
+func (c *stopChild) errText() string { return c.Stderr() }
 
 // logged returns the log lines with message msg.
 func (c *stopChild) logged(msg string) []string {
 	var out []string
-	for _, l := range c.stdout() {
+	for l := range strings.Lines(c.Stdout()) {
 		if strings.Contains(l, `"msg":"`+msg+`"`) {
-			out = append(out, l)
+			out = append(out, strings.TrimSuffix(l, "\n"))
 		}
 	}
 	return out
@@ -278,7 +213,7 @@ func (c *stopChild) logged(msg string) []string {
 
 func (c *stopChild) signal(s os.Signal) time.Time {
 	c.t.Helper()
-	if err := c.cmd.Process.Signal(s); err != nil {
+	if err := c.Signal(s); err != nil {
 		c.t.Fatalf("signal %s: %v", s, err)
 	}
 	return time.Now()
@@ -287,27 +222,21 @@ func (c *stopChild) signal(s os.Signal) time.Time {
 // exit waits for the exit; it returns the code and how long after since.
 func (c *stopChild) exit(since time.Time) (int, time.Duration) {
 	c.t.Helper()
-	select {
-	case <-c.exited:
-		return c.code, c.at.Sub(since)
-	case <-time.After(patience + 30*time.Second):
+	code, ok := c.Wait(patience + 30*time.Second)
+	if !ok {
 		c.t.Fatal("child still running")
-		return 0, 0
 	}
+	return code, time.Since(since)
 }
 
 // waitInFlight polls the child until n requests are in flight.
 func (c *stopChild) waitInFlight(n int) {
 	c.t.Helper()
 	hc := httpClient(c.t)
-	deadline := time.Now().Add(patience)
-	for time.Now().Before(deadline) {
-		if _, body, err := fetch(hc, "http://"+c.addr+"/inflight"); err == nil && body == strconv.Itoa(n) {
-			return
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
-	}
-	c.t.Fatalf("%d requests never in flight within %s", n, patience)
+	testkit.Eventually(c.t, patience, strconv.Itoa(n)+" requests in flight", func() bool {
+		_, body, err := fetch(hc, "http://"+c.addr+"/inflight")
+		return err == nil && body == strconv.Itoa(n)
+	})
 }
 
 // clients starts the clients every test of streams has: an SSE stream, a
@@ -501,8 +430,8 @@ func TestStop_signalDuringFinalFlush(t *testing.T) {
 	// The stop has nothing to wait for; the flush holds until the deadline.
 	// The second signal comes half way, as a platform repeats SIGTERM.
 	select {
-	case <-c.exited:
-		t.Fatalf("exited with %d before the second signal", c.code)
+	case <-c.Exited():
+		t.Fatalf("exited with %d before the second signal", c.Cmd.ProcessState.ExitCode())
 	case <-time.After(timeout / 2):
 	}
 	c.signal(syscall.SIGTERM)
@@ -550,13 +479,9 @@ func TestStop_forcedNamesStuckRequest(t *testing.T) {
 	c.waitInFlight(5)
 	first := c.signal(syscall.SIGTERM)
 	// The grace is about 9.9 s; the SIGINT comes once it has passed.
-	deadline := time.Now().Add(patience)
-	for len(c.logged("requests still running after their grace: contexts cancelled, connections closed")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the requests' grace did not end")
-		}
-		time.Sleep(20 * time.Millisecond) // polling with a deadline
-	}
+	testkit.Eventually(t, patience, "the requests' grace ended", func() bool {
+		return len(c.logged("requests still running after their grace: contexts cancelled, connections closed")) > 0
+	})
 	c.signal(syscall.SIGINT)
 	code, took := c.exit(first)
 	if code != 130 {

@@ -3,19 +3,16 @@
 package logging_test
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -40,75 +37,45 @@ func TestNew_lastEventSurvivesSIGTERM(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestNew_lastEventSurvivesSIGTERM$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "RELEASE=child-release", "DYNO=child.1")
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	cmd := testkit.Self(t, "^TestNew_lastEventSurvivesSIGTERM$")
+	cmd.Env = append(cmd.Env, childEnv+"=1", "RELEASE=child-release", "DYNO=child.1")
+	child := testkit.Start(t, cmd)
+	if !child.WaitOutput(`"msg":"ready"`, 20*time.Second) {
+		t.Fatalf("the child never logged ready; stdout:\n%s", child.Stdout())
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if err := child.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("sending SIGTERM: %v", err)
 	}
-	waited := false
-	t.Cleanup(func() { // when the test stops early, stop the child too
-		if !waited {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	signalled := false
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if !signalled && decode(t, sc.Text())["msg"] == "ready" {
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				t.Fatalf("sending SIGTERM: %v", err)
-			}
-			signalled = true
-		}
+	code, ok := child.Wait(30 * time.Second)
+	if !ok {
+		t.Fatal("the child did not exit within 30s of SIGTERM")
 	}
-	err = cmd.Wait()
-	waited = true
-	if ctx.Err() != nil {
-		t.Fatalf("the child did not exit within 30s; it wrote %d lines", len(lines))
+	if code != exitStopped {
+		t.Fatalf("child exit code %d, want %d", code, exitStopped)
 	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != exitStopped {
-		t.Fatalf("child exit = %v, want code %d", err, exitStopped)
-	}
-	if !signalled {
-		t.Fatalf("the child never logged ready; stdout:\n%v", lines)
-	}
-
 	// ready, the signal event, burst events, stopped: in that order, nothing
-	// lost, nothing after.
-	if want := burst + 3; len(lines) != want {
-		t.Fatalf("got %d lines, want %d", len(lines), want)
+	// lost, nothing after (a last line cut short is not counted).
+	events := testkit.Events(t, child.Stdout())
+	if want := burst + 3; len(events) != want {
+		t.Fatalf("got %d events, want %d", len(events), want)
 	}
-	for i, l := range lines {
-		ev := decode(t, l)
+	for i, ev := range events {
 		var want string
 		switch {
 		case i == 0:
 			want = "ready"
 		case i == 1:
 			want = "signal received"
-		case i == len(lines)-1:
+		case i == len(events)-1:
 			want = "stopped"
 		default:
 			want = "draining"
-			if ev["n"] != num(strconv.Itoa(i-2)) {
+			if ev["n"] != float64(i-2) {
 				t.Fatalf("line %d: n = %v, want %d", i, ev["n"], i-2)
 			}
 		}
 		if ev["msg"] != want || ev["release"] != "child-release" || ev["instance"] != "child.1" {
-			t.Fatalf("line %d = %s; want msg %q with release and instance", i, l, want)
+			t.Fatalf("line %d = %v; want msg %q with release and instance", i, ev, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package logging_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -24,39 +24,21 @@ func testEnv() map[string]string {
 	return map[string]string{"RELEASE": "v1.2.3", "DYNO": "web.1"}
 }
 
-// buffer is a writer safe for concurrent use that tells waiters about
-// each write.
+// buffer is a writer safe for concurrent use, as testkit.Buffer is, that
+// is also a zapcore.WriteSyncer counting its Syncs.
 type buffer struct {
+	testkit.Buffer
 	mu    sync.Mutex
-	b     bytes.Buffer
-	wrote chan struct{}
 	syncs int
 }
 
-func newBuffer() *buffer { return &buffer{wrote: make(chan struct{}, 1)} }
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n, err := b.b.Write(p)
-	select {
-	case b.wrote <- struct{}{}:
-	default:
-	}
-	return n, err
-}
+func newBuffer() *buffer { return &buffer{} }
 
 func (b *buffer) Sync() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.syncs++
 	return nil
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // lines returns the lines written so far.
@@ -83,18 +65,10 @@ func (b *buffer) events(t testing.TB) []map[string]any {
 // after 10 s.
 func (b *buffer) wait(t testing.TB, n int) []map[string]any {
 	t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
-	defer timeout.Stop()
-	for {
-		if len(b.lines()) >= n {
-			return b.events(t)
-		}
-		select {
-		case <-b.wrote:
-		case <-timeout.C:
-			t.Fatalf("got %d events after 10s, want %d:\n%s", len(b.lines()), n, b.String())
-		}
+	if !testkit.Within(10*time.Second, func() bool { return len(b.lines()) >= n }) {
+		t.Fatalf("got %d events after 10s, want %d:\n%s", len(b.lines()), n, b.String())
 	}
+	return b.events(t)
 }
 
 func decode(t testing.TB, line string) map[string]any {

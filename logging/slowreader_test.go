@@ -4,11 +4,9 @@ package logging_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,42 +80,14 @@ func TestStdout_slowReaderLosesNothing(t *testing.T) {
 	}
 	t.Parallel()
 	const events = 80000
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestStdout_slowReaderLosesNothing$", "-test.count=1")
 	// A queue of 60,000 events (about 8 MB) takes some 3 s to drain at
 	// 3 MB/s: longer than the 2 s a stalled write is given.
-	cmd.Env = append(os.Environ(), slowChildEnv+"=1", "LOG_BUFFER=60000", "SLOW_EVENTS="+strconv.Itoa(events))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout, child := startPipedChild(t, "^TestStdout_slowReaderLosesNothing$",
+		slowChildEnv+"=1", "LOG_BUFFER=60000", "SLOW_EVENTS="+strconv.Itoa(events))
 	// The reader starts once the child has logged everything, so that
 	// drops happen however fast or loaded this machine is, then reads
 	// slowly while the child's Sync waits for the backlog.
-	logged := make(chan struct{})
-	stderrDone := make(chan string, 1)
-	go func() {
-		var b strings.Builder
-		sc := bufio.NewScanner(errPipe)
-		for sc.Scan() {
-			b.WriteString(sc.Text() + "\n")
-			if sc.Text() == "logged" {
-				close(logged)
-			}
-		}
-		stderrDone <- b.String()
-	}()
-	select {
-	case <-logged:
-	case <-ctx.Done():
+	if await(child, "logged", 90*time.Second) == "" {
 		t.Fatal("the child did not log its events within 90s")
 	}
 	var written, dropped, reports int
@@ -138,11 +108,11 @@ func TestStdout_slowReaderLosesNothing(t *testing.T) {
 			t.Errorf("unexpected event %v", ev)
 		}
 	}
-	stderr := <-stderrDone
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("child: %v\n%s", err, stderr)
+	if err := sc.Err(); err != nil {
+		t.Fatalf("reading the child's stdout: %v", err)
 	}
-	if got := strings.TrimSpace(stderr); !strings.HasSuffix(got, "synced <nil>") {
+	waitExit(t, child, 0)
+	if got := strings.TrimSpace(child.Stderr()); !strings.HasSuffix(got, "synced <nil>") {
 		t.Errorf("child's Sync said %q, want <nil>: the reader was slow, never stopped", got)
 	}
 	if written+dropped != events {

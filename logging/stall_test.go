@@ -4,20 +4,18 @@ package logging_test
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -47,63 +45,50 @@ func stallChild() {
 	os.Exit(exitStopped)
 }
 
-// startStallChild starts the child with stdout a pipe that the test
-// reads only when it chooses, and returns the pipe, a channel of the
-// child's stderr lines and the command.
-func startStallChild(t *testing.T, buffer string) (io.ReadCloser, <-chan string, *exec.Cmd) {
+// startStallChild starts the child of the stalled and closed stdout tests
+// with LOG_BUFFER=buffer; see startPipedChild.
+func startStallChild(t *testing.T, buffer string) (*os.File, *testkit.Proc) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestStdout_", "-test.count=1")
-	cmd.Env = append(os.Environ(), stallChildEnv+"=1", "LOG_BUFFER="+buffer)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 16)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		for range lines { // until the child's stderr closes
-		}
-		_ = cmd.Wait()
-	})
-	return stdout, lines, cmd
+	return startPipedChild(t, "^TestStdout_", stallChildEnv+"=1", "LOG_BUFFER="+buffer)
 }
 
-// await returns the next stderr line of the child that starts with
-// prefix, or "" when d passes first.
-func await(t *testing.T, lines <-chan string, prefix string, d time.Duration) string {
+// startPipedChild runs the test binary again (tests matching run) with
+// env, its stdout a pipe that the test reads only when it chooses, and
+// returns the pipe's reading end and the child. Reads from the pipe fail
+// after 90s, so that a child that never ends cannot hold the test.
+func startPipedChild(t *testing.T, run string, env ...string) (*os.File, *testkit.Proc) {
 	t.Helper()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				return ""
-			}
-			if strings.HasPrefix(l, prefix) {
-				return l
-			}
-			t.Logf("child: %s", l)
-		case <-timer.C:
-			return ""
-		}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = r.Close() })
+	if err := r.SetReadDeadline(time.Now().Add(90 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	cmd := testkit.Self(t, run)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout = w
+	p := testkit.Start(t, cmd)
+	_ = w.Close() // the child holds its own copy
+	return r, p
+}
+
+// await returns the first stderr line of the child that starts with
+// prefix, or "" when d passes, or the child exits, first.
+func await(p *testkit.Proc, prefix string, d time.Duration) string {
+	var found string
+	testkit.Within(d, func() bool {
+		exited := p.HasExited() // read before stderr: all of it is in then
+		for l := range strings.Lines(p.Stderr()) {
+			if strings.HasPrefix(l, prefix) && strings.HasSuffix(l, "\n") {
+				found = strings.TrimSuffix(l, "\n")
+				return true
+			}
+		}
+		return exited
+	})
+	return found
 }
 
 // TestStdout_stalledBlocks shows the default: while nobody reads stdout, a
@@ -115,20 +100,20 @@ func TestStdout_stalledBlocks(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	stdout, lines, cmd := startStallChild(t, "0")
+	stdout, child := startStallChild(t, "0")
 	// The child needs well under a second for its requests; blocked on the
 	// full pipe it does not get through them in 3 s.
-	if l := await(t, lines, "served", 3*time.Second); l != "" {
+	if l := await(child, "served", 3*time.Second); l != "" {
 		t.Fatal("the child served every request while its stdout was not read; want it blocked")
 	}
 	n := countRequests(t, stdout)
-	if l := await(t, lines, "synced", 30*time.Second); l != "synced <nil>" {
+	if l := await(child, "synced", 30*time.Second); l != "synced <nil>" {
 		t.Fatalf("after draining stdout the child says %q, want synced <nil>", l)
 	}
 	if n.requests != stallRequests || n.dropped != 0 {
 		t.Errorf("stdout had %d request events and %d dropped, want %d and 0", n.requests, n.dropped, stallRequests)
 	}
-	waitExit(t, cmd, exitStopped)
+	waitExit(t, child, exitStopped)
 }
 
 // TestStdout_stalledDropsWithBuffer shows LOG_BUFFER: while nobody reads
@@ -140,12 +125,12 @@ func TestStdout_stalledDropsWithBuffer(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	stdout, lines, cmd := startStallChild(t, "100")
-	if l := await(t, lines, "served", 30*time.Second); l == "" {
-		t.Fatal("the child did not serve its requests within 30s while stdout was not read; want it not blocked")
+	stdout, child := startStallChild(t, "100")
+	if l := await(child, "served", 30*time.Second); l == "" {
+		t.Fatal("the child did not say it served its requests (within 30s, while alive) while stdout was not read; want it not blocked")
 	}
 	n := countRequests(t, stdout)
-	if l := await(t, lines, "synced", 30*time.Second); l != "synced <nil>" {
+	if l := await(child, "synced", 30*time.Second); l != "synced <nil>" {
 		t.Fatalf("after draining stdout the child says %q, want synced <nil>", l)
 	}
 	// Events may also be dropped, and reported, before the pipe fills: a
@@ -154,7 +139,7 @@ func TestStdout_stalledDropsWithBuffer(t *testing.T) {
 		t.Errorf("stdout had %d request events, %d reports of %d dropped; want reports and %d in all",
 			n.requests, n.reports, n.dropped, stallRequests)
 	}
-	waitExit(t, cmd, exitStopped)
+	waitExit(t, child, exitStopped)
 }
 
 // TestStdout_closedKillsBySIGPIPE documents a closed stdout: the first
@@ -168,19 +153,18 @@ func TestStdout_closedKillsBySIGPIPE(t *testing.T) {
 	}
 	t.Parallel()
 	for _, buffer := range []string{"0", "100"} {
-		stdout, lines, cmd := startStallChild(t, buffer)
+		stdout, child := startStallChild(t, buffer)
 		_ = stdout.Close() // the reader goes away
-		if l := await(t, lines, "synced", 30*time.Second); l != "" {
+		if l := await(child, "synced", 30*time.Second); l != "" {
 			t.Errorf("LOG_BUFFER=%s: the child went on to %q with its stdout closed", buffer, l)
 		}
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Fatalf("LOG_BUFFER=%s: child ended with %v, want killed by SIGPIPE", buffer, err)
+		if _, ok := child.Wait(30 * time.Second); !ok {
+			t.Fatalf("LOG_BUFFER=%s: the child still runs 30s after its stdout closed, want killed by SIGPIPE", buffer)
 		}
-		ws, ok := ee.Sys().(syscall.WaitStatus)
+		state := child.Cmd.ProcessState // set once the child has exited
+		ws, ok := state.Sys().(syscall.WaitStatus)
 		if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
-			t.Errorf("LOG_BUFFER=%s: child ended with %v, want killed by SIGPIPE", buffer, err)
+			t.Errorf("LOG_BUFFER=%s: child ended with %v, want killed by SIGPIPE", buffer, state)
 		}
 	}
 }
@@ -192,6 +176,11 @@ func countRequests(t *testing.T, stdout io.Reader) requestCount {
 	t.Helper()
 	var n requestCount
 	sc := bufio.NewScanner(stdout)
+	defer func() {
+		if err := sc.Err(); err != nil {
+			t.Errorf("reading the child's stdout: %v", err)
+		}
+	}()
 	for sc.Scan() {
 		ev := decode(t, sc.Text())
 		switch {
@@ -206,11 +195,13 @@ func countRequests(t *testing.T, stdout io.Reader) requestCount {
 	return n
 }
 
-func waitExit(t *testing.T, cmd *exec.Cmd, code int) {
+func waitExit(t *testing.T, p *testkit.Proc, code int) {
 	t.Helper()
-	err := cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != code {
-		t.Errorf("child exit = %v, want code %d", err, code)
+	got, ok := p.Wait(30 * time.Second)
+	if !ok {
+		t.Fatalf("the child did not exit within 30s, want code %d", code)
+	}
+	if got != code {
+		t.Errorf("child exit code %d, want %d", got, code)
 	}
 }

@@ -1,13 +1,14 @@
 package logging_test
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/logging"
 )
 
@@ -16,8 +17,7 @@ import (
 type gate struct {
 	open    chan struct{}
 	once    sync.Once
-	mu      sync.Mutex
-	b       bytes.Buffer
+	b       testkit.Buffer
 	entered chan struct{}
 }
 
@@ -31,18 +31,12 @@ func (g *gate) Write(p []byte) (int, error) {
 	default:
 	}
 	<-g.open
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	return g.b.Write(p)
 }
 
 func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
 
-func (g *gate) String() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.b.String()
-}
+func (g *gate) String() string { return g.b.String() }
 
 func TestConfig_buffer(t *testing.T) {
 	g := newGate()
@@ -185,18 +179,13 @@ func TestSyncBy_givesUpThenImmediate(t *testing.T) {
 		}
 		g.release()
 		<-wrote
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(g.String(), "blocked") {
-			if time.Now().After(deadline) {
-				t.Fatalf("Buffer=%d: the event was not written within 10s", buffer)
-			}
-			time.Sleep(time.Millisecond) // polling with a deadline
-		}
+		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("Buffer=%d: the event written", buffer), func() bool {
+			return strings.Contains(g.String(), "blocked")
+		})
 		log.Info("after") // the writer moves again: Sync waits for it as before
-		for err := log.Sync(); err != nil; err = log.Sync() {
-			if time.Now().After(deadline) {
-				t.Fatalf("Buffer=%d: Sync once the writer moved = %v, want nil", buffer, err)
-			}
+		var err error
+		if !testkit.Within(10*time.Second, func() bool { err = log.Sync(); return err == nil }) {
+			t.Fatalf("Buffer=%d: Sync once the writer moved = %v, want nil", buffer, err)
 		}
 	}
 }

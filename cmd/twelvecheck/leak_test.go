@@ -3,29 +3,34 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // twelvecheck and svc are the command and the test service, built once.
 var twelvecheck, svc string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "twelvecheck-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	twelvecheck, svc = filepath.Join(dir, "twelvecheck"), filepath.Join(dir, "svc")
-	for out, pkg := range map[string]string{twelvecheck: ".", svc: "../../processtest/testdata/svc"} {
-		if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", pkg, err, b)
-			_ = os.RemoveAll(dir)
-			os.Exit(1)
+	var removes []func()
+	removeAll := func() {
+		for _, remove := range removes {
+			remove()
 		}
 	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
+	for _, b := range []struct {
+		bin *string
+		dir string
+	}{{&twelvecheck, "."}, {&svc, "../../processtest/testdata/svc"}} {
+		bin, remove, err := testkit.BuildMain(b.dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			removeAll()
+			os.Exit(1)
+		}
+		*b.bin, removes = bin, append(removes, remove)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeAll() }))
 }

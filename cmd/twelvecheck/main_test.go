@@ -1,32 +1,23 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // twelve runs the built command with args and returns its exit code,
 // stdout and stderr.
 func twelve(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, twelvecheck, args...)
+	cmd := exec.Command(twelvecheck, args...)
 	cmd.Env = []string{"MODE=bare"}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("twelvecheck: %v", err)
-	}
-	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+	out, errOut, code := testkit.Run(t, 60*time.Second, cmd)
+	return code, out, errOut
 }
 
 // TestTwelvecheck_passes: a service that drains passes every check; the

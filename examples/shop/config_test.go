@@ -28,7 +28,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	help := run("help")
 	help.wait(20 * time.Second)
 	commands := [][]string{{"migrate"}, {"config"}, {"config", "migrate"}, {"config", "-doc"}, {"version"}, {"help", "web"}, {"help", "migrate"}}
-	if strings.Contains(help.out.tail(100), "backing") { // the built-in, where admin has it
+	if strings.Contains(help.Stdout(), "backing") { // the built-in, where admin has it
 		commands = append(commands, []string{"backing"}, []string{"backing", "-check"})
 	}
 	for _, args := range commands {
@@ -76,10 +76,9 @@ func TestSecretsNeverShown(t *testing.T) {
 
 	nlines, leaks := 0, 0
 	for _, p := range procs {
-		for _, out := range []*lines{p.out, p.stderr} {
-			all, _ := out.snapshot()
-			nlines += len(all)
-			for _, line := range all {
+		for _, out := range []string{p.Stdout(), p.Stderr()} {
+			for line := range strings.Lines(out) {
+				nlines++
 				if strings.Contains(line, password) || strings.Contains(line, apiKey) {
 					leaks++
 					t.Errorf("%s printed a canary: %s", p.name, line)
@@ -100,8 +99,7 @@ func TestBadConfig(t *testing.T) {
 	if code := p.wait(20 * time.Second); code != 78 {
 		t.Errorf("exit code %d, want 78", code)
 	}
-	stderr, _ := p.stderr.snapshot()
-	report := strings.Join(stderr, "\n")
+	report := p.Stderr()
 	for _, v := range []string{"DATABASE_URL", "PORT", "LOG_LEVEL"} {
 		if n := strings.Count(report, "\t"+v+":"); n != 1 {
 			t.Errorf("%d report lines for %s, want 1:\n%s", n, v, report)
@@ -110,7 +108,7 @@ func TestBadConfig(t *testing.T) {
 	if strings.Contains(report, "%zz") || strings.Contains(report, "abc") || strings.Contains(report, "loud") {
 		t.Errorf("the report echoes a value:\n%s", report)
 	}
-	if out := p.out.tail(100); out != "" {
+	if out := p.Stdout(); out != "" {
 		t.Errorf("stdout %q, want nothing: no log, nothing listening", out)
 	}
 }
@@ -123,7 +121,7 @@ func TestMigrateReadsOnlyItsVariables(t *testing.T) {
 	env := db.env("PORT=abc", "JOB_LEASE=long", "POLL_INTERVAL=soon", "SHUTDOWN_TIMEOUT=forever")
 	m := start(t, "migrate", env, db.dir, "migrate")
 	if code := m.wait(20 * time.Second); code != 0 {
-		t.Fatalf("migrate: exit %d, want 0; stderr:\n%s", code, m.stderr.tail(20))
+		t.Fatalf("migrate: exit %d, want 0; stderr:\n%s", code, m.Stderr())
 	}
 	m.event("schema up to date", 5*time.Second)
 
@@ -131,7 +129,7 @@ func TestMigrateReadsOnlyItsVariables(t *testing.T) {
 	if code := w.wait(20 * time.Second); code != 78 {
 		t.Errorf("worker: exit %d, want 78", code)
 	}
-	report := w.stderr.tail(20)
+	report := w.Stderr()
 	for _, v := range []string{"PORT", "JOB_LEASE", "POLL_INTERVAL", "SHUTDOWN_TIMEOUT"} {
 		if !strings.Contains(report, "\t"+v+":") {
 			t.Errorf("the worker's report lacks %s:\n%s", v, report)
@@ -143,7 +141,7 @@ func TestMigrateReadsOnlyItsVariables(t *testing.T) {
 	if code := bad.wait(20 * time.Second); code != 78 {
 		t.Errorf("migrate with a redis DATABASE_URL: exit %d, want 78", code)
 	}
-	report = bad.stderr.tail(20)
+	report = bad.Stderr()
 	if !strings.Contains(report, "\tDATABASE_URL: a redis URL") || !strings.Contains(report, "\tLOG_LEVEL: ") {
 		t.Errorf("migrate's report:\n%s", report)
 	}

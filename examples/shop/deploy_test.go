@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"sigs.k8s.io/yaml"
 )
 
@@ -24,16 +23,10 @@ import (
 // web, a rolling update that keeps capacity, a Job for migrate) read the
 // same YAML the same way.
 
-// twelvecheckBin builds twelvecheck, a module of its own, into dir.
+// twelvecheckBin builds twelvecheck, a module of its own.
 func twelvecheckBin(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "twelvecheck")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = filepath.Join("..", "..", "cmd", "twelvecheck")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build twelvecheck: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, filepath.Join("..", "..", "cmd", "twelvecheck"))
 }
 
 // runBin runs a binary with a bounded wait and returns its exit code,
@@ -46,18 +39,10 @@ func runBin(t *testing.T, bin string, args ...string) (int, string, string) {
 // runBinEnv is runBin with the environment env.
 func runBinEnv(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("%s: %v", bin, err)
-	}
-	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+	out, errOut, code := testkit.Run(t, 60*time.Second, cmd)
+	return code, out, errOut
 }
 
 // shopSchema writes what `shop config -schema [COMMAND]` prints to a file.

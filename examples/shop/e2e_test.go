@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // onEachDatabase runs test as a subtest on a fresh SQLite database and a
@@ -43,68 +45,31 @@ func testRollingStop(t *testing.T, db database) {
 	const (
 		workers     = 8
 		minRequests = 2000 // sent before SIGTERM
-		maxRequests = 50000
 	)
 	db.migrate(t)
 	web := start(t, "web", db.env("PORT=0", "DRAIN_DELAY=1s", "SHUTDOWN_TIMEOUT=10s"), db.dir, "web")
 	base := "http://" + web.addr()
 	web.event("ready", 20*time.Second)
 
-	tr := &http.Transport{MaxIdleConnsPerHost: workers}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-
-	var (
-		stop, termSent                            atomic.Bool
-		sent, failed, succeeded, sentAfterSIGTERM atomic.Int64
-		mu                                        sync.Mutex
-		firstErrs                                 []string
-	)
-	note := func(s string) {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(firstErrs) < 5 {
-			firstErrs = append(firstErrs, s)
-		}
-	}
-	var load sync.WaitGroup
-	for i := range workers {
-		load.Go(func() {
-			body := fmt.Sprintf(`{"sku":"LOAD-%d","quantity":1}`, i)
-			for !stop.Load() {
-				if sent.Add(1) > maxRequests {
-					sent.Add(-1)
-					return
-				}
-				if termSent.Load() {
-					sentAfterSIGTERM.Add(1)
-				}
-				resp, err := client.Post(base+"/orders", "application/json", strings.NewReader(body))
-				if err != nil {
-					failed.Add(1)
-					note(err.Error())
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				if resp.StatusCode/100 != 2 {
-					failed.Add(1)
-					note(resp.Status)
-					continue
-				}
-				succeeded.Add(1)
-			}
-		})
-	}
-	defer func() { stop.Store(true); load.Wait() }() // on a t.Fatal below
+	load := testkit.StartLoad(t, base+"/orders", workers, 0, testkit.Post("application/json", func(worker int) string {
+		return fmt.Sprintf(`{"sku":"LOAD-%d","quantity":1}`, worker)
+	}))
 
 	// The load balancer: its own connections, /readyz every 50ms; it sends
-	// traffic on until it sees the 503, as a real one does.
+	// traffic on until it sees the 503, as a real one does, then stops the
+	// load (the requests in flight finish).
 	lbTransport := &http.Transport{}
 	defer lbTransport.CloseIdleConnections()
 	lb := &http.Client{Transport: lbTransport, Timeout: 2 * time.Second}
+	var termSent, stopped atomic.Bool
+	var notReady atomic.Value  // time.Time
+	var readyzErr atomic.Value // string: /readyz failed before it said 503
+	stopLoad := func() {
+		notReady.Store(time.Now())
+		load.Stop()
+		stopped.Store(true)
+	}
 	quit := make(chan struct{})
-	var notReady atomic.Value // time.Time
 	var watcher sync.WaitGroup
 	watcher.Go(func() {
 		tick := time.NewTicker(50 * time.Millisecond)
@@ -118,9 +83,8 @@ func testRollingStop(t *testing.T, db database) {
 			resp, err := lb.Get(base + "/readyz")
 			if err != nil {
 				if termSent.Load() { // gone without a 503 first: the drain failed
-					note("readyz: " + err.Error())
-					notReady.Store(time.Now())
-					stop.Store(true)
+					readyzErr.Store(err.Error())
+					stopLoad()
 					return
 				}
 				continue
@@ -128,32 +92,26 @@ func testRollingStop(t *testing.T, db database) {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusServiceUnavailable && termSent.Load() {
-				notReady.Store(time.Now())
-				stop.Store(true)
+				stopLoad()
 				return
 			}
 		}
 	})
 	defer func() { close(quit); watcher.Wait() }()
 
-	poll(t, 60*time.Second, 5*time.Millisecond, fmt.Sprintf("%d requests sent", minRequests), func() bool {
-		return sent.Load() >= minRequests || stop.Load()
-	})
+	load.WaitSent(t, minRequests, 60*time.Second)
+	atTerm := load.Result()
 	termAt := time.Now()
 	termSent.Store(true)
 	web.signal(syscall.SIGTERM)
-	poll(t, 10*time.Second, 5*time.Millisecond, "/readyz answering 503", stop.Load)
-	loadDone := make(chan struct{})
-	go func() { load.Wait(); close(loadDone) }()
-	select {
-	case <-loadDone:
-	case <-time.After(15 * time.Second):
-		t.Fatal("load generator still sending 15s after /readyz failed")
-	}
+	// Stop returns once every request in flight has its answer, each
+	// within 5s.
+	testkit.Eventually(t, 20*time.Second, "/readyz answering 503 and the load stopped", stopped.Load)
+	res := load.Stop()
 	if code := web.wait(20 * time.Second); code != 0 {
 		t.Errorf("web exit code %d after SIGTERM, want 0", code)
 	}
-	stopped := time.Since(termAt)
+	took := time.Since(termAt)
 
 	var orders int64
 	if err := db.open(t).db.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&orders); err != nil {
@@ -161,20 +119,23 @@ func testRollingStop(t *testing.T, db database) {
 	}
 	readyAfter, _ := notReady.Load().(time.Time)
 	summary := fmt.Sprintf("shop e2e rolling stop (%s): %d requests sent, %d failed, %d of them sent after SIGTERM; /readyz 503 after %v, exit after %v; %d orders stored",
-		db.kind, sent.Load(), failed.Load(), sentAfterSIGTERM.Load(), readyAfter.Sub(termAt).Round(time.Millisecond), stopped.Round(time.Millisecond), orders)
+		db.kind, res.Sent(), res.Failed, res.Sent()-atTerm.Sent(), readyAfter.Sub(termAt).Round(time.Millisecond), took.Round(time.Millisecond), orders)
 	t.Log(summary)
 	fmt.Println(summary)
-	if failed.Load() != 0 {
-		t.Errorf("%d of %d requests failed, want 0; first errors: %q", failed.Load(), sent.Load(), firstErrs)
+	if e, _ := readyzErr.Load().(string); e != "" {
+		t.Errorf("/readyz failed before it answered 503: %s", e)
 	}
-	if sent.Load() < minRequests {
-		t.Errorf("%d requests sent, want at least %d", sent.Load(), minRequests)
+	if res.Failed != 0 {
+		t.Errorf("%d of %d requests failed, want 0; the first: %s", res.Failed, res.Sent(), res.First)
 	}
-	if orders != succeeded.Load() {
-		t.Errorf("%d orders stored, want %d (one per 2xx)", orders, succeeded.Load())
+	if res.Sent() < minRequests {
+		t.Errorf("%d requests sent, want at least %d", res.Sent(), minRequests)
 	}
-	if n := web.out.count(`"msg":"request"`); int64(n) != sent.Load() {
-		t.Errorf("%d request events logged, want %d", n, sent.Load())
+	if orders != res.OK {
+		t.Errorf("%d orders stored, want %d (one per 2xx)", orders, res.OK)
+	}
+	if n := web.count(`"msg":"request"`); int64(n) != res.Sent() {
+		t.Errorf("%d request events logged, want %d", n, res.Sent())
 	}
 }
 
@@ -197,7 +158,7 @@ func testNoLostJobs(t *testing.T, db database) {
 			t.Fatalf("%s: exit %d, want 0", m.name, code)
 		}
 	}
-	applied := m1.out.count(`"msg":"migration applied"`) + m2.out.count(`"msg":"migration applied"`)
+	applied := m1.count(`"msg":"migration applied"`) + m2.count(`"msg":"migration applied"`)
 	if applied != len(migrations) {
 		t.Errorf("two concurrent migrates applied %d migrations in all, want %d", applied, len(migrations))
 	}
@@ -228,7 +189,7 @@ func testNoLostJobs(t *testing.T, db database) {
 
 	env := db.env("JOB_LEASE=2s", "POLL_INTERVAL=50ms", "CARRIER_LATENCY=2ms", "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=1s")
 	host, _ := os.Hostname()
-	workerID := func(p *proc) string { return fmt.Sprintf("%s/%d", host, p.cmd.Process.Pid) }
+	workerID := func(p *proc) string { return fmt.Sprintf("%s/%d", host, p.Cmd.Process.Pid) }
 	a := start(t, "worker-a", env, db.dir, "worker")
 	// b's carrier is slow, so that it is nearly always holding a job.
 	b := start(t, "worker-b", append(slices.Clone(env), "CARRIER_LATENCY=50ms"), db.dir, "worker")
@@ -236,13 +197,13 @@ func testNoLostJobs(t *testing.T, db database) {
 	for _, w := range []*proc{a, b, c} {
 		w.event("worker started", 20*time.Second)
 	}
-	poll(t, 60*time.Second, 5*time.Millisecond, "a quarter of the jobs done", func() bool { return doneJobs() >= jobs/4 })
+	testkit.Eventually(t, 60*time.Second, "a quarter of the jobs done", func() bool { return doneJobs() >= jobs/4 })
 
 	// SIGTERM: a finishes the job in hand and takes no new one.
 	a.signal(syscall.SIGTERM)
 	// SIGKILL: b dies with a job in hand, to be taken again after its lease.
 	var inHand int64
-	poll(t, 10*time.Second, time.Millisecond, "worker-b holding a job", func() bool {
+	testkit.Eventually(t, 10*time.Second, "worker-b holding a job", func() bool {
 		err := st.db.QueryRowContext(ctx, `SELECT id FROM jobs WHERE status = 'running' AND locked_by = $1`, workerID(b)).Scan(&inHand)
 		return err == nil
 	})
@@ -259,7 +220,7 @@ func testNoLostJobs(t *testing.T, db database) {
 		t.Errorf("worker-a left %d jobs unfinished after SIGTERM, want 0", n)
 	}
 
-	poll(t, 90*time.Second, 20*time.Millisecond, "every job done", func() bool { return doneJobs() == jobs })
+	testkit.Eventually(t, 90*time.Second, "every job done", func() bool { return doneJobs() == jobs })
 	for _, w := range []*proc{c, d} {
 		w.signal(syscall.SIGTERM)
 	}

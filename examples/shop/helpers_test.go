@@ -1,22 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/twelvekit/twelvekit/backing"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"go.uber.org/goleak"
 )
 
@@ -24,69 +22,36 @@ import (
 var shopBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shop-e2e-")
+	bin, remove, err := testkit.BuildMain(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	shopBin = filepath.Join(dir, "shop")
-	if out, err := exec.Command("go", "build", "-o", shopBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
+	shopBin = bin
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { remove() }))
 }
 
-// proc is a running shop process whose output the test reads.
+// proc is a running shop process whose output the test reads: stdout is
+// its JSON log.
 type proc struct {
-	t      testing.TB
-	name   string
-	cmd    *exec.Cmd
-	out    *lines
-	stderr *lines
-	exited chan struct{}
+	*testkit.Proc
+	t    testing.TB
+	name string
 }
 
 // start runs shop args with exactly env (plus PATH-less defaults) in dir.
 func start(t testing.TB, name string, env []string, dir string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, out: newLines(), stderr: newLines(), exited: make(chan struct{})}
-	p.cmd = exec.Command(shopBin, args...)
-	p.cmd.Env = env
-	p.cmd.Dir = dir
-	p.cmd.Stdout = p.out
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("%s: start: %v", name, err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Kill()
-			select {
-			case <-p.exited:
-			case <-time.After(10 * time.Second):
-				t.Errorf("%s: still running 10s after SIGKILL", name)
-			}
-		}
-		if t.Failed() {
-			t.Logf("%s stdout (last lines):\n%s", name, p.out.tail(30))
-			t.Logf("%s stderr:\n%s", name, p.stderr.tail(30))
-		}
-	})
-	return p
+	cmd := exec.Command(shopBin, args...)
+	cmd.Env = env
+	cmd.Dir = dir
+	return &proc{testkit.Start(t, cmd), t, name}
 }
 
 // signal sends sig to the process.
 func (p *proc) signal(sig syscall.Signal) {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
+	if err := p.Signal(sig); err != nil {
 		p.t.Fatalf("%s: %v: %v", p.name, sig, err)
 	}
 }
@@ -95,43 +60,21 @@ func (p *proc) signal(sig syscall.Signal) {
 // process ended by a signal).
 func (p *proc) wait(timeout time.Duration) int {
 	p.t.Helper()
-	select {
-	case <-p.exited:
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(timeout):
+	code, ok := p.Wait(timeout)
+	if !ok {
 		p.t.Fatalf("%s: still running after %v", p.name, timeout)
-		return 0
 	}
+	return code
 }
 
 // event waits for the first JSON log event with msg and returns it.
 func (p *proc) event(msg string, timeout time.Duration) map[string]any {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for i := 0; ; {
-		all, changed := p.out.snapshot()
-		for ; i < len(all); i++ {
-			var ev map[string]any
-			if err := json.Unmarshal([]byte(all[i]), &ev); err != nil {
-				p.t.Fatalf("%s: stdout line is not one JSON event: %q", p.name, all[i])
-			}
-			if ev["msg"] == msg {
-				return ev
-			}
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			p.t.Fatalf("%s: no %q event within %v", p.name, msg, timeout)
-		}
-		select {
-		case <-changed:
-		case <-p.exited:
-			if all2, _ := p.out.snapshot(); len(all2) == i {
-				p.t.Fatalf("%s: exited (code %d) before logging %q", p.name, p.cmd.ProcessState.ExitCode(), msg)
-			}
-		case <-time.After(left):
-		}
+	ev := p.WaitEvent(msg, timeout)
+	if ev == nil {
+		p.t.Fatalf("%s: no %q event within %v (exited: %v)", p.name, msg, timeout, p.HasExited())
 	}
+	return ev
 }
 
 // addr waits for the HTTP actor's "listening" event and returns a loopback
@@ -146,56 +89,10 @@ func (p *proc) addr() string {
 	return "127.0.0.1" + a[i:]
 }
 
-// lines collects a process's output, one entry a line.
-type lines struct {
-	mu      sync.Mutex
-	partial bytes.Buffer
-	all     []string
-	changed chan struct{} // closed and replaced at every new line
-}
-
-func newLines() *lines { return &lines{changed: make(chan struct{})} }
-
-func (l *lines) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.partial.Write(b)
-	added := false
-	for {
-		i := bytes.IndexByte(l.partial.Bytes(), '\n')
-		if i < 0 {
-			break
-		}
-		l.all = append(l.all, string(l.partial.Next(i + 1)[:i]))
-		added = true
-	}
-	if added {
-		close(l.changed)
-		l.changed = make(chan struct{})
-	}
-	return len(b), nil
-}
-
-// snapshot returns the lines so far and a channel closed at the next one.
-func (l *lines) snapshot() ([]string, <-chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.all[:len(l.all):len(l.all)], l.changed
-}
-
-func (l *lines) tail(n int) string {
-	all, _ := l.snapshot()
-	if len(all) > n {
-		all = all[len(all)-n:]
-	}
-	return strings.Join(all, "\n")
-}
-
-// count returns how many lines contain s.
-func (l *lines) count(s string) int {
-	all, _ := l.snapshot()
+// count returns how many lines of stdout contain s.
+func (p *proc) count(s string) int {
 	n := 0
-	for _, line := range all {
+	for line := range strings.Lines(p.Stdout()) {
 		if strings.Contains(line, s) {
 			n++
 		}
@@ -293,22 +190,5 @@ func (d database) migrate(t *testing.T) {
 	p := start(t, "migrate", d.env(), d.dir, "migrate")
 	if code := p.wait(60 * time.Second); code != 0 {
 		t.Fatalf("shop migrate: exit %d, want 0", code)
-	}
-}
-
-// poll calls cond every interval until it returns true, failing the test
-// with what after timeout.
-func poll(t *testing.T, timeout, interval time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("%s: not within %v", what, timeout)
-		case <-tick.C:
-		}
 	}
 }

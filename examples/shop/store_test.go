@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestStore_leaseTakeover checks the queue's fencing in-process: a job whose
@@ -31,7 +33,7 @@ func TestStore_leaseTakeover(t *testing.T) {
 			t.Fatalf("Claim: %+v, %t, %v; want attempt 1 of order %d", first, ok, err, o.ID)
 		}
 		var second job
-		poll(t, 10*time.Second, 5*time.Millisecond, "the job claimed again after its lease", func() bool {
+		testkit.Eventually(t, 10*time.Second, "the job claimed again after its lease", func() bool {
 			second, ok, err = st.Claim(ctx, "second", time.Minute, 5)
 			if err != nil {
 				t.Fatal(err)

@@ -212,6 +212,18 @@ func (p *Proc) Signal(sig os.Signal) error { return p.Cmd.Process.Signal(sig) }
 // Exited returns a channel closed once the process has exited.
 func (p *Proc) Exited() <-chan struct{} { return p.exited }
 
+// HasExited reports whether the process has exited; once it has, all its
+// output is in Stdout and Stderr. A wait for output that must not outlast
+// the process asks it before reading the output.
+func (p *Proc) HasExited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Wait waits at most timeout for the process to exit and returns its exit
 // code (-1 when a signal ended it) and whether it exited in time; it does
 // not fail the test.
@@ -237,17 +249,33 @@ func (p *Proc) Wait(timeout time.Duration) (code int, ok bool) {
 // whether it did; it stops waiting early when the process exits without
 // having written it.
 func (p *Proc) WaitOutput(s string, timeout time.Duration) bool {
-	return Within(timeout, func() bool {
-		if bytes.Contains(p.out.Bytes(), []byte(s)) {
-			return true
-		}
-		select {
-		case <-p.exited:
-			return bytes.Contains(p.out.Bytes(), []byte(s))
-		default:
-			return false
-		}
+	found := false
+	Within(timeout, func() bool {
+		exited := p.HasExited()
+		found = bytes.Contains(p.out.Bytes(), []byte(s))
+		return found || exited
 	})
+	return found
+}
+
+// WaitEvent waits at most timeout for a complete line of stdout, read as
+// a JSON log line (see [Events]), whose "msg" is msg, and returns the first
+// such line; it returns nil when the time is up or the process has exited
+// without writing one, for the caller to fail the test saying why.
+func (p *Proc) WaitEvent(msg string, timeout time.Duration) map[string]any {
+	p.t.Helper()
+	var found map[string]any
+	Within(timeout, func() bool {
+		exited := p.HasExited()
+		for _, ev := range Events(p.t, p.Stdout()) {
+			if ev["msg"] == msg {
+				found = ev
+				return true
+			}
+		}
+		return exited
+	})
+	return found
 }
 
 // Run runs cmd to its end, at most for timeout, in a process group of its

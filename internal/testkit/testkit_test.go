@@ -2,6 +2,7 @@ package testkit_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -74,6 +75,27 @@ func TestProc_signalAndWait(t *testing.T) {
 	}
 }
 
+// WaitEvent finds a JSON line by its msg, and stops waiting when the
+// process exits without one; HasExited turns true with the exit.
+func TestProc_waitEvent(t *testing.T) {
+	p := testkit.Start(t, exec.Command("sh", "-c", `echo '{"msg":"a"}'; sleep 60`))
+	if ev := p.WaitEvent("a", 10*time.Second); ev == nil || p.HasExited() {
+		t.Fatalf("WaitEvent(a) = %v, exited %v; want the event, still running", ev, p.HasExited())
+	}
+	start := time.Now()
+	if ev := p.WaitEvent("b", 200*time.Millisecond); ev != nil || time.Since(start) < 200*time.Millisecond {
+		t.Errorf("WaitEvent(b) = %v after %v, want nil after the timeout: b is never written", ev, time.Since(start))
+	}
+	q := testkit.Start(t, exec.Command("sh", "-c", `echo '{"msg":"b","n":2}'; echo '{"msg":"c"}'`))
+	if ev := q.WaitEvent("b", 10*time.Second); ev == nil || ev["n"] != 2.0 {
+		t.Errorf("WaitEvent(b) = %v, want the line with n 2", ev)
+	}
+	start = time.Now()
+	if ev := q.WaitEvent("never", 20*time.Second); ev != nil || time.Since(start) > 10*time.Second || !q.HasExited() {
+		t.Errorf("WaitEvent(never) = %v after %v, exited %v; want nil as soon as the process exited", ev, time.Since(start), q.HasExited())
+	}
+}
+
 func TestWithin(t *testing.T) {
 	start := time.Now()
 	if testkit.Within(50*time.Millisecond, func() bool { return false }) {
@@ -102,12 +124,53 @@ func TestLoad(t *testing.T) {
 	if again := l.Stop(); again != res {
 		t.Errorf("a second Stop = %+v, want %+v", again, res)
 	}
-	// Requests cut short by Stop may have reached the server uncounted.
-	if n := hits.Load(); res.Sent() < 200 || res.Sent() > n || n > res.Sent()+4 {
-		t.Errorf("Load = %+v (sent %d), server saw %d: want at least 200, as many as the server saw, give or take the 4 workers' last", res, res.Sent(), n)
+	// Stop lets the requests in flight finish: every one is counted.
+	if n := hits.Load(); res.Sent() < 200 || res.Sent() != n {
+		t.Errorf("Load = %+v (sent %d), server saw %d: want at least 200, as many as the server saw", res, res.Sent(), n)
 	}
 	if want := res.Sent() / 10; res.Failed < want-1 || res.Failed > want+1 || res.First != "503 Service Unavailable" {
 		t.Errorf("Load = %+v, want about %d failed, the first with 503", res, want)
+	}
+}
+
+// A POST load sends each worker's body, and Stop waits for the request in
+// flight, which is counted.
+func TestLoad_postAndStopWaitsForTheRequestInFlight(t *testing.T) {
+	entered := make(chan string, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case entered <- r.Method + " " + r.Header.Get("Content-Type") + " " + string(b):
+			<-release // the first request stays in flight until released
+		default:
+		}
+	}))
+	defer srv.Close()
+	l := testkit.StartLoad(t, srv.URL, 1, 0, testkit.Post("application/json", func(worker int) string {
+		return fmt.Sprintf(`{"worker":%d}`, worker)
+	}))
+	select {
+	case got := <-entered:
+		if got != `POST application/json {"worker":0}` {
+			t.Errorf("request = %q, want POST application/json {\"worker\":0}", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no request within 10s")
+	}
+	stopped := make(chan testkit.LoadResult, 1)
+	go func() { stopped <- l.Stop() }()
+	if testkit.Within(100*time.Millisecond, func() bool { return len(stopped) > 0 }) {
+		t.Error("Stop returned with a request in flight")
+	}
+	close(release)
+	select {
+	case res := <-stopped:
+		if res.OK != 1 || res.Failed != 0 {
+			t.Errorf("Load = %+v, want the one request in flight answered", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop did not return within 10s of the request's answer")
 	}
 }
 

@@ -3,14 +3,9 @@
 package grpc
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"net"
 	"os"
-	"os/exec"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -24,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/twelvekit/twelvekit/grpcserve"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
@@ -86,92 +82,27 @@ var workDesc = grpc.ServiceDesc{
 	}}},
 }
 
-// child is the running service and its JSON log.
-type child struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	lines  []map[string]any
-	exited chan struct{}
-	code   int
-}
-
-func (c *child) entry(msg string) map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, l := range c.lines {
-		if l["msg"] == msg {
-			return l
-		}
-	}
-	return nil
-}
-
-func (c *child) waitEntry(t *testing.T, msg string) map[string]any {
+// waitEntry waits at most patience for a line of c's log with msg and
+// returns it.
+func waitEntry(t *testing.T, c *testkit.Proc, msg string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
-		if e := c.entry(msg); e != nil {
-			return e
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q logged within %s", msg, patience)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	e := c.WaitEvent(msg, patience)
+	if e == nil {
+		t.Fatalf("no %q logged within %s", msg, patience)
 	}
+	return e
 }
 
 // TestServe_grpc stops a real gRPC server served with grpcserve on PORT
 // through a signal, under calls, as a balancer following health sees it.
 func TestServe_grpc(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := testkit.FreePort(t)
+	cmd := testkit.Self(t, "^TestChildProcess$")
+	cmd.Env = append(cmd.Env, childEnv+"=1", "PORT="+strconv.Itoa(port))
+	c := testkit.Start(t, cmd)
 
-	c := &child{exited: make(chan struct{})}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
-	c.cmd.Env = append(os.Environ(), childEnv+"=1", "PORT="+strconv.Itoa(port))
-	out, err := c.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			var m map[string]any
-			if json.Unmarshal(sc.Bytes(), &m) == nil {
-				c.mu.Lock()
-				c.lines = append(c.lines, m)
-				c.mu.Unlock()
-			}
-		}
-		_ = c.cmd.Wait()
-		c.code = c.cmd.ProcessState.ExitCode()
-		close(c.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.exited:
-		default:
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-		if t.Failed() {
-			c.mu.Lock()
-			for _, l := range c.lines {
-				t.Log(l)
-			}
-			c.mu.Unlock()
-		}
-	})
-
-	c.waitEntry(t, "ready")
-	conn, err := grpc.NewClient("passthrough:///127.0.0.1:"+strconv.Itoa(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	waitEntry(t, c, "ready")
+	conn, err := grpc.NewClient("passthrough:///"+testkit.Addr(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,55 +156,43 @@ func TestServe_grpc(t *testing.T) {
 	defer func() { stopLoad(); <-loadDone }()
 	slow := make(chan error, 1)
 	go func() { slow <- call("1500ms") }()
-	c.waitEntry(t, "work started")
-	deadline := time.Now().Add(patience)
-	for sent.Load() < 20 {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d calls sent within %s", sent.Load(), patience)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
-	}
+	waitEntry(t, c, "work started")
+	testkit.Eventually(t, patience, "20 calls sent", func() bool { return sent.Load() >= 20 })
 
 	signalled := time.Now()
 	stopped.Store(true)
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	c.waitEntry(t, "stopping: signal received")
+	waitEntry(t, c, "stopping: signal received")
 	if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Errorf("health after SIGTERM = %v, %v; want NOT_SERVING", st, err)
 	}
-	poll := time.NewTicker(100 * time.Millisecond)
-	for bad := 0; bad < 3; {
-		select {
-		case <-poll.C:
-		case <-time.After(patience):
-			t.Fatal("the balancer model's poll stalled")
-		}
+	bad := 0
+	testkit.Poll(t, patience, 100*time.Millisecond, "three answers in a row not SERVING", func() bool {
 		if st, err := status(); err != nil || st != healthpb.HealthCheckResponse_SERVING {
 			bad++
 		} else {
 			bad = 0
 		}
-	}
-	poll.Stop()
+		return bad >= 3
+	})
 	stopLoad()
 	<-loadDone
 
 	if err := <-slow; err != nil {
 		t.Errorf("the call in flight at SIGTERM: %v, want it to finish", err)
 	}
-	select {
-	case <-c.exited:
-	case <-time.After(patience):
+	code, ok := c.Wait(patience)
+	if !ok {
 		t.Fatalf("still running %s after SIGTERM", patience)
 	}
 	took := time.Since(signalled)
-	drain := c.entry("drain ended")
+	drain := c.WaitEvent("drain ended", patience) // at once: c has exited
 	t.Logf("sent %d calls (%d after SIGTERM), %d failed; exited %d after %s; drain %v (%v)",
-		sent.Load(), afterStop.Load(), failed.Load(), c.code, took.Round(time.Millisecond), drain["took"], drain["reason"])
-	if c.code != 0 {
-		t.Errorf("exit code %d, want 0", c.code)
+		sent.Load(), afterStop.Load(), failed.Load(), code, took.Round(time.Millisecond), drain["took"], drain["reason"])
+	if code != 0 {
+		t.Errorf("exit code %d, want 0", code)
 	}
 	if afterStop.Load() < 10 || failed.Load() > 0 {
 		t.Errorf("%d calls after SIGTERM, %d failed: want the drain to keep serving them all", afterStop.Load(), failed.Load())

@@ -110,6 +110,10 @@ func checkPort(ctx context.Context, p *proc, s settings) processtest.Result {
 		if c, err := net.DialTimeout("tcp", p.addr(), 200*time.Millisecond); err == nil {
 			_ = c.Close()
 			took := time.Since(p.begin)
+			if owned, known := listenerOwned(p.cmd.Process.Pid, p.port); known && !owned {
+				return failed(CheckPort, "PORT taken by another program",
+					fmt.Sprintf("something accepted on PORT %d, but no process the binary started listens there: another program took the port, and the binary did not bind it", p.port))
+			}
 			return processtest.Result{Name: CheckPort, Status: processtest.Pass,
 				Summary: fmt.Sprintf("accepting %s after exec", took.Round(100*time.Microsecond)),
 				Figures: map[string]float64{"accepting_ms": ms(took)}}

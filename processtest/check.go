@@ -445,7 +445,7 @@ func (c *checker) probesResult(st startup) {
 	case st.readyAt == 0 && st.acceptAt == 0:
 		probs = append(probs, "not run: nothing accepted on $PORT")
 	case st.readyAt == 0 && http2Only(st.lastErr):
-		probs = append(probs, fmt.Sprintf("$PORT answers in HTTP/2 frames only, as a gRPC server does: the HTTP checks (probes, rolling stop, second signal) do not apply; check a gRPC service with twelvecheck -grpc (package github.com/twelvekit/twelvekit/grpcserve/grpccheck), which speaks grpc.health.v1"))
+		probs = append(probs, "$PORT answers in HTTP/2 frames only, as a gRPC server does: the HTTP checks (probes, rolling stop, second signal) do not apply; check a gRPC service with twelvecheck -grpc (package github.com/twelvekit/twelvekit/grpcserve/grpccheck), which speaks grpc.health.v1")
 	case st.readyAt == 0:
 		what := fmt.Sprintf("answered %d", st.last)
 		if st.lastErr != nil {

@@ -444,6 +444,8 @@ func (c *checker) probesResult(st startup) {
 		probs = append(probs, fmt.Sprintf("readiness %s never answered 200 on MANAGEMENT_PORT within %v, and nothing accepted on $PORT: a platform would never have counted it ready", c.s.readiness, c.s.startTimeout))
 	case st.readyAt == 0 && st.acceptAt == 0:
 		probs = append(probs, "not run: nothing accepted on $PORT")
+	case st.readyAt == 0 && http2Only(st.lastErr):
+		probs = append(probs, "$PORT answers in HTTP/2 frames only, as a gRPC server does: the HTTP checks (probes, rolling stop, second signal) do not apply; check a gRPC service with twelvecheck -grpc (package github.com/twelvekit/twelvekit/grpcserve/grpccheck), which speaks grpc.health.v1")
 	case st.readyAt == 0:
 		what := fmt.Sprintf("answered %d", st.last)
 		if st.lastErr != nil {

@@ -87,8 +87,18 @@ func failKind(err error) string {
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
+	case http2Only(err):
+		return "HTTP/2 frames, not HTTP/1.1"
 	}
 	return "other"
+}
+
+// http2Only reports whether err is net/http's reading of an answer made of
+// HTTP/2 frames (a frame header: a 3-byte length, a type, flags) where an
+// HTTP/1.1 status line was due: a server that speaks only HTTP/2 with prior
+// knowledge on the port, as a gRPC server does.
+func http2Only(err error) bool {
+	return err != nil && strings.Contains(err.Error(), `malformed HTTP response "\x00\x00`)
 }
 
 // connLife is how long the load keeps one connection alive before it opens

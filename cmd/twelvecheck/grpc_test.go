@@ -21,6 +21,11 @@ func TestTwelvecheck_grpc(t *testing.T) {
 			t.Errorf("no row %q in the table:\n%s", row, out)
 		}
 	}
+	// Without -grpc the HTTP checks say plainly that they do not apply.
+	code, out, stderr = twelve(t, "-tight", "-checks", "probes", "-start-timeout", "3s", "--", greeter)
+	if code != 1 || !strings.Contains(out, "HTTP/2 frames only") || !strings.Contains(out, "twelvecheck -grpc") {
+		t.Errorf("greeter without -grpc: exit %d, want 1 and a report pointing at -grpc\n%s%s", code, out, stderr)
+	}
 	code, out, stderr = twelve(t, "-grpc", "-tight", "-env", "MODE=good", "--", svc)
 	if code != 1 || !strings.Contains(strings.ToLower(out), "grpc") {
 		t.Errorf("an HTTP service: exit %d, want 1 and a report naming gRPC\n%s%s", code, out, stderr)

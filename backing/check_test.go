@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/twelvekit/twelvekit/backing"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 func closedPort(t testing.TB) string {
@@ -39,40 +40,18 @@ type step struct {
 // then reads until the client closes. Cleanup waits for its goroutines.
 func scripted(t testing.TB, steps ...step) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
+	return testkit.ServeTCP(t, nil, func(c net.Conn) {
+		for _, s := range steps {
+			if s.n > 0 {
+				if _, err := io.ReadFull(c, make([]byte, s.n)); err != nil {
+					return
+				}
+			}
+			if _, err := c.Write([]byte(s.reply)); err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				for _, s := range steps {
-					if s.n > 0 {
-						if _, err := io.ReadFull(c, make([]byte, s.n)); err != nil {
-							return
-						}
-					}
-					if _, err := c.Write([]byte(s.reply)); err != nil {
-						return
-					}
-				}
-				_, _ = io.Copy(io.Discard, c)
-			}()
 		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	})
 }
 
 func fakeServer(t testing.TB, want int, reply string) string {

@@ -16,12 +16,12 @@ import (
 	"math/big"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twelvekit/twelvekit/backing"
 	"github.com/twelvekit/twelvekit/config"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 func TestKafka(t *testing.T) {
@@ -143,39 +143,21 @@ func TestKafka_herokuCerts(t *testing.T) {
 // kafkaServer answers an ApiVersions request with reply(correlationID).
 func kafkaServer(t *testing.T, reply func(corr uint32) []byte) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	return testkit.ServeTCP(t, nil, func(c net.Conn) { answerKafka(c, reply) })
+}
+
+// answerKafka reads one size-prefixed Kafka request from c and writes
+// reply(its correlation ID).
+func answerKafka(c net.Conn, reply func(corr uint32) []byte) {
+	var size [4]byte
+	if _, err := io.ReadFull(c, size[:]); err != nil {
+		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				var size [4]byte
-				if _, err := io.ReadFull(c, size[:]); err != nil {
-					return
-				}
-				req := make([]byte, binary.BigEndian.Uint32(size[:]))
-				if _, err := io.ReadFull(c, req); err != nil || len(req) < 8 {
-					return
-				}
-				_, _ = c.Write(reply(binary.BigEndian.Uint32(req[4:])))
-				_, _ = io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	req := make([]byte, binary.BigEndian.Uint32(size[:]))
+	if _, err := io.ReadFull(c, req); err != nil || len(req) < 8 {
+		return
+	}
+	_, _ = c.Write(reply(binary.BigEndian.Uint32(req[4:])))
 }
 
 func apiVersions(corr uint32, code uint16, keys ...uint16) []byte {
@@ -241,34 +223,9 @@ func TestCheck_kafkaClientCert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				var size [4]byte
-				if _, err := io.ReadFull(c, size[:]); err != nil {
-					return
-				}
-				req := make([]byte, binary.BigEndian.Uint32(size[:]))
-				if _, err := io.ReadFull(c, req); err != nil || len(req) < 8 {
-					return
-				}
-				_, _ = c.Write(apiVersions(binary.BigEndian.Uint32(req[4:]), 0, 18))
-				_, _ = io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	defer func() { ln.Close(); wg.Wait() }()
+	testkit.ServeTCP(t, ln, func(c net.Conn) {
+		answerKafka(c, func(corr uint32) []byte { return apiVersions(corr, 0, 18) })
+	})
 	u, err := backing.Parse("kafka+ssl://" + ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

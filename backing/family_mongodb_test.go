@@ -8,11 +8,11 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twelvekit/twelvekit/backing"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 func TestMongo(t *testing.T) {
@@ -88,42 +88,20 @@ func TestMongo(t *testing.T) {
 // whole request.
 func mongoServer(t *testing.T, reply func(reqID uint32) []byte) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				var hdr [16]byte
-				if _, err := io.ReadFull(c, hdr[:]); err != nil {
-					return
-				}
-				n := binary.LittleEndian.Uint32(hdr[:])
-				if n < 16 || n > 1<<16 {
-					return
-				}
-				if _, err := io.ReadFull(c, make([]byte, n-16)); err != nil {
-					return
-				}
-				_, _ = c.Write(reply(binary.LittleEndian.Uint32(hdr[4:])))
-				_, _ = io.Copy(io.Discard, c)
-			}()
+	return testkit.ServeTCP(t, nil, func(c net.Conn) {
+		var hdr [16]byte
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			return
 		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+		n := binary.LittleEndian.Uint32(hdr[:])
+		if n < 16 || n > 1<<16 {
+			return
+		}
+		if _, err := io.ReadFull(c, make([]byte, n-16)); err != nil {
+			return
+		}
+		_, _ = c.Write(reply(binary.LittleEndian.Uint32(hdr[4:])))
+	})
 }
 
 // helloReply is an OP_MSG answering reqID with {ok: 1.0,

@@ -289,3 +289,24 @@ func TestBuildMain(t *testing.T) {
 		t.Errorf("BuildMain of a missing directory: %v, want an error naming it", err)
 	}
 }
+
+func TestServeTCP(t *testing.T) {
+	addr := testkit.ServeTCP(t, nil, func(c net.Conn) {
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(c, buf); err == nil {
+			_, _ = c.Write(append([]byte("re:"), buf...))
+		}
+	})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 7)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "re:ping" {
+		t.Errorf("read %q, %v; want re:ping", got, err)
+	}
+}

@@ -229,45 +229,13 @@ func TestCheck_mysqlPrefix(t *testing.T) {
 // TestCheck_mqttWebSocket checks the ws variant against a server that
 // upgrades and answers CONNECT in a frame, and against a plain HTTP server.
 func TestCheck_mqttWebSocket(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		r := bufio.NewReader(c)
-		key := ""
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimSpace(line)
-			if line == "" {
-				break
-			}
-			if k, v, _ := strings.Cut(line, ":"); strings.EqualFold(k, "Sec-WebSocket-Key") {
-				key = strings.TrimSpace(v)
-			}
-		}
-		sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-		_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n"))
+	addr := wsServer(t, "mqtt", func(c net.Conn, r *bufio.Reader) {
 		if _, err := io.ReadFull(r, make([]byte, 2+4+mqttConnLen)); err != nil {
 			return
 		}
 		_, _ = c.Write([]byte{0x82, 4, 0x20, 2, 0, 0})
-		_, _ = io.Copy(io.Discard, r)
-	}()
-	defer func() { ln.Close(); <-done }()
-	u, err := backing.Parse("ws://" + ln.Addr().String() + "/mqtt")
+	})
+	u, err := backing.Parse("ws://" + addr + "/mqtt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,36 +330,7 @@ func TestCheck_natsWebSocket(t *testing.T) {
 		frame string
 		ok    bool
 	}{{info, true}, {"INFO nope\r\n", false}} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-			r := bufio.NewReader(c)
-			key := ""
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if line = strings.TrimSpace(line); line == "" {
-					break
-				}
-				if k, v, _ := strings.Cut(line, ":"); strings.EqualFold(k, "Sec-WebSocket-Key") {
-					key = strings.TrimSpace(v)
-				}
-			}
-			sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-			_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-				"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n"))
+		addr := wsServer(t, "", func(c net.Conn, _ *bufio.Reader) {
 			frame := []byte{0x81}
 			if n := len(tt.frame); n < 126 {
 				frame = append(frame, byte(n))
@@ -399,9 +338,8 @@ func TestCheck_natsWebSocket(t *testing.T) {
 				frame = append(frame, 126, byte(n>>8), byte(n))
 			}
 			_, _ = c.Write(append(frame, tt.frame...))
-			_, _ = io.Copy(io.Discard, r)
-		}()
-		u, err := backing.Parse("ws://"+ln.Addr().String(), backing.WithFamily("nats"))
+		})
+		u, err := backing.Parse("ws://"+addr, backing.WithFamily("nats"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -409,7 +347,38 @@ func TestCheck_natsWebSocket(t *testing.T) {
 		if tt.ok && err != nil || !tt.ok && !errors.Is(err, backing.ErrWrongService) {
 			t.Errorf("NATS over WebSocket, INFO %q: %v", tt.frame[:10], err)
 		}
-		ln.Close()
-		<-done
 	}
+}
+
+// wsServer is a fake WebSocket server: it reads the upgrade request,
+// answers 101 with the Sec-WebSocket-Accept of its key (and the
+// subprotocol proto, when not ""), then hands the connection to answer.
+func wsServer(t *testing.T, proto string, answer func(c net.Conn, r *bufio.Reader)) string {
+	t.Helper()
+	return testkit.ServeTCP(t, nil, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		key := ""
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if line = strings.TrimSpace(line); line == "" {
+				break
+			}
+			if k, v, _ := strings.Cut(line, ":"); strings.EqualFold(k, "Sec-WebSocket-Key") {
+				key = strings.TrimSpace(v)
+			}
+		}
+		sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		head := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(sum[:]) + "\r\n"
+		if proto != "" {
+			head += "Sec-WebSocket-Protocol: " + proto + "\r\n"
+		}
+		if _, err := c.Write([]byte(head + "\r\n")); err != nil {
+			return
+		}
+		answer(c, r)
+	})
 }

@@ -3,8 +3,6 @@
 package config_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -16,20 +14,7 @@ import (
 // 1 GiB sparse file. Each is one problem, and the load returns.
 func TestWithDotEnv_special(t *testing.T) {
 	t.Parallel()
-	fifo := mkfifo(t)
-	link := filepath.Join(t.TempDir(), "link")
-	if err := os.Symlink(fifo, link); err != nil {
-		t.Fatal(err)
-	}
-	sparse := filepath.Join(t.TempDir(), "sparse.env")
-	f, err := os.Create(sparse)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(1 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	fifo, link, sparse := specialFiles(t, "sparse.env")
 	const want = "; want an existing, readable regular file, or remove it from WithDotEnv"
 	tests := []struct{ name, path, want string }{
 		{"named pipe", fifo, "config: cannot read .env file " + fifo + ": not a regular file but a named pipe" + want},

@@ -24,6 +24,28 @@ func mkfifo(t *testing.T) string {
 	return path
 }
 
+// specialFiles makes what a bounded read must refuse without blocking or
+// growing: a named pipe nobody writes to, a symbolic link to it, and a
+// 1 GiB sparse file named sparseName.
+func specialFiles(t *testing.T, sparseName string) (fifo, link, sparse string) {
+	t.Helper()
+	fifo = mkfifo(t)
+	link = filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(fifo, link); err != nil {
+		t.Fatal(err)
+	}
+	sparse = filepath.Join(t.TempDir(), sparseName)
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	return fifo, link, sparse
+}
+
 // TestLoad_nameFileSpecial loads, in a child process with a timeout and a
 // memory limit, NAME_FILE and file-option paths that name what is not a
 // regular file: a named pipe nobody writes to (which blocks an open or a read
@@ -31,20 +53,7 @@ func mkfifo(t *testing.T) string {
 // file. Each is one line of the report, and the load returns.
 func TestLoad_nameFileSpecial(t *testing.T) {
 	t.Parallel()
-	fifo := mkfifo(t)
-	link := filepath.Join(t.TempDir(), "link")
-	if err := os.Symlink(fifo, link); err != nil {
-		t.Fatal(err)
-	}
-	sparse := filepath.Join(t.TempDir(), "sparse")
-	f, err := os.Create(sparse)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(1 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	fifo, link, sparse := specialFiles(t, "sparse")
 
 	const want = "; want API_KEY_FILE set to the path of a regular file holding the value of API_KEY, such as /run/secrets/api_key (the path, not the value itself), or unset API_KEY_FILE"
 	tests := []struct {

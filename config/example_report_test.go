@@ -59,7 +59,7 @@ func ExampleWithParser() {
 		}
 		return *a, nil
 	}
-	opt := config.WithParser(parse, config.ParserWant("an e-mail address such as Ops <ops@example.com>"))
+	opt := config.WithParser(parse, "an e-mail address such as Ops <ops@example.com>")
 
 	cfg, err := config.Load[Config](opt, config.WithEnvironment(map[string]string{"ADMINS": "Ops <ops@example.com>;dev@example.com"}))
 	fmt.Println(cfg.Admins[0].Name, cfg.Admins[1].Address, err)

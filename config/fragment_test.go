@@ -89,7 +89,7 @@ func showsCanary(msg string) bool {
 }
 
 func loadEvery(env map[string]string) error {
-	_, err := config.Load[everyType](config.WithEnvironment(env), config.WithParser(parseForeign))
+	_, err := config.Load[everyType](config.WithEnvironment(env), config.WithParser(parseForeign, ""))
 	return err
 }
 

@@ -105,45 +105,25 @@ func WithFileLimit(bytes int64) Option {
 // UnmarshalText method: the equivalent of caarlos0/env's FuncMap. parse
 // receives the variable's value; an error it returns is reported like any
 // other invalid value, in the same [*Error], as "not a valid T" with want
-// saying what was wanted (see [ParserWant]). Its message is never shown, since
-// it may quote the value; errors.Unwrap on the problem's Err reaches it.
+// saying what a right value looks like, such as "an IP address such as
+// 10.0.0.1" (an empty want says "a value that the parser registered for T
+// accepts"). The error's message is never shown, since it may quote the
+// value; errors.Unwrap on the problem's Err reaches it.
 // A type with an UnmarshalText method is read through that method, as
 // caarlos0/env does, whatever parser is registered. Repeating WithParser for
 // the same T replaces the earlier parser; for different types it adds.
-func WithParser[T any](parse func(value string) (T, error), opts ...ParserOption) Option {
+func WithParser[T any](parse func(value string) (T, error), want string) Option {
 	t := reflect.TypeFor[T]()
-	p := parser{fn: func(v string) (any, error) { return parse(v) }}
-	for _, o := range opts {
-		if o != nil {
-			o.applyParser(&p)
-		}
+	if want == "" {
+		want = fmt.Sprintf("a value that the parser registered for %s accepts", t)
 	}
-	if p.want == "" {
-		p.want = fmt.Sprintf("a value that the parser registered for %s accepts", t)
-	}
+	p := parser{fn: func(v string) (any, error) { return parse(v) }, want: want}
 	return optionFunc(func(s *settings) {
 		if s.parsers == nil {
 			s.parsers = map[reflect.Type]parser{}
 		}
 		s.parsers[t] = p
 	})
-}
-
-// A ParserOption adds to a parser registered with [WithParser].
-type ParserOption interface {
-	applyParser(*parser)
-}
-
-type parserOptionFunc func(*parser)
-
-func (f parserOptionFunc) applyParser(p *parser) { f(p) }
-
-// ParserWant sets what an error report says a right value of the parser's type
-// looks like, such as "an IP address such as 10.0.0.1"; without it the report
-// says "a value that the parser registered for T accepts". Repeating it
-// replaces the earlier text.
-func ParserWant(want string) ParserOption {
-	return parserOptionFunc(func(p *parser) { p.want = want })
 }
 
 type parser struct {

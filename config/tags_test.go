@@ -124,7 +124,7 @@ func TestWithParser(t *testing.T) {
 	if _, err := config.Describe(cfg{}); !errors.Is(err, config.ErrStruct) {
 		t.Errorf("Describe without the parser = %v, want ErrStruct", err)
 	}
-	opt := config.WithParser(parse, config.ParserWant("an address such as ops@example.com"))
+	opt := config.WithParser(parse, "an address such as ops@example.com")
 	d, err := config.Describe(cfg{}, opt)
 	if err != nil || len(d.Vars) != 3 || d.Vars[0].Type != "net/mail.Address" && d.Vars[0].Type != "mail.Address" {
 		t.Errorf("Describe = %+v, %v", d.Vars, err)

@@ -40,8 +40,8 @@ import (
 // standard library's log after [RedirectStdLog]. [LevelHandler] changes it
 // at run time.
 //
-// New adds no caller, no stack trace and no hook; add them with the
-// logger's WithOptions. Nothing needs closing: without cfg.Buffer it starts
+// New adds no caller unless given [WithSource], and no stack trace and no
+// hook; add those with the logger's WithOptions. Nothing needs closing: without cfg.Buffer it starts
 // no goroutine, and with it the queue's goroutine ends when the queue is
 // empty, at the latest by the time Sync returns nil.
 // New never fails: every value of every Config field is usable.
@@ -59,7 +59,7 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 	} else {
 		enc = zapcore.NewJSONEncoder(jsonEncoderConfig(cfg.Keys))
 	}
-	m := &meta{keys: cfg.Keys}
+	m := &meta{keys: cfg.Keys, source: s.source}
 	if cfg.Keys == KeysGCP && cfg.Format == FormatJSON {
 		m.gcpPrefix = gcpTracePrefix(&s)
 	} else {
@@ -81,6 +81,9 @@ func New(cfg Config, opts ...Option) *zap.Logger {
 	static := staticFields(cfg, &s)
 	if q != nil {
 		q.report = droppedReport(root.With(static).(*core))
+	}
+	if s.source {
+		return zap.New(c.With(static), zap.AddCaller())
 	}
 	return zap.New(c.With(static))
 }
@@ -117,10 +120,12 @@ type core struct {
 }
 
 // meta is what every core of one New shares besides the level: the key
-// preset of the trace fields and the Google Cloud trace prefix.
+// preset of the trace fields, the Google Cloud trace prefix, and whether
+// events carry their source location ([WithSource]).
 type meta struct {
 	keys      Keys
 	gcpPrefix string // projects/PROJECT/traces/, or ""
+	source    bool
 }
 
 // node records the fields a core was given by With, and its parent's node,

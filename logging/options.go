@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// An Option changes how [New] builds a logger. Options are made by the With
+// An Option changes how [New] builds a logger ([WithSource] also how
+// [NewSlog] builds its front end). Options are made by the With
 // functions of this file; nothing outside this package can implement Option.
 // A nil Option is ignored.
 type Option interface {
@@ -23,6 +24,7 @@ type settings struct {
 	env    map[string]string
 	envSet bool
 	now    func() time.Time
+	source bool
 }
 
 func newSettings(opts []Option) settings {
@@ -78,4 +80,15 @@ func WithEnvironment(env map[string]string) Option {
 // now restores the real time. Repeating WithClock replaces the earlier clock.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(s *settings) { s.now = now })
+}
+
+// WithSource adds the source location of each call to its event, as
+// file:line under the caller key of the logger's encoder ("caller" with
+// every [Keys] preset): given to [New], for the logger's zap calls and for
+// the slog calls of every [NewSlog] made from it; given to NewSlog, for
+// that front end's slog calls only. It costs a stack lookup per event.
+// Without it no location is added. Repeating WithSource has no further
+// effect.
+func WithSource() Option {
+	return optionFunc(func(s *settings) { s.source = true })
 }

@@ -9,26 +9,6 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// A SlogOption changes how [NewSlog] builds its logger. SlogOptions are made
-// by the With functions of this file; nothing outside this package can
-// implement SlogOption. A nil SlogOption is ignored.
-type SlogOption interface {
-	applySlog(*handler)
-}
-
-// slogOptionFunc is the one adapter from a function to a SlogOption.
-type slogOptionFunc func(*handler)
-
-func (f slogOptionFunc) applySlog(h *handler) { f(h) }
-
-// WithSource adds the source location of each slog call to its event, under
-// the caller key of the logger's encoder ("caller" with every [Keys] preset),
-// as file:line; it costs a stack lookup per event. Without it the location is
-// left out. Repeating WithSource has no further effect.
-func WithSource() SlogOption {
-	return slogOptionFunc(func(h *handler) { h.source = true })
-}
-
 // NewSlog returns a *slog.Logger for libraries and code that use log/slog,
 // writing to log's core: the same stream, encoder, static fields and fields
 // added with log.With, the same logger name, and the same level, including
@@ -59,18 +39,21 @@ func WithSource() SlogOption {
 // (slog.Logger drops it) or, on a logger with other cores or sampling,
 // written to the logger's error output as zap does.
 //
+// Of the options, NewSlog reads only [WithSource] (the others are New's
+// settings, which the slog front end takes from log). A logger New built
+// with WithSource gives the source location to slog calls too.
+//
 // A nil log gives a logger that writes nothing. The logger is safe for
 // concurrent use; it starts no goroutine.
-func NewSlog(log *zap.Logger, opts ...SlogOption) *slog.Logger {
+func NewSlog(log *zap.Logger, opts ...Option) *slog.Logger {
 	if log == nil {
 		log = zap.NewNop()
 	}
 	c := log.Core()
-	h := &handler{core: c, top: c, node: nodeOf(c), name: log.Name(), pool: newFieldPool()}
-	for _, o := range opts {
-		if o != nil {
-			o.applySlog(h)
-		}
+	s := newSettings(opts)
+	h := &handler{core: c, top: c, node: nodeOf(c), name: log.Name(), pool: newFieldPool(), source: s.source}
+	if r := rootOf(log); r != nil && r.meta.source {
+		h.source = true
 	}
 	return slog.New(h)
 }

@@ -123,7 +123,7 @@ func TestNewSlog_source(t *testing.T) {
 	t.Parallel()
 	for _, withSource := range []bool{false, true} {
 		log, buf := newLogger(logging.Config{})
-		var opts []logging.SlogOption
+		var opts []logging.Option
 		if withSource {
 			opts = append(opts, logging.WithSource())
 		}
@@ -172,6 +172,35 @@ func TestNewSlog_writeError(t *testing.T) {
 	r.AddAttrs(slog.Int("n", 1))
 	if err := h.Handle(context.Background(), r); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Handle error = %v, want the writer's", err)
+	}
+}
+
+// TestWithSource_new: WithSource given to New adds the caller to the
+// logger's zap calls and to the slog calls of NewSlog made from it; a logger
+// built without it has none on either.
+func TestWithSource_new(t *testing.T) {
+	t.Parallel()
+	for _, withSource := range []bool{false, true} {
+		var opts []logging.Option
+		if withSource {
+			opts = append(opts, logging.WithSource())
+		}
+		log, buf := newLogger(logging.Config{}, opts...)
+		log.Info("zap")
+		logging.NewSlog(log).Info("slog")
+		evs := buf.events(t)
+		if len(evs) != 2 {
+			t.Fatalf("%d events, want 2", len(evs))
+		}
+		for _, ev := range evs {
+			caller, ok := ev["caller"].(string)
+			switch {
+			case withSource && !strings.HasPrefix(caller, "logging/slog_test.go:"):
+				t.Errorf("%v with WithSource given to New: caller = %q, want logging/slog_test.go:<line>", ev["msg"], caller)
+			case !withSource && ok:
+				t.Errorf("%v without WithSource: caller = %q, want none", ev["msg"], caller)
+			}
+		}
 	}
 }
 

@@ -27,7 +27,7 @@ func cheat(name string, env ...string) processtest.Binary {
 
 // wantFail asserts that the named check failed with problems holding
 // every one of want, and returns the problems.
-func wantFail(t *testing.T, rep processtest.Report, name string, want ...string) string {
+func wantFail(t *testing.T, rep processtest.Report, name processtest.CheckName, want ...string) string {
 	t.Helper()
 	res := result(t, rep, name)
 	p := strings.Join(res.Problems, "\n")
@@ -76,7 +76,7 @@ func TestCheck_secretCheats(t *testing.T) {
 			if f := tc.bin.Env["CHEAT_FILE"]; f != "" {
 				t.Cleanup(func() { _ = os.Remove(filepath.Join("/tmp", f)) })
 			}
-			rep := check(t, tc.bin, only, processtest.WithSecret("SECRET_TOKEN"))
+			rep := check(t, tc.bin, only, processtest.WithSecret("SECRET_TOKEN", ""))
 			p := wantFail(t, rep, processtest.CheckSecrets, append([]string{"the value of SECRET_TOKEN appeared in"}, tc.where...)...)
 			if strings.Contains(p, "tk-canary-") {
 				t.Errorf("the problems quote the canary:\n%s", p)
@@ -85,7 +85,7 @@ func TestCheck_secretCheats(t *testing.T) {
 	}
 	t.Run("honest", func(t *testing.T) {
 		t.Parallel()
-		rep := check(t, cheat(""), only, processtest.WithSecret("SECRET_TOKEN"), processtest.WithConfigCommand("config"))
+		rep := check(t, cheat(""), only, processtest.WithSecret("SECRET_TOKEN", ""), processtest.WithConfigCommand("config"))
 		if res := result(t, rep, processtest.CheckSecrets); res.Status != processtest.Pass || res.Figures["bytes_scanned"] == 0 {
 			t.Errorf("secrets %s %q %v, want pass with bytes scanned", res.Status, res.Problems, res.Figures)
 		}
@@ -374,7 +374,7 @@ func TestCheck_factorCheats(t *testing.T) {
 		if !rep.Passed() {
 			t.Fatalf("the honest program fails")
 		}
-		for _, name := range []string{processtest.CheckRelease, processtest.CheckAdmin, processtest.CheckManagement, processtest.CheckRollingStop} {
+		for _, name := range []processtest.CheckName{processtest.CheckRelease, processtest.CheckAdmin, processtest.CheckManagement, processtest.CheckRollingStop} {
 			if res := result(t, rep, name); res.Status != processtest.Pass {
 				t.Errorf("%s %s, want pass", name, res.Status)
 			}
@@ -427,7 +427,7 @@ func TestCheck_relativePathAndFactors(t *testing.T) {
 			t.Errorf("factor %s not checked without saying so: %q", f.Factor, f.Summary)
 		}
 	}
-	if vii := got.Factors[6]; vii.Status != "pass" || !slices.Equal(vii.Checks, []string{processtest.CheckPort}) || !strings.Contains(vii.Summary, "accepting on $PORT") {
+	if vii := got.Factors[6]; vii.Status != "pass" || !slices.Equal(vii.Checks, []string{string(processtest.CheckPort)}) || !strings.Contains(vii.Summary, "accepting on $PORT") {
 		t.Errorf("factor VII %+v, want pass by port with its figure", vii)
 	}
 	if xi := got.Factors[10]; xi.Status != "pass" || !strings.Contains(xi.Summary, "stdout lines") {

@@ -48,7 +48,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	}
 	for _, name := range s.checks {
 		if !slices.Contains(allChecks, name) {
-			return rep, fmt.Errorf("processtest: unknown check %q; use one of %s", name, strings.Join(allChecks, ", "))
+			return rep, fmt.Errorf("processtest: unknown check %q; use one of %s", name, checkList())
 		}
 	}
 	if fi, err := os.Stat(bin.Path); err != nil || fi.IsDir() {
@@ -66,7 +66,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	c := &checker{s: s, bin: bin, tmp: tmp, sc: newScanner(), results: map[string]Result{}}
+	c := &checker{s: s, bin: bin, tmp: tmp, sc: newScanner(), results: map[CheckName]Result{}}
 	for _, sec := range s.secrets {
 		canary := canaryPrefix + randomHex(canaryDigits/2)
 		c.sc.add(canary, sec.name)
@@ -82,7 +82,7 @@ func Check(ctx context.Context, bin Binary, opts ...Option) (Report, error) {
 	maps.Copy(base, c.env)
 	c.env = base
 
-	want := func(name string) bool { return slices.Contains(s.checks, name) }
+	want := func(name CheckName) bool { return slices.Contains(s.checks, name) }
 	if want(CheckPort) || want(CheckProbes) || want(CheckRollingStop) || want(CheckLogs) || want(CheckSecrets) || want(CheckDependencies) || want(CheckProcesses) || want(CheckFiles) || want(CheckManagement) || want(CheckRelease) || want(CheckConcurrency) {
 		if err := c.serve(ctx, want(CheckRollingStop)); err != nil {
 			return rep, err
@@ -160,7 +160,7 @@ type checker struct {
 	tmp     string
 	env     map[string]string // bin.Env with the canaries
 	sc      *scanner
-	results map[string]Result
+	results map[CheckName]Result
 
 	// what the logs check reads: the serving and second-signal runs
 	served     []*proc

@@ -25,7 +25,7 @@ func svc(mode string, env ...string) processtest.Binary {
 	return processtest.Binary{Path: serviceBinary, Env: e}
 }
 
-func result(t *testing.T, rep processtest.Report, name string) processtest.Result {
+func result(t *testing.T, rep processtest.Report, name processtest.CheckName) processtest.Result {
 	t.Helper()
 	res, ok := rep.Result(name)
 	if !ok {
@@ -50,7 +50,7 @@ func check(t *testing.T, bin processtest.Binary, opts ...processtest.Option) pro
 // service that drains properly: every check passes.
 func TestRun_drainingService(t *testing.T) {
 	rep := processtest.Run(t, svc("good", "DRAIN=1500ms"),
-		processtest.WithBalancer(time.Second, 1), processtest.WithSecret("SECRET_TOKEN"))
+		processtest.WithBalancer(time.Second, 1), processtest.WithSecret("SECRET_TOKEN", ""))
 	rs := result(t, rep, processtest.CheckRollingStop)
 	if rs.Figures["sent"] < 100 || rs.Figures["sent_after_sigterm"] == 0 {
 		t.Errorf("sent %v, %v of them after SIGTERM; want at least 100 and some after", rs.Figures["sent"], rs.Figures["sent_after_sigterm"])
@@ -123,7 +123,7 @@ func TestCheck_hangingStop(t *testing.T) {
 // TestCheck_leakyService: a canary on stdout and in a response, a file in
 // the working directory and a plain-text line are each found.
 func TestCheck_leakyService(t *testing.T) {
-	rep := check(t, svc("leaky", "DRAIN=0s"), processtest.WithSecret("SECRET_TOKEN"), processtest.WithSecretIn("DATABASE_URL", "postgres://app:{canary}@127.0.0.1/app"),
+	rep := check(t, svc("leaky", "DRAIN=0s"), processtest.WithSecret("SECRET_TOKEN", ""), processtest.WithSecret("DATABASE_URL", "postgres://app:{canary}@127.0.0.1/app"),
 		processtest.WithChecks(processtest.CheckLogs, processtest.CheckSecrets))
 	sec := result(t, rep, processtest.CheckSecrets)
 	p := strings.Join(sec.Problems, "\n")
@@ -159,6 +159,24 @@ func TestCheck_noBinary(t *testing.T) {
 	_, err := processtest.Check(t.Context(), processtest.Binary{Path: t.TempDir() + "/missing"})
 	if !errors.Is(err, processtest.ErrNoBinary) {
 		t.Errorf("error %v, want ErrNoBinary", err)
+	}
+}
+
+// TestCheck_badOptions: options that cannot be checked are an error of
+// Check, naming what was wrong, before anything is started.
+func TestCheck_badOptions(t *testing.T) {
+	bin := processtest.Binary{Path: t.TempDir() + "/missing"}
+	for _, tc := range []struct {
+		opt  processtest.Option
+		want string
+	}{
+		{processtest.WithSecret("DATABASE_URL", "postgres://app:pw@db/app"), "DATABASE_URL holds no {canary}"},
+		{processtest.WithChecks(processtest.CheckPort, "prot"), `unknown check "prot"`},
+	} {
+		_, err := processtest.Check(t.Context(), bin, tc.opt)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("error %v, want one saying %q (and not the template)", err, tc.want)
+		}
 	}
 }
 
@@ -201,12 +219,12 @@ func TestCheck_killsChildren(t *testing.T) {
 func TestCheck_loadHeader(t *testing.T) {
 	bin := svc("good", "REQUIRE_AUTH=1", "DRAIN=0s")
 	only := processtest.WithChecks(processtest.CheckProbes, processtest.CheckSecrets)
-	rep := check(t, bin, only, processtest.WithSecret("SECRET_TOKEN"),
+	rep := check(t, bin, only, processtest.WithSecret("SECRET_TOKEN", ""),
 		processtest.WithLoadHeader("Authorization", "Bearer ${SECRET_TOKEN}"))
 	if !rep.Passed() {
 		t.Errorf("with the header the check fails:\n%s", rep)
 	}
-	rep = check(t, bin, only, processtest.WithSecret("SECRET_TOKEN"))
+	rep = check(t, bin, only, processtest.WithSecret("SECRET_TOKEN", ""))
 	if res := result(t, rep, processtest.CheckProbes); res.Status != processtest.Fail || !strings.Contains(strings.Join(res.Problems, ""), "status 401") {
 		t.Errorf("without the header: probes %s %q, want a failure with status 401", res.Status, res.Problems)
 	}

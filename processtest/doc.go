@@ -7,7 +7,7 @@
 //	func TestContract(t *testing.T) {
 //		bin := buildMyService(t) // go build -o ...
 //		processtest.Run(t, processtest.Binary{Path: bin, Args: []string{"web"}},
-//			processtest.WithSecret("API_KEY"), processtest.WithConfigCommand("config"))
+//			processtest.WithSecret("API_KEY", ""), processtest.WithConfigCommand("config"))
 //	}
 //
 // [Run] reports each check as a subtest of a *testing.T; [Check] returns a

@@ -4,30 +4,49 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
+// A CheckName names one of the checks [Check] runs: one of the Check*
+// constants. [WithChecks] takes them and [Result.Name] is one; a name that
+// is none of them (from a command line, say) is an error of [Check].
+type CheckName string
+
 // Names of the checks, in the order [Check] runs and reports them.
 const (
-	CheckPort         = "port"          // accepts on $PORT within the start timeout
-	CheckProbes       = "probes"        // liveness and readiness, readiness not before the app
-	CheckRollingStop  = "rolling-stop"  // SIGTERM under load behind a balancer model
-	CheckLogs         = "logs"          // stdout one event per line, no files written
-	CheckSecrets      = "secrets"       // no canary in any output or response
-	CheckConfigErrors = "config-errors" // a bad variable exits non-zero before binding
-	CheckSecondSignal = "second-signal" // a second signal stops at once, bounded
-	CheckProcesses    = "processes"     // every process it starts ends with it
-	CheckDependencies = "dependencies"  // serves with no PATH, starts no other program
-	CheckFiles        = "files"         // writes nothing outside TMPDIR
-	CheckRelease      = "release"       // reports the release of its build; config read at run time
-	CheckAdmin        = "admin"         // a one-off command: same config, its exit code, binds nothing
-	CheckManagement   = "management"    // probes and the level endpoint on MANAGEMENT_PORT
-	CheckConcurrency  = "concurrency"   // a second instance beside the first serves too
+	CheckPort         CheckName = "port"          // accepts on $PORT within the start timeout
+	CheckProbes                 = "probes"        // liveness and readiness, readiness not before the app
+	CheckRollingStop            = "rolling-stop"  // SIGTERM under load behind a balancer model
+	CheckLogs                   = "logs"          // stdout one event per line, no files written
+	CheckSecrets                = "secrets"       // no canary in any output or response
+	CheckConfigErrors           = "config-errors" // a bad variable exits non-zero before binding
+	CheckSecondSignal           = "second-signal" // a second signal stops at once, bounded
+	CheckProcesses              = "processes"     // every process it starts ends with it
+	CheckDependencies           = "dependencies"  // serves with no PATH, starts no other program
+	CheckFiles                  = "files"         // writes nothing outside TMPDIR
+	CheckRelease                = "release"       // reports the release of its build; config read at run time
+	CheckAdmin                  = "admin"         // a one-off command: same config, its exit code, binds nothing
+	CheckManagement             = "management"    // probes and the level endpoint on MANAGEMENT_PORT
+	CheckConcurrency            = "concurrency"   // a second instance beside the first serves too
 )
 
 // allChecks is every check, in order.
-var allChecks = []string{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
+var allChecks = []CheckName{CheckPort, CheckProbes, CheckRollingStop, CheckLogs, CheckSecrets, CheckConfigErrors, CheckSecondSignal,
 	CheckProcesses, CheckDependencies, CheckFiles, CheckRelease, CheckAdmin, CheckManagement, CheckConcurrency}
+
+// checkList is every check's name, for an error message.
+func checkList() string {
+	var b strings.Builder
+	for i, c := range allChecks {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(c))
+	}
+	return b.String()
+}
 
 // Option changes how [Check] and [Run] check a binary. Build options with the
 // WithX functions; each documents whether repeating it adds or replaces.
@@ -40,7 +59,7 @@ func (f optionFunc) apply(s *settings) { f(s) }
 
 // settings are the resolved options of one check.
 type settings struct {
-	checks        []string
+	checks        []CheckName
 	liveness      string
 	readiness     string
 	method, path  string
@@ -78,7 +97,7 @@ type badSpec struct {
 	unset       bool
 }
 
-// CanaryPlaceholder is the text [WithSecretIn] replaces with the canary.
+// CanaryPlaceholder is the text [WithSecret] replaces with the canary.
 const CanaryPlaceholder = "{canary}"
 
 func defaults() settings {
@@ -121,8 +140,8 @@ func jsonLine(line []byte) error {
 // WithChecks runs only the named checks (the Check* constants); the others
 // are reported as skipped. Port and probes run whenever a check needs the
 // process started. Repeating it replaces the list.
-func WithChecks(names ...string) Option {
-	return optionFunc(func(s *settings) { s.checks = append([]string(nil), names...) })
+func WithChecks(names ...CheckName) Option {
+	return optionFunc(func(s *settings) { s.checks = append([]CheckName(nil), names...) })
 }
 
 // WithProbes sets the liveness and readiness paths, /livez and /readyz by
@@ -226,17 +245,26 @@ func WithLogLine(valid func(line []byte) error) Option {
 }
 
 // WithSecret declares an environment variable secret: every run gets a
-// fresh canary as its value, and the secrets check fails if the canary
-// appears on stdout, on stderr, in a response of a checked path, or in the
-// output of the config command. Repeating it adds a secret.
-func WithSecret(name string) Option { return WithSecretIn(name, CanaryPlaceholder) }
-
-// WithSecretIn is [WithSecret] for a variable whose value has a shape: the
-// value is template with [CanaryPlaceholder] replaced by the canary, such as
-// "postgres://app:{canary}@127.0.0.1/app" for a password in a URL.
-// Repeating it adds a secret.
-func WithSecretIn(name, template string) Option {
-	return optionFunc(func(s *settings) { s.secrets = append(s.secrets, secretSpec{name, template}) })
+// fresh canary in its value, and the secrets check fails if the canary
+// appears on stdout, on stderr, in a response of a checked path, in a file
+// a run wrote, or in the output of the config command. The value is
+// template with [CanaryPlaceholder] replaced by the canary, such as
+// "postgres://app:{canary}@127.0.0.1/app" for a password in a URL; an empty
+// template gives the canary alone. A template without the placeholder is an
+// error of [Check]. Repeating it adds a secret.
+func WithSecret(name, template string) Option {
+	return optionFunc(func(s *settings) {
+		switch {
+		case template == "":
+			template = CanaryPlaceholder
+		case !strings.Contains(template, CanaryPlaceholder):
+			if s.err == nil {
+				s.err = fmt.Errorf("processtest: the template of secret %s holds no %s; put it where the credential goes, or pass \"\" for the canary alone", name, CanaryPlaceholder)
+			}
+			return
+		}
+		s.secrets = append(s.secrets, secretSpec{name, template})
+	})
 }
 
 // WithConfigCommand names the arguments that make the binary print its

@@ -20,7 +20,7 @@ const (
 // Result is the outcome of one named check.
 type Result struct {
 	// Name is one of the Check* constants.
-	Name string `json:"name"`
+	Name CheckName `json:"name"`
 	// Status is pass, fail or skip.
 	Status Status `json:"status"`
 	// Summary is the check's figure in words, such as "accepting 14ms after
@@ -45,7 +45,7 @@ type Factor struct {
 	// ran and none failed, and skip when none ran: not checked.
 	Status Status `json:"status"`
 	// Checks name the checks run for it, in order.
-	Checks []string `json:"checks,omitempty"`
+	Checks []CheckName `json:"checks,omitempty"`
 	// Summary holds the figures of its checks, or, not checked, why.
 	Summary string `json:"summary"`
 }
@@ -54,22 +54,22 @@ type Factor struct {
 // running binary cannot show the factors no check covers.
 var factors = []struct {
 	number, name string
-	checks       []string
+	checks       []CheckName
 	why          string // why it is not checked, when no check ran
 	also         string // what its checks cannot show, when they ran
 }{
 	{"I", "Codebase", nil, "not checked: a binary cannot show that it comes from one codebase in version control; release (V) shows the revision it records", ""},
-	{"II", "Dependencies", []string{CheckDependencies}, "", ""},
-	{"III", "Config", []string{CheckConfigErrors, CheckSecrets}, "", ""},
+	{"II", "Dependencies", []CheckName{CheckDependencies}, "", ""},
+	{"III", "Config", []CheckName{CheckConfigErrors, CheckSecrets}, "", ""},
 	{"IV", "Backing services", nil, "not checked: swapping a resource by its URL needs the resources; test it with the service's own backing tests", ""},
-	{"V", "Build, release, run", []string{CheckRelease}, "", ""},
-	{"VI", "Processes", []string{CheckProcesses, CheckFiles}, "", "a write acknowledged before a restart and read back after it: not checked (needs the service's own read-back); rolling-stop (IX) shows no acknowledged request was cut"},
-	{"VII", "Port binding", []string{CheckPort, CheckManagement}, "", ""},
-	{"VIII", "Concurrency", []string{CheckConcurrency}, "", "scaling by process type is the platform's: not checked"},
-	{"IX", "Disposability", []string{CheckProbes, CheckRollingStop, CheckSecondSignal}, "", ""},
+	{"V", "Build, release, run", []CheckName{CheckRelease}, "", ""},
+	{"VI", "Processes", []CheckName{CheckProcesses, CheckFiles}, "", "a write acknowledged before a restart and read back after it: not checked (needs the service's own read-back); rolling-stop (IX) shows no acknowledged request was cut"},
+	{"VII", "Port binding", []CheckName{CheckPort, CheckManagement}, "", ""},
+	{"VIII", "Concurrency", []CheckName{CheckConcurrency}, "", "scaling by process type is the platform's: not checked"},
+	{"IX", "Disposability", []CheckName{CheckProbes, CheckRollingStop, CheckSecondSignal}, "", ""},
 	{"X", "Dev/prod parity", nil, "not checked: a binary cannot show how far its environments differ", ""},
-	{"XI", "Logs", []string{CheckLogs}, "", ""},
-	{"XII", "Admin processes", []string{CheckAdmin}, "", ""},
+	{"XI", "Logs", []CheckName{CheckLogs}, "", ""},
+	{"XII", "Admin processes", []CheckName{CheckAdmin}, "", ""},
 }
 
 // byFactor builds the rows of the report by factor from the results.
@@ -84,7 +84,7 @@ func byFactor(results []Result) []Factor {
 					continue
 				}
 				if res.Status == Skip {
-					skipped = append(skipped, name+": "+strings.TrimPrefix(res.Summary, "not checked: "))
+					skipped = append(skipped, string(name)+": "+strings.TrimPrefix(res.Summary, "not checked: "))
 					continue
 				}
 				row.Checks = append(row.Checks, name)
@@ -144,7 +144,7 @@ func (r Report) Passed() bool {
 }
 
 // Result returns the result of the named check and whether there is one.
-func (r Report) Result(name string) (Result, bool) {
+func (r Report) Result(name CheckName) (Result, bool) {
 	for _, res := range r.Results {
 		if res.Name == name {
 			return res, true

@@ -21,7 +21,7 @@ func Run(t *testing.T, bin Binary, opts ...Option) Report {
 		t.Fatal(err)
 	}
 	for _, res := range rep.Results {
-		t.Run(res.Name, func(t *testing.T) {
+		t.Run(string(res.Name), func(t *testing.T) {
 			switch res.Status {
 			case Skip:
 				t.Skip(res.Summary)

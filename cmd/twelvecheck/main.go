@@ -132,8 +132,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	fs.Var(&headers, "header", "NAME: VALUE header of every load request; ${VAR} in VALUE is the binary's variable VAR, canaries included (repeatable)")
 	fs.Var(&env, "env", "NAME=VALUE for the binary's environment, or NAME to pass on twelvecheck's own value (repeatable)")
-	fs.Var(&secrets, "secret", "NAME of a secret variable, given a canary value (repeatable)")
-	fs.Var(&secretsIn, "secret-in", "NAME=TEMPLATE: a secret whose value is TEMPLATE with {canary} replaced (repeatable)")
+	fs.Var(&secrets, "secret", "NAME of a secret variable, given a canary value; NAME=TEMPLATE gives it TEMPLATE with {canary} replaced (repeatable)")
+	fs.Var(&secretsIn, "secret-in", "the same as -secret NAME=TEMPLATE (kept for scripts written before -secret took a template)")
 	fs.Var(&bad, "bad", "NAME=VALUE: a wrong value that must be rejected (repeatable; replaces the default PORT=abc)")
 	fs.Var(&missing, "missing", "NAME of a required variable that must be rejected when unset (repeatable)")
 	more := processtest.Flags(fs) // -release-cmd, -variant, -admin, -admin-exit, -level-path
@@ -185,7 +185,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		opts = append(opts, processtest.WithBalancer(time.Second, 1))
 	}
 	if *checks != "" {
-		opts = append(opts, processtest.WithChecks(strings.Split(*checks, ",")...))
+		var names []processtest.CheckName
+		for _, n := range strings.Split(*checks, ",") {
+			names = append(names, processtest.CheckName(strings.TrimSpace(n)))
+		}
+		opts = append(opts, processtest.WithChecks(names...))
 	}
 	switch *logFormat {
 	case "json":
@@ -211,16 +215,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		opts = append(opts, processtest.WithLoadHeader(strings.TrimSpace(name), strings.TrimSpace(value)))
 	}
-	for _, name := range secrets {
-		opts = append(opts, processtest.WithSecret(name))
-	}
-	for _, kv := range secretsIn {
-		name, tmpl, ok := strings.Cut(kv, "=")
-		if !ok || !strings.Contains(tmpl, processtest.CanaryPlaceholder) {
-			fmt.Fprintln(stderr, "twelvecheck: -secret-in takes NAME=TEMPLATE, the template holding {canary}")
+	for _, kv := range append(secrets, secretsIn...) {
+		name, tmpl, _ := strings.Cut(kv, "=")
+		if name == "" || (tmpl != "" && !strings.Contains(tmpl, processtest.CanaryPlaceholder)) {
+			fmt.Fprintln(stderr, "twelvecheck: -secret takes NAME, or NAME=TEMPLATE with the template holding {canary}")
 			return exitUsage
 		}
-		opts = append(opts, processtest.WithSecretIn(name, tmpl))
+		opts = append(opts, processtest.WithSecret(name, tmpl))
 	}
 	for _, kv := range bad {
 		name, value, ok := strings.Cut(kv, "=")

@@ -48,8 +48,8 @@ func TestWebContract_secrets(t *testing.T) {
 		"DRAIN_DELAY": "0s", "LOG_LEVEL": "debug",
 	}}
 	processtest.Run(t, bin,
-		processtest.WithSecretIn("DATABASE_URL", strings.Replace(db.url, "@", ":"+processtest.CanaryPlaceholder+"@", 1)),
-		processtest.WithSecret("API_KEY"),
+		processtest.WithSecret("DATABASE_URL", strings.Replace(db.url, "@", ":"+processtest.CanaryPlaceholder+"@", 1)),
+		processtest.WithSecret("API_KEY", ""),
 		processtest.WithConfigCommand("config"),
 		processtest.WithLoad("POST", "/orders", `{"sku":"KIT-2","quantity":1}`),
 		processtest.WithLoadHeader("Authorization", "Bearer ${API_KEY}"),

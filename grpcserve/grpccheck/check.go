@@ -30,13 +30,13 @@ import (
 const (
 	// CheckPort: started with PORT set to a free port, the process accepts
 	// on it within the start timeout.
-	CheckPort = "port"
+	CheckPort = processtest.CheckPort
 	// CheckHealth: the grpc.health.v1 service on PORT answers SERVING
 	// within the start timeout, and at its first SERVING a call of the load
 	// succeeds.
-	CheckHealth = "health"
+	CheckHealth processtest.CheckName = "health"
 	// CheckRollingStop: SIGTERM under load loses no call.
-	CheckRollingStop = "rolling-stop"
+	CheckRollingStop = processtest.CheckRollingStop
 )
 
 // Check starts bin as a platform does, with PORT set to a free loopback
@@ -96,11 +96,11 @@ func Check(ctx context.Context, bin processtest.Binary, opts ...Option) (rep pro
 	return rep, nil
 }
 
-func skipped(name, why string) processtest.Result {
+func skipped(name processtest.CheckName, why string) processtest.Result {
 	return processtest.Result{Name: name, Status: processtest.Skip, Summary: why}
 }
 
-func failed(name, summary string, problems ...string) processtest.Result {
+func failed(name processtest.CheckName, summary string, problems ...string) processtest.Result {
 	return processtest.Result{Name: name, Status: processtest.Fail, Summary: summary, Problems: problems}
 }
 

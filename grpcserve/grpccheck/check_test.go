@@ -92,7 +92,7 @@ func TestCheck_noDrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{grpccheck.CheckPort, grpccheck.CheckHealth} {
+	for _, name := range []processtest.CheckName{grpccheck.CheckPort, grpccheck.CheckHealth} {
 		if r, _ := rep.Result(name); r.Status != processtest.Pass {
 			t.Errorf("%s: %v, want pass", name, r)
 		}

@@ -20,7 +20,7 @@ func Run(t *testing.T, bin processtest.Binary, opts ...Option) processtest.Repor
 		t.Fatal(err)
 	}
 	for _, res := range rep.Results {
-		t.Run(res.Name, func(t *testing.T) {
+		t.Run(string(res.Name), func(t *testing.T) {
 			switch res.Status {
 			case processtest.Skip:
 				t.Skip(res.Summary)

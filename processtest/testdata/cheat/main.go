@@ -271,6 +271,11 @@ func run() int {
 			fmt.Fprintln(os.Stderr, "cheat: child:", err)
 			return 1
 		}
+		// Passing f to the child made the listener's open file blocking
+		// (the flag is shared with the duplicate): make it non-blocking
+		// again, or Shutdown could not interrupt Accept and this cheat
+		// would hang at SIGTERM instead of exiting, leaving its child.
+		_ = syscall.SetNonblock(int(f.Fd()), true)
 		f.Close()
 		logf("child", "pid", child.Process.Pid)
 	case "exec":

@@ -17,19 +17,19 @@ type CheckName string
 // Names of the checks, in the order [Check] runs and reports them.
 const (
 	CheckPort         CheckName = "port"          // accepts on $PORT within the start timeout
-	CheckProbes                 = "probes"        // liveness and readiness, readiness not before the app
-	CheckRollingStop            = "rolling-stop"  // SIGTERM under load behind a balancer model
-	CheckLogs                   = "logs"          // stdout one event per line, no files written
-	CheckSecrets                = "secrets"       // no canary in any output or response
-	CheckConfigErrors           = "config-errors" // a bad variable exits non-zero before binding
-	CheckSecondSignal           = "second-signal" // a second signal stops at once, bounded
-	CheckProcesses              = "processes"     // every process it starts ends with it
-	CheckDependencies           = "dependencies"  // serves with no PATH, starts no other program
-	CheckFiles                  = "files"         // writes nothing outside TMPDIR
-	CheckRelease                = "release"       // reports the release of its build; config read at run time
-	CheckAdmin                  = "admin"         // a one-off command: same config, its exit code, binds nothing
-	CheckManagement             = "management"    // probes and the level endpoint on MANAGEMENT_PORT
-	CheckConcurrency            = "concurrency"   // a second instance beside the first serves too
+	CheckProbes       CheckName = "probes"        // liveness and readiness, readiness not before the app
+	CheckRollingStop  CheckName = "rolling-stop"  // SIGTERM under load behind a balancer model
+	CheckLogs         CheckName = "logs"          // stdout one event per line, no files written
+	CheckSecrets      CheckName = "secrets"       // no canary in any output or response
+	CheckConfigErrors CheckName = "config-errors" // a bad variable exits non-zero before binding
+	CheckSecondSignal CheckName = "second-signal" // a second signal stops at once, bounded
+	CheckProcesses    CheckName = "processes"     // every process it starts ends with it
+	CheckDependencies CheckName = "dependencies"  // serves with no PATH, starts no other program
+	CheckFiles        CheckName = "files"         // writes nothing outside TMPDIR
+	CheckRelease      CheckName = "release"       // reports the release of its build; config read at run time
+	CheckAdmin        CheckName = "admin"         // a one-off command: same config, its exit code, binds nothing
+	CheckManagement   CheckName = "management"    // probes and the level endpoint on MANAGEMENT_PORT
+	CheckConcurrency  CheckName = "concurrency"   // a second instance beside the first serves too
 )
 
 // allChecks is every check, in order.

@@ -263,17 +263,19 @@ race_cover() {
   go test -race -cover -shuffle=on -count=1 -timeout=10m ./...
 }
 
-# norace_pkgs prints the module's packages that hold a test file built only
-# without the race detector (//go:build !race): their tests include checks
-# that cannot run under -race (allocation counts), so they run again without it.
-norace_pkgs() {
+# norace_tests prints, for each of the module's packages that holds test
+# files built only without the race detector (//go:build !race: checks that
+# cannot run under -race, such as allocation counts), its directory and a
+# -run pattern matching the tests, examples and fuzz targets of those files,
+# so that only they run again without -race.
+norace_tests() {
   go list -f '{{.Dir}}{{range .TestGoFiles}} {{.}}{{end}}{{range .XTestGoFiles}} {{.}}{{end}}' ./... |
     while read -r dir files; do
       [ -n "$files" ] || continue
+      local names
       # shellcheck disable=SC2086 # file names have no spaces
-      if (cd "$dir" && grep -qs '^//go:build !race' $files); then
-        echo "$dir"
-      fi
+      names=$(cd "$dir" && grep -ls '^//go:build !race' $files | xargs -r sed -nE 's/^func ((Test|Example|Fuzz)[A-Za-z0-9_]*)\(.*/\1/p' | paste -sd'|')
+      [ -z "$names" ] || echo "$dir ^($names)\$"
     done
 }
 
@@ -297,14 +299,13 @@ check_module() {
   finished staticcheck || { echo "--- FAIL: staticcheck was not installed (see the end of the output)"; return 1; }
   step "staticcheck${race:+ (-race build)}" env GOFLAGS="$flags" "$staticcheck" ./...
   step "go test -race -cover" race_cover
-  # Without -race: every test of the packages that have tests only a
-  # non-race build can run (allocation counts), and every benchmark once.
-  # Both share one non-race build of each package.
-  local norace
-  mapfile -t norace < <(norace_pkgs)
-  if [ ${#norace[@]} -gt 0 ]; then
-    step "go test (no -race): ${#norace[@]} package(s) with !race tests" go test -shuffle=on -count=1 -timeout=10m "${norace[@]}"
-  fi
+  # Without -race: the tests only a non-race build can run (allocation
+  # counts), and every benchmark once. Both share one non-race build of
+  # each package.
+  local dir run
+  while read -r dir run; do
+    step "go test (no -race) ${dir#"$PWD"/}: the tests of its !race files" go test -shuffle=on -count=1 -timeout=10m -run "$run" "$dir"
+  done < <(norace_tests)
   if [ ${#pkgs[@]} -gt 0 ]; then
     step "benchmarks once" go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
   fi

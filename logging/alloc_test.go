@@ -1,3 +1,9 @@
+//go:build !race
+
+// The race detector allocates, so allocation counts are checked only in a
+// build without it: test.sh runs the tests of this file again without
+// -race.
+
 package logging_test
 
 import (
@@ -15,15 +21,7 @@ import (
 	"github.com/twelvekit/twelvekit/logging"
 )
 
-func skipUnderRace(t *testing.T) {
-	t.Helper()
-	if raceEnabled {
-		t.Skip("the race detector allocates; allocation counts are checked without -race")
-	}
-}
-
 func TestNewSlog_disabledDebugAllocatesNothing(t *testing.T) {
-	skipUnderRace(t)
 	log := logging.New(logging.Config{Level: logging.LevelInfo}, logging.WithWriter(io.Discard), logging.WithEnvironment(nil))
 	sl := logging.NewSlog(log).With("component", "orders")
 	ctx := context.Background()
@@ -56,7 +54,6 @@ func eightFields(l *zap.Logger) {
 }
 
 func TestNew_allocatesLikeZap(t *testing.T) {
-	skipUnderRace(t)
 	ours := logging.New(logging.Config{}, logging.WithWriter(io.Discard), logging.WithEnvironment(testEnv()))
 	raw := zap.New(zapcore.NewCore(
 		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
@@ -78,7 +75,6 @@ func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
 func TestMiddleware_allocations(t *testing.T) {
-	skipUnderRace(t)
 	log := logging.New(logging.Config{}, logging.WithWriter(io.Discard), logging.WithEnvironment(nil))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) {
@@ -106,5 +102,23 @@ func TestMiddleware_allocations(t *testing.T) {
 		if got > tt.max {
 			t.Errorf("%s: the middleware adds %v allocations to the bare handler's %v, want at most %v", tt.name, got, bare, tt.max)
 		}
+	}
+}
+
+func TestNewSlog_contextDisabledAllocatesNothing(t *testing.T) {
+	log, _ := newLogger(logging.Config{})
+	sl := logging.NewSlog(log)
+	ctx := logging.NewContext(context.Background(), log.With(zap.String("job_id", "j-7")))
+	if n := testing.AllocsPerRun(1000, func() { sl.DebugContext(ctx, "not logged", "k", 1) }); n != 0 {
+		t.Errorf("a disabled call with a context makes %v allocations, want 0", n)
+	}
+	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(ctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
+		t.Errorf("an enabled call with a context's fields makes %v allocations, want 0", n)
+	}
+	var rctx context.Context
+	logging.Middleware(log)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { rctx = r.Context() })).
+		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(rctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
+		t.Errorf("an enabled call with a request's context makes %v allocations, want 0", n)
 	}
 }

@@ -2,7 +2,6 @@ package logging_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -121,24 +120,5 @@ func TestNewSlog_newContext(t *testing.T) {
 				t.Errorf("event %d has %s %d times, want once: %s", i, k, n, line)
 			}
 		}
-	}
-}
-
-func TestNewSlog_contextDisabledAllocatesNothing(t *testing.T) {
-	skipUnderRace(t)
-	log, _ := newLogger(logging.Config{})
-	sl := logging.NewSlog(log)
-	ctx := logging.NewContext(context.Background(), log.With(zap.String("job_id", "j-7")))
-	if n := testing.AllocsPerRun(1000, func() { sl.DebugContext(ctx, "not logged", "k", 1) }); n != 0 {
-		t.Errorf("a disabled call with a context makes %v allocations, want 0", n)
-	}
-	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(ctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
-		t.Errorf("an enabled call with a context's fields makes %v allocations, want 0", n)
-	}
-	var rctx context.Context
-	logging.Middleware(log)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { rctx = r.Context() })).
-		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	if n := testing.AllocsPerRun(1000, func() { sl.LogAttrs(rctx, slog.LevelInfo, "logged", slog.Int("k", 1)) }); n != 0 {
-		t.Errorf("an enabled call with a request's context makes %v allocations, want 0", n)
 	}
 }

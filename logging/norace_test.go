@@ -1,7 +1,0 @@
-//go:build !race
-
-package logging_test
-
-// raceEnabled reports whether the race detector is on; it allocates, so
-// allocation tests skip themselves.
-const raceEnabled = false

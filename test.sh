@@ -259,8 +259,13 @@ benchpkgs() {
 # other flags or another seed, that could turn it into a pass. The shuffle
 # seed is printed by go test, so an order-dependent failure can be replayed
 # with -shuffle=SEED.
+#
+# Most tests wait (for a process to start, drain or exit, for a balancer's
+# checks) rather than compute, so more of them run at once than there are
+# cores: PARALLEL tests of one package (go test -parallel, default 8) and
+# PACKAGES test binaries of one module (go test -p, default 4).
 race_cover() {
-  go test -race -cover -shuffle=on -count=1 -timeout=10m ./...
+  go test -race -cover -shuffle=on -count=1 -timeout=10m -p "${PACKAGES:-4}" -parallel "${PARALLEL:-8}" ./...
 }
 
 # norace_tests prints, for each of the module's packages that holds test

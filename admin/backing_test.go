@@ -87,6 +87,7 @@ func TestRun_backingCheck(t *testing.T) {
 }
 
 func TestProcess_backingCheck(t *testing.T) {
+	t.Parallel()
 	pg, redis, closed := services(t)
 	env := goodEnv()
 	env["DATABASE_URL"] = pg

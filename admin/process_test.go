@@ -118,6 +118,7 @@ func (c *child) outText() string { return c.Stdout() }
 func (c *child) errText() string { return c.Stderr() }
 
 func TestProcess_exitCodes(t *testing.T) {
+	t.Parallel()
 	missing := goodEnv()
 	delete(missing, "API_KEY")
 	tests := []struct {
@@ -147,6 +148,7 @@ func TestProcess_exitCodes(t *testing.T) {
 }
 
 func TestProcess_taskCancelledBySignal(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		code int
@@ -169,6 +171,7 @@ func TestProcess_taskCancelledBySignal(t *testing.T) {
 }
 
 func TestProcess_configNeverPrintsSecrets(t *testing.T) {
+	t.Parallel()
 	c := start(t, goodEnv(), "config")
 	if code := c.wait(t); code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, c.errText())
@@ -185,6 +188,7 @@ func TestProcess_configNeverPrintsSecrets(t *testing.T) {
 // TestProcess_web runs the web process type from the platform's DYNO
 // variable, serves a request on the port it bound, and stops on SIGTERM.
 func TestProcess_web(t *testing.T) {
+	t.Parallel()
 	env := goodEnv()
 	env["DYNO"] = "web.1"
 	c := start(t, env)

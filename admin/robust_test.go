@@ -11,6 +11,7 @@ import (
 // TestProcess_perCommandConfig runs tasks whose configuration is their own,
 // or a part of the App's, with only their own variables set.
 func TestProcess_perCommandConfig(t *testing.T) {
+	t.Parallel()
 	c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db.internal", "SERVER_TIMEOUT_READ": "soon"}, "migrate")
 	if code := c.wait(t); code != 0 {
 		t.Fatalf("migrate with DB_* only: exit %d, stderr %q", code, c.errText())
@@ -39,6 +40,7 @@ func TestProcess_perCommandConfig(t *testing.T) {
 // App's config holds no logging.Config; a bad PORT fails a process type
 // and not a task.
 func TestProcess_eachPartReported(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DB_HOST": "db", "API_KEY": "k", "PORT": "abc"}
 	c := startProgram(t, "tasks", env, "noop")
 	if code := c.wait(t); code != 0 {
@@ -63,6 +65,7 @@ func TestProcess_eachPartReported(t *testing.T) {
 
 // TestProcess_loggingHook derives the level from SERVER_DEBUG.
 func TestProcess_loggingHook(t *testing.T) {
+	t.Parallel()
 	for _, debug := range []string{"true", "false"} {
 		c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db", "API_KEY": "k", "SERVER_DEBUG": debug}, "noop")
 		if code := c.wait(t); code != 0 {
@@ -77,6 +80,7 @@ func TestProcess_loggingHook(t *testing.T) {
 // TestProcess_taskPanics: exit 1, the panic logged once with its stack,
 // the error once on stderr.
 func TestProcess_taskPanics(t *testing.T) {
+	t.Parallel()
 	c := startProgram(t, "tasks", nil, "panic")
 	if code := c.wait(t); code != 1 {
 		t.Errorf("exit %d, want 1", code)
@@ -96,6 +100,7 @@ func TestProcess_taskPanics(t *testing.T) {
 // TestProcess_taskForced: a task that ignores its context is stopped by a
 // SIGINT sent 500 ms or more after the first signal: exit 130, logged.
 func TestProcess_taskForced(t *testing.T) {
+	t.Parallel()
 	c := startProgram(t, "tasks", nil, "stuck")
 	c.waitLine(t, "started")
 	if err := c.Signal(syscall.SIGTERM); err != nil {
@@ -129,6 +134,7 @@ func TestProcess_taskForced(t *testing.T) {
 
 // TestProcess_taskTimeout: a task past its WithTimeout exits 124, logged.
 func TestProcess_taskTimeout(t *testing.T) {
+	t.Parallel()
 	c := startProgram(t, "tasks", nil, "slow")
 	if code := c.wait(t); code != 124 {
 		t.Errorf("exit %d, want 124", code)
@@ -146,6 +152,7 @@ func TestProcess_taskTimeout(t *testing.T) {
 // after adding a server exits with its error; its group is never run, so
 // nothing listens and nothing is logged.
 func TestProcess_setupFailureBindsNothing(t *testing.T) {
+	t.Parallel()
 	c := startProgram(t, "tasks", map[string]string{"DB_HOST": "db", "API_KEY": "k", "PORT": "0"}, "web")
 	if code := c.wait(t); code != 1 {
 		t.Errorf("exit %d, want 1", code)
@@ -163,6 +170,7 @@ func TestProcess_setupFailureBindsNothing(t *testing.T) {
 // loaded config (a default, a .env file) besides the other *_URL
 // variables; config and backing never print a credential.
 func TestProcess_builtinsAgree(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	greetingFile := filepath.Join(dir, "greeting")
 	passwordFile := filepath.Join(dir, "password")
@@ -225,6 +233,7 @@ func TestProcess_builtinsAgree(t *testing.T) {
 // environment (the unset tag option) are still what config shows and what
 // the logger reads, because every part of the run reads one snapshot.
 func TestProcess_oneSnapshot(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DB_HOST": "db", "API_KEY": "k", "DEPLOY_TOKEN": "canary-deploy", "RELEASE": "v7.1.0", "SERVER_DEBUG": "true"}
 	c := startProgram(t, "tasks", env, "noop")
 	if code := c.wait(t); code != 0 {

@@ -25,16 +25,20 @@ var liveServices = []struct{ url, name string }{
 // family's probe against every other real service: Check reports
 // ErrWrongService, and names the other service where its answer tells it.
 func TestCheck_live(t *testing.T) {
+	t.Parallel()
 	for _, s := range liveServices {
-		u, err := backing.Parse(s.url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		if err := backing.Check(ctx, u, backing.WithTimeout(5*time.Second)); err != nil {
-			t.Errorf("%s: %v (is the service running?)", s.url, err)
-		}
-		cancel()
+		t.Run(s.url, func(t *testing.T) {
+			t.Parallel()
+			u, err := backing.Parse(s.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := backing.Check(ctx, u, backing.WithTimeout(5*time.Second)); err != nil {
+				t.Errorf("%s: %v (is the service running?)", s.url, err)
+			}
+		})
 	}
 	for _, probe := range liveServices {
 		for _, other := range liveServices {
@@ -43,18 +47,21 @@ func TestCheck_live(t *testing.T) {
 			}
 			pu, _ := backing.Parse(probe.url)
 			ou, _ := backing.Parse(other.url)
-			u, err := backing.Parse(strings.Replace(probe.url, pu.Hosts()[0].String(), ou.Hosts()[0].String(), 1))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			err = backing.Check(ctx, u, backing.WithTimeout(1500*time.Millisecond))
-			cancel()
-			if !errors.Is(err, backing.ErrWrongService) {
-				t.Errorf("%s probe on the %s port: %v, want ErrWrongService", pu.Scheme(), ou.Scheme(), err)
-				continue
-			}
-			t.Logf("%s probe on the %s port: %v", pu.Scheme(), ou.Scheme(), err)
+			t.Run(pu.Scheme()+" probe on "+ou.Scheme(), func(t *testing.T) {
+				t.Parallel()
+				u, err := backing.Parse(strings.Replace(probe.url, pu.Hosts()[0].String(), ou.Hosts()[0].String(), 1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				err = backing.Check(ctx, u, backing.WithTimeout(1500*time.Millisecond))
+				if !errors.Is(err, backing.ErrWrongService) {
+					t.Errorf("%s probe on the %s port: %v, want ErrWrongService", pu.Scheme(), ou.Scheme(), err)
+					return
+				}
+				t.Logf("%s probe on the %s port: %v", pu.Scheme(), ou.Scheme(), err)
+			})
 		}
 	}
 }

@@ -135,6 +135,7 @@ func TestCheck(t *testing.T) {
 // TestCheck_otherProtocols puts each family's probe against a server of
 // another family: Check reports ErrWrongService and names the other.
 func TestCheck_otherProtocols(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		scheme string
 		server []step
@@ -162,6 +163,7 @@ func TestCheck_otherProtocols(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
+			t.Parallel()
 			u, err := backing.Parse(tt.scheme + "://u@" + scripted(t, tt.server...))
 			if err != nil {
 				t.Fatal(err)
@@ -179,6 +181,7 @@ func TestCheck_otherProtocols(t *testing.T) {
 // the latest once its timeout ends (saying how much came), sooner when the
 // prefix already cannot be the protocol's.
 func TestCheck_prefixThenSilence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		scheme string
 		server []step
@@ -196,6 +199,7 @@ func TestCheck_prefixThenSilence(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(tt.scheme, i), func(t *testing.T) {
+			t.Parallel()
 			u, err := backing.Parse(tt.scheme + "://u@" + scripted(t, tt.server...))
 			if err != nil {
 				t.Fatal(err)
@@ -216,6 +220,7 @@ func TestCheck_prefixThenSilence(t *testing.T) {
 // header of a 64 KiB packet and the protocol byte of a handshake, then
 // silence, is not MySQL.
 func TestCheck_mysqlPrefix(t *testing.T) {
+	t.Parallel()
 	u, err := backing.Parse("mysql://u@" + scripted(t, step{0, "\xff\xff\x00\x00\x0a"}))
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,7 @@ func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
 func (g *gate) String() string { return g.b.String() }
 
 func TestConfig_buffer(t *testing.T) {
+	t.Parallel()
 	g := newGate()
 	defer g.release()
 	log := logging.New(logging.Config{Buffer: 10}, logging.WithWriter(g), logging.WithEnvironment(nil), logging.WithClock(fixedClock))
@@ -112,6 +113,7 @@ func TestConfig_bufferKeepsOrderWithoutDrops(t *testing.T) {
 // stalled writer holds Sync for a bounded time only, so that main's last
 // Sync cannot keep the process alive.
 func TestSync_stalledWrite(t *testing.T) {
+	t.Parallel()
 	g := newGate()
 	log := logging.New(logging.Config{}, logging.WithWriter(g), logging.WithEnvironment(nil), logging.WithClock(fixedClock))
 	wrote := make(chan struct{})

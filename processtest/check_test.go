@@ -49,6 +49,7 @@ func check(t *testing.T, bin processtest.Binary, opts ...processtest.Option) pro
 // TestRun_drainingService runs every check, as subtests, on a stdlib
 // service that drains properly: every check passes.
 func TestRun_drainingService(t *testing.T) {
+	t.Parallel()
 	rep := processtest.Run(t, svc("good", "DRAIN=1500ms"),
 		processtest.WithBalancer(time.Second, 1), processtest.WithSecret("SECRET_TOKEN", ""))
 	rs := result(t, rep, processtest.CheckRollingStop)
@@ -66,6 +67,7 @@ func TestRun_drainingService(t *testing.T) {
 // TestCheck_bareServerFails proves the kit can fail: a bare net/http
 // server that calls Shutdown at once on SIGTERM loses requests.
 func TestCheck_bareServerFails(t *testing.T) {
+	t.Parallel()
 	rep := check(t, svc("bare"), processtest.WithBalancer(time.Second, 1),
 		processtest.WithChecks(processtest.CheckRollingStop, processtest.CheckLogs, processtest.CheckConfigErrors))
 	if rep.Passed() {
@@ -99,6 +101,7 @@ func TestCheck_bareServerFails(t *testing.T) {
 // TestCheck_hangingStop: a process that never stops is reported hung at
 // the grace period, with the time, and killed then.
 func TestCheck_hangingStop(t *testing.T) {
+	t.Parallel()
 	begin := time.Now()
 	rep := check(t, svc("hang"), processtest.WithBalancer(time.Second, 1), processtest.WithGracePeriod(2*time.Second),
 		processtest.WithWarmup(200*time.Millisecond),
@@ -234,6 +237,7 @@ func TestCheck_loadHeader(t *testing.T) {
 // process and reads its verdicts: each check a subtest, the rolling stop
 // failed with what a platform would have seen, the others passed or skipped.
 func TestRun_reportsFailures(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("PROCESSTEST_CHILD") == "bare" {
 		processtest.Run(t, svc("bare"), processtest.WithBalancer(time.Second, 1),
 			processtest.WithChecks(processtest.CheckRollingStop))

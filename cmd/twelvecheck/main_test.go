@@ -23,6 +23,7 @@ func twelve(t *testing.T, args ...string) (int, string, string) {
 // TestTwelvecheck_passes: a service that drains passes every check; the
 // table has a row per check and the command exits 0.
 func TestTwelvecheck_passes(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := twelve(t, "-tight", "-env", "MODE=good", "-env", "DRAIN=1500ms", "-secret", "SECRET_TOKEN", "--", svc)
 	if code != 0 {
 		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
@@ -40,6 +41,7 @@ func TestTwelvecheck_passes(t *testing.T) {
 // TestTwelvecheck_failsJSON: a bare server without a drain fails the
 // rolling stop; -json gives the report and the command exits 1.
 func TestTwelvecheck_failsJSON(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := twelve(t, "-json", "-tight", "-checks", "rolling-stop", "-env", "MODE", "--", svc)
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s", code, stderr)

@@ -13,6 +13,7 @@ import (
 // as it is written, so the README cannot drift from the API. The code is
 // placed by an overlay, so nothing is written into the repository.
 func TestREADMEQuickstartBuilds(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // in DATABASE_URL and a canary API key; neither appears in stdout, stderr or
 // any log line.
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	const password, apiKey = "canary-pw-4f1b9", "canary-key-7d2e3"
 	db := postgresDatabase(t) // trust authentication: the password is sent, not needed
 	db.url = strings.Replace(db.url, "@", ":"+password+"@", 1)
@@ -94,6 +95,7 @@ func TestSecretsNeverShown(t *testing.T) {
 // TestBadConfig starts web with three wrong variables: one report with a
 // line for each, exit code 78, and nothing listening.
 func TestBadConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := start(t, "web", []string{"DATABASE_URL=postgres://%zz", "PORT=abc", "LOG_LEVEL=loud"}, dir, "web")
 	if code := p.wait(20 * time.Second); code != 78 {
@@ -117,6 +119,7 @@ func TestBadConfig(t *testing.T) {
 // right and every variable of the web and worker processes wrong: migrate
 // reads only its own and runs; worker reads them all and stops with 78.
 func TestMigrateReadsOnlyItsVariables(t *testing.T) {
+	t.Parallel()
 	db := sqliteDatabase(t)
 	env := db.env("PORT=abc", "JOB_LEASE=long", "POLL_INTERVAL=soon", "SHUTDOWN_TIMEOUT=forever")
 	m := start(t, "migrate", env, db.dir, "migrate")

@@ -14,6 +14,7 @@ import (
 // variables rejected with 78 before binding, a second signal. Every order
 // the load got a 2xx for is stored.
 func TestWebContract(t *testing.T) {
+	t.Parallel()
 	db := sqliteDatabase(t)
 	db.migrate(t)
 	bin := processtest.Binary{Path: shopBin, Args: []string{"web"}, Env: map[string]string{
@@ -42,6 +43,7 @@ func TestWebContract(t *testing.T) {
 // appear in its output, its responses, or the output of `shop config`. The
 // load authenticates with the canary API key, so the orders are accepted.
 func TestWebContract_secrets(t *testing.T) {
+	t.Parallel()
 	db := postgresDatabase(t)
 	db.migrate(t)
 	bin := processtest.Binary{Path: shopBin, Args: []string{"web"}, Env: map[string]string{

@@ -78,6 +78,7 @@ func deploy(t *testing.T, bin string, args ...string) (int, []finding) {
 // TestDeploy_contract: deploy/ and the Procfile pass twelvecheck deploy
 // against the shop's contract, each process type against what it reads.
 func TestDeploy_contract(t *testing.T) {
+	t.Parallel()
 	bin := twelvecheckBin(t)
 	code, fs := deploy(t, bin, "-schema", shopSchema(t), "deploy", "Procfile")
 	if code != 0 {
@@ -105,6 +106,7 @@ func TestDeploy_contract(t *testing.T) {
 // TestDeploy_catchesDrift changes the web manifest the ways a team would
 // and shows that each change is caught with its code.
 func TestDeploy_catchesDrift(t *testing.T) {
+	t.Parallel()
 	bin := twelvecheckBin(t)
 	schema := shopSchema(t)
 	orig, err := os.ReadFile(filepath.Join("deploy", "web.yaml"))
@@ -125,6 +127,7 @@ func TestDeploy_catchesDrift(t *testing.T) {
 		{"the API key in the manifest", `- {name: PORT, value: "8080"}`, `- {name: PORT, value: "8080"}` + "\n            - {name: API_KEY, value: canary-key}", "secret-in-plain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			changed := strings.Replace(string(orig), tc.old, tc.new, 1)
 			if changed == string(orig) {
 				t.Fatalf("deploy/web.yaml has no %q", tc.old)
@@ -210,6 +213,7 @@ func readManifests(t *testing.T) []manifest {
 // type with a rolling update that never lowers capacity for web, a Service
 // that selects the web pods on their http port, one Job running migrate.
 func TestManifests(t *testing.T) {
+	t.Parallel()
 	procs := map[string]manifest{}
 	var services, jobs []manifest
 	for _, m := range readManifests(t) {
@@ -257,6 +261,7 @@ func TestManifests(t *testing.T) {
 
 // TestProcfile checks the Procfile's process types and release phase.
 func TestProcfile(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open("Procfile")
 	if err != nil {
 		t.Fatal(err)

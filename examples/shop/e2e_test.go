@@ -28,7 +28,10 @@ func onEachDatabase(t *testing.T, test func(t *testing.T, db database)) {
 		{"sqlite", sqliteDatabase},
 		{"postgres", postgresDatabase},
 	} {
-		t.Run(tc.name, func(t *testing.T) { test(t, tc.db(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, tc.db(t))
+		})
 	}
 }
 
@@ -38,6 +41,7 @@ func onEachDatabase(t *testing.T, test func(t *testing.T, db database)) {
 // request sent until then must get a 2xx, and every one must have stored its
 // order.
 func TestRollingStop(t *testing.T) {
+	t.Parallel()
 	onEachDatabase(t, testRollingStop)
 }
 
@@ -144,6 +148,7 @@ func testRollingStop(t *testing.T, db database) {
 // checks that every order was shipped exactly once. Two migrates run at
 // once first.
 func TestNoLostJobs(t *testing.T) {
+	t.Parallel()
 	onEachDatabase(t, testNoLostJobs)
 }
 

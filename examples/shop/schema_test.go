@@ -13,6 +13,7 @@ import (
 // the contract `shop config -schema` prints, and the bad ones the shop
 // refuses at start (TestWebContract's) against it too: each is refused.
 func TestSchema_shopEnvironments(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(shopSchema(t))
 	if err != nil {
 		t.Fatal(err)

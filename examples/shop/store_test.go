@@ -13,6 +13,7 @@ import (
 // lease ran out is claimed again, the first worker's completion is refused
 // and rolled back, and the order is shipped once.
 func TestStore_leaseTakeover(t *testing.T) {
+	t.Parallel()
 	onEachDatabase(t, func(t *testing.T, db database) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -66,6 +67,7 @@ func TestStore_leaseTakeover(t *testing.T) {
 // TestStore_release checks that a failed attempt is queued again, and
 // failed for good after the last attempt.
 func TestStore_release(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st := sqliteDatabase(t).open(t)

@@ -227,7 +227,7 @@ func both[T any](parse func(string) (T, error)) parserPair {
 	return parserPair{
 		t:   reflect.TypeFor[T](),
 		fn:  func(s string) (any, error) { return parse(s) },
-		opt: config.WithParser(parse),
+		opt: config.WithParser(parse, ""),
 	}
 }
 

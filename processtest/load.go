@@ -302,8 +302,9 @@ func (l *load) failures() (int64, string, map[string]int64) {
 // interval, the instance removed after fall failures in a row. Its first
 // poll is after first, so that the caller chooses the phase. The first poll
 // that starts termAfter or later after the start calls onTerm with its
-// answer, before the next poll is scheduled: the caller sends SIGTERM
-// there, so the removal takes fall x interval from then, every time.
+// answer, before the next poll is scheduled, which counts from then: the
+// caller sends SIGTERM there, so the removal takes fall x interval from
+// then, every time.
 type balancer struct {
 	url       string
 	interval  time.Duration
@@ -340,6 +341,10 @@ func (b *balancer) run(ctx context.Context, begin time.Time) {
 		if !termed && polled.Sub(begin) >= b.termAfter {
 			termed = true
 			b.onTerm(code, err)
+			// The next polls count from SIGTERM, not from when this poll
+			// began: however long its answer took on a loaded machine,
+			// the removal takes at least fall x interval after SIGTERM.
+			due = time.Now().Add(b.interval)
 		}
 		next.Reset(time.Until(due))
 		if err == nil && code >= 200 && code < 400 {

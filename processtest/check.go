@@ -253,6 +253,13 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 			st.last, st.lastErr = code, err
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)
+				// Whether $PORT accepts is asked at once, before anything
+				// else: on a loaded machine the requests below can take
+				// longer than a late bind comes after readiness.
+				acceptingWhenReady := st.acceptAt != 0
+				if !acceptingWhenReady {
+					acceptingWhenReady, _ = accepting(p.addr())
+				}
 				st.live, _ = get(ctx, c.sc, p.probes()+c.s.liveness, time.Second)
 				if p.mport != 0 {
 					st.level, _ = get(ctx, c.sc, p.probes()+c.s.levelPath, time.Second)
@@ -263,7 +270,7 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 					}
 				}
 				if st.acceptAt == 0 {
-					c.noPort(ctx, p, &st)
+					c.noPort(ctx, p, &st, acceptingWhenReady)
 					return st
 				}
 				l := newLoad(&c.s, base, c.env, c.sc)
@@ -333,13 +340,15 @@ const noPortWatch = 500 * time.Millisecond
 // noPort handles a process ready on its management port that does not
 // accept on $PORT: it is taken for a process type serving no traffic (a
 // worker), unless it binds $PORT within noPortWatch.
-func (c *checker) noPort(ctx context.Context, p *proc, st *startup) {
-	// The accept check of waitReady came before the readiness request,
-	// which a listening management socket may have held in its backlog
-	// until the app had bound $PORT too: accepting right after the 200 is
-	// accepting when ready, not late.
-	if ok, _ := accepting(p.addr()); ok {
-		st.acceptAt = time.Since(p.begin)
+//
+// acceptingWhenReady is whether $PORT accepted right after the 200. The
+// accept check of waitReady came before the readiness request, which a
+// listening management socket may have held in its backlog until the app
+// had bound $PORT too: accepting right after the 200 is accepting when
+// ready, not late.
+func (c *checker) noPort(ctx context.Context, p *proc, st *startup, acceptingWhenReady bool) {
+	if acceptingWhenReady {
+		st.acceptAt = st.readyAt
 		return
 	}
 	tick := time.NewTicker(10 * time.Millisecond)

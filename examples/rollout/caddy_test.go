@@ -73,6 +73,7 @@ func rolloutCaddy(t *testing.T, caddyBin, helloBin string, s caddySetting) {
 		olds, oldPorts = append(olds, in), append(oldPorts, p)
 	}
 	lb := startCaddy(t, caddyBin, oldPorts, s.checks)
+	loadBegan := time.Now()
 	load := testkit.StartLoad(t, "http://"+lb.addr+"/", loadWorkers, loadEvery)
 	load.WaitSent(t, 200, patience)
 	for i, old := range olds {
@@ -113,7 +114,7 @@ func rolloutCaddy(t *testing.T, caddyBin, helloBin string, s caddySetting) {
 			t.Errorf("old instance %d exited %s after SIGTERM, want within %s", i+1, took.Round(time.Millisecond), caddyExitWithin)
 		}
 	}
-	checkLoad(t, s.name, load)
+	checkLoad(t, s.name, load, loadBegan)
 }
 
 // pollReady waits, as a deploy script does, by asking the instance's

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
+
 	oteltrace "go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -60,7 +62,7 @@ func call(ctx context.Context, conn *grpc.ClientConn, in string, opts ...grpc.Ca
 // there, that health follows the group's readiness, checks included, and
 // that a stop turns it NOT_SERVING before the server stops accepting.
 func TestNew_port(t *testing.T) {
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	healthy := make(chan error, 1)
 	healthy <- errors.New("cache down")
 	r := start(t, lifecycle.Config{Port: port, ShutdownTimeout: 10 * time.Second, DrainDelay: 5 * time.Second, DrainMin: 300 * time.Millisecond, DrainQuiet: 200 * time.Millisecond},
@@ -354,7 +356,7 @@ func TestNew_errors(t *testing.T) {
 // TestNew_addr checks WithAddr: the server listens there and logs it, and
 // the group's HTTP probes take PORT.
 func TestNew_addr(t *testing.T) {
-	port, addr := freePort(t), "127.0.0.1:"+strconv.Itoa(freePort(t))
+	port, addr := testkit.FreePort(t), "127.0.0.1:"+strconv.Itoa(testkit.FreePort(t))
 	r := start(t, lifecycle.Config{Port: port, ShutdownTimeout: 5 * time.Second}, logging.Config{}, nil, nil, grpcserve.WithAddr(addr))
 	waitHealth(t, dial(t, addr), healthpb.HealthCheckResponse_SERVING)
 	hc := &http.Client{Timeout: 2 * time.Second}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/freeport"
 )
 
 // Binary is a built program to check, started as a platform starts it.
@@ -325,15 +327,10 @@ func (p *proc) probes() string {
 // addr is the loopback address of the run's port.
 func (p *proc) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)) }
 
-// freePort asks the system for a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+// freePort returns a free TCP port below the ephemeral range (see
+// internal/freeport): no connection of the kit's load takes it before the
+// run binds it.
+func freePort() (int, error) { return freeport.Port() }
 
 // accepting reports whether a TCP connection to addr is accepted.
 func accepting(addr string) (bool, error) {

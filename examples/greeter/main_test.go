@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -68,20 +69,10 @@ type instance struct {
 	code   int
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // startGreeter runs the binary with PORT and the extra variables.
 func startGreeter(t *testing.T, env ...string) *instance {
 	t.Helper()
-	return startAt(t, freePort(t), env...)
+	return startAt(t, testkit.FreePort(t), env...)
 }
 
 // startAt runs the binary with PORT=port and the extra variables. It keeps

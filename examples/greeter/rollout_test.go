@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twelvekit/twelvekit/internal/testkit"
+
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/examples/helloworld/helloworld"
@@ -59,7 +61,7 @@ func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
 	const slots = 6 // three instances, and a slot for each replacement
 	ports, mports := make([]int, slots), make([]int, slots)
 	for i := range ports {
-		ports[i], mports[i] = freePort(t), freePort(t)
+		ports[i], mports[i] = testkit.FreePort(t), testkit.FreePort(t)
 	}
 	start := func(slot int) *instance {
 		return startAt(t, ports[slot], "MANAGEMENT_PORT="+strconv.Itoa(mports[slot]),
@@ -115,7 +117,7 @@ type haproxy struct {
 // per port (the first three enabled), no retries and no redispatch.
 func startBalancer(t *testing.T, bin, dir string, ports, mports []int, check string) *haproxy {
 	t.Helper()
-	lb := &haproxy{addr: "127.0.0.1:" + strconv.Itoa(freePort(t)), socket: filepath.Join(dir, "admin.sock")}
+	lb := &haproxy{addr: "127.0.0.1:" + strconv.Itoa(testkit.FreePort(t)), socket: filepath.Join(dir, "admin.sock")}
 	var servers strings.Builder
 	for i, p := range ports {
 		state := ""

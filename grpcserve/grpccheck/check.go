@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/twelvekit/twelvekit/internal/freeport"
 	"github.com/twelvekit/twelvekit/processtest"
 )
 
@@ -497,12 +498,7 @@ func (c *capture) tail() []string {
 	return lines[max(0, len(lines)-40):]
 }
 
-// freePort asks the system for a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+// freePort returns a free TCP port below the ephemeral range (see
+// internal/freeport): no connection of the load takes it before the
+// process binds it.
+func freePort() (int, error) { return freeport.Port() }

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,19 +25,23 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/twelvekit/twelvekit/internal/freeport"
 )
 
-// FreePort returns a loopback TCP port that was free a moment ago. Another
-// process may take it before the caller binds it; tests that can should
-// hand a program PORT=0 and read the address it logs instead.
+// FreePort returns a TCP port that was free a moment ago, below the
+// kernel's ephemeral range so that no outgoing connection (of a load test
+// running beside) takes it before the caller binds it (see
+// internal/freeport). Another test choosing ports may still take it; tests
+// that can should hand a program PORT=0 and read the address it logs
+// instead.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Port()
 	if err != nil {
 		t.Fatalf("testkit: no free loopback port: %v", err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // Build compiles the main package in dir (a directory, relative to the

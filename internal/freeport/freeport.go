@@ -1,0 +1,110 @@
+// Package freeport finds a TCP port a child process can be told to bind
+// ($PORT), for the test kits of this repository (processtest, grpccheck,
+// internal/testkit). Standard library only.
+//
+// A port the kernel hands out for "port 0" comes from its ephemeral range,
+// the same range every outgoing connection takes its local port from: on a
+// machine running load tests, one of those connections can take the port
+// between the moment it was found free and the moment the child binds it,
+// and the child then fails to start for no fault of its own. Port chooses
+// instead, at random, a port below the ephemeral range, which outgoing
+// connections never take, and checks that it can be bound; it does not
+// hand the same port out twice in one process while it may still be in use.
+package freeport
+
+import (
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// lowest is the lowest port chosen: above the registered ports most
+	// services on a developer machine listen on.
+	lowest = 10000
+	// defaultEphemeral is Linux's default start of the ephemeral range,
+	// used when /proc does not say.
+	defaultEphemeral = 32768
+	// reuseAfter is how long a port handed out is not handed out again by
+	// this process: longer than any test keeps a port between finding it
+	// and binding it.
+	reuseAfter = 2 * time.Minute
+	// tries bounds the random draws before Port falls back to port 0.
+	tries = 64
+)
+
+var (
+	mu     sync.Mutex
+	handed = map[int]time.Time{}
+)
+
+// Port returns a TCP port that is free on every local address now and lies
+// below the kernel's ephemeral range (so no outgoing connection takes it
+// before the caller's child binds it). Where no such port can be found
+// (a narrow range, every draw busy), it returns one the kernel chooses. It
+// fails only when not even that can be bound. It is safe for concurrent use.
+func Port() (int, error) {
+	high := ephemeralStart()
+	mu.Lock()
+	defer mu.Unlock()
+	now := time.Now()
+	for p, at := range handed {
+		if now.Sub(at) > reuseAfter {
+			delete(handed, p)
+		}
+	}
+	if high-lowest > 2*tries {
+		for range tries {
+			p := lowest + rand.IntN(high-lowest)
+			if _, taken := handed[p]; taken {
+				continue
+			}
+			if bindable(p) {
+				handed[p] = now
+				return p, nil
+			}
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	p := ln.Addr().(*net.TCPAddr).Port
+	handed[p] = now
+	return p, nil
+}
+
+// bindable reports whether port p can be bound on every address (as a
+// server binding ":PORT" does) and on the loopback address.
+func bindable(p int) bool {
+	for _, addr := range []string{":" + strconv.Itoa(p), "127.0.0.1:" + strconv.Itoa(p)} {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return false
+		}
+		_ = ln.Close()
+	}
+	return true
+}
+
+// ephemeralStart returns the first port of the kernel's ephemeral range.
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return defaultEphemeral
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return defaultEphemeral
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n <= 0 {
+		return defaultEphemeral
+	}
+	return n
+}

@@ -17,7 +17,7 @@
 # (APT_TOOLS: apt-get, with sudo when not root). Nothing needs to be
 # installed by hand beyond Go.
 #
-# Modules run JOBS at a time (default 2, 1 on a single core); each module's
+# Modules run JOBS at a time (default: one more than the cores); each module's
 # output is kept together and printed when it is done, with every step's time.
 # Any failing step fails the run.
 #
@@ -59,13 +59,22 @@ trap cleanup EXIT
 if [ $# -gt 0 ]; then
   modules=("$@")
 else
-  # The root module first (its tests run longest), then the others by the
-  # size of their go.sum, largest first: the modules with the most to
-  # download and compile start early and do not end the run alone.
+  # The root module first (its tests run longest), then the modules whose
+  # tests roll instances behind real balancers (they wait ~20 s on the
+  # balancers' default checks, so they overlap the others' compiling),
+  # then the others by the size of their go.sum, largest first: the modules
+  # with the most to download and compile start early and do not end the
+  # run alone.
   mapfile -t modules < <(
     find . -name go.mod -not -path '*/.*/*' -not -path '*/testdata/*' -printf '%h\n' |
       while read -r m; do
-        if [ "$m" = . ]; then w=999999; else w=$({ wc -l <"$m/go.sum"; } 2>/dev/null || echo 0); fi
+        if [ "$m" = . ]; then
+          w=999999
+        elif grep -qsl 'haproxy\|caddy' "$m"/*_test.go; then
+          w=999998
+        else
+          w=$({ wc -l <"$m/go.sum"; } 2>/dev/null || echo 0)
+        fi
         echo "$w $m"
       done | sort -k1,1nr -k2 | cut -d' ' -f2-
   )
@@ -316,8 +325,10 @@ check_module() {
   fi
 }
 
-jobs=${JOBS:-2}
-[ "$(nproc 2>/dev/null || echo 2)" -gt 1 ] || jobs=${JOBS:-1}
+# One module more than there are cores: the modules' tests wait more than
+# they compute (balancers' checks, drains, process starts), so a third
+# module on two cores fills the time the other two wait.
+jobs=${JOBS:-$(($(nproc 2>/dev/null || echo 2) + 1))}
 if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -lt 1 ]; }; then
   jobs=1 # wait -n -p needs bash 5.1
 fi

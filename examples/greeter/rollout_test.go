@@ -5,16 +5,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,7 +51,6 @@ func TestRollout(t *testing.T) {
 }
 
 func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
-	dir := t.TempDir()
 	const slots = 6 // three instances, and a slot for each replacement
 	ports, mports := make([]int, slots), make([]int, slots)
 	for i := range ports {
@@ -71,19 +64,28 @@ func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
 	for i := range 3 {
 		olds = append(olds, start(i))
 	}
-	lb := startBalancer(t, haproxyBin, dir, ports, mports, tm.check)
+	// The servers speak HTTP/2 (gRPC) on PORT and are checked with GET
+	// /readyz over HTTP/1.1 on MANAGEMENT_PORT.
+	servers := make([]string, slots)
+	for i, p := range ports {
+		servers[i] = fmt.Sprintf("127.0.0.1:%d proto h2 %s port %d check-proto h1", p, tm.check, mports[i])
+		if i >= 3 {
+			servers[i] += " disabled"
+		}
+	}
+	lb := testkit.StartHAProxy(t, haproxyBin, testkit.Backend{Name: "greeter", H2: true, Check: "option httpchk GET /readyz", Servers: servers})
 	for i := range 3 {
-		lb.waitUp(t, i)
+		lb.WaitUp(i)
 	}
 
 	loadBegan := time.Now()
-	load := startGRPCLoad(t, lb.addr)
+	load := startGRPCLoad(t, lb.Addr)
 	load.waitSent(t, 200)
 	for i, old := range olds {
 		slot := 3 + i
 		start(slot).waitLogged(t, "ready", 1)
-		lb.command(t, fmt.Sprintf("set server greeter/s%d state ready", slot))
-		lb.waitUp(t, slot)
+		lb.Enable(slot)
+		lb.WaitUp(slot)
 		signalled := time.Now()
 		code := old.stop(t)
 		drain := old.logged("drain ended")
@@ -103,118 +105,6 @@ func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
 	if steady := int64(time.Since(loadBegan)/loadEvery) * loadCallers / 2; sent < steady {
 		t.Errorf("%s: only %d calls sent, want steady load (%d or more)", tm.name, sent, steady)
 	}
-}
-
-// haproxy is a running HAProxy.
-type haproxy struct {
-	addr   string
-	socket string
-}
-
-// startBalancer runs HAProxy in the foreground: one HTTP/2 frontend on a
-// loopback port, one backend whose servers speak HTTP/2 (gRPC) on PORT and
-// are checked with GET /readyz over HTTP/1.1 on MANAGEMENT_PORT, one slot
-// per port (the first three enabled), no retries and no redispatch.
-func startBalancer(t *testing.T, bin, dir string, ports, mports []int, check string) *haproxy {
-	t.Helper()
-	lb := &haproxy{addr: "127.0.0.1:" + strconv.Itoa(testkit.FreePort(t)), socket: filepath.Join(dir, "admin.sock")}
-	var servers strings.Builder
-	for i, p := range ports {
-		state := ""
-		if i >= 3 {
-			state = " disabled"
-		}
-		fmt.Fprintf(&servers, "    server s%d 127.0.0.1:%d proto h2 %s port %d check-proto h1%s\n", i, p, check, mports[i], state)
-	}
-	cfg := fmt.Sprintf(`global
-    maxconn 2000
-    stats socket %s mode 600 level admin
-
-defaults
-    mode http
-    retries 0
-    no option redispatch
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-
-frontend grpc
-    bind %s proto h2
-    default_backend greeter
-
-backend greeter
-    balance roundrobin
-    option httpchk GET /readyz
-%s`, lb.socket, lb.addr, servers.String())
-	path := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-c", "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("haproxy -c: %v\n%s\n%s", err, out, cfg)
-	}
-	cmd := exec.Command(bin, "-db", "-f", path)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		<-done
-	})
-	deadline := time.Now().Add(patience)
-	for {
-		if c, err := net.Dial("unix", lb.socket); err == nil {
-			c.Close()
-			return lb
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("haproxy's admin socket not up within %s", patience)
-		}
-		time.Sleep(10 * time.Millisecond) // polling with a deadline
-	}
-}
-
-// command sends one command to HAProxy's admin socket and returns the
-// answer.
-func (lb *haproxy) command(t *testing.T, cmd string) string {
-	t.Helper()
-	c, err := net.DialTimeout("unix", lb.socket, patience)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(patience))
-	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// waitUp waits until HAProxy reports the server of slot UP.
-func (lb *haproxy) waitUp(t *testing.T, slot int) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	var last string
-	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(lb.command(t, "show stat"), "\n") {
-			f := strings.Split(line, ",")
-			if len(f) > 17 && f[0] == "greeter" && f[1] == "s"+strconv.Itoa(slot) {
-				last = f[17]
-				if f[17] == "UP" {
-					return
-				}
-			}
-		}
-		time.Sleep(50 * time.Millisecond) // polling with a deadline
-	}
-	t.Fatalf("server s%d not UP within %s (last status %q)", slot, patience, last)
 }
 
 // grpcLoad calls SayHello through the balancer at a steady pace from a

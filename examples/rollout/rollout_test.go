@@ -2,11 +2,8 @@ package rollout
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,7 +47,6 @@ func TestRollout(t *testing.T) {
 }
 
 func rollout(t *testing.T, haproxyBin, helloBin string, tm timing) {
-	dir := t.TempDir()
 	const slots = 6 // three instances, and a slot for each replacement
 	ports := make([]int, slots)
 	for i := range ports {
@@ -60,19 +56,26 @@ func rollout(t *testing.T, haproxyBin, helloBin string, tm timing) {
 	for i := range 3 {
 		olds = append(olds, startInstance(t, helloBin, ports[i]))
 	}
-	lb := startHAProxy(t, haproxyBin, dir, ports, tm.check)
+	servers := make([]string, slots)
+	for i, p := range ports {
+		servers[i] = fmt.Sprintf("127.0.0.1:%d %s", p, tm.check)
+		if i >= 3 {
+			servers[i] += " disabled"
+		}
+	}
+	lb := testkit.StartHAProxy(t, haproxyBin, testkit.Backend{Name: "hello", Check: "option httpchk GET /readyz", Servers: servers})
 	for i := range 3 {
-		lb.waitUp(t, i)
+		lb.WaitUp(i)
 	}
 
 	loadBegan := time.Now()
-	load := testkit.StartLoad(t, "http://"+lb.addr+"/", loadWorkers, loadEvery)
+	load := testkit.StartLoad(t, "http://"+lb.Addr+"/", loadWorkers, loadEvery)
 	load.WaitSent(t, 200, patience)
 	for i, old := range olds {
 		slot := 3 + i
 		startInstance(t, helloBin, ports[slot]).waitReady(t)
-		lb.enable(t, slot)
-		lb.waitUp(t, slot)
+		lb.Enable(slot)
+		lb.WaitUp(slot)
 		signalled := time.Now()
 		old.signal(t, syscall.SIGTERM)
 		code := old.wait(t)
@@ -195,110 +198,4 @@ func (in instance) tail() string {
 		fmt.Fprintln(&b, l)
 	}
 	return b.String()
-}
-
-// balancer is a running HAProxy.
-type balancer struct {
-	addr   string
-	socket string
-}
-
-// startHAProxy runs HAProxy in the foreground with its own config: one
-// frontend on a loopback port, one backend with a server slot per port (the
-// first three enabled), an HTTP check of /readyz, no retries and no
-// redispatch.
-func startHAProxy(t *testing.T, bin, dir string, ports []int, check string) *balancer {
-	t.Helper()
-	lb := &balancer{addr: testkit.Addr(testkit.FreePort(t)), socket: filepath.Join(dir, "admin.sock")}
-	var servers strings.Builder
-	for i, p := range ports {
-		state := ""
-		if i >= 3 {
-			state = " disabled"
-		}
-		fmt.Fprintf(&servers, "    server s%d 127.0.0.1:%d %s%s\n", i, p, check, state)
-	}
-	cfg := fmt.Sprintf(`global
-    maxconn 2000
-    stats socket %s mode 600 level admin
-
-defaults
-    mode http
-    retries 0
-    no option redispatch
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-
-frontend web
-    bind %s
-    default_backend hello
-
-backend hello
-    balance roundrobin
-    option httpchk GET /readyz
-%s`, lb.socket, lb.addr, servers.String())
-	path := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, errOut, code := testkit.Run(t, patience, exec.Command(bin, "-c", "-f", path)); code != 0 {
-		t.Fatalf("haproxy -c: exit %d\n%s%s\n%s", code, out, errOut, cfg)
-	}
-	p := testkit.Start(t, exec.Command(bin, "-db", "-f", path))
-	testkit.Eventually(t, patience, "haproxy's admin socket up", func() bool {
-		select {
-		case <-p.Exited():
-			t.Fatalf("haproxy exited\n%s", p.Stderr())
-		default:
-		}
-		c, err := net.Dial("unix", lb.socket)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	return lb
-}
-
-// command sends one command to HAProxy's admin socket and returns the answer.
-func (lb *balancer) command(t *testing.T, cmd string) string {
-	t.Helper()
-	c, err := net.DialTimeout("unix", lb.socket, patience)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(patience))
-	if _, err := io.WriteString(c, cmd+"\n"); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func (lb *balancer) enable(t *testing.T, slot int) {
-	t.Helper()
-	lb.command(t, fmt.Sprintf("set server hello/s%d state ready", slot))
-}
-
-// waitUp waits until HAProxy reports the server of slot UP.
-func (lb *balancer) waitUp(t *testing.T, slot int) {
-	t.Helper()
-	var last string
-	if testkit.Within(patience, func() bool {
-		for _, line := range strings.Split(lb.command(t, "show stat"), "\n") {
-			f := strings.Split(line, ",")
-			if len(f) > 17 && f[0] == "hello" && f[1] == "s"+strconv.Itoa(slot) {
-				last = f[17]
-			}
-		}
-		return last == "UP"
-	}) {
-		return
-	}
-	t.Fatalf("server s%d not UP within %s (last status %q)", slot, patience, last)
 }

@@ -219,14 +219,22 @@ func (c *stopChild) signal(s os.Signal) time.Time {
 	return time.Now()
 }
 
-// exit waits for the exit; it returns the code and how long after since.
-func (c *stopChild) exit(since time.Time) (int, time.Duration) {
+// wantExit waits for the exit and fails the test unless the exit code is
+// code and the child was gone at most within after since (the first
+// signal); bound says what within stands for, such as "at once".
+func (c *stopChild) wantExit(since time.Time, code int, within time.Duration, bound string) {
 	c.t.Helper()
-	code, ok := c.Wait(patience + 30*time.Second)
+	got, ok := c.Wait(patience + 30*time.Second)
 	if !ok {
 		c.t.Fatal("child still running")
 	}
-	return code, time.Since(since)
+	took := time.Since(since)
+	if got != code {
+		c.t.Errorf("exit code %d, want %d", got, code)
+	}
+	if took > within {
+		c.t.Errorf("exited %s after SIGTERM, want %s (%s)", took, bound, within)
+	}
 }
 
 // waitInFlight polls the child until n requests are in flight.
@@ -307,14 +315,8 @@ func TestStop_clientsHonouringContextExit0(t *testing.T) {
 	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String())
 	ws := c.clients()
 	c.waitInFlight(4)
-	code, took := c.exit(c.signal(syscall.SIGTERM))
-	if code != 0 {
-		t.Errorf("exit code %d, want 0", code)
-	}
 	// The requests' grace is half of what is left: about 1.9 s here.
-	if took > timeout*3/4 {
-		t.Errorf("exited %s after SIGTERM, want well inside SHUTDOWN_TIMEOUT (%s)", took, timeout)
-	}
+	c.wantExit(c.signal(syscall.SIGTERM), 0, timeout*3/4, "well inside SHUTDOWN_TIMEOUT")
 	select {
 	case got := <-ws:
 		if !strings.Contains(got, "close 1001") {
@@ -339,13 +341,7 @@ func TestStop_onlyIgnoringHandlerNamed(t *testing.T) {
 		}
 	}()
 	c.waitInFlight(5)
-	code, took := c.exit(c.signal(syscall.SIGTERM))
-	if code != 124 {
-		t.Errorf("exit code %d, want 124", code)
-	}
-	if took > timeout+time.Second {
-		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s) and a margin", took, timeout)
-	}
+	c.wantExit(c.signal(syscall.SIGTERM), 124, timeout+time.Second, "within SHUTDOWN_TIMEOUT and a margin")
 	lines := c.logged("stop timed out")
 	if len(lines) != 1 || !strings.Contains(lines[0], `"running":["web (requests: GET /hang)"]`) {
 		t.Errorf("timeout logged as %q, want running only web's GET /hang", lines)
@@ -361,13 +357,7 @@ func TestStop_serveStopPanics(t *testing.T) {
 	const timeout = 10 * time.Second
 	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String(), "SCENARIO=serve-panics")
 	c.waitInFlight(0)
-	code, took := c.exit(c.signal(syscall.SIGTERM))
-	if code != 1 {
-		t.Errorf("exit code %d, want 1", code)
-	}
-	if took > timeout/2 {
-		t.Errorf("exited %s after SIGTERM, want at once (SHUTDOWN_TIMEOUT is %s)", took, timeout)
-	}
+	c.wantExit(c.signal(syscall.SIGTERM), 1, timeout/2, "at once, well before SHUTDOWN_TIMEOUT")
 	e := c.errText()
 	if !strings.Contains(e, "stop-boom-7") || strings.Contains(e, "began with") {
 		t.Errorf("stderr %q, want the panic, and not that the stop began with it", e)
@@ -385,13 +375,7 @@ func TestStop_serveStopFails(t *testing.T) {
 	const timeout = 10 * time.Second
 	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String(), "SCENARIO=serve-fails")
 	c.waitInFlight(0)
-	code, took := c.exit(c.signal(syscall.SIGTERM))
-	if code != 0 {
-		t.Errorf("exit code %d, want 0", code)
-	}
-	if took > timeout/2 {
-		t.Errorf("exited %s after SIGTERM, want at once (SHUTDOWN_TIMEOUT is %s)", took, timeout)
-	}
+	c.wantExit(c.signal(syscall.SIGTERM), 0, timeout/2, "at once, well before SHUTDOWN_TIMEOUT")
 	if l := c.logged("stop of a serving actor returned an error"); len(l) != 1 || !strings.Contains(l[0], "stop-failed-9") {
 		t.Errorf("logged %q, want the stop's error", l)
 	}
@@ -408,13 +392,7 @@ func TestStop_finalFlushBounded(t *testing.T) {
 			t.Parallel()
 			c := startStop(t, true, "SHUTDOWN_TIMEOUT="+timeout.String(), "LOG_BUFFER="+buffer)
 			c.waitInFlight(0)
-			code, took := c.exit(c.signal(syscall.SIGTERM))
-			if code != 0 {
-				t.Errorf("exit code %d, want 0", code)
-			}
-			if took > timeout+time.Second {
-				t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s) and a margin for the exit", took, timeout)
-			}
+			c.wantExit(c.signal(syscall.SIGTERM), 0, timeout+time.Second, "within SHUTDOWN_TIMEOUT and a margin")
 		})
 	}
 }
@@ -435,13 +413,7 @@ func TestStop_signalDuringFinalFlush(t *testing.T) {
 	case <-time.After(timeout / 2):
 	}
 	c.signal(syscall.SIGTERM)
-	code, took := c.exit(first)
-	if code != 0 {
-		t.Errorf("exit code %d, want 0: a signal after a clean stop changed it", code)
-	}
-	if took > timeout+time.Second {
-		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s)", took, timeout)
-	}
+	c.wantExit(first, 0, timeout+time.Second, "within SHUTDOWN_TIMEOUT and a margin")
 }
 
 // TestStop_cleanupIgnoringContextNamed: a cleanup that ignores its context
@@ -451,13 +423,7 @@ func TestStop_cleanupIgnoringContextNamed(t *testing.T) {
 	const timeout = 2 * time.Second
 	c := startStop(t, false, "SHUTDOWN_TIMEOUT="+timeout.String(), "SCENARIO=cleanup-hangs")
 	c.waitInFlight(0)
-	code, took := c.exit(c.signal(syscall.SIGTERM))
-	if code != 124 {
-		t.Errorf("exit code %d, want 124", code)
-	}
-	if took > timeout+time.Second {
-		t.Errorf("exited %s after SIGTERM, want within SHUTDOWN_TIMEOUT (%s) and a margin", took, timeout)
-	}
+	c.wantExit(c.signal(syscall.SIGTERM), 124, timeout+time.Second, "within SHUTDOWN_TIMEOUT and a margin")
 	if l := c.logged("stop timed out"); len(l) != 1 || !strings.Contains(l[0], `"running":["cleanup pool"]`) {
 		t.Errorf("timeout logged as %q, want running only cleanup pool", l)
 	}
@@ -483,13 +449,7 @@ func TestStop_forcedNamesStuckRequest(t *testing.T) {
 		return len(c.logged("requests still running after their grace: contexts cancelled, connections closed")) > 0
 	})
 	c.signal(syscall.SIGINT)
-	code, took := c.exit(first)
-	if code != 130 {
-		t.Errorf("exit code %d, want 130", code)
-	}
-	if took > timeout {
-		t.Errorf("exited %s after SIGTERM, want before SHUTDOWN_TIMEOUT (%s)", took, timeout)
-	}
+	c.wantExit(first, 130, timeout, "before SHUTDOWN_TIMEOUT")
 	if l := c.logged("stop forced by a second signal"); len(l) != 1 || !strings.Contains(l[0], `"running":["web (requests: GET /hang)"]`) {
 		t.Errorf("forced stop logged as %q, want running only web's GET /hang", l)
 	}

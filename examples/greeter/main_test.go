@@ -3,13 +3,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,35 +36,25 @@ var (
 	buildOnce sync.Once
 	binPath   string
 	buildErr  error
-	buildOut  []byte
 )
 
-// build builds greeter once per test process, into a temporary directory.
+// build builds greeter once per test process, into a temporary directory
+// TestMain removes.
 func build(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "greeter-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "greeter")
-		buildOut, buildErr = exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-	})
+	buildOnce.Do(func() { binPath, _, buildErr = testkit.BuildMain(".") })
 	if buildErr != nil {
-		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
+		t.Fatal(buildErr)
 	}
 	return binPath
 }
 
-// instance is a running greeter and its JSON events.
+// instance is a running greeter (killed with its process group when the
+// test ends) on its port.
 type instance struct {
-	cmd    *exec.Cmd
-	port   int
-	mu     sync.Mutex
-	events []map[string]any
-	exited chan struct{}
-	code   int
+	*testkit.Proc
+	t    *testing.T
+	port int
 }
 
 // startGreeter runs the binary with PORT and the extra variables.
@@ -75,89 +63,32 @@ func startGreeter(t *testing.T, env ...string) *instance {
 	return startAt(t, testkit.FreePort(t), env...)
 }
 
-// startAt runs the binary with PORT=port and the extra variables. It keeps
-// every event but the calls' own ("request") when env sets
-// GREETER_TEST_QUIET.
+// startAt runs the binary with PORT=port and the extra variables.
 func startAt(t *testing.T, port int, env ...string) *instance {
 	t.Helper()
-	in := &instance{port: port, exited: make(chan struct{})}
-	quiet := slices.Contains(env, "GREETER_TEST_QUIET=1")
-	in.cmd = exec.Command(build(t))
-	in.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(in.port)}, env...)
-	in.cmd.Stderr = os.Stderr
-	out, err := in.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := in.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				m = map[string]any{"not_json": sc.Text()}
-			}
-			if quiet && m["msg"] == "request" && m["code"] == "OK" {
-				continue
-			}
-			in.mu.Lock()
-			in.events = append(in.events, m)
-			in.mu.Unlock()
-		}
-		_ = in.cmd.Wait()
-		in.code = in.cmd.ProcessState.ExitCode()
-		close(in.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-in.exited:
-		default:
-			_ = in.cmd.Process.Kill()
-			<-in.exited
-		}
-		if t.Failed() {
-			in.mu.Lock()
-			for _, e := range in.events {
-				t.Log(e)
-			}
-			in.mu.Unlock()
-		}
-	})
-	return in
+	cmd := exec.Command(build(t))
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port)}, env...)
+	return &instance{Proc: testkit.Start(t, cmd), t: t, port: port}
 }
 
-// logged returns the events with message msg.
+// logged returns the events with message msg written so far; a line of
+// stdout that is not a JSON object fails the test.
 func (in *instance) logged(msg string) []map[string]any {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	in.t.Helper()
 	var out []map[string]any
-	for _, e := range in.events {
+	for _, e := range testkit.Events(in.t, in.Stdout()) {
 		if e["msg"] == msg || e["message"] == msg {
-			out = append(out, e)
-		}
-		if _, bad := e["not_json"]; bad && msg == "" {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-// waitLogged polls until n events with message msg are logged.
+// waitLogged waits until n events with message msg are logged.
 func (in *instance) waitLogged(t *testing.T, msg string, n int) []map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
-		if es := in.logged(msg); len(es) >= n {
-			return es
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d %q events within %s, want %d", len(in.logged(msg)), msg, patience, n)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
-	}
+	testkit.Eventually(t, patience, fmt.Sprintf("%d %q events", n, msg), func() bool { return len(in.logged(msg)) >= n })
+	return in.logged(msg)
 }
 
 // dial connects to the instance and waits until its health is SERVING.
@@ -185,16 +116,14 @@ func (in *instance) dial(t *testing.T) *grpc.ClientConn {
 
 func (in *instance) stop(t *testing.T) int {
 	t.Helper()
-	if err := in.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := in.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-in.exited:
-		return in.code
-	case <-time.After(patience):
+	code, ok := in.Wait(patience)
+	if !ok {
 		t.Fatalf("still running %s after SIGTERM", patience)
-		return 0
 	}
+	return code
 }
 
 func sayHello(ctx context.Context, conn *grpc.ClientConn, name string, opts ...grpc.CallOption) (string, error) {
@@ -258,9 +187,7 @@ func TestGreeter_logs(t *testing.T) {
 			if code := in.stop(t); code != 0 {
 				t.Errorf("exit code %d after SIGTERM, want 0", code)
 			}
-			if bad := in.logged(""); len(bad) > 0 {
-				t.Errorf("stdout lines that are not JSON: %v", bad)
-			}
+			testkit.Events(t, in.Stdout()) // fails on a line that is not JSON
 		})
 	}
 }
@@ -283,14 +210,12 @@ func TestGreeter_panic(t *testing.T) {
 	if e["level"] != "error" || e["code"] != "Internal" || !strings.Contains(e["panic"].(string), "asked to panic") || !strings.Contains(st, "SayHello") {
 		t.Errorf("panic event %v: want error, Internal, the panic and a stack through SayHello", e)
 	}
-	in.mu.Lock()
 	n := 0
-	for _, l := range in.events {
+	for _, l := range testkit.Events(t, in.Stdout()) {
 		if b, _ := json.Marshal(l); strings.Contains(string(b), "asked to panic") {
 			n++
 		}
 	}
-	in.mu.Unlock()
 	if n != 1 {
 		t.Errorf("the panic appears in %d events, want 1", n)
 	}

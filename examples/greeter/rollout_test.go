@@ -58,7 +58,7 @@ func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
 	}
 	start := func(slot int) *instance {
 		return startAt(t, ports[slot], "MANAGEMENT_PORT="+strconv.Itoa(mports[slot]),
-			"HOSTNAME=greeter-"+strconv.Itoa(slot), "GREETER_TEST_QUIET=1")
+			"HOSTNAME=greeter-"+strconv.Itoa(slot))
 	}
 	var olds []*instance
 	for i := range 3 {

@@ -228,6 +228,8 @@ type startup struct {
 	noPort   bool          // ready on the management port, serving no $PORT: a worker
 	late     time.Duration // a process ready before it accepted on $PORT: when it did
 	exited   bool
+	h2       bool // $PORT answered an HTTP/1.1 request in HTTP/2 frames (a gRPC server)
+	h2Asked  bool
 }
 
 // waitReady polls the port and readiness from exec until readiness answers
@@ -251,6 +253,13 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 		if st.acceptAt != 0 || p.mport != 0 {
 			code, err := get(ctx, c.sc, p.probes()+c.s.readiness, time.Second)
 			st.last, st.lastErr = code, err
+			// A server that answers in HTTP/2 frames only fails every
+			// poll, each with the error of whatever the client read
+			// first: ask once, on the wire, what it speaks.
+			if err != nil && !st.h2Asked && st.acceptAt != 0 && !refused(err) {
+				st.h2Asked = true
+				st.h2 = answersHTTP2(p.addr())
+			}
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)
 				// Whether $PORT accepts is asked at once, before anything
@@ -453,7 +462,7 @@ func (c *checker) probesResult(st startup) {
 		probs = append(probs, fmt.Sprintf("readiness %s never answered 200 on MANAGEMENT_PORT within %v, and nothing accepted on $PORT: a platform would never have counted it ready", c.s.readiness, c.s.startTimeout))
 	case st.readyAt == 0 && st.acceptAt == 0:
 		probs = append(probs, "not run: nothing accepted on $PORT")
-	case st.readyAt == 0 && http2Only(st.lastErr):
+	case st.readyAt == 0 && (st.h2 || http2Only(st.lastErr)):
 		probs = append(probs, "$PORT answers in HTTP/2 frames only, as a gRPC server does: the HTTP checks (probes, rolling stop, second signal) do not apply; check a gRPC service with twelvecheck -grpc (package github.com/twelvekit/twelvekit/grpcserve/grpccheck), which speaks grpc.health.v1")
 	case st.readyAt == 0:
 		what := fmt.Sprintf("answered %d", st.last)

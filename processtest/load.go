@@ -101,6 +101,26 @@ func http2Only(err error) bool {
 	return err != nil && strings.Contains(err.Error(), `malformed HTTP response "\x00\x00`)
 }
 
+// answersHTTP2 reports whether the server at addr answers an HTTP/1.1
+// request with an HTTP/2 frame (a SETTINGS frame, as an HTTP/2-only server
+// such as grpc-go's sends first) rather than an HTTP/1.x status line.
+func answersHTTP2(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: "+addr+"\r\n\r\n"); err != nil {
+		return false
+	}
+	var head [9]byte // an HTTP/2 frame header: length (3), type (1), flags, stream
+	if _, err := io.ReadFull(c, head[:]); err != nil {
+		return false
+	}
+	return string(head[:5]) != "HTTP/" && head[3] == 0x4 // SETTINGS
+}
+
 // connLife is how long the load keeps one connection alive before it opens
 // a new one, as a balancer's pool does: HAProxy purges idle connections and
 // opens new ones for bursts, nginx closes one after keepalive_requests or

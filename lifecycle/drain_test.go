@@ -86,8 +86,11 @@ func TestDrain_waitsForProber(t *testing.T) {
 // drain until DRAIN_DELAY.
 func TestDrain_busyUntilMax(t *testing.T) {
 	t.Parallel()
-	const longest = time.Second
-	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: 400 * time.Millisecond})
+	// The quiet window (1 s) is long beside the traffic's pace (10 ms), so
+	// that a client stalled by a loaded machine is not silence, and shorter
+	// than the longest drain, so that ending there is the traffic's doing.
+	const longest = 1500 * time.Millisecond
+	h, url := drainHarness(t, Config{DrainDelay: longest, DrainMin: 100 * time.Millisecond, DrainQuiet: time.Second})
 	c := client(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

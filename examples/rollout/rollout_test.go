@@ -105,12 +105,13 @@ const (
 
 // checkLoad waits until the new instances have served 100 more requests,
 // stops the load and checks that no request failed and that it was steady:
-// at least half of what the clients send at their pace since began.
+// at least a quarter of what the clients would send at their pace since
+// began (a loaded machine slows each request, not the test's verdict).
 func checkLoad(t *testing.T, name string, load *testkit.Load, began time.Time) {
 	t.Helper()
 	load.WaitSent(t, load.Result().Sent()+100, patience)
 	res := load.Stop()
-	steady := int64(time.Since(began)/loadEvery) * loadWorkers / 2
+	steady := int64(time.Since(began)/loadEvery) * loadWorkers / 4
 	t.Logf("%s: sent %d, failed %d", name, res.Sent(), res.Failed)
 	if res.Failed > 0 {
 		t.Errorf("%s: %d of %d requests failed; first: %s", name, res.Failed, res.Sent(), res.First)

@@ -256,9 +256,11 @@ func (c *checker) waitReady(ctx context.Context, p *proc) startup {
 			// A server that answers in HTTP/2 frames only fails every
 			// poll, each with the error of whatever the client read
 			// first: ask once, on the wire, what it speaks.
-			if err != nil && !st.h2Asked && st.acceptAt != 0 && !refused(err) {
+			if err != nil && !st.h2Asked && st.acceptAt != 0 && p.mport == 0 && !refused(err) {
 				st.h2Asked = true
-				st.h2 = answersHTTP2(p.addr())
+				if st.h2 = answersHTTP2(p.addr()); st.h2 {
+					return st // no HTTP/1.1 poll can succeed: report it now
+				}
 			}
 			if code == 200 {
 				st.readyAt = time.Since(p.begin)

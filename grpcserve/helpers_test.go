@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/twelvekit/twelvekit/grpcserve"
+	"github.com/twelvekit/twelvekit/internal/testkit"
 	"github.com/twelvekit/twelvekit/lifecycle"
 	"github.com/twelvekit/twelvekit/logging"
 )
@@ -119,16 +120,10 @@ func (b *buffer) events(t testing.TB, msg string) []map[string]any {
 // waitEvents polls until at least n events with message msg are logged.
 func (b *buffer) waitEvents(t testing.TB, msg string, n int) []map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		if es := b.events(t, msg); len(es) >= n {
-			return es
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d %q events within %s, want %d", len(b.events(t, msg)), msg, waitFor, n)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	if !testkit.Within(waitFor, func() bool { return len(b.events(t, msg)) >= n }) {
+		t.Fatalf("%d %q events within %s, want %d", len(b.events(t, msg)), msg, waitFor, n)
 	}
+	return b.events(t, msg)
 }
 
 // running is a group run in the background.

@@ -39,16 +39,13 @@ func check(conn *grpc.ClientConn, service string) (healthpb.HealthCheckResponse_
 // waitHealth polls the health service until it answers want.
 func waitHealth(t testing.TB, conn *grpc.ClientConn, want healthpb.HealthCheckResponse_ServingStatus) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		st, err := check(conn, "")
-		if err == nil && st == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("health = %v, %v after %s, want %v", st, err, waitFor, want)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	var st healthpb.HealthCheckResponse_ServingStatus
+	var err error
+	if !testkit.Within(waitFor, func() bool {
+		st, err = check(conn, "")
+		return err == nil && st == want
+	}) {
+		t.Fatalf("health = %v, %v after %s, want %v", st, err, waitFor, want)
 	}
 }
 

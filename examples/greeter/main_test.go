@@ -99,19 +99,16 @@ func (in *instance) dial(t *testing.T) *grpc.ClientConn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	deadline := time.Now().Add(patience)
-	for {
+	var resp *healthpb.HealthCheckResponse
+	if !testkit.Within(patience, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
-		cancel()
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return conn
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("health not SERVING within %s: %v %v", patience, resp.GetStatus(), err)
-		}
-		time.Sleep(10 * time.Millisecond) // polling with a deadline
+		defer cancel()
+		resp, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+		return err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING
+	}) {
+		t.Fatalf("health not SERVING within %s: %v %v", patience, resp.GetStatus(), err)
 	}
+	return conn
 }
 
 func (in *instance) stop(t *testing.T) int {

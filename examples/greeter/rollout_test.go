@@ -181,12 +181,8 @@ func (l *grpcLoad) firstFailure() string {
 // waitSent waits until n calls have been sent.
 func (l *grpcLoad) waitSent(t *testing.T, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for l.sent.Load() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d calls sent within %s, want %d", l.sent.Load(), patience, n)
-		}
-		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	if !testkit.Within(patience, func() bool { return l.sent.Load() >= n }) {
+		t.Fatalf("only %d calls sent within %s, want %d", l.sent.Load(), patience, n)
 	}
 }
 

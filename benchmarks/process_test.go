@@ -59,19 +59,8 @@ type buildOnce struct {
 }
 
 func goBuildStatic(moddir, pkg string) (string, error) {
-	dir, err := os.MkdirTemp("", "twelvekit-bench-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, "./"+pkg)
-	cmd.Dir = moddir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return "", fmt.Errorf("go build %s in %s: %v\n%s", pkg, moddir, err, out)
-	}
-	return bin, nil
+	bin, _, err := testkit.BuildMain(filepath.Join(moddir, pkg), "CGO_ENABLED=0", "-ldflags=-s -w")
+	return bin, err
 }
 
 // staticBuilds builds the main packages pkgs of the module in moddir at

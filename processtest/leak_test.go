@@ -3,11 +3,11 @@ package processtest_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // serviceBinary and cheatBinary are testdata/svc and testdata/cheat,
@@ -15,18 +15,23 @@ import (
 var serviceBinary, cheatBinary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "processtest-svc-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	serviceBinary, cheatBinary = filepath.Join(dir, "svc"), filepath.Join(dir, "cheat")
-	for bin, pkg := range map[string]string{serviceBinary: "./testdata/svc", cheatBinary: "./testdata/cheat"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", pkg, err, out)
-			_ = os.RemoveAll(dir)
-			os.Exit(1)
+	var removes []func()
+	removeAll := func() {
+		for _, remove := range removes {
+			remove()
 		}
 	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { _ = os.RemoveAll(dir) }))
+	for _, b := range []struct {
+		bin *string
+		dir string
+	}{{&serviceBinary, "testdata/svc"}, {&cheatBinary, "testdata/cheat"}} {
+		bin, remove, err := testkit.BuildMain(b.dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			removeAll()
+			os.Exit(1)
+		}
+		*b.bin, removes = bin, append(removes, remove)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeAll() }))
 }

@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/twelvekit/twelvekit/internal/testkit"
 )
 
 // TestREADMEQuickstartBuilds compiles the quickstart of the project's README
@@ -36,8 +37,6 @@ func TestREADMEQuickstartBuilds(t *testing.T) {
 	if err := os.WriteFile(ovFile, overlay, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "build", "-overlay", ovFile, "-o", filepath.Join(dir, "qs"), "../quickstart-from-readme")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the README quickstart does not build: %v\n%s", err, out)
-	}
+	// A build that fails fails the test with the compiler's messages.
+	testkit.Build(t, "../quickstart-from-readme", "-overlay", ovFile)
 }

@@ -46,12 +46,21 @@ func FreePort(t testing.TB) int {
 
 // Build compiles the main package in dir (a directory, relative to the
 // test's working directory, such as "." or "../hello") into a temporary
-// directory removed when the test ends, with extra flags for go build
-// (such as "-race"), and returns the binary's path. It fails the test when
-// the build fails or takes more than 5 minutes.
-func Build(t testing.TB, dir string, flags ...string) string {
+// directory removed when the test ends and returns the binary's path. The
+// extra arguments are flags for the go command (such as "-race" or
+// "-ldflags=-s -w"), or settings of its environment written NAME=value
+// (such as "CGO_ENABLED=0"). dir may exist only in an -overlay given in
+// the flags. It fails the test when the build fails or takes more than 5
+// minutes.
+//
+// The binary is linked once per build cache, not once per test: it is
+// built as `go run` builds, whose executables the build cache keeps (Go
+// 1.24 and later), so a program that is up to date is copied from there
+// instead of linked again. Like every `go run` build, it carries no DWARF
+// debugging information unless the flags ask for it.
+func Build(t testing.TB, dir string, args ...string) string {
 	t.Helper()
-	bin, err := build(t.TempDir(), dir, flags)
+	bin, err := build(t.TempDir(), dir, args)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,33 +70,54 @@ func Build(t testing.TB, dir string, flags ...string) string {
 // BuildMain is Build for a TestMain that builds once for all of its tests:
 // it returns the binary's path and a function that removes it, or an error
 // saying why the build failed.
-func BuildMain(dir string, flags ...string) (bin string, remove func(), err error) {
+func BuildMain(dir string, args ...string) (bin string, remove func(), err error) {
 	tmp, err := os.MkdirTemp("", "testkit-")
 	if err != nil {
 		return "", nil, fmt.Errorf("testkit: %w", err)
 	}
 	remove = func() { _ = os.RemoveAll(tmp) }
-	if bin, err = build(tmp, dir, flags); err != nil {
+	if bin, err = build(tmp, dir, args); err != nil {
 		remove()
 		return "", nil, err
 	}
 	return bin, remove, nil
 }
 
-// build builds the main package in dir into outDir, within 5 minutes.
-func build(outDir, dir string, flags []string) (string, error) {
+// build builds the main package in dir into outDir, within 5 minutes:
+// `go run -exec cp . BIN` has the go command build (or find in its cache)
+// the executable and copy it to BIN.
+func build(outDir, dir string, args []string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", fmt.Errorf("testkit: %w", err)
 	}
 	bin := filepath.Join(outDir, filepath.Base(abs))
+	var flags, env []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") || !strings.Contains(a, "=") {
+			flags = append(flags, a)
+		} else {
+			env = append(env, a)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	args := append(append([]string{"build", "-o", bin}, flags...), ".")
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
+	// Built from its own directory, so that a directory holding a module
+	// of its own is built as that module; a directory that exists only in
+	// an -overlay is built from here.
+	pkg, at := ".", dir
+	if _, err := os.Stat(dir); err != nil {
+		pkg, at = abs, ""
+	}
+	goArgs := append(append([]string{"run", "-exec", "cp"}, flags...), pkg, bin)
+	cmd := exec.CommandContext(ctx, "go", goArgs...)
+	cmd.Dir = at
+	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("testkit: go build %s: %v\n%s", dir, err, out)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("testkit: go build %s wrote no binary: %w", dir, err)
 	}
 	return bin, nil
 }

@@ -1,6 +1,7 @@
 package processtest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -39,40 +40,49 @@ type pattern struct {
 }
 
 // patterns is the lookup table of one view of a stream: every pattern
-// keyed by its first two bytes, all of one view at least minLen long.
+// grouped by its first two bytes.
 type patterns struct {
-	first  []bool // 1<<16 entries: a pattern starts with these two bytes
-	byHead map[uint16][]pattern
+	head   []uint16    // 1<<16 entries: 1 + the index in byHead of the patterns starting with these two bytes, 0 for none
+	byHead [][]pattern // patterns grouped by their first two bytes
 	maxLen int
 }
 
 func newPatterns() *patterns {
-	return &patterns{first: make([]bool, 1<<16), byHead: map[uint16][]pattern{}}
+	return &patterns{head: make([]uint16, 1<<16)}
 }
 
 func (ps *patterns) add(p pattern) {
 	h := uint16(p.text[0])<<8 | uint16(p.text[1])
-	for _, q := range ps.byHead[h] {
+	if ps.head[h] == 0 {
+		ps.byHead = append(ps.byHead, nil)
+		ps.head[h] = uint16(len(ps.byHead))
+	}
+	group := &ps.byHead[ps.head[h]-1]
+	for _, q := range *group {
 		if q.text == p.text {
 			return
 		}
 	}
-	ps.first[h] = true
-	ps.byHead[h] = append(ps.byHead[h], p)
+	*group = append(*group, p)
 	ps.maxLen = max(ps.maxLen, len(p.text))
 }
 
-// find calls hit for every pattern that occurs in b.
-func (ps *patterns) find(b []byte, hit func(pattern)) {
-	for i := 0; i+1 < len(b); i++ {
-		h := uint16(b[i])<<8 | uint16(b[i+1])
-		if !ps.first[h] {
-			continue
+// find calls hit for every pattern that occurs in b starting at from or
+// later. Its loop does one table lookup a byte and nothing else unless two
+// bytes start a pattern: it runs over every byte a service prints.
+func (ps *patterns) find(b []byte, from int, hit func(pattern)) {
+	for i := from; i+1 < len(b); i++ {
+		if g := ps.head[uint16(b[i])<<8|uint16(b[i+1])]; g != 0 {
+			ps.at(b[i:], g-1, hit)
 		}
-		for _, p := range ps.byHead[h] {
-			if len(b)-i >= len(p.text) && string(b[i:i+len(p.text)]) == p.text {
-				hit(p)
-			}
+	}
+}
+
+// at calls hit for each pattern of group g that b starts with.
+func (ps *patterns) at(b []byte, g uint16, hit func(pattern)) {
+	for _, p := range ps.byHead[g] {
+		if len(b) >= len(p.text) && string(b[:len(p.text)]) == p.text {
+			hit(p)
 		}
 	}
 }
@@ -197,11 +207,29 @@ type canaryStream struct {
 	s     *scanner
 	where string
 	mu    sync.Mutex
-	carry []byte // the tail of the white-space-free stream
-	buf   []byte
-	lower []byte
-	dec   []byte
+	// carry and carryLower are the tail of the white-space-free stream
+	// (as written, and in ASCII lower case): the bytes a pattern split
+	// across writes began with.
+	carry, carryLower []byte
+	buf, lower        []byte
+	dec, decLower     []byte
+	escs              []int // where escapes were decoded in dec
 }
+
+// Tables for the one pass over each byte written: what it is in lower
+// case, and whether it is kept (white space is not).
+var lowerOf, keptOf = func() (lower, kept [256]byte) {
+	for c := range 256 {
+		lower[c], kept[c] = byte(c), 1
+		if 'A' <= c && c <= 'Z' {
+			lower[c] = byte(c) + 'a' - 'A'
+		}
+	}
+	for _, c := range []byte(" \t\n\r\v\f") {
+		kept[c] = 0
+	}
+	return lower, kept
+}()
 
 func (cs *canaryStream) Write(b []byte) (int, error) {
 	n := len(b)
@@ -213,69 +241,146 @@ func (cs *canaryStream) Write(b []byte) (int, error) {
 	cs.s.mu.Lock()
 	cs.s.scanned += int64(len(b))
 	cs.s.mu.Unlock()
-	// Enough raw bytes to hold the longest pattern in its longest escaped
-	// form (\u00XX: six bytes a byte).
-	keep := 6*max(cs.s.folded.maxLen, cs.s.exact.maxLen) - 1
+	hit := func(p pattern) { cs.s.record(cs.where, p) }
 	for len(b) > 0 {
 		chunk := b[:min(len(b), 64<<10)]
 		b = b[len(chunk):]
-		cs.buf = append(cs.buf[:0], cs.carry...)
-		for _, c := range chunk {
-			switch c {
-			case ' ', '\t', '\n', '\r', '\v', '\f':
-			default:
-				cs.buf = append(cs.buf, c)
-			}
-		}
-		cs.lower = cs.lower[:0]
-		for _, c := range cs.buf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			cs.lower = append(cs.lower, c)
-		}
-		hit := func(p pattern) { cs.s.record(cs.where, p) }
-		cs.s.folded.find(cs.lower, hit)
-		cs.s.exact.find(cs.buf, hit)
-		// The same, with URL percent-escapes and JSON escapes (\/, \u00XX)
-		// decoded: base64 in a query string or a PHP-style JSON string.
-		if cs.dec = unescape(cs.dec[:0], cs.buf); len(cs.dec) < len(cs.buf) {
-			cs.s.exact.find(cs.dec, hit)
-			for i, c := range cs.dec {
-				if 'A' <= c && c <= 'Z' {
-					cs.dec[i] = c + 'a' - 'A'
-				}
-			}
-			cs.s.folded.find(cs.dec, hit)
-		}
-		cs.carry = append(cs.carry[:0], cs.buf[max(0, len(cs.buf)-keep):]...)
+		cs.scan(chunk, hit)
 	}
 	return n, nil
 }
 
+// scan looks for the patterns in the carry followed by chunk, white space
+// removed: in the bytes as written, in ASCII lower case, and the same again
+// with URL percent-escapes and JSON escapes (\/, \u00XX) decoded (base64
+// in a query string, or in a PHP-style JSON string). Only the matches that
+// reach into chunk are looked for: the others were found by the write
+// before.
+func (cs *canaryStream) scan(chunk []byte, hit func(pattern)) {
+	folded, exact := cs.s.folded, cs.s.exact
+	maxLen := max(folded.maxLen, exact.maxLen)
+	old := len(cs.carry)
+	cs.buf = append(append(cs.buf[:0], cs.carry...), make([]byte, len(chunk))...)
+	cs.lower = append(append(cs.lower[:0], cs.carryLower...), make([]byte, len(chunk))...)
+	buf, lower, n := cs.buf, cs.lower, old
+	for _, c := range chunk {
+		buf[n], lower[n] = c, lowerOf[c]
+		n += int(keptOf[c])
+	}
+	cs.buf, cs.lower = buf[:n], lower[:n]
+	from := max(0, old-maxLen+1) // the first place a match reaching into chunk may start
+	folded.find(cs.lower, from, hit)
+	exact.find(cs.buf, from, hit)
+	cs.scanDecoded(old, maxLen, hit)
+	// Enough bytes to hold the longest pattern in its longest escaped
+	// form (\u00XX: six bytes a byte).
+	keep := max(0, len(cs.buf)-(6*maxLen-1))
+	cs.carry = append(cs.carry[:0], cs.buf[keep:]...)
+	cs.carryLower = append(cs.carryLower[:0], cs.lower[keep:]...)
+}
+
+// scanDecoded decodes the escapes of cs.buf and looks for the patterns
+// around each escape it decoded (a match no escape is part of was found in
+// cs.buf itself), reaching into the new bytes: old is the length of the
+// carry at the start of cs.buf.
+func (cs *canaryStream) scanDecoded(old, maxLen int, hit func(pattern)) {
+	buf := cs.buf
+	if bytes.IndexByte(buf, '%') < 0 && bytes.IndexByte(buf, '\\') < 0 {
+		return
+	}
+	// An escape holding a new byte starts at most 5 bytes before them
+	// (\u00XX is 6 bytes long); what is decoded from there on is new.
+	newFrom := max(0, old-5)
+	dec, escs, newDec := cs.dec[:0], cs.escs[:0], -1
+	pct, bs := -1, -1 // the next '%' and '\\' at or after i, once looked for
+	for i := 0; i < len(buf); {
+		pct = nextByte(buf, i, pct, '%')
+		bs = nextByte(buf, i, bs, '\\')
+		j := min(pct, bs) // the next escape, if it is one
+		if newDec < 0 && j >= newFrom {
+			k := max(i, newFrom)
+			dec = append(dec, buf[i:k]...)
+			newDec, i = len(dec), k
+		}
+		dec = append(dec, buf[i:j]...)
+		if j == len(buf) {
+			break
+		}
+		c, size := unescapeAt(buf[j:])
+		if size == 0 {
+			c, size = buf[j], 1
+		} else {
+			escs = append(escs, len(dec))
+		}
+		dec = append(dec, c)
+		i = j + size
+	}
+	if newDec < 0 {
+		newDec = len(dec)
+	}
+	cs.dec, cs.escs = dec, escs
+	// Every match an escape at p is part of lies in dec[p-maxLen+1 :
+	// p+maxLen]; a new one also starts at newDec-maxLen+1 or later.
+	// Overlapping windows are searched as one.
+	start := max(0, newDec-maxLen+1)
+	lo, hi := 0, 0
+	for _, p := range escs {
+		wlo, whi := max(start, p-maxLen+1), min(len(dec), p+maxLen)
+		if wlo >= whi {
+			continue
+		}
+		if wlo > hi {
+			cs.findDecoded(dec[lo:hi], hit)
+			lo = wlo
+		}
+		hi = whi
+	}
+	cs.findDecoded(dec[lo:hi], hit)
+}
+
+// findDecoded looks for the patterns in w, a window of decoded bytes.
+func (cs *canaryStream) findDecoded(w []byte, hit func(pattern)) {
+	if len(w) < 2 {
+		return
+	}
+	cs.decLower = cs.decLower[:0]
+	for _, c := range w {
+		cs.decLower = append(cs.decLower, lowerOf[c])
+	}
+	cs.s.exact.find(w, 0, hit)
+	cs.s.folded.find(cs.decLower, 0, hit)
+}
+
+// nextByte returns the index of the first c in b at or after i, or len(b)
+// when there is none; next is the answer of the call before, still right
+// while it is not behind i.
+func nextByte(b []byte, i, next int, c byte) int {
+	if next >= i {
+		return next
+	}
+	if k := bytes.IndexByte(b[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(b)
+}
+
+// unescapeAt decodes the escape b starts with: a URL percent-escape
+// (%2B) or a JSON escape of ASCII (\/, \u002f). It returns the byte and
+// the escape's length, or a length of 0 when b starts with none.
+func unescapeAt(b []byte) (byte, int) {
+	switch {
+	case b[0] == '%' && len(b) > 2 && isHex(b[1]) && isHex(b[2]):
+		return unhex(b[1])<<4 | unhex(b[2]), 3
+	case b[0] == '\\' && len(b) > 1 && b[1] == '/':
+		return '/', 2
+	case b[0] == '\\' && len(b) > 5 && b[1] == 'u' && b[2] == '0' && b[3] == '0' && isHex(b[4]) && isHex(b[5]):
+		return unhex(b[4])<<4 | unhex(b[5]), 6
+	}
+	return 0, 0
+}
+
 // describe joins findings for a message.
 func describe(where []string) string { return strings.Join(where, ", ") }
-
-// unescape appends b to dst with URL percent-escapes (%2B) and JSON
-// escapes of ASCII (\/, \u002f) decoded; anything else is copied.
-func unescape(dst, b []byte) []byte {
-	for i := 0; i < len(b); i++ {
-		switch {
-		case b[i] == '%' && i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
-			dst = append(dst, unhex(b[i+1])<<4|unhex(b[i+2]))
-			i += 2
-		case b[i] == '\\' && i+1 < len(b) && b[i+1] == '/':
-			dst = append(dst, '/')
-			i++
-		case b[i] == '\\' && i+5 < len(b) && b[i+1] == 'u' && b[i+2] == '0' && b[i+3] == '0' && isHex(b[i+4]) && isHex(b[i+5]):
-			dst = append(dst, unhex(b[i+4])<<4|unhex(b[i+5]))
-			i += 5
-		default:
-			dst = append(dst, b[i])
-		}
-	}
-	return dst
-}
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 

@@ -32,20 +32,13 @@ func TestScanner_encodings(t *testing.T) {
 		"b64 with JSON-escaped slashes": func(s string) string {
 			return strings.ReplaceAll(base64.StdEncoding.EncodeToString([]byte(s)), "/", `\/`)
 		},
-		"every byte percent-escaped": func(s string) string {
-			var b strings.Builder
-			for _, c := range []byte(s) {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
-			return b.String()
-		},
-		"every byte a JSON escape": func(s string) string {
-			var b strings.Builder
-			for _, c := range []byte(s) {
-				fmt.Fprintf(&b, `\u%04x`, c)
-			}
-			return b.String()
-		},
+		"every byte percent-escaped": percentEscapeAll,
+		"every byte a JSON escape":   jsonEscapeAll,
+		// The longest patterns (hex), escaped: a match of the longest
+		// length that ends on an escape completed by the last byte
+		// written.
+		"hex, every byte percent-escaped": func(s string) string { return percentEscapeAll(hex.EncodeToString([]byte(s))) },
+		"hex, every byte a JSON escape":   func(s string) string { return jsonEscapeAll(hex.EncodeToString([]byte(s))) },
 	}
 	for name, enc := range encodings {
 		for _, prefix := range []string{"", "k", "id:", "Bearer ", "postgres://app:"} {
@@ -53,6 +46,11 @@ func TestScanner_encodings(t *testing.T) {
 			text := enc(value)
 			for _, cut := range []int{-1, 1, len(text) / 3, len(text) / 2, 2 * len(text) / 3, len(text) - 1} {
 				for _, chunk := range []int{1, 7, 1 << 16} {
+					if chunk == 1 && cut != -1 && cut != len(text)/2 {
+						// A write a byte puts a write boundary at every
+						// place already; chunks of 7 meet the other cuts.
+						continue
+					}
 					sc := newScanner()
 					sc.add(canary, "API_KEY")
 					out := `{"msg":"starting","v":"` + text + `"}` + "\n"
@@ -87,6 +85,52 @@ func TestScanner_encodings(t *testing.T) {
 	if got := sc.bytesScanned(); got < 4<<20 {
 		t.Errorf("%d bytes scanned, want every one of the 4+ MiB", got)
 	}
+}
+
+// TestScanner_oneEscape: a single escaped byte anywhere in a hex-encoded
+// half canary (the longest patterns), percent- or JSON-escaped, written at once
+// or a byte at a time, does not hide it: the decoded search around each
+// escape reaches every match the escape is part of, at either end.
+func TestScanner_oneEscape(t *testing.T) {
+	t.Parallel()
+	canary := canaryPrefix + randomHex(canaryDigits/2)
+	// The first half of the canary: exactly one window of it is there, so
+	// a match at either end of an escape's reach has no other to stand in.
+	text := hex.EncodeToString([]byte(canary[:len(canaryPrefix)+canaryWindow]))
+	for k := range len(text) {
+		for _, esc := range []string{percentEscapeAll(text[k : k+1]), jsonEscapeAll(text[k : k+1])} {
+			escaped := text[:k] + esc + text[k+1:]
+			for _, chunk := range []int{1, 1 << 16} {
+				sc := newScanner()
+				sc.add(canary, "API_KEY")
+				cs := sc.stream("stdout")
+				for b := []byte(escaped); len(b) > 0; {
+					n := min(chunk, len(b))
+					_, _ = cs.Write(b[:n])
+					b = b[n:]
+				}
+				if len(sc.findings()["API_KEY"]) == 0 {
+					t.Errorf("hex with byte %d escaped as %s, in chunks of %d: not found in %q", k, esc, chunk, escaped)
+				}
+			}
+		}
+	}
+}
+
+func percentEscapeAll(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+func jsonEscapeAll(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		fmt.Fprintf(&b, `\u%04x`, c)
+	}
+	return b.String()
 }
 
 // TestScanner_names: each secret is reported under its own name, with

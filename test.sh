@@ -5,7 +5,8 @@
 #   repository  no tracked executable binary (ELF, Mach-O, PE, or git's
 #               executable bit on a file that is not a #! script), no tracked
 #               file over 1 MB, gofmt clean
-#   per module  go mod download, go vet, staticcheck, go test -race -cover
+#   per module  go mod download, go vet (each build the tests use), staticcheck,
+#               go test -race -cover
 #               (shuffled, uncached, fuzz seed corpora included; coverage per
 #               package), and every benchmark once (-benchtime=1x, without
 #               -race) so benchmarks keep compiling and running; it measures
@@ -17,7 +18,7 @@
 # (APT_TOOLS: apt-get, with sudo when not root). Nothing needs to be
 # installed by hand beyond Go.
 #
-# Modules run JOBS at a time (default: one more than the cores); each module's
+# Modules run JOBS at a time (default: two more than the cores); each module's
 # output is kept together and printed when it is done, with every step's time.
 # Any failing step fails the run.
 #
@@ -272,7 +273,7 @@ benchpkgs() {
 # cores: PARALLEL tests of one package (go test -parallel, default 8) and
 # PACKAGES test binaries of one module (go test -p, default 4).
 race_cover() {
-  go test -race -cover -shuffle=on -count=1 -timeout=10m -p "${PACKAGES:-4}" -parallel "${PARALLEL:-8}" ./...
+  go test -race -cover -vet=off -shuffle=on -count=1 -timeout=10m -p "${PACKAGES:-4}" -parallel "${PARALLEL:-8}" ./...
 }
 
 # norace_tests prints, for each of the module's packages that holds test
@@ -296,16 +297,23 @@ norace_tests() {
 # benchmarks, go vet and staticcheck type-check the -race build (staticcheck
 # through GOFLAGS), which go test -race then finds compiled; in a module with
 # benchmarks they check the plain build, which the benchmarks step reuses.
+# go vet checks each build the module's tests use (-race always, plain too
+# when benchmarks or !race files build without -race), so go test runs with
+# -vet=off instead of checking the test packages a second time.
 check_module() {
   cd "$1"
   step "go mod download" go mod download
-  local pkgs race=() flags=${GOFLAGS:-}
+  local pkgs norace race=() flags=${GOFLAGS:-}
   mapfile -t pkgs < <(benchpkgs)
+  mapfile -t norace < <(norace_tests)
   if [ ${#pkgs[@]} -eq 0 ]; then
     race=(-race)
     flags="$flags -race"
   fi
-  step "go vet${race:+ -race}" go vet "${race[@]}" ./...
+  if [ ${#pkgs[@]} -gt 0 ] || [ ${#norace[@]} -gt 0 ]; then
+    step "go vet" go vet ./...
+  fi
+  step "go vet -race" go vet -race ./...
   # The pinned staticcheck may still be installing on a new machine: wait
   # for it here, not before the module starts.
   finished staticcheck || { echo "--- FAIL: staticcheck was not installed (see the end of the output)"; return 1; }
@@ -321,19 +329,21 @@ check_module() {
   # Without -race: the tests only a non-race build can run (allocation
   # counts), and every benchmark once. Both share one non-race build of
   # each package.
-  local dir run
-  while read -r dir run; do
-    step "go test (no -race) ${dir#"$PWD"/}: the tests of its !race files" go test -shuffle=on -count=1 -timeout=10m -run "$run" "$dir"
-  done < <(norace_tests)
+  local dir run line
+  for line in "${norace[@]}"; do
+    read -r dir run <<<"$line"
+    step "go test (no -race) ${dir#"$PWD"/}: the tests of its !race files" go test -vet=off -shuffle=on -count=1 -timeout=10m -run "$run" "$dir"
+  done
   if [ ${#pkgs[@]} -gt 0 ]; then
-    step "benchmarks once" go test -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
+    step "benchmarks once" go test -vet=off -run='^$' -bench=. -benchtime=1x -count=1 -timeout=10m "${pkgs[@]}"
   fi
 }
 
-# One module more than there are cores: the modules' tests wait more than
-# they compute (balancers' checks, drains, process starts), so a third
-# module on two cores fills the time the other two wait.
-jobs=${JOBS:-$(($(nproc 2>/dev/null || echo 2) + 1))}
+# Two modules more than there are cores: the modules' tests wait more than
+# they compute (balancers' checks, drains, process starts), so on two
+# cores a third and a fourth module fill the time the others wait: the two
+# balancer rollouts wait for most of their 35 s.
+jobs=${JOBS:-$(($(nproc 2>/dev/null || echo 2) + 2))}
 if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -lt 1 ]; }; then
   jobs=1 # wait -n -p needs bash 5.1
 fi

@@ -15,23 +15,11 @@ import (
 var serviceBinary, cheatBinary string
 
 func TestMain(m *testing.M) {
-	var removes []func()
-	removeAll := func() {
-		for _, remove := range removes {
-			remove()
-		}
+	bins, remove, err := testkit.BuildMains("testdata/svc", "testdata/cheat")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	for _, b := range []struct {
-		bin *string
-		dir string
-	}{{&serviceBinary, "testdata/svc"}, {&cheatBinary, "testdata/cheat"}} {
-		bin, remove, err := testkit.BuildMain(b.dir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			removeAll()
-			os.Exit(1)
-		}
-		*b.bin, removes = bin, append(removes, remove)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeAll() }))
+	serviceBinary, cheatBinary = bins[0], bins[1]
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { remove() }))
 }

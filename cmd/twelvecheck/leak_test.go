@@ -14,23 +14,11 @@ import (
 var twelvecheck, svc string
 
 func TestMain(m *testing.M) {
-	var removes []func()
-	removeAll := func() {
-		for _, remove := range removes {
-			remove()
-		}
+	bins, remove, err := testkit.BuildMains(".", "../../processtest/testdata/svc")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	for _, b := range []struct {
-		bin *string
-		dir string
-	}{{&twelvecheck, "."}, {&svc, "../../processtest/testdata/svc"}} {
-		bin, remove, err := testkit.BuildMain(b.dir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			removeAll()
-			os.Exit(1)
-		}
-		*b.bin, removes = bin, append(removes, remove)
-	}
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeAll() }))
+	twelvecheck, svc = bins[0], bins[1]
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { remove() }))
 }

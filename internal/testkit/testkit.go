@@ -83,6 +83,27 @@ func BuildMain(dir string, args ...string) (bin string, remove func(), err error
 	return bin, remove, nil
 }
 
+// BuildMains is BuildMain for several programs, with no extra arguments:
+// their paths in the order of dirs and one function removing them all. On
+// an error it has removed what it built.
+func BuildMains(dirs ...string) (bins []string, remove func(), err error) {
+	var removes []func()
+	remove = func() {
+		for _, r := range removes {
+			r()
+		}
+	}
+	for _, dir := range dirs {
+		bin, r, err := BuildMain(dir)
+		if err != nil {
+			remove()
+			return nil, nil, err
+		}
+		bins, removes = append(bins, bin), append(removes, r)
+	}
+	return bins, remove, nil
+}
+
 // build builds the main package in dir into outDir, within 5 minutes:
 // `go run -exec cp . BIN` has the go command build (or find in its cache)
 // the executable and copy it to BIN.

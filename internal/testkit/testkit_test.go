@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -287,6 +288,30 @@ func TestBuildMain(t *testing.T) {
 	}
 	if _, _, err := testkit.BuildMain("testdata/none"); err == nil || !strings.Contains(err.Error(), "testdata/none") {
 		t.Errorf("BuildMain of a missing directory: %v, want an error naming it", err)
+	}
+}
+
+func TestBuildMains(t *testing.T) {
+	bins, remove, err := testkit.BuildMains("testdata/echo", "testdata/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bins) != 2 || bins[0] == bins[1] {
+		t.Fatalf("BuildMains of two programs: %q, want two paths", bins)
+	}
+	remove()
+	for _, bin := range bins {
+		if _, err := os.Stat(bin); !os.IsNotExist(err) {
+			t.Errorf("%s is still there after remove: %v", bin, err)
+		}
+	}
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "testkit-*"))
+	if _, _, err := testkit.BuildMains("testdata/echo", "testdata/none"); err == nil || !strings.Contains(err.Error(), "testdata/none") {
+		t.Errorf("BuildMains with a missing directory: %v, want an error naming it", err)
+	}
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "testkit-*"))
+	if len(after) > len(before) {
+		t.Errorf("a failed BuildMains left %d directories behind", len(after)-len(before))
 	}
 }
 

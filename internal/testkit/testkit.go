@@ -48,7 +48,7 @@ func FreePort(t testing.TB) int {
 // test's working directory, such as "." or "../hello") into a temporary
 // directory removed when the test ends and returns the binary's path. The
 // extra arguments are flags for the go command (such as "-race" or
-// "-ldflags=-s -w"), or settings of its environment written NAME=value
+// "-ldflags=-s -w"), or settings of its environment written NAME=value, NAME in upper case
 // (such as "CGO_ENABLED=0"). dir may exist only in an -overlay given in
 // the flags. It fails the test when the build fails or takes more than 5
 // minutes.
@@ -115,10 +115,10 @@ func build(outDir, dir string, args []string) (string, error) {
 	bin := filepath.Join(outDir, filepath.Base(abs))
 	var flags, env []string
 	for _, a := range args {
-		if strings.HasPrefix(a, "-") || !strings.Contains(a, "=") {
-			flags = append(flags, a)
-		} else {
+		if isSetting(a) {
 			env = append(env, a)
+		} else {
+			flags = append(flags, a)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -141,6 +141,22 @@ func build(outDir, dir string, args []string) (string, error) {
 		return "", fmt.Errorf("testkit: go build %s wrote no binary: %w", dir, err)
 	}
 	return bin, nil
+}
+
+// isSetting reports whether a build argument is an environment setting,
+// NAME=value with NAME in upper case (CGO_ENABLED=0, GOFLAGS=...), rather
+// than a flag or a flag's value (a file path may hold '=' too).
+func isSetting(a string) bool {
+	name, _, ok := strings.Cut(a, "=")
+	if !ok || name == "" || name[0] < 'A' || name[0] > 'Z' {
+		return false
+	}
+	for _, c := range name {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // Eventually calls cond until it returns true, at most until timeout has

@@ -335,3 +335,13 @@ func TestServeTCP(t *testing.T) {
 		t.Errorf("read %q, %v; want re:ping", got, err)
 	}
 }
+
+// TestBuild_settings: an upper-case NAME=value argument is set in the go
+// command's environment, anything else is passed as a flag.
+func TestBuild_settings(t *testing.T) {
+	bin := testkit.Build(t, "testdata/echo", "GOFLAGS=-ldflags=-X=main.prefix=set", "-buildvcs=false")
+	out, err := exec.Command(bin, "a").Output()
+	if err != nil || string(out) != "[set a]\n" {
+		t.Errorf("echo built with GOFLAGS set: %q, %v; want [set a]", out, err)
+	}
+}

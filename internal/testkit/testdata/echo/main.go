@@ -1,9 +1,13 @@
-// Command echo prints its arguments; the kit's tests build it.
+// Command echo prints its arguments, after the words of prefix (set with
+// -ldflags=-X=main.prefix=...); the kit's tests build it.
 package main
 
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
-func main() { fmt.Println(os.Args[1:]) }
+var prefix string
+
+func main() { fmt.Println(append(strings.Fields(prefix), os.Args[1:]...)) }

@@ -48,11 +48,12 @@
 //     fragment.
 //
 // The password, a token userinfo, a user name that may be a token, the path
-// and every option value the rule masks are kept behind a function value,
-// where reflection-based printers (fmt's %p, go-spew, go-cmp's report) do
-// not follow them; go-cmp compares URLs with [URL.Equal]. What those
-// printers still see is the rest of the parsed URL: the hosts, the
-// database name and the option names. [URL.Reveal] gives
+// and every option value and option name the rule masks are kept behind a
+// function value, where reflection-based printers (fmt's %p, go-spew,
+// go-cmp's report) do not follow them; go-cmp compares URLs with
+// [URL.Equal]. What those printers still see is what the rule shows: the
+// hosts, the database name, the option names it knows and their safe
+// values. [URL.Reveal] gives
 // the full text. Errors never hold a credential or the raw text. A sqlite
 // "path" shaped like a URL that lost its scheme (//user:password@host/db,
 // /srv/user:password@host/db) is refused, so it is never printed as a file

@@ -159,7 +159,7 @@ func (u URL) Kafka(certs KafkaCerts) (KafkaOptions, error) {
 	if u.hasPass {
 		o.SASL, o.User, o.Password = "PLAIN", u.user, u.Password()
 	}
-	for _, p := range u.params {
+	for _, p := range u.Params() {
 		switch p.Key {
 		case "sasl_mechanism":
 			o.SASL = p.Value

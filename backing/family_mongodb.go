@@ -451,7 +451,7 @@ func mongoHosts(ctx context.Context, u URL) ([]Host, error) {
 		return u.hosts, nil
 	}
 	service := "mongodb"
-	for _, p := range u.params {
+	for _, p := range u.Params() {
 		if strings.EqualFold(p.Key, "srvServiceName") {
 			service = p.Value
 		}

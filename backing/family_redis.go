@@ -200,7 +200,7 @@ func writeRedis(u *URL, b *strings.Builder, hide bool) {
 }
 
 func (u URL) isCluster() bool {
-	return slices.ContainsFunc(u.params, func(p Param) bool { return p.Key == "addr" })
+	return slices.ContainsFunc(u.Params(), func(p Param) bool { return p.Key == "addr" })
 }
 
 // RedisOptions is what a Redis client such as go-redis needs, field by field

@@ -33,7 +33,7 @@ func writeS3(u *URL, b *strings.Builder, hide bool) {
 }
 
 func s3Endpoint(u URL) string {
-	for _, p := range u.params {
+	for _, p := range u.Params() {
 		if p.Key == "region" && validHostName(p.Value) {
 			return "s3." + p.Value + ".amazonaws.com"
 		}

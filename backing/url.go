@@ -101,6 +101,10 @@ type secrets struct {
 	token    string         // a lone userinfo that the family reads as a token
 	params   map[int]string // credential values of URL.params, by index
 	client   map[int]string // credential values of URL.client, by index
+	// keys and clientKeys are the names of the options of URL.params and
+	// URL.client, by index, that the printing rule masks (names it does
+	// not know, which may be pasted tokens); their fields hold "".
+	keys, clientKeys map[int]string
 	// path and user are the URL's path (webhook and bot tokens live in
 	// paths) and, for the families whose user may be a token, its user:
 	// not credentials the family knows, but parts the printing rule masks,
@@ -118,7 +122,7 @@ type secrets struct {
 // (see "Printing URLs" in the package documentation): scheme, hosts, ports,
 // database and safe options show, the rest reads [config.Redacted]. The
 // credentials, the path, a user that may be a token and the masked option
-// values are kept where printers that read fields by reflection (go-spew,
+// names and values are kept where printers that read fields by reflection (go-spew,
 // go-cmp's report, fmt's %p) do not follow them; go-cmp compares URLs with
 // [URL.Equal]. [URL.Reveal] returns the full form. The zero value is an
 // unset URL: it prints as "" and reports [URL.IsZero]. A URL is an immutable
@@ -164,9 +168,10 @@ func (u *URL) sealSecrets() {
 	if u.user != "" && !redact.RoleUser(u.fam.name) {
 		u.pending.user, u.user = u.user, ""
 	}
-	u.sealShown(u.params, &u.pending.params)
-	u.sealShown(u.client, &u.pending.client)
-	if p := u.pending; p.password == "" && p.token == "" && p.params == nil && p.client == nil && p.path == "" && p.user == "" {
+	u.sealShown(u.params, &u.pending.params, &u.pending.keys)
+	u.sealShown(u.client, &u.pending.client, &u.pending.clientKeys)
+	if p := u.pending; p.password == "" && p.token == "" && p.params == nil && p.client == nil && p.path == "" && p.user == "" &&
+		p.keys == nil && p.clientKeys == nil {
 		return
 	}
 	s := u.pending
@@ -175,9 +180,17 @@ func (u *URL) sealSecrets() {
 }
 
 // sealShown moves into m the option values the printing rule masks that
-// seal left in ps (a safe key's value holding marks such as '=' or '@').
-func (u *URL) sealShown(ps []Param, m *map[int]string) {
+// seal left in ps (a safe key's value holding marks such as '=' or '@'),
+// and into keys the names it masks.
+func (u *URL) sealShown(ps []Param, m, keys *map[int]string) {
 	for i, p := range ps {
+		if !redact.ShowKey(p.Key) {
+			if *keys == nil {
+				*keys = make(map[int]string)
+			}
+			(*keys)[i] = p.Key
+			ps[i].Key = ""
+		}
 		if p.Value == "" || redact.ShowParam(u.fam.name, p.Key, p.Value) {
 			continue
 		}
@@ -201,6 +214,13 @@ func (u *URL) unseal() {
 	if u.pending.user != "" {
 		u.user, u.pending.user = u.pending.user, ""
 	}
+	for i, k := range u.pending.keys {
+		u.params[i].Key = k
+	}
+	for i, k := range u.pending.clientKeys {
+		u.client[i].Key = k
+	}
+	u.pending.keys, u.pending.clientKeys = nil, nil
 }
 
 func (u URL) password() string { return u.creds().password }
@@ -275,12 +295,15 @@ func (u URL) ClientParams() []Param { return u.reveal(u.client, true) }
 func (u URL) reveal(ps []Param, client bool) []Param {
 	out := slices.Clone(ps)
 	c := u.creds()
-	m := c.params
+	m, keys := c.params, c.keys
 	if client {
-		m = c.client
+		m, keys = c.client, c.clientKeys
 	}
 	for i, v := range m {
 		out[i].Value = v
+	}
+	for i, k := range keys {
+		out[i].Key = k
 	}
 	return out
 }

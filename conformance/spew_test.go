@@ -17,6 +17,8 @@ func TestRedaction_spew(t *testing.T) {
 	cfg := spew.ConfigState{DisableMethods: true, DisablePointerAddresses: true, Indent: " "}
 	for _, raw := range []string{
 		"postgres://u:canary@db/app?sslpassword=canary",
+		// an option name the rule does not know may be a pasted token
+		"postgres://db/app?canary=on", "postgres://db/app?pool_canary=1&application_name=x",
 		"redis://:canary@cache/1", "amqp://u:canary@mq/", "nats://canary@n", "tls://u:canary@n",
 		"mqtt://u:canary@b", "https://canary@api.example.com/", "s3://k:canary@b/p?X-Amz-Signature=canary",
 		"mongodb://u:canary@m/?authMechanismProperties=AWS_SESSION_TOKEN:canary&tlsCertificateKeyFilePassword=canary",

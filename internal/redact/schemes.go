@@ -211,6 +211,12 @@ func SafeParam(key string) bool {
 	return false
 }
 
+// ShowKey reports whether the rule shows the name of the query key or
+// keyword key (percent-decoded). An unknown name may be a pasted token:
+// it is masked with its value, and backing keeps it out of reach of
+// reflection.
+func ShowKey(key string) bool { return knownKey(key) }
+
 // knownKey reports whether key is a query key or keyword the rule knows,
 // safe or not; its name shows, while an unknown key (which may be a pasted
 // token) is masked with its value.

@@ -496,6 +496,10 @@ func (c *checker) probesResult(st startup) {
 	c.results[CheckProbes] = r
 }
 
+// afterSIGTERM, when set (by a test), runs between sending SIGTERM and
+// recording it as sent: a process that exits at once may end inside it.
+var afterSIGTERM func()
+
 // rollingStop runs load behind the balancer model, sends SIGTERM after the
 // warmup, and watches readiness, the listener and the exit.
 func (c *checker) rollingStop(ctx context.Context, p *proc) {
@@ -513,18 +517,34 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		warmed                          time.Duration
 		readyBeforeTerm, readyTermError = 0, error(nil)
 	)
+	// termed is closed once SIGTERM has gone out. onTerm sends it under
+	// termMu unless the process has already been found gone, so that a
+	// process exiting while the balancer sends SIGTERM is told apart from
+	// one that exited before it.
 	termed := make(chan struct{})
+	var (
+		termMu sync.Mutex
+		gone   bool
+	)
 	loadBegin := time.Now()
 	b := &balancer{url: p.probes() + s.readiness, interval: s.interval, first: s.warmup % s.interval, fall: s.fall, sc: c.sc,
 		onRemove:  func() { l.stopped.Store(true) },
 		termAfter: s.warmup - s.interval/2,
 		onTerm: func(code int, err error) {
+			termMu.Lock()
+			defer termMu.Unlock()
+			if gone {
+				return
+			}
 			termAt = time.Now()
 			readyBeforeTerm, readyTermError = code, err
 			inflightAtTerm = l.inflight.Load()
 			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
 			l.term.Store(true)
 			p.signal(syscall.SIGTERM)
+			if afterSIGTERM != nil {
+				afterSIGTERM()
+			}
 			close(termed)
 		}}
 	var bg sync.WaitGroup
@@ -536,21 +556,25 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 	case <-p.done:
 	case <-ctx.Done():
 	}
-	exitedEarly := false
+	// Which came first, SIGTERM or the end? Under termMu the answer is
+	// final: either SIGTERM has gone out (the process may have exited
+	// right after it) or it never will.
+	termMu.Lock()
 	select {
 	case <-termed:
 	default:
+		gone = true
+	}
+	termMu.Unlock()
+	exitedEarly := false
+	if gone {
 		// The process exited (or the check was cancelled) before SIGTERM.
 		exitedEarly = p.exited()
 		stopBalancer()
 		bg.Wait()
-		select {
-		case <-termed:
-		default:
-			termAt = time.Now()
-			sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
-			l.term.Store(true)
-		}
+		termAt = time.Now()
+		sentAtTerm, warmed = l.sent.Load(), termAt.Sub(loadBegin)
+		l.term.Store(true)
 	}
 	removedEarly := b.removedAt.Load() != nil && !b.removedAt.Load().After(termAt)
 	readyFailedBeforeTerm := !exitedEarly && (readyTermError != nil || readyBeforeTerm != 200)

@@ -66,6 +66,23 @@ func TestRun_drainingService(t *testing.T) {
 
 // TestCheck_bareServerFails proves the kit can fail: a bare net/http
 // server that calls Shutdown at once on SIGTERM loses requests.
+// TestCheck_exitRightAfterSIGTERM: a server that exits within a
+// millisecond of SIGTERM, while the kit is still recording that it sent
+// it, exited after SIGTERM, not before: the balancer still gets its fall
+// and the requests it sends to the closed port fail. Not parallel: it
+// sets a hook of the package.
+func TestCheck_exitRightAfterSIGTERM(t *testing.T) {
+	defer processtest.DelayAfterSIGTERM(20 * time.Millisecond)()
+	rep := check(t, svc("bare"), processtest.WithBalancer(time.Second, 1), processtest.WithChecks(processtest.CheckRollingStop))
+	rs := result(t, rep, processtest.CheckRollingStop)
+	if p := strings.Join(rs.Problems, "\n"); strings.Contains(p, "before SIGTERM") {
+		t.Errorf("problems say the process exited before SIGTERM, but it was sent first:\n%s", p)
+	}
+	if rs.Status != processtest.Fail || rs.Figures["failed"] == 0 {
+		t.Errorf("rolling-stop %s with %v failed, want fail with the requests of the balancer's fall failed", rs.Status, rs.Figures["failed"])
+	}
+}
+
 func TestCheck_bareServerFails(t *testing.T) {
 	t.Parallel()
 	rep := check(t, svc("bare"), processtest.WithBalancer(time.Second, 1),

@@ -1,6 +1,9 @@
 package processtest
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // KernelObserves reports whether the kit can observe binds, processes and
 // file writes through the kernel here, by trying each: the tests expect
@@ -27,4 +30,11 @@ func KernelObserves() bool {
 	}
 	_, err = f.finish()
 	return err == nil
+}
+
+// DelayAfterSIGTERM makes the rolling stop wait d between sending SIGTERM
+// and recording it as sent, until the returned function is called.
+func DelayAfterSIGTERM(d time.Duration) (restore func()) {
+	afterSIGTERM = func() { time.Sleep(d) }
+	return func() { afterSIGTERM = nil }
 }

@@ -30,6 +30,10 @@ type family struct {
 	// defaultHost fills an empty authority, as the family's driver does
 	// (amqp091 and go-redis: localhost); "" makes a host required.
 	defaultHost string
+	// atInPath: an @ may stand in the path or the query of a URL without a
+	// userinfo (https://host/@user); elsewhere such an @ is taken for a
+	// user name or token holding an unencoded '/' or '?', and refused.
+	atInPath bool
 	// emptyHosts: empty host names are allowed in the authority, to be
 	// filled from the query (postgres://u@:5433/db?host=/socket).
 	emptyHosts bool

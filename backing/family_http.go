@@ -14,6 +14,7 @@ var httpFamily = family{
 	},
 	example:     "https://host/path",
 	hier:        true,
+	atInPath:    true,
 	plus:        true,
 	public:      publicParts{},
 	secretParam: isSecretParam,

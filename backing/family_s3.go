@@ -7,6 +7,7 @@ var s3Family = family{
 	schemes:     []scheme{{name: "s3", tls: TLSVerify}},
 	example:     "s3://bucket/prefix",
 	hier:        true,
+	atInPath:    true,
 	plus:        true,
 	public:      publicParts{database: true, keys: []string{"region", "endpoint"}},
 	secretParam: isSecretParam,

@@ -313,6 +313,14 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 		authority, path = s[:i], s[i:]
 	}
 	*u = URL{fam: fam, variant: ref.s.variant, tls: ref.s.tls}
+	if !fam.atInPath && strings.IndexByte(authority, '@') < 0 && strings.IndexByte(s[len(authority):]+query, '@') >= 0 {
+		// An @ after the host and none before it: the "host" may be the
+		// first part of a user name or token holding a '/' or '?', as a
+		// driver reading the URL with net/url would take it too. (http
+		// and s3 paths may hold an @; their printed form is masked after
+		// the scheme by the printing rule, which reads such a URL alike.)
+		return errorf("an @ after the host, with none before it: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), and an @ in a path or an option as %40")
+	}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
 		ui := authority[:i]
 		authority = authority[i+1:]

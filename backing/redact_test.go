@@ -236,3 +236,33 @@ func TestParse_lostScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestRedaction_atAfterHost: an @ after the host with none before it makes
+// the host possibly the start of a token whose '/' or '?' was not
+// encoded. Families without paths refuse the URL without quoting it; http
+// and s3, whose paths may hold an @, parse it and print nothing after the
+// scheme.
+func TestRedaction_atAfterHost(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"nats://canary/tail@host:4222", "mqtt://canary?x=tail@b", "amqp://canary/tail@mq/", "postgres://canary/tail@h/db", "redis://canary/tail@cache"} {
+		_, err := backing.Parse(raw)
+		if err == nil || !strings.Contains(err.Error(), "an @ after the host") || strings.Contains(err.Error(), "canary") {
+			t.Errorf("Parse(%q): %v, want the @-after-host error without the text", raw, err)
+		}
+	}
+	for _, raw := range []string{"https://canary/tail@api.example.com/", "s3://canary/tail@bucket/p", "https://social.example/@canary"} {
+		u, err := backing.Parse(raw)
+		if err != nil {
+			t.Errorf("Parse(%q): %v, want it read (an @ may stand in a path)", raw, err)
+			continue
+		}
+		for _, s := range []string{u.String(), fmt.Sprintf("%v|%+v|%s|%q", u, u, u, u)} {
+			if strings.Contains(s, "canary") {
+				t.Errorf("%q prints as %q", raw, s)
+			}
+		}
+		if got := u.Reveal(); !strings.Contains(got, "canary") {
+			t.Errorf("Reveal(%q) = %q, lost what was written", raw, got)
+		}
+	}
+}

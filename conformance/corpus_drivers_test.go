@@ -134,7 +134,7 @@ var driverTestURLs = []dcase{
 	{fam: "postgres", raw: "postgres://host/db?sslpass%77ord=supersecret&zzz"},
 	{fam: "postgres", raw: "postgres://host/db?sslpassword=sec%zzret"},
 	{fam: "postgres", raw: "postgres://host/db?sslpassword=supersecret&zzz"},
-	{fam: "postgres", raw: "postgres://host/db@x"},
+	{fam: "postgres", raw: "postgres://host/db@x", diff: "at-after-host"},
 	{fam: "postgres", raw: "postgres://host:/"},
 	{fam: "postgres", raw: "postgres://host:5432/db?application_name=me@example.com&password=supersecret&sslmode=invalid"},
 	{fam: "postgres", raw: "postgres://host?dbname=%XXfoo"},

@@ -9,13 +9,21 @@
 // and the child then fails to start for no fault of its own. Port chooses
 // instead, at random, a port below the ephemeral range, which outgoing
 // connections never take, and checks that it can be bound; it does not
-// hand the same port out twice in one process while it may still be in use.
+// hand the same port out twice while it may still be in use, in one
+// process or in several: each port handed out is recorded for two minutes
+// as a file in a directory of the system's temporary directory
+// (twelvekit-ports), which every process using the package on the machine
+// reads, so that test binaries running side by side (go test -p, a
+// parallel CI) do not hand one port to two children.
 package freeport
 
 import (
+	"errors"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +71,7 @@ func Port() (int, error) {
 			if _, taken := handed[p]; taken {
 				continue
 			}
-			if bindable(p) {
+			if bindable(p) && reserve(p, now) {
 				handed[p] = now
 				return p, nil
 			}
@@ -77,6 +85,56 @@ func Port() (int, error) {
 	p := ln.Addr().(*net.TCPAddr).Port
 	handed[p] = now
 	return p, nil
+}
+
+// dir is where the ports handed out are recorded across processes.
+var dir = filepath.Join(os.TempDir(), "twelvekit-ports")
+
+// swept is set once this process has removed the records that expired.
+var swept bool
+
+// reserve records port p as handed out at now, for every process on the
+// machine, unless another process recorded it less than reuseAfter ago. A
+// record older than that is replaced. Where records cannot be written (no
+// writable temporary directory), it reserves within this process only.
+func reserve(p int, now time.Time) bool {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return true
+	}
+	if !swept {
+		swept = true
+		sweep(now)
+	}
+	name := filepath.Join(dir, strconv.Itoa(p))
+	for range 2 {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+		if err == nil {
+			_ = f.Close()
+			return true
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return true // the directory is not ours to write: this process only
+		}
+		fi, err := os.Stat(name)
+		if err == nil && now.Sub(fi.ModTime()) <= reuseAfter {
+			return false // another process handed it out
+		}
+		_ = os.Remove(name) // expired: take it over
+	}
+	return false
+}
+
+// sweep removes the records older than reuseAfter.
+func sweep(now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > reuseAfter {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // bindable reports whether port p can be bound on every address (as a

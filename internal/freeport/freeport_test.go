@@ -1,9 +1,16 @@
 package freeport
 
 import (
+	"bytes"
+	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestPort: ports below the ephemeral range, bindable, never the same one
@@ -50,5 +57,84 @@ func TestBindable(t *testing.T) {
 	defer ln.Close()
 	if bindable(ln.Addr().(*net.TCPAddr).Port) {
 		t.Error("a port held by a listener counts as bindable")
+	}
+}
+
+// TestReserve: a port another process recorded less than two minutes ago
+// is not handed out; an older record is taken over.
+func TestReserve(t *testing.T) {
+	old := dir
+	dir = t.TempDir()
+	defer func() { dir = old }()
+	now := time.Now()
+	if !reserve(20001, now) {
+		t.Fatal("a port nobody recorded was refused")
+	}
+	if reserve(20001, now.Add(time.Minute)) {
+		t.Error("a port recorded a minute ago was handed out again")
+	}
+	stale := now.Add(-3 * time.Minute)
+	if err := os.Chtimes(filepath.Join(dir, "20001"), stale, stale); err != nil {
+		t.Fatal(err)
+	}
+	if !reserve(20001, now) {
+		t.Error("a record three minutes old still holds the port")
+	}
+}
+
+// TestPort_acrossProcesses: two processes drawing ports at once never
+// draw the same one (each draws 1,500 of the ~22,000 ports: without the
+// shared record they would share about a hundred).
+func TestPort_acrossProcesses(t *testing.T) {
+	if os.Getenv("FREEPORT_CHILD") != "" {
+		for range 1500 {
+			p, err := Port()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Println(p)
+		}
+		return
+	}
+	tmp := t.TempDir()
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPort_acrossProcesses$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "FREEPORT_CHILD=1", "TMPDIR="+tmp)
+		out := new(bytes.Buffer)
+		cmd.Stdout = out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, out)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("child: %v", err)
+		}
+	}
+	seen := map[string]bool{}
+	shared := 0
+	for _, out := range outs {
+		mine := map[string]bool{}
+		for _, line := range strings.Fields(out.String()) {
+			if _, err := strconv.Atoi(line); err != nil {
+				continue // go test's own lines
+			}
+			mine[line] = true
+		}
+		if len(mine) < 1500 {
+			t.Fatalf("a child drew %d ports, want 1500:\n%s", len(mine), out)
+		}
+		for p := range mine {
+			if seen[p] {
+				shared++
+			}
+			seen[p] = true
+		}
+	}
+	if shared > 0 {
+		t.Errorf("the two processes drew %d ports in common", shared)
 	}
 }

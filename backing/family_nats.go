@@ -135,7 +135,14 @@ func parseNATSList(raw string, dst *URL, fams []string) error {
 		}
 		if u.hasUser {
 			if !out.hasUser {
-				out.hasUser, out.hasPass, out.token, out.user, out.sec = u.hasUser, u.hasPass, u.token, u.user, u.sec // user: sealed in sec
+				// The credentials of this server, not the rest of what it
+				// sealed (its options' names and values are numbered by its
+				// own list, and come back through Params below).
+				c := u.creds()
+				out.unseal()
+				out.hasUser, out.hasPass, out.token, out.user = u.hasUser, u.hasPass, u.token, u.User()
+				s := out.secrets()
+				s.password, s.token = c.password, c.token
 			} else if u.User() != out.User() || u.hasPass != out.hasPass || u.token != out.token ||
 				u.password() != out.password() || u.creds().token != out.creds().token {
 				return errorf("servers in a NATS list have different credentials; give them once, on the first server")
@@ -146,9 +153,10 @@ func parseNATSList(raw string, dst *URL, fams []string) error {
 		}
 		out.hosts = append(out.hosts, u.hosts...)
 	}
-	out.params = params
 	out.unseal()
-	out.secrets().params = nil
+	out.params = params // every server's, as written
+	s := out.secrets()
+	s.params, s.keys = nil, nil
 	out.seal()
 	*dst = out
 	return nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/twelvekit/twelvekit/backing"
 )
 
@@ -210,5 +212,26 @@ func TestParse_deterministic(t *testing.T) {
 	}
 	if got := first.Reveal(); got != "postgres://u:p@a:5432,b:5432,c:5432/db?z=1&a=2&m=3&b=5&a=6&pool_max_conns=4" {
 		t.Errorf("Reveal = %s", got)
+	}
+}
+
+// TestParse_natsListOptions: a NATS list keeps every server's options, in
+// order, names included, whichever server carries the credentials; the
+// names the printing rule masks stay masked in print.
+func TestParse_natsListOptions(t *testing.T) {
+	t.Parallel()
+	u, err := backing.Parse("nats://h1?name=n&zzone=a,nats://user:pw@h2?zztwo=b&zzthree=c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []backing.Param{{Key: "name", Value: "n"}, {Key: "zzone", Value: "a"}, {Key: "zztwo", Value: "b"}, {Key: "zzthree", Value: "c"}}
+	if diff := cmp.Diff(want, u.Params()); diff != "" {
+		t.Errorf("Params() (-want +got):\n%s", diff)
+	}
+	if got, want := u.Reveal(), "nats://user:pw@h1:4222,h2:4222?name=n&zzone=a&zztwo=b&zzthree=c"; got != want {
+		t.Errorf("Reveal() = %q, want %q", got, want)
+	}
+	if s := u.String(); !strings.Contains(s, "name=n") || strings.Contains(s, "zz") || strings.Contains(s, "pw") {
+		t.Errorf("String() = %q: want name=n shown, the unknown names and the password masked", s)
 	}
 }

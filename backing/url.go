@@ -215,10 +215,14 @@ func (u *URL) unseal() {
 		u.user, u.pending.user = u.pending.user, ""
 	}
 	for i, k := range u.pending.keys {
-		u.params[i].Key = k
+		if i < len(u.params) {
+			u.params[i].Key = k
+		}
 	}
 	for i, k := range u.pending.clientKeys {
-		u.client[i].Key = k
+		if i < len(u.client) {
+			u.client[i].Key = k
+		}
 	}
 	u.pending.keys, u.pending.clientKeys = nil, nil
 }

@@ -533,7 +533,10 @@ func (c *checker) rollingStop(ctx context.Context, p *proc) {
 		onTerm: func(code int, err error) {
 			termMu.Lock()
 			defer termMu.Unlock()
-			if gone {
+			if gone || p.exited() {
+				// It ended before SIGTERM: nothing is sent, and the
+				// check finds it gone.
+				gone = true
 				return
 			}
 			termAt = time.Now()

@@ -64,8 +64,6 @@ func TestRun_drainingService(t *testing.T) {
 	}
 }
 
-// TestCheck_bareServerFails proves the kit can fail: a bare net/http
-// server that calls Shutdown at once on SIGTERM loses requests.
 // TestCheck_exitRightAfterSIGTERM: a server that exits within a
 // millisecond of SIGTERM, while the kit is still recording that it sent
 // it, exited after SIGTERM, not before: the balancer still gets its fall
@@ -83,6 +81,8 @@ func TestCheck_exitRightAfterSIGTERM(t *testing.T) {
 	}
 }
 
+// TestCheck_bareServerFails proves the kit can fail: a bare net/http
+// server that calls Shutdown at once on SIGTERM loses requests.
 func TestCheck_bareServerFails(t *testing.T) {
 	t.Parallel()
 	rep := check(t, svc("bare"), processtest.WithBalancer(time.Second, 1),

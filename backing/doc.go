@@ -91,11 +91,13 @@
 //   - [unescaped-at] an unescaped @ in a PostgreSQL password: the userinfo
 //     ends at the last @, as net/url, go-redis and amqp091-go read it; pgx
 //     and libpq stop at the first.
-//   - [at-after-host] an @ in the path or the query of a URL without a
-//     userinfo is refused (but in http and s3 URLs, whose paths may hold
-//     one): the "host" before it may be the first part of a user name or
-//     token holding an unencoded '/' or '?', which a driver would dial
-//     and a printer would show. Write such an @ as %40.
+//   - [at-after-host] an @ in the path, or in an option whose name the
+//     printing rule does not know, is refused (but in http and s3 URLs,
+//     whose paths may hold one; a known option's value may hold one, as a
+//     password or client_id=svc@host does): the "host" before it may be
+//     part of a user name or token holding an unencoded '/' or '?', which
+//     a driver would dial and a printer would show. Write such an @ as
+//     %40.
 //   - [host-required] a URL without a host is refused where the driver
 //     would fall back to PGHOST, a default socket or localhost (postgres,
 //     mysql, nats, mqtt): nothing is read from the machine (see What the machine may change).

@@ -144,6 +144,9 @@ func parseMongo(ref schemeRef, s string, u *URL) error {
 	if rest != "" {
 		rest = rest[1:] // the '/'
 		db, q, _ := strings.Cut(rest, "?")
+		if err := atAfterHost(db, q, false); err != nil {
+			return err
+		}
 		dec, ok := unescape(db, true)
 		if !ok {
 			return errorf("bad percent-encoding in the MongoDB database name; write a % as %25")

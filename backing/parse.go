@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/twelvekit/twelvekit/internal/redact"
 )
 
 // Parse reads a backing-service URL as a twelve-factor platform hands it out
@@ -298,6 +300,29 @@ func validScheme(s string) bool {
 	return true
 }
 
+// atAfterHost refuses a raw @ after the host where a family's URLs cannot
+// hold one: in the path, or in an option whose name the printing rule does
+// not know (a known option's value may hold one: a password,
+// client_id=svc@host). Such an @ is more likely the end of a user name or
+// token that held an unencoded '/' or '?', whose first part was then read
+// as the host: a driver would dial it and a printer show it. path and
+// query are as written.
+func atAfterHost(path, query string, plus bool) error {
+	bad := strings.IndexByte(path, '@') >= 0
+	for pair := range strings.SplitSeq(query, "&") {
+		if bad || strings.IndexByte(pair, '@') < 0 {
+			continue
+		}
+		k, _, _ := strings.Cut(pair, "=")
+		dk, ok := unescape(k, plus)
+		bad = !ok || strings.IndexByte(k, '@') >= 0 || !redact.ShowKey(dk)
+	}
+	if bad {
+		return errorf("an @ after the host: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), and an @ in a path or in an option the printing rule does not know as %40")
+	}
+	return nil
+}
+
 // parseHier reads what follows scheme://.
 func parseHier(ref schemeRef, s string, u *URL) error {
 	fam := ref.fam
@@ -313,13 +338,10 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 		authority, path = s[:i], s[i:]
 	}
 	*u = URL{fam: fam, variant: ref.s.variant, tls: ref.s.tls}
-	if !fam.atInPath && strings.IndexByte(authority, '@') < 0 && strings.IndexByte(s[len(authority):]+query, '@') >= 0 {
-		// An @ after the host and none before it: the "host" may be the
-		// first part of a user name or token holding a '/' or '?', as a
-		// driver reading the URL with net/url would take it too. (http
-		// and s3 paths may hold an @; their printed form is masked after
-		// the scheme by the printing rule, which reads such a URL alike.)
-		return errorf("an @ after the host, with none before it: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), and an @ in a path or an option as %40")
+	if !fam.atInPath {
+		if err := atAfterHost(path, query, fam.plus); err != nil {
+			return err
+		}
 	}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
 		ui := authority[:i]

@@ -237,14 +237,15 @@ func TestParse_lostScheme(t *testing.T) {
 	}
 }
 
-// TestRedaction_atAfterHost: an @ after the host with none before it makes
-// the host possibly the start of a token whose '/' or '?' was not
-// encoded. Families without paths refuse the URL without quoting it; http
-// and s3, whose paths may hold an @, parse it and print nothing after the
-// scheme.
+// TestRedaction_atAfterHost: an @ in the path, or in an option the
+// printing rule does not know, makes the host possibly the middle of a
+// user name or token whose '/' or '?' was not encoded. Families whose
+// paths cannot hold one refuse the URL without quoting it; http and s3,
+// whose paths may, parse it and print nothing after the scheme.
 func TestRedaction_atAfterHost(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{"nats://canary/tail@host:4222", "mqtt://canary?x=tail@b", "amqp://canary/tail@mq/", "postgres://canary/tail@h/db", "redis://canary/tail@cache"} {
+	for _, raw := range []string{"nats://canary/tail@host:4222", "mqtt://canary?x=tail@b", "amqp://canary/tail@mq/", "postgres://canary/tail@h/db", "redis://canary/tail@cache",
+		"nats://tok@canary/tail@host", "amqp://u:sec@canary/tail@mq/", "mongodb://u:sec@canary/tail@mq/"} {
 		_, err := backing.Parse(raw)
 		if err == nil || !strings.Contains(err.Error(), "an @ after the host") || strings.Contains(err.Error(), "canary") {
 			t.Errorf("Parse(%q): %v, want the @-after-host error without the text", raw, err)
@@ -263,6 +264,13 @@ func TestRedaction_atAfterHost(t *testing.T) {
 		}
 		if got := u.Reveal(); !strings.Contains(got, "canary") {
 			t.Errorf("Reveal(%q) = %q, lost what was written", raw, got)
+		}
+	}
+	// An @ in the value of an option the rule knows is a value's own.
+	for _, raw := range []string{"postgres://db.example.com/app?user=app&password=s3cr@t", "mqtt://broker?client_id=sensor@site1",
+		"nats://h?name=worker@host1", "kafka://b?client_id=svc@host", "redis://h/0?client_name=a@b"} {
+		if _, err := backing.Parse(raw); err != nil {
+			t.Errorf("Parse(%q): %v, want it read", raw, err)
 		}
 	}
 }

@@ -10,8 +10,8 @@
 // instead, at random, a port below the ephemeral range, which outgoing
 // connections never take, and checks that it can be bound; it does not
 // hand the same port out twice while it may still be in use, in one
-// process or in several: each port handed out is recorded for two minutes
-// as a file in a directory of the system's temporary directory
+// process or in several: each port handed out is recorded for two to four
+// minutes as a file in a directory of the system's temporary directory
 // (twelvekit-ports), which every process using the package on the machine
 // reads, so that test binaries running side by side (go test -p, a
 // parallel CI) do not hand one port to two children.
@@ -94,44 +94,54 @@ var dir = filepath.Join(os.TempDir(), "twelvekit-ports")
 var swept bool
 
 // reserve records port p as handed out at now, for every process on the
-// machine, unless another process recorded it less than reuseAfter ago. A
-// record older than that is replaced. Where records cannot be written (no
-// writable temporary directory), it reserves within this process only.
+// machine, unless another process recorded it in the same two-minute slot
+// or the one before or after. Records are files named PORT.SLOT, each
+// created in one exclusive step: of two processes recording one port in
+// one slot, one fails to create it; of two on either side of a slot's
+// end, the one that then finds the other's record gives way (both may:
+// then neither takes the port). A port is so held for two to four
+// minutes. Where records cannot be written (no writable temporary
+// directory), it reserves within this process only.
 func reserve(p int, now time.Time) bool {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return true
 	}
+	s := slot(now)
 	if !swept {
 		swept = true
-		sweep(now)
+		sweep(s)
 	}
-	name := filepath.Join(dir, strconv.Itoa(p))
-	for range 2 {
-		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
-		if err == nil {
-			_ = f.Close()
-			return true
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return true // the directory is not ours to write: this process only
-		}
-		fi, err := os.Stat(name)
-		if err == nil && now.Sub(fi.ModTime()) <= reuseAfter {
-			return false // another process handed it out
-		}
-		_ = os.Remove(name) // expired: take it over
+	name := func(s int64) string { return filepath.Join(dir, strconv.Itoa(p)+"."+strconv.FormatInt(s, 10)) }
+	f, err := os.OpenFile(name(s), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		// Recorded by another process in this slot; or the directory is
+		// not ours to write, and this process is all there is to go by.
+		return !errors.Is(err, fs.ErrExist)
 	}
-	return false
+	_ = f.Close()
+	for _, other := range []int64{s - 1, s + 1} {
+		if _, err := os.Stat(name(other)); err == nil {
+			_ = os.Remove(name(s))
+			return false
+		}
+	}
+	return true
 }
 
-// sweep removes the records older than reuseAfter.
-func sweep(now time.Time) {
+// slot numbers the two-minute period t falls in.
+func slot(t time.Time) int64 { return t.Unix() / int64(reuseAfter/time.Second) }
+
+// sweep removes the records of slots before the one before s, and any
+// file not named PORT.SLOT.
+func sweep(s int64) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > reuseAfter {
+		_, sl, ok := strings.Cut(e.Name(), ".")
+		n, err := strconv.ParseInt(sl, 10, 64)
+		if !ok || err != nil || n < s-1 {
 			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}

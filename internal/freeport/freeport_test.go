@@ -6,9 +6,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -60,8 +61,9 @@ func TestBindable(t *testing.T) {
 	}
 }
 
-// TestReserve: a port another process recorded less than two minutes ago
-// is not handed out; an older record is taken over.
+// TestReserve: a port recorded in this slot or the one before is not
+// handed out again; two slots later it is. Of several processes recording
+// one port at once, on either side of a slot's end, at most one gets it.
 func TestReserve(t *testing.T) {
 	old := dir
 	dir = t.TempDir()
@@ -70,15 +72,28 @@ func TestReserve(t *testing.T) {
 	if !reserve(20001, now) {
 		t.Fatal("a port nobody recorded was refused")
 	}
-	if reserve(20001, now.Add(time.Minute)) {
-		t.Error("a port recorded a minute ago was handed out again")
+	if reserve(20001, now.Add(time.Second)) || reserve(20001, now.Add(reuseAfter)) {
+		t.Error("a port recorded in this slot or the one before was handed out again")
 	}
-	stale := now.Add(-3 * time.Minute)
-	if err := os.Chtimes(filepath.Join(dir, "20001"), stale, stale); err != nil {
-		t.Fatal(err)
+	if !reserve(20001, now.Add(2*reuseAfter)) {
+		t.Error("a record two slots old still holds the port")
 	}
-	if !reserve(20001, now) {
-		t.Error("a record three minutes old still holds the port")
+	boundary := time.Unix((slot(now)+10)*int64(reuseAfter/time.Second), 0)
+	for p := 20100; p < 20400; p++ {
+		var got atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 6 {
+			at := boundary.Add(time.Duration(i%2*2-1) * time.Millisecond) // either side of the slot's end
+			wg.Go(func() {
+				if reserve(p, at) {
+					got.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if got.Load() > 1 {
+			t.Fatalf("port %d handed to %d processes at once", p, got.Load())
+		}
 	}
 }
 

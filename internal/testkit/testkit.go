@@ -48,16 +48,19 @@ func FreePort(t testing.TB) int {
 // test's working directory, such as "." or "../hello") into a temporary
 // directory removed when the test ends and returns the binary's path. The
 // extra arguments are flags for the go command (such as "-race" or
-// "-ldflags=-s -w"), or settings of its environment written NAME=value, NAME in upper case
-// (such as "CGO_ENABLED=0"). dir may exist only in an -overlay given in
-// the flags. It fails the test when the build fails or takes more than 5
-// minutes.
+// "-ldflags=-s -w"), or settings of its environment written NAME=value
+// with NAME in upper case (such as "CGO_ENABLED=0"). dir may exist only in
+// an -overlay given in the flags; give file paths in flags as absolute
+// paths (the go command runs in dir, or in the nearest directory above it
+// that exists). It fails the test when the build fails or takes more than
+// 5 minutes.
 //
 // The binary is linked once per build cache, not once per test: it is
 // built as `go run` builds, whose executables the build cache keeps (Go
 // 1.24 and later), so a program that is up to date is copied from there
 // instead of linked again. Like every `go run` build, it carries no DWARF
-// debugging information unless the flags ask for it.
+// debugging information and no version-control stamp (vcs.revision in its
+// build information) unless the flags ask for them (-buildvcs=true).
 func Build(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	bin, err := build(t.TempDir(), dir, args)
@@ -125,10 +128,24 @@ func build(outDir, dir string, args []string) (string, error) {
 	defer cancel()
 	// Built from its own directory, so that a directory holding a module
 	// of its own is built as that module; a directory that exists only in
-	// an -overlay is built from here.
-	pkg, at := ".", dir
-	if _, err := os.Stat(dir); err != nil {
-		pkg, at = abs, ""
+	// an -overlay, from the nearest one above it that exists.
+	pkg, at := ".", abs
+	for {
+		if fi, err := os.Stat(at); err == nil && fi.IsDir() {
+			break
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			return "", fmt.Errorf("testkit: go build %s: no directory of its path exists", dir)
+		}
+		at = parent
+	}
+	if at != abs {
+		rel, err := filepath.Rel(at, abs)
+		if err != nil {
+			return "", fmt.Errorf("testkit: %w", err)
+		}
+		pkg = "./" + filepath.ToSlash(rel)
 	}
 	goArgs := append(append([]string{"run", "-exec", "cp"}, flags...), pkg, bin)
 	cmd := exec.CommandContext(ctx, "go", goArgs...)

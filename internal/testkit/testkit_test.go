@@ -345,3 +345,24 @@ func TestBuild_settings(t *testing.T) {
 		t.Errorf("echo built with GOFLAGS set: %q, %v; want [set a]", out, err)
 	}
 }
+
+// TestBuild_overlay: a program whose directory exists only in an -overlay
+// is built from the nearest directory above it that exists.
+func TestBuild_overlay(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "main.go")
+	if err := os.WriteFile(src, []byte("package main\n\nfunc main() { println(\"ghost\") }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target, err := filepath.Abs("testdata/ghost/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay := filepath.Join(t.TempDir(), "overlay.json")
+	if err := os.WriteFile(overlay, []byte(`{"Replace":{"`+target+`":"`+src+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bin := testkit.Build(t, "testdata/ghost", "-overlay", overlay)
+	if out, err := exec.Command(bin).CombinedOutput(); err != nil || string(out) != "ghost\n" {
+		t.Errorf("the overlay's program: %q, %v; want ghost", out, err)
+	}
+}

@@ -51,19 +51,11 @@ func TestScanner_encodings(t *testing.T) {
 						// place already; chunks of 7 meet the other cuts.
 						continue
 					}
-					sc := newScanner()
-					sc.add(canary, "API_KEY")
 					out := `{"msg":"starting","v":"` + text + `"}` + "\n"
 					if cut > 0 {
 						out = `{"msg":"a","v":"` + text[:cut] + `"}` + "\n" + `{"msg":"b","v":"` + text[cut:] + `"}` + "\n"
 					}
-					cs := sc.stream("stdout")
-					for b := []byte(out); len(b) > 0; {
-						n := min(chunk, len(b))
-						_, _ = cs.Write(b[:n])
-						b = b[n:]
-					}
-					if len(sc.findings()["API_KEY"]) == 0 {
+					if !foundInChunks(canary, out, chunk) {
 						t.Errorf("%s of %q, cut at %d, in chunks of %d: not found in %q", name, prefix+"{canary}", cut, chunk, out)
 					}
 				}
@@ -101,20 +93,26 @@ func TestScanner_oneEscape(t *testing.T) {
 		for _, esc := range []string{percentEscapeAll(text[k : k+1]), jsonEscapeAll(text[k : k+1])} {
 			escaped := text[:k] + esc + text[k+1:]
 			for _, chunk := range []int{1, 1 << 16} {
-				sc := newScanner()
-				sc.add(canary, "API_KEY")
-				cs := sc.stream("stdout")
-				for b := []byte(escaped); len(b) > 0; {
-					n := min(chunk, len(b))
-					_, _ = cs.Write(b[:n])
-					b = b[n:]
-				}
-				if len(sc.findings()["API_KEY"]) == 0 {
+				if !foundInChunks(canary, escaped, chunk) {
 					t.Errorf("hex with byte %d escaped as %s, in chunks of %d: not found in %q", k, esc, chunk, escaped)
 				}
 			}
 		}
 	}
+}
+
+// foundInChunks reports whether a scanner looking for canary finds it in
+// out written to one stream in writes of chunk bytes.
+func foundInChunks(canary, out string, chunk int) bool {
+	sc := newScanner()
+	sc.add(canary, "API_KEY")
+	cs := sc.stream("stdout")
+	for b := []byte(out); len(b) > 0; {
+		n := min(chunk, len(b))
+		_, _ = cs.Write(b[:n])
+		b = b[n:]
+	}
+	return len(sc.findings()["API_KEY"]) > 0
 }
 
 func percentEscapeAll(s string) string {

@@ -44,7 +44,10 @@
 // its figures; a failed one says what a platform would have seen.
 //
 //   - port (VII): started with PORT set to a free port, it accepts on it
-//     within the start timeout (10 s); the figure is exec -> accepting. A
+//     within the start timeout (10 s); the figure is exec -> accepting.
+//     The port is drawn below the kernel's ephemeral range and recorded
+//     for a few minutes in TMPDIR/twelvekit-ports, so that checks running
+//     side by side on one machine never give two processes one port. A
 //     process ready on its management port that binds no $PORT (watched
 //     for 500 ms more) is a process type serving no traffic, a worker: its
 //     port is not checked, and its rolling stop is SIGTERM without load.

@@ -73,7 +73,7 @@ func writeMQTT(u *URL, b *strings.Builder, hide bool) {
 // writePathQuery writes the hosts, the path as written and the query.
 func writePathQuery(u *URL, b *strings.Builder, hide bool) {
 	u.writeHosts(b)
-	b.WriteString(escape(u.Path(), pathKeep))
+	b.WriteString(escape(u.Path(), u.pathChars()))
 	u.writeQuery(b, hide)
 }
 

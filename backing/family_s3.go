@@ -29,7 +29,7 @@ func finishS3(u *URL, params []Param) error {
 
 func writeS3(u *URL, b *strings.Builder, hide bool) {
 	b.WriteString(escape(u.database, hostKeep))
-	b.WriteString(escape(u.Path(), pathKeep))
+	b.WriteString(escape(u.Path(), u.pathChars()))
 	u.writeQuery(b, hide)
 }
 

@@ -13,6 +13,7 @@ var sqliteFamily = family{
 	},
 	example:     "sqlite:///absolute/path.db",
 	plus:        true,
+	atInPath:    true, // a file name may hold an @
 	public:      publicParts{database: true, keys: []string{"mode", "cache", "_busy_timeout", "_journal_mode", "_foreign_keys", "immutable"}},
 	secretParam: isSecretParam,
 	finish:      func(*URL, []Param) error { return nil }, // parseSQLite reads it all
@@ -67,7 +68,7 @@ func writeSQLite(u *URL, b *strings.Builder, hide bool) {
 	if strings.HasPrefix(u.database, "//") {
 		b.WriteString("//") // else sqlite:// would eat the path's own //
 	}
-	b.WriteString(escape(u.database, pathKeep))
+	b.WriteString(escape(u.database, u.pathChars()))
 	u.writeQuery(b, hide)
 }
 
@@ -76,14 +77,14 @@ func writeSQLite(u *URL, b *strings.Builder, hide bool) {
 func (u URL) sqliteDSN() string {
 	var b strings.Builder
 	b.WriteString("file:")
-	b.WriteString(escape(u.database, pathKeep))
+	b.WriteString(escape(u.database, u.pathChars()))
 	sep := byte('?')
 	for _, p := range u.Params() {
 		b.WriteByte(sep)
 		sep = '&'
-		b.WriteString(escape(p.Key, queryKeep))
+		b.WriteString(escape(p.Key, u.queryChars()))
 		b.WriteByte('=')
-		b.WriteString(escape(p.Value, queryKeep))
+		b.WriteString(escape(p.Value, u.queryChars()))
 	}
 	return b.String()
 }

@@ -25,7 +25,7 @@ func FuzzParse(f *testing.F) {
 		"https://u:p@api.x.org/v1?k=a+b", "s3://k:s@bucket/prefix?region=eu-west-1",
 		"redis://[fe80::1%25eth0]:7000", "https://h/?token=abc&x=1", "postgres://h/d?sslpassword=abc&user=u",
 		"https://TOKEN@h/", "amqp://", "amqp://u@:5673", "nats://a, b:4223", "rediss://h?skip_verify=true&dial_timeout=3",
-		"redis://h:1?addr=b:2&addr=[::1]:3", "postgres://u@:5433/db?host=/socket", "postgres://h/a%2Fb?sslmode=allow", "postgres://u:%zz@h", "x://", "", "::", "[", "a,", "postgres://u:p@[::1",
+		"redis://h:1?addr=b:2&addr=[::1]:3", "postgres://u@:5433/db?host=/socket", "postgres://u:p@db/ap%40p?application_name=a%40b", "amqp://u:p@mq/v%40h", "wss://b.example.com/mq%40tt", "postgres://h/a%2Fb?sslmode=allow", "postgres://u:%zz@h", "x://", "", "::", "[", "a,", "postgres://u:p@[::1",
 	} {
 		f.Add(s)
 	}

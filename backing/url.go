@@ -481,13 +481,13 @@ func (u *URL) writeQuery(b *strings.Builder, hide bool, extra ...Param) {
 	add := func(k, v string) {
 		b.WriteByte(sep)
 		sep = '&'
-		b.WriteString(escape(k, queryKeep))
+		b.WriteString(escape(k, u.queryChars()))
 		b.WriteByte('=')
 		if v == redact.Mask && hide {
 			b.WriteString(v)
 			return
 		}
-		b.WriteString(escape(v, queryKeep))
+		b.WriteString(escape(v, u.queryChars()))
 	}
 	for _, p := range extra {
 		add(p.Key, p.Value)
@@ -524,10 +524,28 @@ func (u *URL) secretAt(client bool, i int) bool {
 const (
 	userKeep  = "!$&'()*+,;="
 	hostKeep  = "!$&'()*+;="
-	segKeep   = "!$&'()*+,;=:@"
-	pathKeep  = "!$&'()*+,;=:@/"
-	queryKeep = "!$'()*,;:@/"
+	segKeep   = "!$&'()*+,;=:"
+	pathKeep  = "!$&'()*+,;=:/"
+	queryKeep = "!$'()*,;:/"
 )
+
+// pathChars and queryChars are what the path and the options keep as
+// written: an @ too where the family's URLs may hold one there (http, s3,
+// sqlite's file names); elsewhere an @ is written %40, as Parse refuses a
+// bare one after the host, so that Reveal's text parses back.
+func (u *URL) pathChars() string {
+	if u.fam.atInPath {
+		return pathKeep + "@"
+	}
+	return pathKeep
+}
+
+func (u *URL) queryChars() string {
+	if u.fam.atInPath {
+		return queryKeep + "@"
+	}
+	return queryKeep
+}
 
 // escape percent-encodes s, keeping unreserved characters and those in keep.
 func escape(s, keep string) string {

@@ -114,6 +114,11 @@ func parseNATSList(raw string, dst *URL, fams []string) error {
 	for i, item := range strings.Split(raw, ",") {
 		ref := schemeRef{&natsFamily, &natsFamily.schemes[0]}
 		rest := item
+		if i > 0 && !strings.Contains(item, "://") && strings.IndexByte(item, '@') >= 0 {
+			// nats://tok,en@h1: the ',' of a token split the list, and its
+			// first part would be read (and printed) as a host.
+			return errorf("a server after the first in a NATS list has credentials but no scheme: percent-encode a ',' in a user name, password or token as %2C, and write a server with credentials as a whole URL (nats://user:password@host)")
+		}
 		if j := strings.Index(item, "://"); j >= 0 {
 			r, ok := lookupIn(item[:j], fams)
 			if !ok || r.fam != &natsFamily || !validScheme(item[:j]) {

@@ -306,10 +306,11 @@ func validScheme(s string) bool {
 // client_id=svc@host). Such an @ is more likely the end of a user name or
 // token that held an unencoded '/' or '?', whose first part was then read
 // as the host: a driver would dial it and a printer show it. path and
-// query are as written.
+// query are as written; options are split at & and at ; (MongoDB's
+// other separator).
 func atAfterHost(path, query string, plus bool) error {
 	bad := strings.IndexByte(path, '@') >= 0
-	for pair := range strings.SplitSeq(query, "&") {
+	for pair := range strings.FieldsFuncSeq(query, func(r rune) bool { return r == '&' || r == ';' }) {
 		if bad || strings.IndexByte(pair, '@') < 0 {
 			continue
 		}
@@ -321,6 +322,16 @@ func atAfterHost(path, query string, plus bool) error {
 		return errorf("an @ after the host: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), and an @ in a path or in an option the printing rule does not know as %40")
 	}
 	return nil
+}
+
+// bareName reports whether host[:port] names a host by a single label
+// (no dot), other than localhost and IP addresses.
+func bareName(hostport string) bool {
+	if strings.HasPrefix(hostport, "[") {
+		return false // IPv6
+	}
+	host, _, _ := strings.Cut(hostport, ":")
+	return host != "" && strings.IndexByte(host, '.') < 0 && !strings.EqualFold(host, "localhost")
 }
 
 // parseHier reads what follows scheme://.
@@ -342,6 +353,10 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 		if err := atAfterHost(path, query, fam.plus); err != nil {
 			return err
 		}
+	} else if fam == &httpFamily && strings.ContainsAny(path+query, "@") && bareName(authority[strings.LastIndexByte(authority, '@')+1:]) {
+		// https://tok/en@api.example.com: an API's host has a dot; a
+		// bare name before an @ in the path is more likely a token's start.
+		return errorf("an @ after a host without a dot: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), or an @ in the path as %40")
 	}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
 		ui := authority[:i]

@@ -106,6 +106,11 @@ func reserve(p int, now time.Time) bool {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return true
 	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm() != 0o777 {
+		// Every user's checks share it, as they share /tmp (the owner
+		// can make it so; for anyone else this fails, harmlessly).
+		_ = os.Chmod(dir, 0o777|os.ModeSticky)
+	}
 	s := slot(now)
 	if !swept {
 		swept = true

@@ -240,4 +240,5 @@ var namedKeys = []string{
 	"hmac", "otp", "code", "nkey", "seed", "jwt", "creds", "credentials", "_auth_pass",
 	"_auth_user", "_auth", "_pwd", "keyfile", "tlscertificatekeyfile", "tlscertificatekeyfilepassword",
 	"authmechanismproperties", "sasl_password", "sasl_username", "pw",
+	"sslclientcertificatekeypassword", "role", "from", "to",
 }

@@ -305,6 +305,9 @@ func TestBuildMains(t *testing.T) {
 			t.Errorf("%s is still there after remove: %v", bin, err)
 		}
 	}
+	// A temporary directory of its own: other test binaries build in the
+	// system's at the same time.
+	t.Setenv("TMPDIR", t.TempDir())
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "testkit-*"))
 	if _, _, err := testkit.BuildMains("testdata/echo", "testdata/none"); err == nil || !strings.Contains(err.Error(), "testdata/none") {
 		t.Errorf("BuildMains with a missing directory: %v, want an error naming it", err)

@@ -30,9 +30,11 @@ type family struct {
 	// defaultHost fills an empty authority, as the family's driver does
 	// (amqp091 and go-redis: localhost); "" makes a host required.
 	defaultHost string
-	// atInPath: an @ may stand in the path or the query of a URL without a
-	// userinfo (https://host/@user); elsewhere such an @ is taken for a
-	// user name or token holding an unencoded '/' or '?', and refused.
+	// atInPath: a bare @ may stand in the path and the options
+	// (https://host/@user, a file name); elsewhere one in the path or
+	// after an option name the printing rule does not know is taken for
+	// the end of a user name or token holding an unencoded '/' or '?', and
+	// refused (see atAfterHost), and Reveal writes it %40.
 	atInPath bool
 	// emptyHosts: empty host names are allowed in the authority, to be
 	// filled from the query (postgres://u@:5433/db?host=/socket).

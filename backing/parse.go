@@ -353,7 +353,7 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 		if err := atAfterHost(path, query, fam.plus); err != nil {
 			return err
 		}
-	} else if fam == &httpFamily && strings.ContainsAny(path+query, "@") && bareName(authority[strings.LastIndexByte(authority, '@')+1:]) {
+	} else if fam == &httpFamily && (strings.IndexByte(path, '@') >= 0 || strings.IndexByte(query, '@') >= 0) && bareName(authority[strings.LastIndexByte(authority, '@')+1:]) {
 		// https://tok/en@api.example.com: an API's host has a dot; a
 		// bare name before an @ in the path is more likely a token's start.
 		return errorf("an @ after a host without a dot: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), or an @ in the path as %40")

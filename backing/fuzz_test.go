@@ -54,7 +54,15 @@ func FuzzParse(f *testing.F) {
 		if full := redact.Text(u.Reveal()); len(got) > len(full)+len(redact.Mask)*8 {
 			t.Fatalf("String() = %q shows more than the rule shows of %q (%q)", got, u.Reveal(), full)
 		}
-		if pw := u.Password().Reveal(); len(pw) >= 6 && strings.Contains(got, pw) && !strings.Contains(u.Reveal(), "@"+pw) {
+		// A user name the rule shows, escaped or not, may hold the
+		// password's text (the fuzzer found mqtt://0000000:000000@0 and
+		// mqtt://@00000:000000@0, whose user prints as %4000000): look
+		// past it.
+		shown := got
+		if i, j := strings.Index(got, "://"), strings.Index(got, ":"+redact.Mask+"@"); i >= 0 && j > i {
+			shown = got[:i+3] + got[j:]
+		}
+		if pw := u.Password().Reveal(); len(pw) >= 6 && strings.Contains(shown, pw) && !strings.Contains(u.Reveal(), "@"+pw) {
 			t.Fatalf("String() = %q shows the password", got)
 		}
 		again, err := backing.Parse(u.Reveal())

@@ -97,10 +97,9 @@
 //     password or client_id=svc@host does): the "host" before it may be
 //     part of a user name or token holding an unencoded '/' or '?', which
 //     a driver would dial and a printer would show. Write such an @ as
-//     %40. For the same reason an http URL whose host is a single label
-//     (not localhost, not an address) refuses an @ in its path, and a
-//     server after the first of a NATS list may not carry credentials
-//     without its scheme (a ',' in a token splits the list).
+//     %40. For the same reason a server after the first of a NATS list
+//     may not carry credentials without its scheme (nats.go splits the
+//     list at every ',', a token's too; write nats://user:password@host).
 //   - [host-required] a URL without a host is refused where the driver
 //     would fall back to PGHOST, a default socket or localhost (postgres,
 //     mysql, nats, mqtt): nothing is read from the machine (see What the machine may change).

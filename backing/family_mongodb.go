@@ -144,7 +144,7 @@ func parseMongo(ref schemeRef, s string, u *URL) error {
 	if rest != "" {
 		rest = rest[1:] // the '/'
 		db, q, _ := strings.Cut(rest, "?")
-		if err := atAfterHost(db, q, false); err != nil {
+		if err := atAfterHost(db, q, false, "&;"); err != nil {
 			return err
 		}
 		dec, ok := unescape(db, true)
@@ -422,8 +422,9 @@ func (u *URL) writeMongoHosts(b *strings.Builder) {
 }
 
 // mongoKeep are the characters left as they are in a MongoDB option value:
-// the official driver splits options at '&' and ';' and reads '+' as a space.
-const mongoKeep = "!$'()*,:@/"
+// the official driver splits options at '&' and ';' and reads '+' as a
+// space, and Parse refuses a bare '@' after an option it does not know.
+const mongoKeep = "!$'()*,:/"
 
 // Mongo returns a mongodb or mongodb+srv URL as the official driver's
 // options.Client().ApplyURI reads it, credentials included: the scheme, the

@@ -171,6 +171,11 @@ func finishRedis(u *URL, params []Param) error {
 		if err != nil || n < 0 {
 			return errorf("the Redis database is not a number from 0 up; write it as /0 or ?db=0")
 		}
+		if n != 0 && cluster {
+			// go-redis's cluster client ignores it: Redis Cluster has
+			// database 0 only.
+			return errorf("a Redis Cluster URL (addr=) names a database other than 0, which Redis Cluster does not have; remove the /N or ?db=N")
+		}
 		u.redisDB = n
 	}
 	u.database = strconv.Itoa(u.redisDB)

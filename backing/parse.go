@@ -262,10 +262,22 @@ func parse(raw string, u *URL, fams []string) error {
 	if ref.fam == &kafkaFamily && strings.Contains(rest[2:], "://") {
 		return parseKafkaList(raw, u)
 	}
-	if ref.fam == &natsFamily && strings.Contains(rest[2:], "://") {
+	if ref.fam == &natsFamily && (strings.Contains(rest[2:], "://") || commaBeforeUserinfo(rest[2:])) {
 		return parseNATSList(raw, u, fams)
 	}
 	return parseHier(ref, rest[2:], u)
+}
+
+// commaBeforeUserinfo reports whether the authority of s (what follows
+// scheme://) has a ',' before its last '@': a list whose later server
+// carries credentials (nats://h1,u:p@h2), read server by server as
+// nats.go splits it, not as one userinfo holding a ','.
+func commaBeforeUserinfo(s string) bool {
+	if i := strings.IndexAny(s, "/?"); i >= 0 {
+		s = s[:i]
+	}
+	c := strings.IndexByte(s, ',')
+	return c >= 0 && c < strings.LastIndexByte(s, '@')
 }
 
 // errKeywordValue is the error for a libpq keyword/value string.
@@ -306,11 +318,11 @@ func validScheme(s string) bool {
 // client_id=svc@host). Such an @ is more likely the end of a user name or
 // token that held an unencoded '/' or '?', whose first part was then read
 // as the host: a driver would dial it and a printer show it. path and
-// query are as written; options are split at & and at ; (MongoDB's
-// other separator).
-func atAfterHost(path, query string, plus bool) error {
+// query are as written; seps are the characters the family's driver
+// splits options at ("&", or "&;" for MongoDB).
+func atAfterHost(path, query string, plus bool, seps string) error {
 	bad := strings.IndexByte(path, '@') >= 0
-	for pair := range strings.FieldsFuncSeq(query, func(r rune) bool { return r == '&' || r == ';' }) {
+	for pair := range strings.FieldsFuncSeq(query, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
 		if bad || strings.IndexByte(pair, '@') < 0 {
 			continue
 		}
@@ -322,16 +334,6 @@ func atAfterHost(path, query string, plus bool) error {
 		return errorf("an @ after the host: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), and an @ in a path or in an option the printing rule does not know as %40")
 	}
 	return nil
-}
-
-// bareName reports whether host[:port] names a host by a single label
-// (no dot), other than localhost and IP addresses.
-func bareName(hostport string) bool {
-	if strings.HasPrefix(hostport, "[") {
-		return false // IPv6
-	}
-	host, _, _ := strings.Cut(hostport, ":")
-	return host != "" && strings.IndexByte(host, '.') < 0 && !strings.EqualFold(host, "localhost")
 }
 
 // parseHier reads what follows scheme://.
@@ -350,13 +352,9 @@ func parseHier(ref schemeRef, s string, u *URL) error {
 	}
 	*u = URL{fam: fam, variant: ref.s.variant, tls: ref.s.tls}
 	if !fam.atInPath {
-		if err := atAfterHost(path, query, fam.plus); err != nil {
+		if err := atAfterHost(path, query, fam.plus, "&"); err != nil {
 			return err
 		}
-	} else if fam == &httpFamily && (strings.IndexByte(path, '@') >= 0 || strings.IndexByte(query, '@') >= 0) && bareName(authority[strings.LastIndexByte(authority, '@')+1:]) {
-		// https://tok/en@api.example.com: an API's host has a dot; a
-		// bare name before an @ in the path is more likely a token's start.
-		return errorf("an @ after a host without a dot: percent-encode a '/' or '?' in a user name, password or token (%2F, %3F), or an @ in the path as %40")
 	}
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
 		ui := authority[:i]

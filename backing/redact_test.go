@@ -266,12 +266,7 @@ func TestRedaction_atAfterHost(t *testing.T) {
 			t.Errorf("Reveal(%q) = %q, lost what was written", raw, got)
 		}
 	}
-	// An http "host" of one label before an @ in the path is a token's
-	// start more likely than an API's host.
-	if _, err := backing.Parse("https://canary/tail@api.example.com/v1"); err == nil || strings.Contains(err.Error(), "canary") {
-		t.Errorf("Parse of a token's start as a bare http host: %v, want an error without the text", err)
-	}
-	for _, raw := range []string{"http://localhost:8080/@me", "http://10.0.0.1/@me", "https://api.example.com/users/me@example.com"} {
+	for _, raw := range []string{"http://localhost:8080/@me", "http://10.0.0.1/@me", "https://api.example.com/users/me@example.com", "http://api:8080/users/me@example.com"} {
 		if _, err := backing.Parse(raw); err != nil {
 			t.Errorf("Parse(%q): %v, want it read", raw, err)
 		}

@@ -90,8 +90,9 @@ func Port() (int, error) {
 // dir is where the ports handed out are recorded across processes.
 var dir = filepath.Join(os.TempDir(), "twelvekit-ports")
 
-// swept is set once this process has removed the records that expired.
-var swept bool
+// prepared is set once this process has readied dir (created, opened to
+// every user, expired records removed), and shared once that worked.
+var prepared, shared bool
 
 // reserve records port p as handed out at now, for every process on the
 // machine, unless another process recorded it in the same two-minute slot
@@ -101,20 +102,16 @@ var swept bool
 // end, the one that then finds the other's record gives way (both may:
 // then neither takes the port). A port is so held for two to four
 // minutes. Where records cannot be written (no writable temporary
-// directory), it reserves within this process only.
+// directory), it reserves within this process only. Port calls it with mu
+// held.
 func reserve(p int, now time.Time) bool {
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return true
-	}
-	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm() != 0o777 {
-		// Every user's checks share it, as they share /tmp (the owner
-		// can make it so; for anyone else this fails, harmlessly).
-		_ = os.Chmod(dir, 0o777|os.ModeSticky)
-	}
 	s := slot(now)
-	if !swept {
-		swept = true
-		sweep(s)
+	if !prepared {
+		prepared = true
+		shared = prepare(s)
+	}
+	if !shared {
+		return true
 	}
 	name := func(s int64) string { return filepath.Join(dir, strconv.Itoa(p)+"."+strconv.FormatInt(s, 10)) }
 	f, err := os.OpenFile(name(s), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
@@ -130,6 +127,20 @@ func reserve(p int, now time.Time) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// prepare creates dir, opens it to every user as /tmp is (the owner can;
+// for anyone else this fails, harmlessly) and removes the records of
+// slots before the one before s. It reports whether dir can be used.
+func prepare(s int64) bool {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return false
+	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm() != 0o777 {
+		_ = os.Chmod(dir, 0o777|os.ModeSticky)
+	}
+	sweep(s)
 	return true
 }
 

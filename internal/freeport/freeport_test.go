@@ -65,9 +65,9 @@ func TestBindable(t *testing.T) {
 // handed out again; two slots later it is. Of several processes recording
 // one port at once, on either side of a slot's end, at most one gets it.
 func TestReserve(t *testing.T) {
-	old := dir
-	dir = t.TempDir()
-	defer func() { dir = old }()
+	old, oldPrepared, oldShared := dir, prepared, shared
+	dir, prepared = t.TempDir(), false
+	defer func() { dir, prepared, shared = old, oldPrepared, oldShared }()
 	now := time.Now()
 	if !reserve(20001, now) {
 		t.Fatal("a port nobody recorded was refused")
